@@ -1,0 +1,140 @@
+"""Settings: one frozen object loaded once from YAML, with errors that name the key.
+
+Every key lives in `config.example.yaml`, which documents it. Unknown keys are
+errors, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who runs the bot."""
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    url: str | None = None
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    secret_token: str | None = None
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str | None = None
+    base_url: str | None = None
+    webhook: WebhookSettings | None = None
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    path: str = "data/spaser.db"
+
+
+@dataclass(frozen=True)
+class FaqSettings:
+    answer_threshold: float | None = None
+    suggest_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class BroadcastSettings:
+    rate_per_second: float = 25.0
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    controller: str = "Nom de la structure responsable du traitement"
+    contact: str = "dpo@exemple.fr"
+    retention_days: int = 365
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    exports_dir: str = "exports"
+    timezone: str = "Europe/Paris"
+    admins: tuple[int, ...] = ()
+    faq: FaqSettings = field(default_factory=FaqSettings)
+    broadcast: BroadcastSettings = field(default_factory=BroadcastSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+
+    def token(self) -> str | None:
+        """Return the bot token; the environment wins so secrets stay out of files."""
+        return os.environ.get("SPASER_BOT_TOKEN") or self.telegram.token
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.admins
+
+
+DEFAULT_CONFIG_FILE = "config.yaml"
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    """Load settings from `path`, else `config.yaml` here if present, else defaults."""
+    if path is None:
+        if not Path(DEFAULT_CONFIG_FILE).is_file():
+            return Settings()
+        path = DEFAULT_CONFIG_FILE
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"Fichier de configuration introuvable : {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Impossible de lire {path} : {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} n'est pas un YAML valide : {exc}") from None
+    if data is None:
+        data = {}
+    return _build(Settings, data, prefix="", source=path)
+
+
+def _build(cls, data, prefix: str, source: Path):
+    if not isinstance(data, dict):
+        where = prefix.rstrip(".") or "la racine"
+        raise ConfigError(f"{source} : « {where} » doit être une table de clés.")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"{source} : clé inconnue « {prefix}{key} ».")
+    values = {}
+    for name in known:
+        if name in data:
+            values[name] = _coerce(hints[name], data[name], f"{prefix}{name}", source)
+    return cls(**values)
+
+
+def _coerce(hint, value, key: str, source: Path):
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _coerce(inner[0], value, key, source)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, prefix=f"{key}.", source=source)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(f"{source} : « {key} » doit être une liste.")
+        return tuple(_coerce(args[0], item, f"{key}[{i}]", source) for i, item in enumerate(value))
+    if hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, str) and isinstance(value, hint) and not isinstance(value, bool):
+        return value
+    expected = {int: "un nombre entier", float: "un nombre", str: "un texte"}.get(hint, str(hint))
+    raise ConfigError(f"{source} : « {key} » doit être {expected} (reçu : {value!r}).")

@@ -1,0 +1,219 @@
+"""Load the FAQ from its YAML files into typed, frozen records, and check them.
+
+Loading collects every problem it finds (naming the file and the key) rather
+than stopping at the first one, so `spaser-bot kb check` can list them all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+MAX_ANSWER_CHARS = 1300
+MAX_ID_BYTES = 40  # leaves room for a prefix in 64-byte Telegram callback data
+MIN_VARIANTS = 3
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+URL_PATTERN = re.compile(r"https?://[^\s)»>\]]+")
+
+
+class KnowledgeError(Exception):
+    """The knowledge files have problems; `problems` lists them, one per line."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    topic: str
+    question: str
+    variants: tuple[str, ...]
+    answer: str
+    sources: tuple[str, ...]
+    related: tuple[str, ...]
+    file: str = ""
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """The canonical question first, then every paraphrase."""
+        return (self.question, *self.variants)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    topics: tuple[Topic, ...]
+    entries: tuple[Entry, ...]
+    synonym_groups: tuple[tuple[str, ...], ...]
+    allowed_urls: tuple[str, ...]
+    by_id: dict[str, Entry] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self.by_id.update({e.id: e for e in self.entries})
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self.by_id.get(entry_id)
+
+    def entries_of(self, topic_id: str) -> list[Entry]:
+        return [e for e in self.entries if e.topic == topic_id]
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+
+def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
+    """Read and validate every FAQ file; raise KnowledgeError listing all problems."""
+    problems: list[str] = []
+    topics: list[Topic] = []
+    entries: list[Entry] = []
+    seen_ids: dict[str, str] = {}
+
+    faq_files = sorted((directory / "faq").glob("*.yaml"))
+    if not faq_files:
+        problems.append(f"{directory / 'faq'} : aucun fichier FAQ (*.yaml).")
+    for path in faq_files:
+        data = _read_yaml(path, problems)
+        if data is None:
+            continue
+        name = path.name
+        topic_data = data.get("topic") if isinstance(data, dict) else None
+        if not isinstance(topic_data, dict) or not _is_text(topic_data.get("id")) or not _is_text(topic_data.get("label")):
+            problems.append(f"{name} : « topic » doit avoir un « id » et un « label ».")
+            continue
+        topic = Topic(topic_data["id"], topic_data["label"])
+        if any(t.id == topic.id for t in topics):
+            problems.append(f"{name} : le thème « {topic.id} » est déjà défini dans un autre fichier.")
+        topics.append(topic)
+        raw_entries = data.get("entries")
+        if not isinstance(raw_entries, list) or not raw_entries:
+            problems.append(f"{name} : « entries » doit être une liste non vide.")
+            continue
+        unknown_top = set(data) - {"topic", "entries"}
+        if unknown_top:
+            problems.append(f"{name} : clé inconnue {sorted(unknown_top)}.")
+        for index, raw in enumerate(raw_entries):
+            entry = _entry(raw, topic.id, f"{name} : entries[{index}]", problems)
+            if entry is None:
+                continue
+            if entry.id in seen_ids:
+                problems.append(f"{name} : identifiant « {entry.id} » en double (déjà dans {seen_ids[entry.id]}).")
+                continue
+            seen_ids[entry.id] = name
+            entries.append(Entry(**{**entry.__dict__, "file": name}))
+
+    groups = _synonym_groups(directory / "synonyms.yaml", problems)
+    allowed = _allowed_urls(directory / "allowed_urls.yaml", problems)
+
+    ids = {e.id for e in entries}
+    for entry in entries:
+        for rel in entry.related:
+            if rel not in ids:
+                problems.append(f"{entry.file} : « {entry.id} ».related cite « {rel} », qui n'existe pas.")
+            elif rel == entry.id:
+                problems.append(f"{entry.file} : « {entry.id} ».related se cite lui-même.")
+        for url in URL_PATTERN.findall(entry.answer):
+            url = url.rstrip(".,;:")
+            if not any(url == p or url.startswith(p.rstrip("/") + "/") for p in allowed):
+                problems.append(f"{entry.file} : « {entry.id} ».answer cite une adresse non autorisée : {url}")
+
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(tuple(topics), tuple(entries), groups, allowed)
+
+
+def _read_yaml(path: Path, problems: list[str]):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{path.name} : illisible ({exc}).")
+    except yaml.YAMLError as exc:
+        problems.append(f"{path.name} : YAML invalide ({exc}).")
+    return None
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _text_list(value) -> bool:
+    return isinstance(value, list) and all(_is_text(v) for v in value)
+
+
+def _entry(raw, topic: str, where: str, problems: list[str]) -> Entry | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{where} doit être une table de clés.")
+        return None
+    allowed_keys = {"id", "question", "variants", "answer", "sources", "related"}
+    unknown = set(raw) - allowed_keys
+    if unknown:
+        problems.append(f"{where} : clé inconnue {sorted(unknown)}.")
+    entry_id = raw.get("id")
+    if not _is_text(entry_id) or not ID_PATTERN.match(entry_id):
+        problems.append(f"{where}.id : identifiant manquant ou invalide (minuscules, chiffres, tirets).")
+        return None
+    where = f"{where} (« {entry_id} »)"
+    ok = True
+    if len(entry_id.encode()) > MAX_ID_BYTES:
+        problems.append(f"{where}.id : plus de {MAX_ID_BYTES} octets.")
+        ok = False
+    if not _is_text(raw.get("question")):
+        problems.append(f"{where}.question : manquante ou vide.")
+        ok = False
+    variants = raw.get("variants")
+    if not _text_list(variants) or len(variants) < MIN_VARIANTS:
+        problems.append(f"{where}.variants : au moins {MIN_VARIANTS} reformulations non vides.")
+        ok = False
+    answer = raw.get("answer")
+    if not _is_text(answer):
+        problems.append(f"{where}.answer : réponse manquante ou vide.")
+        ok = False
+    elif len(answer.strip()) > MAX_ANSWER_CHARS:
+        problems.append(f"{where}.answer : {len(answer.strip())} caractères, au plus {MAX_ANSWER_CHARS}.")
+        ok = False
+    if not _text_list(raw.get("sources")) or not raw.get("sources"):
+        problems.append(f"{where}.sources : au moins une source.")
+        ok = False
+    related = raw.get("related", [])
+    if not _text_list(related) and related != []:
+        problems.append(f"{where}.related : liste d'identifiants attendue.")
+        ok = False
+    if not ok:
+        return None
+    return Entry(
+        id=entry_id,
+        topic=topic,
+        question=raw["question"].strip(),
+        variants=tuple(v.strip() for v in variants),
+        answer=answer.strip(),
+        sources=tuple(s.strip() for s in raw["sources"]),
+        related=tuple(related),
+    )
+
+
+def _synonym_groups(path: Path, problems: list[str]) -> tuple[tuple[str, ...], ...]:
+    data = _read_yaml(path, problems) if path.is_file() else {"groups": []}
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, list) or not all(_text_list(g) and len(g) >= 2 for g in groups):
+        problems.append(f"{path.name} : « groups » doit être une liste de groupes d'au moins deux termes.")
+        return ()
+    return tuple(tuple(g) for g in groups)
+
+
+def _allowed_urls(path: Path, problems: list[str]) -> tuple[str, ...]:
+    data = _read_yaml(path, problems) if path.is_file() else {"prefixes": []}
+    prefixes = data.get("prefixes") if isinstance(data, dict) else None
+    if not _text_list(prefixes):
+        problems.append(f"{path.name} : « prefixes » doit être une liste d'adresses.")
+        return ()
+    return tuple(prefixes)

@@ -1,0 +1,109 @@
+"""Turn French text into comparable terms, the same way for questions and entries.
+
+Buyers type fast: no accents, typos, elisions, abbreviations. Both sides go
+through the same steps (casefold, fold accents, drop elisions and punctuation,
+map synonyms to one canonical term, drop stop words, stem), so that
+« délais d'élaboration du schéma » and « combien de temps pour faire le
+spaser » meet on the same terms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import snowballstemmer
+
+# Question words and fillers carry no topic: two questions that share only
+# these must not look alike (« de la » would otherwise match everything).
+STOP_WORDS = frozenset(
+    """
+    a ai aie aient aies ait alors as au aucun aucune aupres aussi autre autres aux avec avez avoir avons
+    bon bonjour bonsoir c ca car ce ceci cela celle celles celui ces cet cette ceux chaque chez ci
+    comme comment concernant d dans de des deja depuis devez devons doit doivent donc dont du
+    elle elles en encore entre es est et etaient etait ete etre eu eux faire fais fait faut
+    hello il ils j je jusqu l la le les leur leurs lui m ma mais me meme mes moi mon
+    n ne ni nos notre nous on ont ou où par parce pas peu peut peuvent peux plus pour pourquoi
+    pouvez pourriez pourrais puis puisque qu quand que quel quelle quelles quels qui quoi
+    s sa sans se sera ses si sil soit sommes son sont sous suis sur svp t ta te tes toi ton
+    tous tout toute toutes tres tu un une unes uns vers voila vos votre vous y
+    merci salut question questions savoir voudrais voudrait aimerais souhaite souhaiterais
+    dire expliquer explique expliquez connaitre besoin aide aider info infos information informations
+    est-ce estce qu'est-ce cest quoi ya il-y-a exist existe existent
+    ok oui non alors bah ben euh stp
+    """.split()
+)
+
+ELISION = re.compile(r"\b(?:l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu|quoiqu)['’`]", re.IGNORECASE)
+NON_WORD = re.compile(r"[^\w\s]|_", re.UNICODE)
+SPACES = re.compile(r"\s+")
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "’": "'", "`": "'"})
+
+_stemmer = snowballstemmer.stemmer("french")
+
+
+def fold(text: str) -> str:
+    """Casefold, fold accents and ligatures; keep everything else."""
+    text = text.casefold().translate(LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def simplify(text: str) -> str:
+    """Fold, drop elisions and punctuation, collapse spaces."""
+    text = ELISION.sub(" ", fold(text))
+    text = NON_WORD.sub(" ", text)
+    return SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    if "_" in word or word.isdigit():
+        return word
+    return _stemmer.stemWord(word)
+
+
+class Synonyms:
+    """Map every variant (one or several words) to its group's canonical term."""
+
+    def __init__(self, groups: Iterable[Sequence[str]]):
+        self.single: dict[str, str] = {}
+        phrases: dict[str, str] = {}
+        for group in groups:
+            canonical = "_".join(simplify(group[0]).split())
+            for variant in group:
+                words = simplify(variant).split()
+                if not words:
+                    continue
+                if len(words) == 1:
+                    self.single.setdefault(words[0], canonical)
+                else:
+                    phrases.setdefault(" ".join(words), canonical)
+            if "_" in canonical:
+                phrases.setdefault(canonical.replace("_", " "), canonical)
+        # Longest phrases first, so « état des lieux » wins over « état ».
+        ordered = sorted(phrases, key=lambda p: (-len(p.split()), p))
+        self.phrases = phrases
+        self._pattern = (
+            re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
+            if ordered
+            else None
+        )
+
+    def apply(self, simplified: str) -> list[str]:
+        """Return the words of `simplified` with synonyms replaced by their canonical term."""
+        if self._pattern is not None:
+            simplified = self._pattern.sub(lambda m: " " + self.phrases[m.group(0)] + " ", simplified)
+        return [self.single.get(w, w) for w in simplified.split()]
+
+
+def content_words(text: str, synonyms: Synonyms) -> list[str]:
+    """Words that carry meaning, synonyms applied, before stemming."""
+    return [w for w in synonyms.apply(simplify(text)) if w not in STOP_WORDS and len(w) > 1 or w.isdigit()]
+
+
+def terms(text: str, synonyms: Synonyms) -> list[str]:
+    """Stemmed content terms of `text`, in order."""
+    return [stem(w) for w in content_words(text, synonyms)]

@@ -1,0 +1,50 @@
+"""The log of questions and feedback that animators learn from."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from storage.clock import now_iso
+
+
+class QuestionLog:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def record_question(
+        self,
+        user_id: int,
+        chat_id: int,
+        text: str,
+        entry_id: str | None,
+        score: float,
+        outcome: str,
+    ) -> int:
+        """Log one question with its outcome (answered / suggested / not_covered)."""
+        with self.db.atomic():
+            cur = self.db.execute(
+                "INSERT INTO questions (asked_at, user_id, chat_id, text, entry_id, score, outcome) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [now_iso(), user_id, chat_id, text, entry_id, score, outcome],
+            )
+        return cur.lastrowid
+
+    def record_feedback(self, user_id: int, question_id: int, helpful: bool) -> bool:
+        """Store a 👍/👎 vote; a second vote on the same answer replaces the first."""
+        rows = list(self.db.query("SELECT entry_id FROM questions WHERE id = ?", [question_id]))
+        if not rows:
+            return False
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO feedback (given_at, user_id, question_id, entry_id, helpful) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(user_id, question_id) "
+                "DO UPDATE SET helpful = excluded.helpful, given_at = excluded.given_at",
+                [now_iso(), user_id, question_id, rows[0]["entry_id"], int(helpful)],
+            )
+        return True
+
+    def questions_of(self, user_id: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM questions WHERE user_id = ? ORDER BY id", [user_id]))
+
+    def feedback_of(self, user_id: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM feedback WHERE user_id = ? ORDER BY id", [user_id]))

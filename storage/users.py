@@ -1,0 +1,43 @@
+"""People who talk to the assistant: when they came, and whether they blocked us."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from storage.clock import now_iso
+
+
+class Users:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def touch(self, user_id: int, display_name: str | None, language: str | None) -> bool:
+        """Record that the user is here now; return True if they are new."""
+        now = now_iso()
+        with self.db.atomic():
+            cur = self.db.execute(
+                "INSERT INTO users (id, display_name, language, first_seen, last_seen, blocked) "
+                "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT(id) DO NOTHING",
+                [user_id, display_name, language, now, now],
+            )
+            created = cur.rowcount == 1
+            if not created:
+                self.db.execute(
+                    "UPDATE users SET last_seen = ?, blocked = 0, "
+                    "display_name = COALESCE(?, display_name), language = COALESCE(?, language) "
+                    "WHERE id = ?",
+                    [now, display_name, language, user_id],
+                )
+        return created
+
+    def mark_blocked(self, user_id: int) -> None:
+        """Stop writing to someone who blocked the bot (until they come back)."""
+        with self.db.atomic():
+            self.db.execute("UPDATE users SET blocked = 1 WHERE id = ?", [user_id])
+
+    def get(self, user_id: int) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+        return rows[0] if rows else None
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
