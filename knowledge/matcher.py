@@ -1,0 +1,176 @@
+"""Rank knowledge entries against a question, tolerant of typos and paraphrase.
+
+Three signals, combined because none is enough alone (see DESIGN.md):
+- coverage: how much of the question's weighted content (IDF over entries)
+  the entry's phrasings share — unknown words weigh as much as rare ones, so
+  a question about something else (« seuil des MAPA ») is not « covered » by
+  sharing one word;
+- best phrasing: the F-score between the question and the entry's closest
+  single phrasing, so short precise questions win over loose overlaps;
+- fuzzy: rapidfuzz `token_set_ratio` on folded text, for what stemming misses.
+Typos are corrected first against the index vocabulary. Only the entries that
+share a term with the question are scored (inverted index), and only the best
+few get the costlier fuzzy comparison, so cost grows slowly with the base.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from knowledge.loader import Entry, KnowledgeBase
+from knowledge.normalize import STOP_WORDS, Synonyms, content_words, stem
+
+# Score range is 0–100. Calibrated on the tuning half of
+# tests/data/labelled_questions.yaml (see benchmarks/faq.py).
+DEFAULT_ANSWER_THRESHOLD = 50.0
+DEFAULT_SUGGEST_THRESHOLD = 28.0
+W_COVERAGE, W_PHRASING, W_FUZZY = 0.45, 0.35, 0.20
+CANDIDATES = 12
+MIN_TYPO_LEN = 5
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to do with a question: answer, suggest or admit it is not covered."""
+
+    kind: str  # "answered" | "suggested" | "not_covered"
+    best: Match | None
+    suggestions: tuple[Match, ...]
+
+    @property
+    def score(self) -> float:
+        return self.best.score if self.best else 0.0
+
+
+@dataclass
+class _Doc:
+    entry: Entry
+    terms: frozenset[str]
+    phrasings: list[tuple[frozenset[str], str]]  # (terms, folded text)
+
+
+class Matcher:
+    """An index over one knowledge base; rebuild it (new instance) when the base changes."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        extra_variants: dict[str, Iterable[str]] | None = None,
+        answer_threshold: float | None = None,
+        suggest_threshold: float | None = None,
+    ):
+        self.kb = kb
+        self.synonyms = Synonyms(kb.synonym_groups)
+        self.answer_threshold = answer_threshold if answer_threshold is not None else DEFAULT_ANSWER_THRESHOLD
+        self.suggest_threshold = suggest_threshold if suggest_threshold is not None else DEFAULT_SUGGEST_THRESHOLD
+        extra_variants = extra_variants or {}
+        self.docs: list[_Doc] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        vocabulary: set[str] = set()
+        for index, entry in enumerate(kb.entries):
+            phrasings = []
+            all_terms: set[str] = set()
+            for text in (*entry.phrasings, *extra_variants.get(entry.id, ())):
+                words = content_words(text, self.synonyms)
+                vocabulary.update(w for w in words if "_" not in w)
+                term_set = frozenset(stem(w) for w in words)
+                phrasings.append((term_set, " ".join(words)))
+                all_terms |= term_set
+            self.docs.append(_Doc(entry, frozenset(all_terms), phrasings))
+            for term in all_terms:
+                self.postings[term].append(index)
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
+        # A word the base has never seen weighs like the rarest known word.
+        self.unknown_weight = math.log(1 + n)
+        self.vocabulary = sorted(vocabulary)
+        self._corrections: dict[str, str | None] = {}
+
+    # -- query side ---------------------------------------------------------
+
+    def _correct(self, word: str) -> str:
+        """Replace an unknown word by the closest known one, if close enough."""
+        if stem(word) in self.idf or len(word) < MIN_TYPO_LEN or word.isdigit() or "_" in word:
+            return word
+        if word not in self._corrections:
+            cutoff = 80 if len(word) >= 6 else 75
+            found = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+            fixed = None
+            if found is not None and Levenshtein.distance(word, found[0]) <= (1 if len(word) < 7 else 2):
+                fixed = found[0]
+            if len(self._corrections) > 50000:
+                self._corrections.clear()
+            self._corrections[word] = fixed
+        return self._corrections[word] or word
+
+    def query_terms(self, question: str) -> tuple[list[str], list[str]]:
+        """Return (corrected content words, their stems)."""
+        words = [self._correct(w) for w in content_words(question, self.synonyms)]
+        words = [w for w in words if w not in STOP_WORDS]
+        return words, [stem(w) for w in words]
+
+    def _weight(self, term: str) -> float:
+        return self.idf.get(term, self.unknown_weight)
+
+    # -- ranking ------------------------------------------------------------
+
+    def rank(self, question: str, limit: int = 5) -> list[Match]:
+        """Best entries first, with scores in 0–100; empty if nothing is shared."""
+        words, stems = self.query_terms(question)
+        q_terms = set(stems)
+        if not q_terms:
+            return []
+        q_total = sum(self._weight(t) for t in q_terms)
+        known = [t for t in q_terms if t in self.postings]
+        if not known:
+            return []
+        coverage: dict[int, float] = defaultdict(float)
+        for term in known:
+            weight = self.idf[term]
+            for index in self.postings[term]:
+                coverage[index] += weight
+        top = sorted(coverage, key=coverage.__getitem__, reverse=True)[:CANDIDATES]
+        q_text = " ".join(words)
+        matches = []
+        for index in top:
+            doc = self.docs[index]
+            cov = coverage[index] / q_total
+            best_f = 0.0
+            best_fuzzy = 0.0
+            for p_terms, p_text in doc.phrasings:
+                shared = q_terms & p_terms
+                if shared:
+                    matched = sum(self._weight(t) for t in shared)
+                    p_total = sum(self._weight(t) for t in p_terms)
+                    recall, precision = matched / q_total, matched / p_total
+                    best_f = max(best_f, 2 * recall * precision / (recall + precision))
+                best_fuzzy = max(best_fuzzy, fuzz.token_set_ratio(q_text, p_text) / 100)
+            score = 100 * (W_COVERAGE * cov + W_PHRASING * best_f + W_FUZZY * best_fuzzy * cov ** 0.5)
+            matches.append(Match(doc.entry, round(score, 1)))
+        matches.sort(key=lambda m: m.score, reverse=True)
+        return matches[:limit]
+
+    def decide(self, question: str) -> Outcome:
+        """Answer above the high threshold, suggest between, else admit it is not covered."""
+        ranked = self.rank(question, limit=4)
+        if not ranked:
+            return Outcome("not_covered", None, ())
+        best = ranked[0]
+        if best.score >= self.answer_threshold:
+            return Outcome("answered", best, tuple(ranked[1:4]))
+        if best.score >= self.suggest_threshold:
+            close = tuple(m for m in ranked if m.score >= self.suggest_threshold * 0.8)[:3]
+            return Outcome("suggested", best, close)
+        return Outcome("not_covered", best, tuple(ranked[:3]))
