@@ -1,0 +1,146 @@
+"""The `spaser-bot` command line: console, run, ask, kb check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+from knowledge.loader import KnowledgeError, load_knowledge
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    logging.basicConfig(
+        level=logging.INFO if args.command == "run" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # The HTTP client logs every request URL, which contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings(args.config)
+        return args.func(args, settings)
+    except ConfigError as exc:
+        print(f"Erreur de configuration : {exc}", file=sys.stderr)
+        return 2
+    except KnowledgeError as exc:
+        print("La base de connaissances contient des erreurs :", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spaser-bot",
+        description="Assistant SPASER : réponses et accompagnement pour le schéma d'achats responsables.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="F", help="fichier de configuration YAML (défaut : ./config.yaml s'il existe)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
+
+    p = sub.add_parser("console", parents=[common], help="discuter avec l'assistant dans le terminal")
+    p.set_defaults(func=cmd_console)
+
+    p = sub.add_parser("run", parents=[common], help="lancer le bot Telegram")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("ask", parents=[common], help="interroger la base de connaissances sans conversation")
+    p.add_argument("--json", action="store_true", help="une ligne JSON par question")
+    p.add_argument("questions", nargs="*", metavar="QUESTION", help="sans question : une par ligne sur l'entrée standard")
+    p.set_defaults(func=cmd_ask)
+
+    kb = sub.add_parser("kb", help="base de connaissances")
+    kb_sub = kb.add_subparsers(dest="kb_command", metavar="ACTION")
+    p = kb_sub.add_parser("check", parents=[common], help="valider les fichiers de la base et des dialogues")
+    p.set_defaults(func=cmd_kb_check)
+    kb.set_defaults(func=None, config=None)
+    return parser
+
+
+def cmd_console(args, settings: Settings) -> int:
+    from bot.console import Console
+    from bot.runtime import build_assistant
+
+    assistant = build_assistant(settings)
+    try:
+        return Console(assistant).run(sys.stdin)
+    finally:
+        assistant.services.storage.close()
+
+
+def cmd_run(args, settings: Settings) -> int:
+    from bot.telegram_app import run_bot
+
+    return run_bot(settings)
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from knowledge.matcher import Matcher
+
+    kb = load_knowledge()
+    matcher = Matcher(
+        kb,
+        answer_threshold=settings.faq.answer_threshold,
+        suggest_threshold=settings.faq.suggest_threshold,
+    )
+    questions = args.questions or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    for question in questions:
+        outcome = matcher.decide(question)
+        answered = outcome.kind == "answered"
+        entry = outcome.best.entry if answered else None
+        others = [m for m in outcome.suggestions if not entry or m.entry.id != entry.id]
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "question": question,
+                        "answer_id": entry.id if entry else None,
+                        "score": round(outcome.score, 1),
+                        "answer": entry.answer if entry else None,
+                        "sources": list(entry.sources) if entry else [],
+                        "suggestions": [{"id": m.entry.id, "question": m.entry.question} for m in others],
+                    },
+                    ensure_ascii=False,
+                ),
+                flush=True,
+            )
+            continue
+        print(f"? {question}")
+        if entry:
+            print(entry.answer)
+            print(f"Source : {' ; '.join(entry.sources)}")
+        elif outcome.kind == "suggested":
+            print("Vouliez-vous dire… ?")
+        else:
+            print("Ma base de connaissances ne couvre pas cette question.")
+        if others:
+            print("Questions proches :" if entry else "")
+            for m in others:
+                print(f"  - {m.entry.question}")
+        print(flush=True)
+    return 0
+
+
+def cmd_kb_check(args, settings: Settings) -> int:
+    from knowledge.checks import check_knowledge
+
+    problems, summary = check_knowledge()
+    if problems:
+        print("Problèmes trouvés :", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

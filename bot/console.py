@@ -1,0 +1,93 @@
+"""Chat in a terminal: one line in, the replies printed, through a pipe or a TTY.
+
+The console user is id 0 and an admin: the terminal belongs to whoever runs
+it. Buttons are numbered; typing the number or the label chooses one.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from typing import TextIO
+
+from bot.conversation import Assistant
+from bot.rendering import to_plain_text
+from bot.replies import Button, Event, Reply
+from knowledge.normalize import fold
+
+CONSOLE_USER_ID = 0
+
+
+class Console:
+    def __init__(self, assistant: Assistant, out: TextIO = sys.stdout):
+        self.assistant = assistant
+        self.out = out
+        self.buttons: list[Button] = []
+        self.name = os.environ.get("USER") or _safe_user()
+
+    def event_for(self, line: str) -> Event:
+        """Turn a typed line into a command, a button choice or plain text."""
+        base = dict(user_id=CONSOLE_USER_ID, chat_id=CONSOLE_USER_ID, chat_type="console", display_name=self.name)
+        stripped = line.strip()
+        if stripped.startswith("/") and len(stripped) > 1:
+            name, _, args = stripped[1:].partition(" ")
+            return Event(**base, command=name, args=args.strip())
+        chosen = self.choose_button(stripped)
+        if chosen is not None:
+            return Event(**base, payload=chosen.payload)
+        return Event(**base, text=line)
+
+    def choose_button(self, typed: str) -> Button | None:
+        if not self.buttons or not typed:
+            return None
+        if typed.isdigit():
+            index = int(typed) - 1
+            return self.buttons[index] if 0 <= index < len(self.buttons) else None
+        wanted = _key(typed)
+        return next((b for b in self.buttons if _key(b.label) == wanted), None)
+
+    def show(self, replies: list[Reply]) -> None:
+        self.buttons = []
+        for reply in replies:
+            self.out.write(to_plain_text(reply.html).rstrip() + "\n")
+            for row in reply.buttons:
+                for button in row:
+                    self.buttons.append(button)
+                    self.out.write(f"  [{len(self.buttons)}] {button.label}\n")
+            self.out.write("\n")
+        self.out.flush()
+
+    def send(self, line: str) -> None:
+        self.show(self.assistant.handle(self.event_for(line)))
+
+    def run(self, lines: TextIO = sys.stdin) -> int:
+        """Read until end of input; show the welcome first unless line one is a command."""
+        interactive = lines.isatty()
+        if interactive:
+            self.send("/start")
+            self.out.write("(Ctrl-D pour quitter)\n\n")
+        first = True
+        while True:
+            if interactive:
+                self.out.write("› ")
+                self.out.flush()
+            line = lines.readline()
+            if not line:
+                return 0
+            line = line.rstrip("\r\n")
+            if first and not interactive and not line.strip().startswith("/"):
+                self.send("/start")
+            first = False
+            self.send(line)
+
+
+def _key(text: str) -> str:
+    return " ".join(fold(text).replace("…", "").split()).strip(" ?!.")
+
+
+def _safe_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "vous"

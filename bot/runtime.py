@@ -1,0 +1,25 @@
+"""Build the services every channel shares from the settings."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.conversation import Assistant, Services
+from knowledge.loader import load_knowledge
+from knowledge.matcher import Matcher
+from storage import Storage
+
+
+def open_services(settings: Settings) -> Services:
+    """Load and check the knowledge base, open (and migrate) the database."""
+    kb = load_knowledge()
+    storage = Storage.open(settings.storage.path)
+    matcher = Matcher(
+        kb,
+        answer_threshold=settings.faq.answer_threshold,
+        suggest_threshold=settings.faq.suggest_threshold,
+    )
+    return Services(settings=settings, storage=storage, kb=kb, matcher=matcher)
+
+
+def build_assistant(settings: Settings) -> Assistant:
+    return Assistant(open_services(settings))

@@ -1,0 +1,47 @@
+"""`spaser-bot kb check`: everything the loader checks, plus checks across entries."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from rapidfuzz import fuzz
+
+from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
+from knowledge.normalize import Synonyms, content_words
+
+NEAR_IDENTICAL = 96  # rapidfuzz ratio on normalised phrasings
+
+
+def near_identical_phrasings(kb: KnowledgeBase) -> list[str]:
+    """Phrasings of two different entries that the matcher could not tell apart."""
+    synonyms = Synonyms(kb.synonym_groups)
+    normalised = [
+        (entry, text, " ".join(sorted(content_words(text, synonyms))))
+        for entry in kb.entries
+        for text in entry.phrasings
+    ]
+    problems = []
+    for (e1, t1, n1), (e2, t2, n2) in combinations(normalised, 2):
+        if e1.id == e2.id or not n1 or not n2:
+            continue
+        if n1 == n2 or fuzz.ratio(n1, n2) >= NEAR_IDENTICAL:
+            problems.append(
+                f"{e1.file} « {e1.id} » et {e2.file} « {e2.id} » : formulations quasi identiques "
+                f"(« {t1} » / « {t2} »)."
+            )
+    return problems
+
+
+def check_knowledge() -> tuple[list[str], str]:
+    """Return (problems, summary); no problems means the base can be loaded safely."""
+    try:
+        kb = load_knowledge()
+    except KnowledgeError as exc:
+        return exc.problems, ""
+    problems = near_identical_phrasings(kb)
+    phrasings = sum(len(e.phrasings) for e in kb.entries)
+    summary = (
+        f"Base de connaissances valide : {len(kb.entries)} entrées, {len(kb.topics)} thèmes, "
+        f"{phrasings} formulations, {len(kb.synonym_groups)} groupes de synonymes."
+    )
+    return problems, summary
