@@ -6,7 +6,9 @@ from itertools import combinations
 
 from rapidfuzz import fuzz
 
-from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
+from pathlib import Path
+
+from knowledge.loader import KNOWLEDGE_DIR, KnowledgeBase, KnowledgeError, load_knowledge
 from knowledge.normalize import Synonyms, content_words
 
 NEAR_IDENTICAL = 96  # rapidfuzz ratio on normalised phrasings
@@ -32,10 +34,10 @@ def near_identical_phrasings(kb: KnowledgeBase) -> list[str]:
     return problems
 
 
-def check_knowledge() -> tuple[list[str], str]:
+def check_knowledge(directory: Path = KNOWLEDGE_DIR) -> tuple[list[str], str]:
     """Return (problems, summary); no problems means the base can be loaded safely."""
     try:
-        kb = load_knowledge()
+        kb = load_knowledge(directory)
     except KnowledgeError as exc:
         return exc.problems, ""
     problems = near_identical_phrasings(kb)

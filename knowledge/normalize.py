@@ -85,14 +85,16 @@ class Synonyms:
                     phrases.setdefault(" ".join(words), canonical)
             if "_" in canonical:
                 phrases.setdefault(canonical.replace("_", " "), canonical)
-        # Longest phrases first, so « état des lieux » wins over « état ».
-        ordered = sorted(phrases, key=lambda p: (-len(p.split()), p))
         self.phrases = phrases
-        self._pattern = (
-            re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
-            if ordered
-            else None
-        )
+        self._pattern = _alternation(phrases)
+        # The same phrases without their stop words, so « objectifs développement
+        # durable » still meets « objectifs de développement durable ».
+        self.bare_phrases: dict[str, str] = {}
+        for phrase, canonical in phrases.items():
+            bare = " ".join(w for w in phrase.split() if w not in STOP_WORDS)
+            if len(bare.split()) >= 2:
+                self.bare_phrases.setdefault(bare, canonical)
+        self._bare_pattern = _alternation(self.bare_phrases)
 
     def apply(self, simplified: str) -> list[str]:
         """Return the words of `simplified` with synonyms replaced by their canonical term."""
@@ -100,10 +102,30 @@ class Synonyms:
             simplified = self._pattern.sub(lambda m: " " + self.phrases[m.group(0)] + " ", simplified)
         return [self.single.get(w, w) for w in simplified.split()]
 
+    def apply_bare(self, words: list[str]) -> list[str]:
+        """Second pass over content words only, for phrases typed without their little words."""
+        if self._bare_pattern is None:
+            return words
+        joined = self._bare_pattern.sub(lambda m: " " + self.bare_phrases[m.group(0)] + " ", " ".join(words))
+        return [self.single.get(w, w) for w in joined.split()]
+
+
+def _alternation(phrases: dict[str, str]) -> re.Pattern | None:
+    """One regex for all phrases, longest first, so « état des lieux » wins over « état »."""
+    if not phrases:
+        return None
+    ordered = sorted(phrases, key=lambda p: (-len(p.split()), p))
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
+
 
 def content_words(text: str, synonyms: Synonyms) -> list[str]:
     """Words that carry meaning, synonyms applied, before stemming."""
-    return [w for w in synonyms.apply(simplify(text)) if w not in STOP_WORDS and len(w) > 1 or w.isdigit()]
+    words = [w for w in synonyms.apply(simplify(text)) if _is_content(w)]
+    return [w for w in synonyms.apply_bare(words) if _is_content(w)]
+
+
+def _is_content(word: str) -> bool:
+    return word.isdigit() or (len(word) > 1 and word not in STOP_WORDS)
 
 
 def terms(text: str, synonyms: Synonyms) -> list[str]:

@@ -1,0 +1,148 @@
+"""The conversation core, channel-agnostic: commands, answers, buttons, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.rendering import to_plain_text
+
+
+def texts(replies):
+    return "\n".join(to_plain_text(r.html) for r in replies)
+
+
+def payloads(replies):
+    return [b.payload for r in replies for row in r.buttons for b in row]
+
+
+def test_first_start_greets_shows_menu_and_privacy_line(assistant, event):
+    replies = assistant.handle(event(command="start"))
+    text = texts(replies)
+    assert "Bonjour Camille" in text
+    assert "/confidentialite" in text
+    assert "menu:ask" in payloads(replies)
+    again = texts(assistant.handle(event(command="start")))
+    assert "Bon retour Camille" in again
+    assert assistant.services.storage.users.count() == 1
+
+
+def test_question_is_answered_with_source_related_and_feedback(assistant, event):
+    replies = assistant.handle(event("combien de pages fait un spaser ?"))
+    text = texts(replies)
+    assert "petite trentaine de pages" in text
+    assert "Source : Mission SPASER" in text
+    buttons = payloads(replies)
+    assert sum(p.startswith("faq:") for p in buttons) == 3
+    assert any(p.startswith("fb:") and p.endswith(":1") for p in buttons)
+    assert all(len(p.encode()) <= 64 for p in buttons)
+    [logged] = assistant.services.storage.questions.questions_of(42)
+    assert (logged["entry_id"], logged["outcome"]) == ("nombre-pages", "answered")
+
+
+def test_feedback_is_stored_and_a_second_tap_replaces_it(assistant, event):
+    replies = assistant.handle(event("combien de pages fait un spaser ?"))
+    up = next(p for p in payloads(replies) if p.startswith("fb:") and p.endswith(":1"))
+    down = up[:-1] + "0"
+    assert "Merci" in texts(assistant.handle(event(payload=up)))
+    assistant.handle(event(payload=down))
+    [vote] = assistant.services.storage.questions.feedback_of(42)
+    assert vote["helpful"] == 0 and vote["entry_id"] == "nombre-pages"
+
+
+def test_uncertain_question_offers_did_you_mean_buttons(assistant, event):
+    replies = assistant.handle(event("quel interet d avoir un spaser a part respecter la loi"))
+    text = texts(replies)
+    assert "Vouliez-vous dire" in text
+    assert "faq:pourquoi-spaser" in payloads(replies)
+    [logged] = assistant.services.storage.questions.questions_of(42)
+    assert logged["outcome"] == "suggested"
+
+
+def test_out_of_scope_is_admitted_logged_and_offers_topics_or_neighbours(assistant, event):
+    replies = assistant.handle(event("quelle est la capitale de l'australie"))
+    text = texts(replies)
+    assert "ne couvre pas" in text
+    assert payloads(replies)
+    [logged] = assistant.services.storage.questions.questions_of(42)
+    assert logged["outcome"] == "not_covered"
+
+
+def test_old_related_button_still_answers(assistant, event):
+    replies = assistant.handle(event("combien de pages fait un spaser ?"))
+    related = next(p for p in payloads(replies) if p.startswith("faq:"))
+    assistant.handle(event("bonjour"))
+    answer = texts(assistant.handle(event(payload=related)))
+    assert "Source" in answer
+
+
+def test_faq_alone_browses_topics_then_questions(assistant, event):
+    topics = payloads(assistant.handle(event(command="faq")))
+    assert "topic:cadre" in topics
+    questions = payloads(assistant.handle(event(payload="topic:cadre")))
+    assert "faq:seuil-obligation" in questions
+
+
+def test_faq_with_argument_answers(assistant, event):
+    assert "50 millions" in texts(assistant.handle(event(command="faq", args="seuil d'obligation du spaser")))
+
+
+def test_help_lists_every_user_command(assistant, event):
+    text = texts(assistant.handle(event(command="aide")))
+    for name in ("start", "aide", "faq", "confidentialite"):
+        assert f"/{name}" in text
+
+
+def test_unknown_command_and_unknown_button_are_explained(assistant, event):
+    assert "Je ne connais pas la commande /nimporte" in texts(assistant.handle(event(command="nimporte")))
+    assert "plus disponible" in texts(assistant.handle(event(payload="faq:n-existe-pas")))
+    assert "plus disponible" in texts(assistant.handle(event(payload="fb:abc:9")))
+    assert "plus disponible" in texts(assistant.handle(event(payload="bizarre")))
+
+
+def test_privacy_notice_uses_the_configured_controller(make_assistant, event):
+    from bot.config import PrivacySettings
+
+    bot = make_assistant(privacy=PrivacySettings(controller="Ville de Test", contact="dpo@test.fr", retention_days=90))
+    text = texts(bot.handle(event(command="confidentialite")))
+    assert "Ville de Test" in text and "dpo@test.fr" in text and "90 jours" in text
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("", "rien reçu"),
+        ("   \n\t ", "rien reçu"),
+        ("🙂🎉👍", "pas trouvé de mots"),
+        ("?!...;;", "pas trouvé de mots"),
+        ("\x00\x07\x1b", "rien reçu"),
+        ("bonjour", "Bonjour Camille"),
+        ("merci", "Avec plaisir"),
+    ],
+)
+def test_bad_or_empty_input_gets_a_friendly_reply(assistant, event, raw, expected):
+    assert expected in texts(assistant.handle(event(raw)))
+
+
+def test_very_long_text_is_capped_and_still_answered(assistant, event):
+    replies = assistant.handle(event("combien de pages fait un spaser " + "x" * 10_000))
+    text = texts(replies)
+    assert "très long" in text
+    [logged] = assistant.services.storage.questions.questions_of(42)
+    assert len(logged["text"]) <= 1000
+
+
+@pytest.mark.parametrize("hostile", ["<b>gras</b>", "a & b", "<script>alert(1)</script>", "*_[lien](x)_*"])
+def test_html_and_markdown_from_users_are_escaped(assistant, event, hostile):
+    replies = assistant.handle(event(hostile + " dune question inconnue"))
+    for reply in replies:
+        assert "<script>" not in reply.html and "<b>gras" not in reply.html
+    assert hostile.split()[0] in texts(replies) or "&" in texts(replies)
+
+
+def test_an_unexpected_error_becomes_an_apology(assistant, event, monkeypatch):
+    def boom(*_):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(assistant.services.matcher, "decide", boom)
+    text = texts(assistant.handle(event("combien de pages")))
+    assert "Désolé" in text and "secret" not in text

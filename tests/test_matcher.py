@@ -1,0 +1,89 @@
+"""Matching quality on the held-out half of the labelled set, and its edge cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+LABELLED = Path(__file__).parent / "data" / "labelled_questions.yaml"
+
+
+def labelled(split: str):
+    data = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))
+    parity = 0 if split == "tune" else 1
+    in_scope = [tuple(x) for i, x in enumerate(data["in_scope"]) if i % 2 == parity]
+    out_scope = [x for i, x in enumerate(data["out_of_scope"]) if i % 2 == parity]
+    return in_scope, out_scope
+
+
+def test_labelled_set_is_large_enough_and_points_at_real_entries(kb):
+    data = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))
+    assert len(data["in_scope"]) >= 150
+    assert len(data["out_of_scope"]) >= 40
+    ids = {e.id for e in kb.entries}
+    assert {eid for eid, _ in data["in_scope"]} <= ids
+    own = {p.casefold() for e in kb.entries for p in e.phrasings}
+    assert not [q for _, q in data["in_scope"] if q.casefold() in own], "labelled questions must differ from the entries"
+
+
+def test_held_out_in_scope_top1_at_least_90_percent(matcher):
+    in_scope, _ = labelled("holdout")
+    misses = [(eid, q) for eid, q in in_scope if not (r := matcher.rank(q, 1)) or r[0].entry.id != eid]
+    accuracy = 1 - len(misses) / len(in_scope)
+    assert accuracy >= 0.90, f"top-1 {accuracy:.1%}; misses: {misses}"
+
+
+def test_held_out_out_of_scope_not_answered_at_least_90_percent(matcher):
+    _, out_scope = labelled("holdout")
+    answered = [q for q in out_scope if matcher.decide(q).kind == "answered"]
+    rate = 1 - len(answered) / len(out_scope)
+    assert rate >= 0.90, f"rejected {rate:.1%}; answered: {answered}"
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("combien de pages fait un spaser ?", "nombre-pages"),
+        ("COMBIEN DE PAGES FAIT UN SPASER", "nombre-pages"),
+        ("le spaser est il obligatoire", "seuil-obligation"),
+        ("Qu’est-ce que l’AMO peut faire pour nous ?", "amo"),
+        ("frequence du comité de pilotage", "gouvernance-rythme"),
+    ],
+)
+def test_accents_case_apostrophes_and_synonyms(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered"
+    assert outcome.best.entry.id == expected
+
+
+def test_typos_are_corrected_against_the_vocabulary(matcher):
+    assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
+
+
+@pytest.mark.parametrize("question", ["de la", "le la les", "", "???", "🙂🙂"])
+def test_stop_words_or_nothing_share_no_content(matcher, question):
+    assert matcher.decide(question).kind == "not_covered"
+
+
+def test_wrong_premise_is_answered_with_the_correction(matcher):
+    outcome = matcher.decide("objectifs de la loi climat et resilience 30% social 100% environnemental")
+    assert outcome.best.entry.id == "objectifs-pnad"
+    assert "pas des objectifs de la loi Climat et Résilience" in outcome.best.entry.answer
+
+
+def test_scores_stay_in_range_and_thresholds_are_ordered(matcher):
+    assert matcher.suggest_threshold < matcher.answer_threshold
+    for match in matcher.rank("indicateurs du spaser", 10):
+        assert 0 <= match.score <= 100
+
+
+def test_extra_variants_change_the_answer(kb):
+    from knowledge.matcher import Matcher
+
+    question = "comment rediger un avenant a un marche"
+    plain = Matcher(kb).decide(question)
+    taught = Matcher(kb, extra_variants={"clause-critere": [question]}).decide(question)
+    assert not (plain.kind == "answered" and plain.best.entry.id == "clause-critere")
+    assert taught.kind == "answered" and taught.best.entry.id == "clause-critere"
