@@ -15,6 +15,7 @@ few get the costlier fuzzy comparison, so cost grows slowly with the base.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -95,7 +96,12 @@ class Matcher:
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
         # A word the base has never seen weighs like the rarest known word.
         self.unknown_weight = math.log(1 + n)
-        self.vocabulary = sorted(vocabulary)
+        # Candidates for a typo share its first letter and length ±2: typos
+        # rarely hit the first letter, and scanning the whole vocabulary would
+        # make cost grow with the base.
+        self.vocabulary_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in sorted(vocabulary):
+            self.vocabulary_buckets[(word[0], len(word))].append(word)
         self._corrections: dict[str, str | None] = {}
 
     # -- query side ---------------------------------------------------------
@@ -106,7 +112,10 @@ class Matcher:
             return word
         if word not in self._corrections:
             cutoff = 80 if len(word) >= 6 else 75
-            found = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+            nearby = [
+                w for size in range(len(word) - 2, len(word) + 3) for w in self.vocabulary_buckets.get((word[0], size), ())
+            ]
+            found = process.extractOne(word, nearby, scorer=fuzz.ratio, score_cutoff=cutoff)
             fixed = None
             if found is not None and Levenshtein.distance(word, found[0]) <= (1 if len(word) < 7 else 2):
                 fixed = found[0]
@@ -141,7 +150,7 @@ class Matcher:
             weight = self.idf[term]
             for index in self.postings[term]:
                 coverage[index] += weight
-        top = sorted(coverage, key=coverage.__getitem__, reverse=True)[:CANDIDATES]
+        top = heapq.nlargest(CANDIDATES, coverage, key=coverage.__getitem__)
         q_text = " ".join(words)
         matches = []
         for index in top:
