@@ -1,0 +1,375 @@
+"""The Telegram adapter: python-telegram-bot in front of the conversation core.
+
+Handlers stay thin: turn the update into an `Event`, call the core, send the
+replies. Everything Telegram-specific lives here: HTML parse mode, splitting
+under 4,096 characters, answering every callback query, group etiquette,
+per-user ordering, and the Bot API's errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable
+from typing import Any
+from urllib.parse import urlparse
+
+# Opt in to durations as timedelta (the future default), so RetryAfter carries
+# a timedelta and python-telegram-bot emits no deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ChatType, MessageEntityType, ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.conversation import Assistant
+from bot.rendering import message, split_html, to_plain_text
+from bot.replies import Event, Reply
+from bot.runtime import open_services
+
+log = logging.getLogger(__name__)
+
+SEND_ATTEMPTS = 4
+GROUP_COMMANDS = {"faq"}
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Process different people's updates concurrently, one person's in arrival order.
+
+    A quick double tap must not run two steps of the same dialog at once,
+    while a slow reply to one user must not hold up everyone else.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256):
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, list[Any]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = None
+        if isinstance(update, Update):
+            user = update.effective_user
+            chat = update.effective_chat
+            key = user.id if user else (chat.id if chat else None)
+        if key is None:
+            await coroutine
+            return
+        slot = self._locks.setdefault(key, [asyncio.Lock(), 0])
+        slot[1] += 1
+        try:
+            async with slot[0]:
+                await coroutine
+        finally:
+            slot[1] -= 1
+            if slot[1] == 0:
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+class TelegramChannel:
+    """Holds the core and the PTB application; one instance per running bot."""
+
+    def __init__(self, assistant: Assistant, application: Application):
+        self.assistant = assistant
+        self.application = application
+
+    # -- incoming ---------------------------------------------------------------
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Text or command → the core's replies; in groups only what is addressed to us."""
+        msg = update.effective_message
+        user = update.effective_user
+        if msg is None or user is None or user.is_bot:
+            return
+        text = msg.text or ""
+        private = msg.chat.type == ChatType.PRIVATE
+        username = (context.bot.username or "").lower()
+        command, args = _command_of(msg)
+        if command is not None:
+            name, _, target = command.partition("@")
+            if target and target.lower() != username:
+                return  # a command for another bot in the same group
+            if not private and name.lower() not in GROUP_COMMANDS and not target:
+                return
+            event = self._event(update, command=name, args=args)
+        else:
+            if not private:
+                if not _mentions(msg, username):
+                    return
+                text = _strip_mention(text, username)
+            event = self._event(update, text=text)
+        await self.deliver(msg.chat_id, self.assistant.handle(event), user.id)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer the callback query at once, then send what the button leads to."""
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            await query.answer()
+        except (BadRequest, NetworkError) as exc:  # too old to answer: the button still works
+            log.info("Could not answer callback query of update %s: %s", update.update_id, exc.__class__.__name__)
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        event = self._event(update, payload=query.data or "")
+        await self.deliver(chat_id, self.assistant.handle(event), query.from_user.id)
+
+    async def on_other_content(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice, locations, files: say what we understand."""
+        msg = update.effective_message
+        if msg is None or msg.chat.type != ChatType.PRIVATE or update.effective_user is None:
+            return
+        self.assistant.services.storage.users.touch(
+            update.effective_user.id, update.effective_user.full_name, update.effective_user.language_code
+        )
+        await self.deliver(msg.chat_id, [Reply(message("unsupported_content"))], update.effective_user.id)
+
+    def _event(self, update: Update, **kwargs) -> Event:
+        user = update.effective_user
+        chat = update.effective_chat
+        return Event(
+            user_id=user.id,
+            chat_id=chat.id if chat else user.id,
+            chat_type="private" if chat is None or chat.type == ChatType.PRIVATE else "group",
+            display_name=user.first_name or user.full_name,
+            language=user.language_code,
+            **kwargs,
+        )
+
+    # -- outgoing ---------------------------------------------------------------
+
+    async def deliver(self, chat_id: int, replies: list[Reply], user_id: int | None = None) -> None:
+        """Send replies in order; stop for a person who blocked the bot."""
+        for reply in replies:
+            if not await self.send_reply(chat_id, reply, user_id):
+                return
+
+    async def send_reply(self, chat_id: int, reply: Reply, user_id: int | None = None) -> bool:
+        bot = self.application.bot
+        markup = _keyboard(reply)
+        parts = split_html(reply.html) if reply.html else []
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            ok = await self._call(
+                lambda part=part, last=last: bot.send_message(
+                    chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+                ),
+                fallback=lambda part=part, last=last: bot.send_message(
+                    chat_id, to_plain_text(part)[:4096], reply_markup=markup if last else None
+                ),
+                chat_id=chat_id,
+                user_id=user_id,
+            )
+            if not ok:
+                return False
+        if reply.document is not None:
+            doc = reply.document
+            return await self._call(
+                lambda: bot.send_document(
+                    chat_id, InputFile(doc.content, filename=doc.filename), caption=doc.caption[:1024] or None
+                ),
+                chat_id=chat_id,
+                user_id=user_id,
+            )
+        return True
+
+    async def _call(self, make_call, *, chat_id: int, user_id: int | None, fallback=None) -> bool:
+        """Run one Bot API call with the retries Telegram expects; False if the chat is gone."""
+        delay = 1.0
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                await make_call()
+                return True
+            except RetryAfter as exc:
+                retry_after = exc.retry_after
+                wait = retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else retry_after
+                log.warning("Flood control for chat %s: waiting %.1f s", chat_id, wait)
+                await asyncio.sleep(float(wait))
+            except Forbidden:
+                log.info("Chat %s blocked the bot or is unreachable; user marked as blocked", chat_id)
+                if user_id is not None:
+                    self.assistant.services.storage.users.mark_blocked(user_id)
+                return False
+            except BadRequest as exc:
+                text = str(exc).lower()
+                if "message is not modified" in text:
+                    return True
+                if fallback is not None and ("parse entities" in text or "too long" in text):
+                    log.error("Telegram rejected formatted text for chat %s (%s); sending plain text", chat_id, exc)
+                    make_call, fallback = fallback, None
+                    continue
+                log.error("Telegram rejected a call for chat %s: %s", chat_id, exc)
+                return True
+            except (TimedOut, NetworkError) as exc:
+                if attempt == SEND_ATTEMPTS:
+                    log.error("Network error for chat %s after %d attempts: %s", chat_id, attempt, exc)
+                    return True
+                await asyncio.sleep(delay)
+                delay *= 2
+        return True
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The error boundary: log with update id and user id only, apologise briefly."""
+    update_id = getattr(update, "update_id", None)
+    user = update.effective_user if isinstance(update, Update) else None
+    log.error(
+        "Error while handling update %s (user %s)",
+        update_id,
+        user.id if user else None,
+        exc_info=context.error,
+    )
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, to_plain_text(message("apology")))
+        except Exception:  # the apology is best effort
+            pass
+
+
+def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row] for row in reply.buttons]
+    )
+
+
+def _command_of(msg: Message) -> tuple[str | None, str]:
+    text = msg.text or ""
+    entities = msg.entities or ()
+    if entities and entities[0].type == MessageEntityType.BOT_COMMAND and entities[0].offset == 0:
+        length = entities[0].length
+        return text[1:length], text[length:].strip()
+    return None, ""
+
+
+def _mentions(msg: Message, username: str) -> bool:
+    if not username:
+        return False
+    for entity in msg.entities or ():
+        if entity.type == MessageEntityType.MENTION and msg.parse_entity(entity).lower() == f"@{username}":
+            return True
+    reply_to = msg.reply_to_message
+    return bool(reply_to and reply_to.from_user and (reply_to.from_user.username or "").lower() == username)
+
+
+def _strip_mention(text: str, username: str) -> str:
+    import re
+
+    return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
+
+
+def api_base_url(base_url: str | None) -> tuple[str, str] | None:
+    """The (API, file) base URLs for a self-hosted Bot API server, token appended by PTB."""
+    if not base_url:
+        return None
+    root = base_url.rstrip("/")
+    if root.endswith("/bot"):
+        root = root[: -len("/bot")]
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+def build_application(assistant: Assistant, token: str) -> tuple[Application, TelegramChannel]:
+    """Wire handlers in a fixed order; the core reaches them through the channel object."""
+    settings = assistant.services.settings
+    builder: ApplicationBuilder = (
+        Application.builder()
+        .token(token)
+        .concurrent_updates(PerUserUpdateProcessor(256))
+        .connection_pool_size(64)
+        .post_init(_post_init)
+    )
+    bases = api_base_url(settings.telegram.base_url)
+    if bases:
+        builder = builder.base_url(bases[0]).base_file_url(bases[1])
+    application = builder.build()
+    channel = TelegramChannel(assistant, application)
+    application.bot_data["channel"] = channel
+    new_messages = filters.UpdateType.MESSAGE
+    # Group 0, in order: buttons; text and commands; anything else a person can send.
+    application.add_handler(CallbackQueryHandler(channel.on_button))
+    application.add_handler(MessageHandler(new_messages & filters.TEXT, channel.on_message))
+    application.add_handler(MessageHandler(new_messages & ~filters.TEXT & ~filters.StatusUpdate.ALL, channel.on_other_content))
+    application.add_error_handler(on_error)
+    return application, channel
+
+
+async def _post_init(application: Application) -> None:
+    """Register the French command menu shown by Telegram clients."""
+    channel: TelegramChannel = application.bot_data["channel"]
+    commands = [
+        BotCommand(c.name, c.help[:256])
+        for c in channel.assistant.commands.values()
+        if c.in_menu and not c.admin
+    ]
+    await application.bot.set_my_commands(commands)
+
+
+class RedactSecret(logging.Filter):
+    """Mask the token in every log line, tracebacks included: libraries may print it."""
+
+    def __init__(self, secret: str):
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if self.secret in text:
+            record.msg, record.args = text.replace(self.secret, "[jeton masqué]"), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "[jeton masqué]")
+        return True
+
+
+def run_bot(settings: Settings) -> int:
+    """Run until interrupted; a missing or rejected token is a clear error, exit status 2."""
+    token = settings.token()
+    if not token:
+        print(
+            "Aucun jeton Telegram : définissez la variable SPASER_BOT_TOKEN ou la clé telegram.token "
+            "du fichier de configuration (jeton donné par @BotFather).",
+            file=sys.stderr,
+        )
+        return 2
+    redact = RedactSecret(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+    services = open_services(settings)
+    assistant = Assistant(services)
+    application, _ = build_application(assistant, token)
+    webhook = settings.telegram.webhook
+    try:
+        if webhook and webhook.url:
+            application.run_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path=urlparse(webhook.url).path.lstrip("/"),
+                webhook_url=webhook.url,
+                secret_token=webhook.secret_token,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        print("Telegram a refusé le jeton : vérifiez-le auprès de @BotFather.", file=sys.stderr)
+        return 2
+    finally:
+        services.storage.close()
+    return 0

@@ -1,0 +1,68 @@
+"""Run the real python-telegram-bot Application against the fake server."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.config import Settings, StorageSettings, TelegramSettings
+from bot.conversation import Assistant
+from bot.runtime import open_services
+from bot.telegram_app import build_application
+from tests.e2e.fake_telegram import FakeTelegram
+
+
+@pytest.fixture
+async def fake():
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+class RunningBot:
+    def __init__(self, fake: FakeTelegram, settings: Settings):
+        self.fake = fake
+        self.settings = settings
+        self.application = None
+        self.assistant = None
+
+    async def start(self):
+        services = open_services(self.settings)
+        self.assistant = Assistant(services)
+        self.application, _ = build_application(self.assistant, self.fake.token)
+        await self.application.initialize()
+        await self.application.post_init(self.application)
+        await self.application.start()
+        await self.application.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=["message", "edited_message", "callback_query"])
+        return self
+
+    async def stop(self):
+        if self.application is None:
+            return
+        await self.application.updater.stop()
+        await self.application.stop()
+        await self.application.shutdown()
+        self.assistant.services.storage.close()
+        self.application = None
+
+
+@pytest.fixture
+async def start_bot(fake, tmp_path):
+    """Start a bot on the fake server; settings overrides as keyword arguments."""
+    running: list[RunningBot] = []
+
+    async def factory(**overrides) -> RunningBot:
+        base = Settings(
+            telegram=TelegramSettings(base_url=fake.base_url),
+            storage=StorageSettings(path=str(tmp_path / "bot.db")),
+            exports_dir=str(tmp_path / "exports"),
+        )
+        bot = RunningBot(fake, dataclasses.replace(base, **overrides))
+        running.append(bot)
+        return await bot.start()
+
+    yield factory
+    for bot in running:
+        await bot.stop()

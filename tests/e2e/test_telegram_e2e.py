@@ -1,0 +1,143 @@
+"""Users talking to the real Application through the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+USER = 1001
+
+
+async def ask(fake, text, user=USER, expect=1, **kwargs):
+    before = len(fake.sent_to(kwargs.get("chat_id", user)))
+    fake.push_message(user, text, **kwargs)
+    messages = await fake.wait_for_messages(kwargs.get("chat_id", user), before + expect)
+    return messages[before:]
+
+
+def buttons(message):
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b for row in rows for b in row]
+
+
+async def test_start_shows_menu_and_registers_french_commands(fake, start_bot):
+    await start_bot()
+    [welcome] = await ask(fake, "/start")
+    assert "Bonjour Camille" in welcome["text"]
+    assert "/confidentialite" in welcome["text"]
+    assert any(b["callback_data"] == "menu:ask" for b in buttons(welcome))
+    assert {c["command"] for c in fake.commands} >= {"start", "aide", "faq", "confidentialite"}
+    assert fake.rejected == []
+
+
+async def test_question_gets_the_right_answer_with_source_and_buttons(fake, start_bot):
+    await start_bot()
+    [answer] = await ask(fake, "combien de pages fait un spaser ?")
+    assert "petite trentaine de pages" in answer["text"]
+    assert "Source : Mission SPASER" in answer["text"]
+    assert "<b>" in answer["raw_text"]  # sent as HTML
+    labels = [b["text"] for b in buttons(answer)]
+    assert "👍 Oui" in labels and "👎 Non" in labels
+    assert fake.rejected == []
+
+
+async def test_old_related_button_still_answers_and_every_query_is_answered(fake, start_bot):
+    await start_bot()
+    [answer] = await ask(fake, "combien de pages fait un spaser ?")
+    await ask(fake, "qu'est-ce qu'une esus ?")
+    related = next(b for b in buttons(answer) if b["callback_data"].startswith("faq:"))
+    before = len(fake.sent_to(USER))
+    fake.press(USER, answer, related["callback_data"])
+    [shown] = (await fake.wait_for_messages(USER, before + 1))[before:]
+    assert "Source" in shown["text"]
+    await fake.wait_for(lambda: any(c.method == "answerCallbackQuery" for c in fake.calls))
+    assert fake.rejected == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 5000,
+        "<b>le spaser est-il obligatoire</b>",
+        "clauses & critères",
+        "<script>alert('x')</script>",
+        "🙂🎉👍",
+        "a" * 3000 + " <i> & </b> " + "é" * 2000,
+    ],
+)
+async def test_hostile_or_odd_texts_get_a_valid_reply(fake, start_bot, text):
+    await start_bot()
+    replies = await ask(fake, text)
+    assert replies and all(m["text"].strip() for m in replies)
+    assert fake.rejected == []
+
+
+async def test_sticker_photo_location_and_edits_get_a_short_message(fake, start_bot):
+    await start_bot()
+    sticker = {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512,
+               "is_animated": False, "is_video": False}
+    [reply] = await ask(fake, None, sticker=sticker)
+    assert "que du texte" in reply["text"]
+    [reply] = await ask(fake, None, location={"latitude": 48.85, "longitude": 2.35})
+    assert "que du texte" in reply["text"]
+    fake.push_edit(USER, "texte modifié")
+    [after] = await ask(fake, "merci")  # still alive and in order after the edit
+    assert "Avec plaisir" in after["text"]
+    assert fake.rejected == []
+
+
+async def test_group_answers_faq_and_mentions_only(fake, start_bot):
+    await start_bot()
+    group = -5001
+    fake.push_message(USER, "on mange où ce midi ?", chat_id=group, chat_type="group")
+    fake.push_message(USER, "/aide", chat_id=group, chat_type="group")
+    [answer] = await ask(fake, "/faq combien de pages fait un spaser", chat_id=group, chat_type="group")
+    assert "trentaine" in answer["text"]
+    [mention] = await ask(fake, "@spaser_test_bot qui doit adopter un spaser ?", chat_id=group, chat_type="group")
+    assert "50 millions" in mention["text"]
+    await asyncio.sleep(0.3)
+    assert len(fake.sent_to(group)) == 2  # the chatter and the bare /aide were ignored
+    assert fake.rejected == []
+
+
+async def test_restart_keeps_users(fake, start_bot):
+    first = await start_bot()
+    await ask(fake, "/start")
+    await first.stop()
+    second = await start_bot()
+    [again] = await ask(fake, "/start")
+    assert "Bon retour" in again["text"]
+    assert second.assistant.services.storage.users.count() == 1
+
+
+async def test_blocked_user_is_marked(fake, start_bot):
+    bot = await start_bot()
+    fake.blocked.add(USER)
+    fake.push_message(USER, "/start")
+    await fake.wait_for(lambda: any(not c.ok and c.params.get("chat_id") == USER for c in fake.calls))
+    await fake.wait_for(lambda: (bot.assistant.services.storage.users.get(USER) or {}).get("blocked") == 1)
+
+
+async def test_flood_control_is_waited_out(fake, start_bot):
+    await start_bot()
+    fake.flood_control = True
+    fake.flood_limit = 2
+    for n in range(4):
+        fake.push_message(2000 + n, "/start")
+    await fake.wait_for(lambda: len(fake.sent) >= 4, timeout=10)
+    refused = [c for c in fake.rejected if c.error.startswith("429")]
+    assert refused, "flood control should have been triggered"
+    assert {m["chat"]["id"] for m in fake.sent} == {2000, 2001, 2002, 2003}
+
+
+async def test_one_users_updates_are_processed_in_order(fake, start_bot):
+    await start_bot()
+    questions = ["seuil du spaser", "qu'est-ce qu'une esus", "combien de pages fait un spaser", "merci"]
+    for q in questions:
+        fake.push_message(USER, q)
+    messages = await fake.wait_for_messages(USER, len(questions))
+    assert "50 millions" in messages[0]["text"]
+    assert "solidaire d'utilité sociale" in messages[1]["text"]
+    assert "trentaine" in messages[2]["text"]
+    assert "Avec plaisir" in messages[3]["text"]
