@@ -111,6 +111,7 @@ class FakeTelegram:
         self._new_update = asyncio.Event()
         self._sent_event = asyncio.Event()
         self.commands: list[dict] = []
+        self.listeners: list = []  # callables told of every message sent, for benchmarks
         self.runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -362,6 +363,8 @@ class FakeTelegram:
         self.messages[(chat_id, message_id)] = msg
         self.sent.append(msg)
         self._sent_event.set()
+        for listener in self.listeners:
+            listener(msg)
         return msg
 
     async def api_sendMessage(self, params):
