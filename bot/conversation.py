@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.rendering import button_label, message
+from bot.rendering import button_label, message, shorten
 from bot.replies import Button, Event, Reply
-from knowledge.loader import Entry, KnowledgeBase
+from knowledge.loader import Entry, KnowledgeBase, Topic
 from knowledge.matcher import Matcher, Outcome
-from knowledge.normalize import simplify
+from knowledge.normalize import fold, simplify
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -76,7 +75,7 @@ class Assistant:
             return self._on_button(event)
         if event.command is not None:
             name = event.command.lower().split("@", 1)[0]
-            command = self.commands.get(_fold_command(name))
+            command = self.commands.get(fold(name))
             if command is None:
                 return [Reply(message("unknown_command", name=name[:50]))]
             if command.name == "start":
@@ -89,7 +88,7 @@ class Assistant:
     def start(self, event: Event, first_time: bool = False) -> list[Reply]:
         """Greet, say what the assistant does, and show the main menu."""
         name = _display_name(event)
-        html = message("welcome", name=name, first_time=first_time, features=None)
+        html = message("welcome", name=name, first_time=first_time)
         return [Reply(html, self.main_menu())]
 
     def main_menu(self) -> tuple[tuple[Button, ...], ...]:
@@ -117,9 +116,7 @@ class Assistant:
         return [Reply(message("privacy", controller=p.controller, contact=p.contact, retention_days=p.retention_days))]
 
     def topics(self) -> list[Reply]:
-        kb = self.services.kb
-        rows = tuple((Button(t.label, f"topic:{t.id}"),) for t in kb.topics)
-        return [Reply(message("topics"), rows)]
+        return [Reply(message("topics"), topic_rows(self.services.kb.topics))]
 
     # -- free text ------------------------------------------------------------
 
@@ -155,29 +152,22 @@ class Assistant:
         return notes + self._render_outcome(text, outcome, question_id)
 
     def _render_outcome(self, text: str, outcome: Outcome, question_id: int) -> list[Reply]:
-        shown = _shorten(text, 200)
+        shown = shorten(text, 200)
         if outcome.kind == "answered":
             return [self.answer_reply(outcome.best.entry, question_id)]
+        proposals = entry_rows(m.entry for m in outcome.suggestions)
         if outcome.kind == "suggested":
-            rows = tuple(
-                (Button(button_label(m.entry.question), f"faq:{m.entry.id}"),) for m in outcome.suggestions
-            )
-            return [Reply(message("suggest", question=shown), rows)]
-        proposals = tuple(
-            (Button(button_label(m.entry.question), f"faq:{m.entry.id}"),) for m in outcome.suggestions
-        )
+            return [Reply(message("suggest", question=shown), proposals)]
         if not proposals:
-            proposals = tuple((Button(t.label, f"topic:{t.id}"),) for t in self.services.kb.topics)
+            proposals = topic_rows(self.services.kb.topics)
         return [Reply(message("not_covered", question=shown, has_proposals=bool(outcome.suggestions)), proposals)]
 
     def answer_reply(self, entry: Entry, question_id: int) -> Reply:
         """The answer with its source, related questions and the feedback buttons."""
         kb = self.services.kb
-        topic = kb.topic(entry.topic)
-        related = [kb.get(r) for r in entry.related[:3]]
-        rows = [(Button(button_label(r.question), f"faq:{r.id}"),) for r in related if r]
-        rows.append((Button("👍 Oui", f"fb:{question_id}:1"), Button("👎 Non", f"fb:{question_id}:0")))
-        return Reply(message("answer", entry=entry, topic_label=topic.label if topic else ""), tuple(rows))
+        related = entry_rows(r for r in map(kb.get, entry.related[:3]) if r)
+        feedback = (Button("👍 Oui", f"fb:{question_id}:1"), Button("👎 Non", f"fb:{question_id}:0"))
+        return Reply(message("answer", entry=entry), (*related, feedback))
 
     # -- buttons --------------------------------------------------------------
 
@@ -211,8 +201,7 @@ class Assistant:
         topic = kb.topic(topic_id)
         if topic is None:
             return [Reply(message("unknown_button"))]
-        rows = tuple((Button(button_label(e.question), f"faq:{e.id}"),) for e in kb.entries_of(topic_id))
-        return [Reply(message("topic", label=topic.label), rows)]
+        return [Reply(message("topic", label=topic.label), entry_rows(kb.entries_of(topic_id)))]
 
     def on_menu(self, event: Event, item: str) -> list[Reply]:
         if item == "topics":
@@ -237,16 +226,15 @@ DEFAULT_COMMANDS = (
 )
 
 
-def _fold_command(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+def entry_rows(entries: Iterable[Entry]) -> tuple[tuple[Button, ...], ...]:
+    """One button per entry; its payload works on any old message."""
+    return tuple((Button(button_label(e.question), f"faq:{e.id}"),) for e in entries)
+
+
+def topic_rows(topics: Iterable[Topic]) -> tuple[tuple[Button, ...], ...]:
+    return tuple((Button(t.label, f"topic:{t.id}"),) for t in topics)
 
 
 def _display_name(event: Event) -> str:
     name = (event.display_name or "").strip()
-    return _shorten(name, 40) if name else "et bienvenue"
-
-
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(name, 40) if name else "et bienvenue"

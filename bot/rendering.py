@@ -54,9 +54,14 @@ def to_plain_text(markup: str) -> str:
     return html.unescape(TAG.sub("", markup))
 
 
-def button_label(text: str, limit: int = BUTTON_LABEL_LIMIT) -> str:
+def shorten(text: str, limit: int) -> str:
+    """Collapse white space and cut at `limit` characters, ending with « … »."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def button_label(text: str) -> str:
+    return shorten(text, BUTTON_LABEL_LIMIT)
 
 
 def utf16_len(text: str) -> int:
