@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.loader import Entry, KnowledgeBase
-from knowledge.normalize import STOP_WORDS, Synonyms, content_words, stem
+from knowledge.normalize import Synonyms, content_words, stem
 
 # Score range is 0–100. Calibrated on the tuning half of
 # tests/data/labelled_questions.yaml (see benchmarks/faq.py).
@@ -56,10 +56,16 @@ class Outcome:
 
 
 @dataclass
+class _Phrasing:
+    terms: frozenset[str]
+    text: str  # content words, folded, for the fuzzy comparison
+    weight: float  # summed IDF of its terms, fixed once the index is built
+
+
+@dataclass
 class _Doc:
     entry: Entry
-    terms: frozenset[str]
-    phrasings: list[tuple[frozenset[str], str]]  # (terms, folded text)
+    phrasings: list[_Phrasing]
 
 
 class Matcher:
@@ -80,20 +86,22 @@ class Matcher:
         self.docs: list[_Doc] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         vocabulary: set[str] = set()
+        analysed: list[list[tuple[frozenset[str], str]]] = []
         for index, entry in enumerate(kb.entries):
             phrasings = []
-            all_terms: set[str] = set()
             for text in (*entry.phrasings, *extra_variants.get(entry.id, ())):
                 words = content_words(text, self.synonyms)
                 vocabulary.update(w for w in words if "_" not in w)
-                term_set = frozenset(stem(w) for w in words)
-                phrasings.append((term_set, " ".join(words)))
-                all_terms |= term_set
-            self.docs.append(_Doc(entry, frozenset(all_terms), phrasings))
-            for term in all_terms:
+                phrasings.append((frozenset(stem(w) for w in words), " ".join(words)))
+            analysed.append(phrasings)
+            for term in frozenset().union(*(terms for terms, _ in phrasings)):
                 self.postings[term].append(index)
-        n = len(self.docs)
+        n = len(kb.entries)
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
+        for entry, phrasings in zip(kb.entries, analysed):
+            self.docs.append(
+                _Doc(entry, [_Phrasing(t, text, sum(self.idf[x] for x in t)) for t, text in phrasings])
+            )
         # A word the base has never seen weighs like the rarest known word.
         self.unknown_weight = math.log(1 + n)
         # Candidates for a typo share its first letter and length ±2: typos
@@ -126,8 +134,8 @@ class Matcher:
 
     def query_terms(self, question: str) -> tuple[list[str], list[str]]:
         """Return (corrected content words, their stems)."""
+        # Corrections come from the entries' content words, so never a stop word.
         words = [self._correct(w) for w in content_words(question, self.synonyms)]
-        words = [w for w in words if w not in STOP_WORDS]
         return words, [stem(w) for w in words]
 
     def _weight(self, term: str) -> float:
@@ -158,14 +166,13 @@ class Matcher:
             cov = coverage[index] / q_total
             best_f = 0.0
             best_fuzzy = 0.0
-            for p_terms, p_text in doc.phrasings:
-                shared = q_terms & p_terms
+            for phrasing in doc.phrasings:
+                shared = q_terms & phrasing.terms
                 if shared:
-                    matched = sum(self._weight(t) for t in shared)
-                    p_total = sum(self._weight(t) for t in p_terms)
-                    recall, precision = matched / q_total, matched / p_total
+                    matched = sum(self.idf[t] for t in shared)
+                    recall, precision = matched / q_total, matched / phrasing.weight
                     best_f = max(best_f, 2 * recall * precision / (recall + precision))
-                best_fuzzy = max(best_fuzzy, fuzz.token_set_ratio(q_text, p_text) / 100)
+                best_fuzzy = max(best_fuzzy, fuzz.token_set_ratio(q_text, phrasing.text) / 100)
             score = 100 * (W_COVERAGE * cov + W_PHRASING * best_f + W_FUZZY * best_fuzzy * cov ** 0.5)
             matches.append(Match(doc.entry, round(score, 1)))
         matches.sort(key=lambda m: m.score, reverse=True)
