@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import sys
 from collections.abc import Awaitable
 from typing import Any
@@ -269,8 +270,6 @@ def _mentions(msg: Message, username: str) -> bool:
 
 
 def _strip_mention(text: str, username: str) -> str:
-    import re
-
     return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
 
 
