@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.conversation import Assistant
 from bot.rendering import to_plain_text
-from bot.replies import Button, Event, Reply
+from bot.replies import Button, Document, Event, Reply
 from knowledge.normalize import fold
 
 CONSOLE_USER_ID = 0
@@ -24,6 +26,7 @@ class Console:
         self.assistant = assistant
         self.out = out
         self.buttons: list[Button] = []
+        self.free_input = False  # the last step shown waits for typed text or a number
         self.name = os.environ.get("USER") or _safe_user()
 
     def event_for(self, line: str) -> Event:
@@ -42,6 +45,8 @@ class Console:
         if not self.buttons or not typed:
             return None
         if typed.isdigit():
+            if self.free_input:
+                return None  # a bare number answers the step; buttons are chosen by label
             index = int(typed) - 1
             return self.buttons[index] if 0 <= index < len(self.buttons) else None
         wanted = _key(typed)
@@ -49,14 +54,29 @@ class Console:
 
     def show(self, replies: list[Reply]) -> None:
         self.buttons = []
+        self.free_input = bool(replies) and replies[-1].expects == "text"
         for reply in replies:
             self.out.write(to_plain_text(reply.html).rstrip() + "\n")
             for row in reply.buttons:
                 for button in row:
                     self.buttons.append(button)
                     self.out.write(f"  [{len(self.buttons)}] {button.label}\n")
+            if reply.document is not None:
+                self.out.write(f"📄 Fichier enregistré : {self.save(reply.document)}\n")
             self.out.write("\n")
         self.out.flush()
+
+    def save(self, document: Document) -> Path:
+        """Documents land in the exports folder; a second export of the same day gets a suffix."""
+        folder = Path(self.assistant.services.settings.exports_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / document.filename
+        stem, suffix, n = target.stem, target.suffix, 2
+        while target.exists():
+            target = folder / f"{stem}-{n}{suffix}"
+            n += 1
+        target.write_bytes(document.content)
+        return target
 
     def send(self, line: str) -> None:
         self.show(self.assistant.handle(self.event_for(line)))
@@ -83,7 +103,8 @@ class Console:
 
 
 def _key(text: str) -> str:
-    return " ".join(fold(text).replace("…", "").split()).strip(" ?!.")
+    """Compare labels without case, accents, emoji or punctuation: « ✅ Valider » is « valider »."""
+    return " ".join(re.sub(r"[^\w\s'’-]", " ", fold(text)).split()).strip(" ?!.")
 
 
 def _safe_user() -> str:

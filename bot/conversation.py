@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.rendering import button_label, message, shorten
 from bot.replies import Button, Event, Reply
+from dialogs.definitions import Dialog, load_dialogs
+from dialogs.engine import DialogEngine
 from knowledge.loader import Entry, KnowledgeBase, Topic
 from knowledge.matcher import Matcher, Outcome
 from knowledge.normalize import fold, simplify
@@ -36,6 +38,7 @@ class Services:
     storage: Storage
     kb: KnowledgeBase
     matcher: Matcher
+    dialogs: dict[str, Dialog] = field(default_factory=load_dialogs)
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,18 @@ class Assistant:
     """Route events to handlers; the single entry point of every channel."""
 
     def __init__(self, services: Services):
+        # Features import this module; importing them here keeps the graph acyclic.
+        from bot.collections import ACTORS, INDICATORS, CollectionFeature
+        from bot.workspace import WorkspaceFeature
+
         self.services = services
+        self.engine = DialogEngine(services.dialogs, services.storage.dialogs)
         self.commands: dict[str, Command] = {}
         for command in DEFAULT_COMMANDS:
+            self.register(command)
+        self.workspace = WorkspaceFeature(self)
+        self.collections = {c.key: CollectionFeature(self, c) for c in (ACTORS, INDICATORS)}
+        for command in feature_commands(self):
             self.register(command)
 
     def register(self, command: Command) -> None:
@@ -73,15 +85,35 @@ class Assistant:
         created = self.services.storage.users.touch(event.user_id, event.display_name, event.language)
         if event.payload is not None:
             return self._on_button(event)
+        if event.document is not None:
+            from bot.collections import import_file
+
+            return self._keep_dialog(event, lambda: import_file(self, event, event.document.filename, event.document.content))
         if event.command is not None:
             name = event.command.lower().split("@", 1)[0]
             command = self.commands.get(fold(name))
             if command is None:
-                return [Reply(message("unknown_command", name=name[:50]))]
+                return self._keep_dialog(event, lambda: [Reply(message("unknown_command", name=name[:50]))])
             if command.name == "start":
                 return self.start(event, first_time=created)
-            return command.handler(self, event)
+            if command.name in NAVIGATION:
+                return self.engine.navigate(event, NAVIGATION[command.name])
+            return self._keep_dialog(event, lambda: command.handler(self, event))
         return self.on_text(event)
+
+    def _keep_dialog(self, event: Event, run: Callable[[], list[Reply]]) -> list[Reply]:
+        """Run something else during a dialog, then show the dialog's step again.
+
+        A pending dialog never swallows a message; and when what ran started or
+        moved a dialog itself, its own replies already show the step.
+        """
+        before = self.engine.pending(event.user_id)
+        replies = run()
+        after = self.engine.pending(event.user_id)
+        if before is not None and after is not None and (before.id, before.turn) == (after.id, after.turn):
+            dialog = self.services.dialogs[after.dialog]
+            replies = replies + [Reply(message("dialog_pending", title=dialog.title))] + self.engine.show(after)
+        return replies
 
     # -- commands -------------------------------------------------------------
 
@@ -89,12 +121,19 @@ class Assistant:
         """Greet, say what the assistant does, and show the main menu."""
         name = _display_name(event)
         html = message("welcome", name=name, first_time=first_time)
-        return [Reply(html, self.main_menu())]
+        replies = [Reply(html, self.main_menu())]
+        pending = self.engine.pending(event.user_id)
+        if pending is not None:
+            title = self.services.dialogs[pending.dialog].title
+            buttons = ((Button("▶️ Reprendre", f"dr:{pending.id}:r"),),)
+            replies.append(Reply(message("dialog_pending_offer", title=title), buttons))
+        return replies
 
     def main_menu(self) -> tuple[tuple[Button, ...], ...]:
         return (
-            (Button("❓ Poser une question", "menu:ask"),),
-            (Button("📚 Parcourir la FAQ par thème", "menu:topics"),),
+            (Button("❓ Poser une question", "menu:ask"), Button("📚 FAQ par thème", "menu:topics")),
+            (Button("👤 Mon profil", "menu:profil"), Button("🗺 Cartographie des acteurs", "menu:cartographie")),
+            (Button("📊 Grille d'indicateurs", "menu:indicateurs"), Button("📈 Avancement", "menu:avancement")),
         )
 
     def help(self, event: Event) -> list[Reply]:
@@ -111,6 +150,17 @@ class Assistant:
             return self.answer_question(event, event.args)
         return self.topics()
 
+    def import_command(self, event: Event) -> list[Reply]:
+        """Telegram: send the file. Console: `/importer chemin/du/fichier.csv`."""
+        if event.channel != "console":
+            return [Reply(message("import_how"))]
+        from bot.collections import import_file, read_console_file
+
+        found = read_console_file(event.args)
+        if isinstance(found, str):
+            return [Reply(message("import_path_problem", problem=found))]
+        return import_file(self, event, *found)
+
     def privacy(self, event: Event) -> list[Reply]:
         p = self.services.settings.privacy
         return [Reply(message("privacy", controller=p.controller, contact=p.contact, retention_days=p.retention_days))]
@@ -121,7 +171,15 @@ class Assistant:
     # -- free text ------------------------------------------------------------
 
     def on_text(self, event: Event) -> list[Reply]:
-        """Treat any text as a question for the knowledge base."""
+        """The answer to the current dialog step if there is one; otherwise a question."""
+        session = self.engine.pending(event.user_id)
+        if session is not None:
+            text = CONTROL_CHARS.sub(" ", event.text or "").strip()
+            if text:
+                replies = self.engine.on_text(event, session, text)
+                if replies is not None:
+                    return replies
+            return self._keep_dialog(event, lambda: self.answer_question(event, event.text or ""))
         return self.answer_question(event, event.text or "")
 
     def answer_question(self, event: Event, raw: str) -> list[Reply]:
@@ -173,6 +231,17 @@ class Assistant:
 
     def _on_button(self, event: Event) -> list[Reply]:
         kind, _, value = (event.payload or "").partition(":")
+        if kind in ("d", "dr"):
+            return self.engine.on_button(event, event.payload or "")
+        if kind == "col":
+            key, _, rest = value.partition(":")
+            action, _, arg = rest.partition(":")
+            feature = self.collections.get(key)
+            if feature is None:
+                return [Reply(message("unknown_button"))]
+            return self._keep_dialog(event, lambda: feature.on_button(event, action, arg))
+        if kind == "ws":
+            return self._keep_dialog(event, lambda: self.workspace.on_button(event, value))
         handler = BUTTONS.get(kind)
         if handler is None:
             return [Reply(message("unknown_button"))]
@@ -208,6 +277,9 @@ class Assistant:
             return self.topics()
         if item == "ask":
             return [Reply(message("ask_prompt"))]
+        command = self.commands.get(item)
+        if command is not None and item in MENU_COMMANDS:
+            return self._keep_dialog(event, lambda: command.handler(self, event))
         return [Reply(message("unknown_button"))]
 
 
@@ -224,6 +296,29 @@ DEFAULT_COMMANDS = (
     Command("faq", "poser une question, ou parcourir les thèmes", Assistant.faq),
     Command("confidentialite", "vos données personnelles", Assistant.privacy),
 )
+
+
+NAVIGATION = {"retour": "b", "passer": "s", "annuler": "x"}
+MENU_COMMANDS = {"profil", "cartographie", "indicateurs", "avancement"}
+
+
+def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
+    """Commands of the workspace features, bound to this assistant's feature objects."""
+    ws = assistant.workspace
+    actors, indicators = assistant.collections["a"], assistant.collections["i"]
+    return (
+        Command("profil", "le profil de votre structure (SPASER obligatoire ?)", lambda a, e: ws.profile(e)),
+        Command("cartographie", "la cartographie des acteurs du territoire", lambda a, e: actors.open(e)),
+        Command("indicateurs", "la grille d'indicateurs", lambda a, e: indicators.open(e)),
+        Command("avancement", "où en est votre espace, et la prochaine étape", lambda a, e: ws.progress(e)),
+        Command("inviter", "inviter un·e collègue dans votre espace", lambda a, e: ws.invite(e)),
+        Command("rejoindre", "rejoindre l'espace d'un·e collègue avec son code", lambda a, e: ws.join(e)),
+        Command("espace", "les membres de votre espace", lambda a, e: ws.members(e)),
+        Command("importer", "importer un tableau (CSV ou XLSX) exporté puis modifié", Assistant.import_command),
+        Command("retour", "revenir à l'étape précédente d'un dialogue", lambda a, e: a.engine.navigate(e, "b"), in_menu=False),
+        Command("passer", "passer une étape facultative", lambda a, e: a.engine.navigate(e, "s"), in_menu=False),
+        Command("annuler", "interrompre le dialogue en cours", lambda a, e: a.engine.navigate(e, "x"), in_menu=False),
+    )
 
 
 def entry_rows(entries: Iterable[Entry]) -> tuple[tuple[Button, ...], ...]:

@@ -21,6 +21,7 @@ class Event:
     command: str | None = None
     args: str = ""
     payload: str | None = None
+    document: Document | None = None  # a file the person sent (an import)
 
     @property
     def channel(self) -> str:
@@ -47,3 +48,9 @@ class Reply:
     html: str
     buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
     document: Document | None = None
+    # "text" when the step waits for typed input: the console then reads a bare
+    # number as the answer, not as the number of a button.
+    expects: str | None = None
+    # Replace the message whose button was pressed (a selection being built)
+    # instead of sending a new one.
+    edit: bool = False

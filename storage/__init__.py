@@ -8,8 +8,11 @@ from pathlib import Path
 import sqlite_utils
 
 from storage.db import open_database
+from storage.dialogs import DialogSessions
 from storage.questions import QuestionLog
+from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS, Records
 from storage.users import Users
+from storage.workspaces import Workspaces
 
 
 @dataclass
@@ -17,11 +20,23 @@ class Storage:
     db: sqlite_utils.Database
     users: Users
     questions: QuestionLog
+    workspaces: Workspaces
+    actors: Records
+    indicators: Records
+    dialogs: DialogSessions
 
     @classmethod
     def open(cls, path: str | Path) -> "Storage":
         db = open_database(path)
-        return cls(db=db, users=Users(db), questions=QuestionLog(db))
+        return cls(
+            db=db,
+            users=Users(db),
+            questions=QuestionLog(db),
+            workspaces=Workspaces(db),
+            actors=Records(db, "actors", ACTOR_FIELDS, order="lower(name)"),
+            indicators=Records(db, "indicators", INDICATOR_FIELDS, order="theme, priority"),
+            dialogs=DialogSessions(db),
+        )
 
     def close(self) -> None:
         self.db.close()

@@ -66,6 +66,124 @@ def m002_questions_and_feedback(db: sqlite_utils.Database) -> None:
     db["feedback"].create_index(["user_id", "question_id"], unique=True)
 
 
+@migrations()
+def m003_workspaces_and_dialogs(db: sqlite_utils.Database) -> None:
+    """A structure's shared workspace, its members and what they enter; dialog sessions."""
+    db["workspaces"].create(
+        {
+            "id": int,
+            "name": str,
+            "structure_type": str,
+            "region": str,
+            "purchases_meur": float,
+            "existing_spaser": str,
+            "existing_years": str,
+            "period_start": int,
+            "period_end": int,
+            "profile_done": int,
+            "created_by": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"created_at", "updated_at"},
+        defaults={"profile_done": 0},
+    )
+    db["members"].create(
+        {"workspace_id": int, "user_id": int, "role": str, "joined_at": str},
+        pk=("workspace_id", "user_id"),
+        foreign_keys=[("workspace_id", "workspaces", "id")],
+        not_null={"role", "joined_at"},
+    )
+    # One workspace per person: every command knows which structure it is about.
+    db["members"].create_index(["user_id"], unique=True)
+    db["invites"].create(
+        {
+            "code": str,
+            "workspace_id": int,
+            "created_by": int,
+            "created_at": str,
+            "expires_at": str,
+            "used_by": int,
+            "used_at": str,
+        },
+        pk="code",
+        foreign_keys=[("workspace_id", "workspaces", "id")],
+        not_null={"created_at", "expires_at"},
+    )
+    common = {"id": int, "workspace_id": int}
+    audit = {"added_by": int, "created_at": str, "updated_at": str}
+    db["actors"].create(
+        {
+            **common,
+            "typology": str,
+            "name": str,
+            "description": str,
+            "contact": str,
+            "role": str,
+            "involvement": str,
+            "themes": str,
+            "comment": str,
+            **audit,
+        },
+        pk="id",
+        foreign_keys=[("workspace_id", "workspaces", "id")],
+        not_null={"name", "created_at", "updated_at"},
+    )
+    db["actors"].create_index(["workspace_id"])
+    db["indicators"].create(
+        {
+            **common,
+            "theme": str,
+            "sub_theme": str,
+            "schemes": str,
+            "objective": str,
+            "purchasing_link": str,
+            "indicator": str,
+            "unit": str,
+            "target": str,
+            "target_year": int,
+            "referent": str,
+            "priority": int,
+            **audit,
+        },
+        pk="id",
+        foreign_keys=[("workspace_id", "workspaces", "id")],
+        not_null={"indicator", "created_at", "updated_at"},
+    )
+    db["indicators"].create_index(["workspace_id"])
+    db["dialog_sessions"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "workspace_id": int,
+            "dialog": str,
+            "status": str,
+            "step": str,
+            "turn": int,
+            "target_id": int,
+            "editing": int,
+            "started_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"user_id", "dialog", "status", "step", "turn", "started_at", "updated_at"},
+        defaults={"turn": 0, "editing": 0},
+    )
+    db["dialog_sessions"].create_index(["user_id", "status"])
+    db["dialog_answers"].create(
+        {"session_id": int, "step": str, "value": str, "answered_at": str},
+        pk=("session_id", "step"),
+        foreign_keys=[("session_id", "dialog_sessions", "id")],
+        not_null={"value", "answered_at"},
+    )
+    db["pending_imports"].create(
+        {"id": int, "user_id": int, "workspace_id": int, "kind": str, "rows": str, "created_at": str},
+        pk="id",
+        not_null={"kind", "rows", "created_at"},
+    )
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

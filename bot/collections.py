@@ -1,0 +1,308 @@
+"""The stakeholder map and the indicator grid: lists of rows a workspace builds up.
+
+Both work the same way, so one class serves both: a paginated list, a card
+per row with « Modifier » and « Supprimer », adding through the row's dialog
+(« ajouter un autre ? » at the end), exports to CSV and XLSX, and imports of
+an edited export after a confirmation showing the counts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.rendering import button_label, message
+from bot.replies import Button, Document, Event, Reply
+from dialogs.engine import Hooks
+from dialogs.inputs import format_value
+from dialogs.tables import TableError, plan_import, read_rows, to_csv, to_xlsx
+from storage.clock import now_iso
+from storage.dialogs import Session
+from storage.records import Records
+
+if TYPE_CHECKING:
+    from bot.conversation import Assistant
+
+PAGE_SIZE = 8
+MANY_INDICATORS = 30  # FACTS §5: « une trentaine au plus »
+
+
+@dataclass(frozen=True)
+class Collection:
+    key: str  # one letter in button payloads
+    dialog: str
+    command: str
+    records: str  # attribute of Storage
+    title: str
+    noun: str  # « acteur », « indicateur »
+    title_field: str
+    list_fields: tuple[str, ...]  # shown on each line of the list
+    split_fields: tuple[str, ...]  # stored as « a;b », answered as a list
+    int_fields: tuple[str, ...]
+
+
+ACTORS = Collection(
+    key="a", dialog="acteur", command="cartographie", records="actors", title="Cartographie des acteurs",
+    noun="acteur", title_field="name", list_fields=("typology", "role"),
+    split_fields=("themes",), int_fields=(),
+)
+INDICATORS = Collection(
+    key="i", dialog="indicateur", command="indicateurs", records="indicators", title="Grille d'indicateurs",
+    noun="indicateur", title_field="indicator", list_fields=("theme", "priority"),
+    split_fields=("schemes",), int_fields=("priority", "target_year"),
+)
+COLLECTIONS = {c.key: c for c in (ACTORS, INDICATORS)}
+
+
+class CollectionFeature:
+    def __init__(self, assistant: "Assistant", spec: Collection):
+        self.assistant = assistant
+        self.spec = spec
+        self.storage = assistant.services.storage
+        self.engine = assistant.engine
+        self.dialog = self.engine.dialogs[spec.dialog]
+        self.engine.register(spec.dialog, Hooks(start=self.start_add, finish=self.finish, command=spec.command))
+
+    @property
+    def records(self) -> Records:
+        return getattr(self.storage, self.spec.records)
+
+    # -- rows <-> answers -----------------------------------------------------------
+
+    def to_answers(self, row: dict) -> dict:
+        answers = {}
+        for step in self.dialog.steps:
+            value = row.get(step.id)
+            if value is None:
+                continue
+            if step.id in self.spec.split_fields:
+                value = [v.strip() for v in str(value).split(";") if v.strip()]
+            elif step.id in self.spec.int_fields and step.kind == "choice":
+                value = str(value)
+            answers[step.id] = value
+        return answers
+
+    def to_row(self, answers: dict) -> dict:
+        row = {}
+        for step in self.dialog.steps:
+            value = answers.get(step.id)
+            if isinstance(value, list):
+                value = ";".join(value) if step.kind == "multi" else "; ".join(value)
+                value = value or None
+            elif step.id in self.spec.int_fields and value is not None:
+                value = int(value)
+            row[step.id] = value
+        return row
+
+    def label_of(self, row: dict) -> str:
+        return str(row.get(self.spec.title_field) or "—")
+
+    # -- list and cards -------------------------------------------------------------
+
+    def open(self, event: Event) -> list[Reply]:
+        return self.page(event, 0)
+
+    def page(self, event: Event, number: int) -> list[Reply]:
+        workspace = self.storage.workspaces.of_user(event.user_id)
+        total = self.records.count(workspace["id"]) if workspace else 0
+        pages = max(1, -(-total // PAGE_SIZE))
+        number = min(max(number, 0), pages - 1)
+        rows = self.records.list(workspace["id"], PAGE_SIZE, number * PAGE_SIZE) if workspace else []
+        k = self.spec.key
+        lines = [
+            (number * PAGE_SIZE + i + 1, self.label_of(r), " · ".join(self._show(f, r.get(f)) for f in self.spec.list_fields))
+            for i, r in enumerate(rows)
+        ]
+        buttons: list[tuple[Button, ...]] = [(Button(f"➕ Ajouter un {self.spec.noun}", f"col:{k}:add"),)]
+        buttons += [(Button(button_label(f"{n}. {label}"), f"col:{k}:o:{r['id']}"),) for (n, label, _), r in zip(lines, rows)]
+        nav = []
+        if number > 0:
+            nav.append(Button("◀ Précédents", f"col:{k}:p:{number - 1}"))
+        if number < pages - 1:
+            nav.append(Button("Suivants ▶", f"col:{k}:p:{number + 1}"))
+        if nav:
+            buttons.append(tuple(nav))
+        if total:
+            buttons.append((Button("⬇️ CSV", f"col:{k}:csv"), Button("⬇️ XLSX", f"col:{k}:xlsx")))
+        html = message(
+            "collection_page", title=self.spec.title, lines=lines, total=total, page=number + 1, pages=pages,
+            noun=self.spec.noun, command=self.spec.command, many=self.spec.key == "i" and total > MANY_INDICATORS,
+        )
+        return [Reply(html, tuple(buttons))]
+
+    def card(self, event: Event, row: dict) -> list[Reply]:
+        k = self.spec.key
+        items = [(s.label, self._show(s.id, row.get(s.id))) for s in self.dialog.steps]
+        author = self._author(row.get("added_by"))
+        html = message("collection_card", title=self.label_of(row), items=items, author=author)
+        buttons = (
+            (Button("✏️ Modifier", f"col:{k}:e:{row['id']}"), Button("🗑 Supprimer", f"col:{k}:d:{row['id']}")),
+            (Button("◀ Retour à la liste", f"col:{k}:p:0"),),
+        )
+        return [Reply(html, buttons)]
+
+    def _show(self, field: str, value) -> str:
+        step = self.dialog.step(field)
+        if step is None:
+            return str(value or "—")
+        answers = self.to_answers({field: value})
+        return format_value(step, answers.get(field))
+
+    def _author(self, user_id: int | None) -> str:
+        if user_id is None:
+            return "membre parti"
+        user = self.storage.users.get(user_id)
+        return (user or {}).get("display_name") or f"membre {user_id}"
+
+    # -- buttons ----------------------------------------------------------------------
+
+    def on_button(self, event: Event, action: str, arg: str) -> list[Reply]:
+        if action == "p":
+            return self.page(event, int(arg) if arg.isdigit() else 0)
+        if action == "add":
+            return self.start_add(event)
+        if action in ("csv", "xlsx"):
+            return self.export(event, action)
+        if action == "imp":
+            return self.confirm_import(event, arg)
+        workspace = self.storage.workspaces.of_user(event.user_id)
+        record_id, _, confirmed = arg.partition(":")
+        row = self.records.get(workspace["id"], int(record_id)) if workspace and record_id.isdigit() else None
+        if row is None:
+            return [Reply(message("record_gone", noun=self.spec.noun))] + self.page(event, 0)
+        if action == "o":
+            return self.card(event, row)
+        if action == "e":
+            return self.engine.begin(
+                event, self.spec.dialog, workspace_id=workspace["id"], answers=self.to_answers(row),
+                target_id=row["id"], at_summary=True,
+            )
+        if action == "d":
+            if confirmed != "ok":
+                k = self.spec.key
+                buttons = ((Button("Oui, supprimer", f"col:{k}:d:{row['id']}:ok"), Button("Non", f"col:{k}:o:{row['id']}")),)
+                return [Reply(message("delete_confirm", label=self.label_of(row)), buttons)]
+            self.records.delete(workspace["id"], row["id"])
+            return [Reply(message("deleted", label=self.label_of(row)))] + self.page(event, 0)
+        return [Reply(message("unknown_button"))]
+
+    # -- the dialog -------------------------------------------------------------------
+
+    def start_add(self, event: Event) -> list[Reply]:
+        workspace = self.storage.workspaces.of_user(event.user_id)
+        return self.engine.begin(event, self.spec.dialog, workspace_id=workspace["id"] if workspace else None)
+
+    def finish(self, event: Event, session: Session, answers: dict) -> list[Reply]:
+        workspace = self.storage.workspaces.ensure(event.user_id)
+        row = self.to_row(answers)
+        again = False
+        if session.target_id is not None and self.records.update(workspace["id"], session.target_id, row):
+            updated = True
+        else:
+            again = session.target_id is not None  # deleted by a colleague meanwhile: keep the work
+            self.records.add(workspace["id"], event.user_id, row)
+            updated = False
+        total = self.records.count(workspace["id"])
+        k = self.spec.key
+        buttons = (
+            (Button(f"➕ Ajouter un autre {self.spec.noun}", f"col:{k}:add"),),
+            (Button("📋 Voir la liste", f"col:{k}:p:0"), Button("📈 Avancement", "menu:avancement")),
+        )
+        html = message(
+            "record_saved", noun=self.spec.noun, label=self.label_of(row), updated=updated, again=again,
+            total=total, many=self.spec.key == "i" and total > MANY_INDICATORS,
+        )
+        return [Reply(html, buttons)]
+
+    # -- exports and imports ------------------------------------------------------------
+
+    def export(self, event: Event, fmt: str) -> list[Reply]:
+        workspace = self.storage.workspaces.of_user(event.user_id)
+        rows = self.records.list(workspace["id"]) if workspace else []
+        if not rows:
+            return [Reply(message("nothing_to_export", noun=self.spec.noun, command=self.spec.command))]
+        stamp = now_iso()[:10]
+        base = f"{self.spec.command}-{stamp}"
+        if fmt == "csv":
+            document = Document(f"{base}.csv", to_csv(self.dialog, rows), caption=f"{self.spec.title} (CSV)")
+        else:
+            document = Document(f"{base}.xlsx", to_xlsx(self.dialog, rows, self.spec.title), caption=f"{self.spec.title} (XLSX)")
+        return [Reply(message("exported", count=len(rows), title=self.spec.title), document=document)]
+
+    def prepare_import(self, event: Event, table: list[list[str]]) -> list[Reply]:
+        workspace = self.storage.workspaces.ensure(event.user_id)
+        existing = {r["id"] for r in self.records.list(workspace["id"])}
+        try:
+            plan = plan_import(self.dialog, table, existing)
+        except TableError as error:
+            return [Reply(message("import_refused", reason=str(error)))]
+        if not plan.added and not plan.updated:
+            return [Reply(message("import_nothing", rejected=plan.rejected[:10], rejected_count=len(plan.rejected)))]
+        rows = {
+            "added": [self.to_row(v) for v in plan.added],
+            "updated": [[record_id, self.to_row(v)] for record_id, v in plan.updated],
+        }
+        pending = self.storage.db["pending_imports"].insert(
+            {"user_id": event.user_id, "workspace_id": workspace["id"], "kind": self.spec.key,
+             "rows": json.dumps(rows, ensure_ascii=False), "created_at": now_iso()}
+        ).last_pk
+        k = self.spec.key
+        buttons = ((Button("✅ Importer", f"col:{k}:imp:{pending}:ok"), Button("Annuler", f"col:{k}:imp:{pending}:no")),)
+        html = message(
+            "import_preview", title=self.spec.title, added=len(plan.added), updated=len(plan.updated),
+            rejected=plan.rejected[:10], rejected_count=len(plan.rejected),
+        )
+        return [Reply(html, buttons)]
+
+    def confirm_import(self, event: Event, arg: str) -> list[Reply]:
+        pending_id, _, choice = arg.partition(":")
+        db = self.storage.db
+        found = list(db.query("SELECT * FROM pending_imports WHERE id = ? AND user_id = ?", [pending_id, event.user_id]))
+        if not found:
+            return [Reply(message("button_expired"))]
+        pending = found[0]
+        workspace = self.storage.workspaces.of_user(event.user_id)
+        with db.atomic():
+            db.execute("DELETE FROM pending_imports WHERE id = ?", [pending["id"]])
+        if choice != "ok":
+            return [Reply(message("import_cancelled"))]
+        if workspace is None or workspace["id"] != pending["workspace_id"]:
+            return [Reply(message("import_refused", reason="Vous n'êtes plus membre de cet espace."))]
+        rows = json.loads(pending["rows"])
+        existing = {r["id"] for r in self.records.list(workspace["id"])}
+        updated = [(record_id, values) for record_id, values in rows["updated"] if record_id in existing]
+        self.records.apply_import(workspace["id"], event.user_id, rows["added"], updated)
+        return [Reply(message("imported", added=len(rows["added"]), updated=len(updated)))] + self.page(event, 0)
+
+
+def import_file(assistant: "Assistant", event: Event, filename: str, content: bytes) -> list[Reply]:
+    """A spreadsheet came in: read it, recognise which table it is, and ask for confirmation."""
+    try:
+        table = read_rows(filename, content)
+    except TableError as error:
+        return [Reply(message("import_refused", reason=str(error)))]
+    header = {h.strip().casefold() for h in (table[0] if table else [])}
+    best = None
+    for feature in assistant.collections.values():
+        labels = {s.label.casefold() for s in feature.dialog.steps}
+        overlap = len(labels & header)
+        if overlap and (best is None or overlap > best[0]):
+            best = (overlap, feature)
+    if best is None:
+        return [Reply(message("import_refused", reason="Je ne reconnais ni une cartographie ni une grille d'indicateurs exportée par l'assistant."))]
+    return best[1].prepare_import(event, table)
+
+
+def read_console_file(args: str) -> tuple[str, bytes] | str:
+    """The console has no attachments: `/importer chemin/du/fichier.csv`."""
+    path = Path(args.strip().strip("\"'")).expanduser()
+    if not args.strip():
+        return "usage"
+    try:
+        if path.stat().st_size > 2 * 1024 * 1024:
+            return "too_big"
+        return path.name, path.read_bytes()
+    except OSError:
+        return "not_found"

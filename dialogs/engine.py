@@ -1,0 +1,446 @@
+"""The one dialog engine: every guided, multi-step flow of the assistant runs on it.
+
+A dialog is a YAML definition (dialogs/definitions/); a session is one person
+going through it, stored in SQLite at every step. The engine decides which
+step comes next (conditions on earlier answers), validates what is typed,
+offers « ◀ Retour », « Passer » and « Annuler » on every step, ends with a
+summary where each answer can be changed, and hands the validated answers to
+the feature that started the dialog.
+
+Step buttons carry the session and its turn; a button from an older turn is
+refused politely and the current step shown again, so a double tap or an old
+message can never answer the wrong question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.rendering import button_label, message
+from bot.replies import Button, Event, Reply
+from dialogs.definitions import Dialog, Step
+from dialogs.inputs import InputError, format_value, parse_date, parse_number, parse_text, parse_yesno
+from knowledge.normalize import fold
+from storage.dialogs import ACTIVE, CANCELLED, COMPLETED, DialogSessions, Session
+
+SUMMARY = "__summary__"
+MORE = "more:"  # « ajouter un autre ? » after an item of a list step
+FREE_INPUT = {"text", "number", "date", "list"}
+QUESTION_WORDS = ("comment", "pourquoi", "quand", "quel", "quelle", "quels", "quelles", "qui", "combien", "est-ce", "c'est quoi", "que ", "qu'est")
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What a feature provides for its dialog: how to (re)start it and what validation does."""
+
+    start: Callable[[Event], list[Reply]]
+    finish: Callable[[Event, Session, dict], list[Reply]]
+    command: str  # the command that opens it, named in messages
+    # Checks across answers before validation (a period that ends before it
+    # starts); a French message sends the person back to the summary.
+    check: Callable[[dict], str | None] | None = None
+
+
+class DialogEngine:
+    def __init__(self, dialogs: dict[str, Dialog], sessions: DialogSessions):
+        self.dialogs = dialogs
+        self.sessions = sessions
+        self.hooks: dict[str, Hooks] = {}
+
+    def register(self, dialog_id: str, hooks: Hooks) -> None:
+        if dialog_id not in self.dialogs:
+            raise KeyError(f"no dialog definition for {dialog_id!r}")
+        self.hooks[dialog_id] = hooks
+
+    # -- starting -----------------------------------------------------------------
+
+    def begin(
+        self,
+        event: Event,
+        dialog_id: str,
+        *,
+        workspace_id: int | None = None,
+        answers: dict | None = None,
+        target_id: int | None = None,
+        at_summary: bool = False,
+    ) -> list[Reply]:
+        """Start a dialog; with `at_summary`, open straight on the summary of `answers` (editing)."""
+        dialog = self.dialogs[dialog_id]
+        replies: list[Reply] = []
+        previous = self.sessions.active(event.user_id)
+        if previous is not None and previous.dialog != dialog_id:
+            other = self.dialogs.get(previous.dialog)
+            if other is not None:
+                replies.append(Reply(message("dialog_set_aside", title=other.title, command=self._command(previous))))
+        answers = dict(answers or {})
+        first = SUMMARY if at_summary else self._next(dialog, answers, None)
+        session = self.sessions.start(event.user_id, workspace_id, dialog_id, first, target_id, answers)
+        if not at_summary and dialog.intro:
+            replies.append(Reply(message("dialog_intro", title=dialog.title, intro=dialog.intro)))
+        return replies + self.show(session)
+
+    def offer_resume(self, event: Event, dialog_id: str) -> list[Reply] | None:
+        """If this dialog was left unfinished, offer « Reprendre » or « Recommencer »."""
+        session = self.sessions.active(event.user_id)
+        if session is None or session.dialog != dialog_id:
+            session = self.sessions.unfinished(event.user_id, dialog_id)
+        if session is None:
+            return None
+        dialog = self.dialogs[dialog_id]
+        answered = len([k for k, v in self.sessions.answers(session.id).items() if dialog.step(k)])
+        buttons = (
+            (Button("▶️ Reprendre", f"dr:{session.id}:r"), Button("🔄 Recommencer", f"dr:{session.id}:n")),
+        )
+        return [Reply(message("dialog_resume_offer", title=dialog.title, answered=answered), buttons)]
+
+    def pending(self, user_id: int) -> Session | None:
+        return self.sessions.active(user_id)
+
+    # -- showing ------------------------------------------------------------------
+
+    def show(self, session: Session, *, note: str | None = None, edit: bool = False) -> list[Reply]:
+        dialog = self.dialogs[session.dialog]
+        answers = self.sessions.answers(session.id)
+        if session.step == SUMMARY:
+            return [self._summary(session, dialog, answers, note)]
+        if session.step.startswith(MORE):
+            step = dialog.step(session.step[len(MORE):])
+            items = answers.get(step.id) or []
+            buttons = (
+                (self._button("✅ Oui", session, "y"), self._button("Non, c'est tout", session, "n")),
+                self._nav(session, dialog, step, back=False),
+            )
+            html = message("dialog_more", item=items[-1] if items else "", count=len(items), label=step.label)
+            return [Reply(html, buttons, expects="text")]
+        step = dialog.step(session.step)
+        applicable = self._applicable(dialog, answers)
+        position = next((i for i, s in enumerate(applicable, 1) if s.id == step.id), 1)
+        current = answers.get(step.id)
+        rows: list[tuple[Button, ...]] = []
+        if step.kind == "choice":
+            rows += self._pairs([self._button(c.label, session, f"c{i}") for i, c in enumerate(step.choices)])
+        elif step.kind == "multi":
+            selected = set(current or [])
+            rows += self._pairs(
+                [
+                    self._button(("✅ " if c.value in selected else "▫️ ") + c.label, session, f"t{i}")
+                    for i, c in enumerate(step.choices)
+                ]
+            )
+            rows.append((self._button(f"Valider la sélection ({len(selected)})", session, "ok"),))
+        elif step.kind == "yesno":
+            rows.append((self._button("Oui", session, "y"), self._button("Non", session, "n")))
+        elif step.kind == "list" and current:
+            rows.append((self._button("Terminer la liste", session, "n"),))
+        for index, suggestion in enumerate(step.suggestions_for(answers)):
+            rows.append((self._button(suggestion, session, f"g{index}"),))
+        if step.kind in ("text", "number", "date") and current not in (None, ""):
+            rows.append((self._button("Garder la réponse actuelle", session, "k"),))
+        rows.append(self._nav(session, dialog, step, back=position > 1 or session.editing))
+        html = message(
+            "dialog_step",
+            title=dialog.title,
+            position=position,
+            total=len(applicable),
+            step=step,
+            current=format_value(step, current) if current not in (None, "", []) and step.kind != "multi" else None,
+            note=note,
+        )
+        return [Reply(html, tuple(rows), expects="text" if step.kind in FREE_INPUT else None, edit=edit)]
+
+    def _summary(self, session: Session, dialog: Dialog, answers: dict, note: str | None) -> Reply:
+        items = [(s, format_value(s, answers.get(s.id))) for s in self._applicable(dialog, answers)]
+        edit_buttons = [
+            self._button(f"✏️ {button_label(s.label)}", session, f"e{dialog.index(s.id)}") for s, _ in items
+        ]
+        rows = self._pairs(edit_buttons)
+        rows.append((self._button("✅ Valider", session, "v"), self._button("Annuler", session, "x")))
+        html = message("dialog_summary", title=dialog.title, items=items, note=note)
+        return Reply(html, tuple(rows))
+
+    # -- input --------------------------------------------------------------------
+
+    def on_text(self, event: Event, session: Session, text: str) -> list[Reply] | None:
+        """Typed text as the answer to the current step; None if it is not one (a question, say)."""
+        dialog = self.dialogs[session.dialog]
+        if session.step == SUMMARY:
+            return None
+        if session.step.startswith(MORE):
+            step = dialog.step(session.step[len(MORE):])
+            try:
+                yes = parse_yesno(text)
+            except InputError:
+                return self._add_item(event, session, dialog, step, text)
+            return self._more(event, session, dialog, step, yes)
+        step = dialog.step(session.step)
+        try:
+            if step.kind == "text":
+                value, shortened = parse_text(text, step)
+                note = message("dialog_shortened", limit=step.max_length) if shortened else None
+                return self._advance(event, session, dialog, step, value, note=note)
+            if step.kind == "number":
+                return self._advance(event, session, dialog, step, parse_number(text, step))
+            if step.kind == "date":
+                return self._advance(event, session, dialog, step, parse_date(text))
+            if step.kind == "list":
+                return self._add_item(event, session, dialog, step, text)
+            if step.kind == "yesno":
+                return self._advance(event, session, dialog, step, parse_yesno(text))
+            if step.kind == "choice":
+                choice = _match_choice(step, text)
+                if choice is None:
+                    return None
+                return self._advance(event, session, dialog, step, choice)
+            if step.kind == "multi":
+                values = _match_choices(step, text)
+                if values is None:
+                    return None
+                return self._confirm_multi(event, session, dialog, step, values)
+        except InputError as error:
+            if looks_like_question(text):
+                return None
+            return self.show(session, note=str(error))
+        return None
+
+    def on_button(self, event: Event, payload: str) -> list[Reply]:
+        """`d:<session>:<turn>:<action>` for steps, `dr:<session>:r|n` for resume offers."""
+        kind, _, rest = payload.partition(":")
+        if kind == "dr":
+            return self._on_resume(event, rest)
+        session_id, _, rest = rest.partition(":")
+        turn, _, action = rest.partition(":")
+        session = self.sessions.get(int(session_id)) if session_id.isdigit() else None
+        if (
+            session is None
+            or session.user_id != event.user_id
+            or session.status != ACTIVE
+            or str(session.turn) != turn
+        ):
+            return self.expired(event)
+        return self._act(event, session, action)
+
+    def expired(self, event: Event) -> list[Reply]:
+        replies = [Reply(message("button_expired"))]
+        current = self.sessions.active(event.user_id)
+        if current is not None:
+            replies += self.show(current)
+        return replies
+
+    def navigate(self, event: Event, action: str) -> list[Reply]:
+        """/retour, /passer, /annuler typed as commands."""
+        session = self.sessions.active(event.user_id)
+        if session is None:
+            return [Reply(message("no_dialog"))]
+        return self._act(event, session, action)
+
+    def _act(self, event: Event, session: Session, action: str) -> list[Reply]:
+        dialog = self.dialogs[session.dialog]
+        if action == "x":
+            self.sessions.finish(session, CANCELLED)
+            return [Reply(message("dialog_cancelled", title=dialog.title, command=self._command(session)))]
+        if action == "b":
+            return self._back(session, dialog)
+        if session.step == SUMMARY:
+            if action == "v":
+                return self._finish(event, session, dialog)
+            if action.startswith("e") and action[1:].isdigit() and int(action[1:]) < len(dialog.steps):
+                target = dialog.steps[int(action[1:])]
+                return self.show(self.sessions.move(session, target.id, editing=True))
+            if action == "s":
+                return self.show(session, note=message("dialog_cannot_skip"))
+            return self.expired(event)
+        if session.step.startswith(MORE):
+            step = dialog.step(session.step[len(MORE):])
+            if action in ("y", "n"):
+                return self._more(event, session, dialog, step, action == "y")
+            if action == "s":
+                return self._advance(event, session, dialog, step, self.sessions.answers(session.id).get(step.id))
+            return self.expired(event)
+        step = dialog.step(session.step)
+        if action == "s":
+            if not step.optional:
+                return self.show(session, note=message("dialog_cannot_skip"))
+            return self._advance(event, session, dialog, step, None)
+        if action.startswith("g") and action[1:].isdigit():
+            suggestions = step.suggestions_for(self.sessions.answers(session.id))
+            if int(action[1:]) < len(suggestions):
+                return self._advance(event, session, dialog, step, suggestions[int(action[1:])])
+        if action == "k":
+            return self._advance(event, session, dialog, step, self.sessions.answers(session.id).get(step.id))
+        if step.kind == "choice" and action.startswith("c") and action[1:].isdigit():
+            index = int(action[1:])
+            if index < len(step.choices):
+                return self._advance(event, session, dialog, step, step.choices[index].value)
+        if step.kind == "yesno" and action in ("y", "n"):
+            return self._advance(event, session, dialog, step, action == "y")
+        if step.kind == "list" and action == "n":
+            return self._advance(event, session, dialog, step, self.sessions.answers(session.id).get(step.id))
+        if step.kind == "multi":
+            selected = list(self.sessions.answers(session.id).get(step.id) or [])
+            if action.startswith("t") and action[1:].isdigit() and int(action[1:]) < len(step.choices):
+                value = step.choices[int(action[1:])].value
+                selected = [v for v in selected if v != value] if value in selected else selected + [value]
+                order = [c.value for c in step.choices]
+                self.sessions.put(session, step.id, sorted(selected, key=order.index))
+                return self.show(session, edit=True)
+            if action == "ok":
+                return self._confirm_multi(event, session, dialog, step, selected)
+        return self.expired(event)
+
+    def _on_resume(self, event: Event, rest: str) -> list[Reply]:
+        session_id, _, choice = rest.partition(":")
+        session = self.sessions.get(int(session_id)) if session_id.isdigit() else None
+        if session is None or session.user_id != event.user_id or session.status not in (ACTIVE, CANCELLED):
+            return self.expired(event)
+        hooks = self.hooks.get(session.dialog)
+        if choice == "n" and hooks is not None:
+            self.sessions.clear(session)
+            return hooks.start(event)
+        return self.show(self.sessions.resume(session) if session.status != ACTIVE else session)
+
+    # -- moving -------------------------------------------------------------------
+
+    def _advance(self, event: Event, session: Session, dialog: Dialog, step: Step, value, note=None) -> list[Reply]:
+        answers = self.sessions.answers(session.id)
+        answers[step.id] = value
+        if session.editing:
+            missing = next((s for s in self._applicable(dialog, answers) if s.id not in answers), None)
+            target = missing.id if missing else SUMMARY
+        else:
+            target = self._next(dialog, answers, step.id)
+        if target is None:  # no summary: validating the last step completes the dialog
+            self.sessions.put(session, step.id, value)
+            return self._finish(event, session, dialog)
+        moved = self.sessions.move(session, target, answer=(step.id, value), editing=session.editing and target != SUMMARY)
+        return self.show(moved, note=note)
+
+    def _add_item(self, event: Event, session: Session, dialog: Dialog, step: Step, text: str) -> list[Reply]:
+        try:
+            item, _ = parse_text(text, step)
+        except InputError as error:
+            return self.show(session, note=str(error))
+        items = list(self.sessions.answers(session.id).get(step.id) or []) + [item]
+        if len(items) >= step.max_items:
+            return self._advance(event, session, dialog, step, items)
+        return self.show(self.sessions.move(session, MORE + step.id, answer=(step.id, items)))
+
+    def _more(self, event: Event, session: Session, dialog: Dialog, step: Step, yes: bool) -> list[Reply]:
+        items = self.sessions.answers(session.id).get(step.id) or []
+        if yes and len(items) < step.max_items:
+            return self.show(self.sessions.move(session, step.id))
+        return self._advance(event, session, dialog, step, items)
+
+    def _confirm_multi(self, event, session, dialog, step, values) -> list[Reply]:
+        if not values and not step.optional:
+            return self.show(session, note=message("dialog_choose_one"))
+        return self._advance(event, session, dialog, step, values)
+
+    def _back(self, session: Session, dialog: Dialog) -> list[Reply]:
+        answers = self.sessions.answers(session.id)
+        applicable = self._applicable(dialog, answers)
+        current = session.step[len(MORE):] if session.step.startswith(MORE) else session.step
+        if current == SUMMARY:
+            target = applicable[-1].id
+        else:
+            ids = [s.id for s in applicable]
+            index = ids.index(current) if current in ids else 0
+            if index == 0:
+                return self.show(session, note=message("dialog_first_step"))
+            target = ids[index - 1]
+        return self.show(self.sessions.move(session, target, editing=False))
+
+    def _finish(self, event: Event, session: Session, dialog: Dialog) -> list[Reply]:
+        answers = self.sessions.answers(session.id)
+        kept = {s.id: answers.get(s.id) for s in self._applicable(dialog, answers)}
+        hooks = self.hooks.get(dialog.id)
+        problem = hooks.check(kept) if hooks is not None and hooks.check is not None else None
+        if problem:
+            moved = self.sessions.move(session, SUMMARY, editing=False) if session.step != SUMMARY else session
+            return self.show(moved, note=problem)
+        self.sessions.finish(session, COMPLETED)
+        if hooks is None:
+            return [Reply(message("dialog_done", title=dialog.title))]
+        return hooks.finish(event, session, kept)
+
+    # -- helpers ------------------------------------------------------------------
+
+    def _applicable(self, dialog: Dialog, answers: dict) -> list[Step]:
+        return [s for s in dialog.steps if _holds(s, answers)]
+
+    def _next(self, dialog: Dialog, answers: dict, after: str | None) -> str | None:
+        """The next applicable step after `after`; SUMMARY (or None without summary) at the end."""
+        start = 0 if after is None else dialog.index(after) + 1
+        for step in dialog.steps[start:]:
+            if _holds(step, answers):
+                return step.id
+        return SUMMARY if dialog.summary else None
+
+    def _command(self, session: Session) -> str:
+        hooks = self.hooks.get(session.dialog)
+        return hooks.command if hooks else "start"
+
+    def _button(self, label: str, session: Session, action: str) -> Button:
+        return Button(button_label(label), f"d:{session.id}:{session.turn}:{action}")
+
+    def _nav(self, session: Session, dialog: Dialog, step: Step, back: bool) -> tuple[Button, ...]:
+        row = []
+        if back:
+            row.append(self._button("◀ Retour", session, "b"))
+        if step.optional:
+            row.append(self._button("Passer", session, "s"))
+        row.append(self._button("Annuler", session, "x"))
+        return tuple(row)
+
+    @staticmethod
+    def _pairs(buttons: list[Button]) -> list[tuple[Button, ...]]:
+        """Two buttons per row when labels are short, one per row otherwise."""
+        if all(len(b.label) <= 22 for b in buttons):
+            return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        return [(b,) for b in buttons]
+
+
+def _holds(step: Step, answers: dict) -> bool:
+    for key, wanted in step.when.items():
+        value = answers.get(key)
+        if isinstance(value, list):
+            if not any(v in wanted for v in value):
+                return False
+        elif value not in wanted:
+            return False
+    return True
+
+
+def _key(text: str) -> str:
+    return " ".join(fold(text).replace("…", "").split()).strip(" ?!.")
+
+
+def _match_choice(step: Step, text: str) -> str | None:
+    """A typed label, value or number of a choice."""
+    typed = _key(text)
+    if typed.isdigit() and 1 <= int(typed) <= len(step.choices):
+        return step.choices[int(typed) - 1].value
+    for choice in step.choices:
+        if typed in (_key(choice.label), _key(choice.value)):
+            return choice.value
+    starting = [c for c in step.choices if len(typed) >= 3 and _key(c.label).startswith(typed)]
+    return starting[0].value if len(starting) == 1 else None
+
+
+def _match_choices(step: Step, text: str) -> list[str] | None:
+    """« 1, 3 » or « Social, Gouvernance »: every part must name a choice."""
+    parts = [p for p in (x.strip() for x in text.replace(";", ",").split(",")) if p]
+    values: list[str] = []
+    for part in parts:
+        value = _match_choice(step, part)
+        if value is None:
+            return None
+        if value not in values:
+            values.append(value)
+    order = [c.value for c in step.choices]
+    return sorted(values, key=order.index) if values else None
+
+
+def looks_like_question(text: str) -> bool:
+    t = fold(text).strip()
+    return t.endswith("?") or t.startswith(QUESTION_WORDS)

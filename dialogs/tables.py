@@ -1,0 +1,242 @@
+"""The stakeholder map and the indicator grid as spreadsheets, out and back in.
+
+Exports are what French office suites open cleanly: CSV in UTF-8 with a BOM
+and `;` separators, and XLSX with a header row. An edited file of the same
+shape comes back as rows to add or update, each refused row with its reason.
+Files are hostile until proven otherwise: size and row limits, no formulas
+(a cell starting with = + - @ is written as text on export and refused on
+import), and any parsing failure becomes a French message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from dialogs.definitions import Dialog, Step
+from dialogs.inputs import InputError, is_contact, parse_number
+from knowledge.normalize import fold
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ID_COLUMN = "N°"
+
+
+class TableError(ValueError):
+    """The file as a whole cannot be read; the message says why, in French."""
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str  # column of the table in storage, and step of the dialog
+    header: str
+
+
+@dataclass
+class ImportPlan:
+    added: list[dict] = field(default_factory=list)
+    updated: list[tuple[int, dict]] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+
+
+def columns_of(dialog: Dialog) -> list[Column]:
+    return [Column(step.id, step.label) for step in dialog.steps]
+
+
+def cell_text(step: Step, value) -> str:
+    """A stored value as a spreadsheet cell: labels, not internal codes."""
+    if value is None or value == "":
+        return ""
+    if step.kind == "choice":
+        choice = step.choice(str(value))
+        return choice.label if choice else str(value)
+    if step.kind == "multi":
+        values = value.split(";") if isinstance(value, str) else value
+        return ", ".join(step.choice(v).label if step.choice(v) else v for v in values if v)
+    return str(value)
+
+
+def _safe(text: str) -> str:
+    """Keep a spreadsheet from running user text as a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def to_csv(dialog: Dialog, rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([ID_COLUMN] + [c.header for c in columns_of(dialog)])
+    for row in rows:
+        writer.writerow([row["id"]] + [_safe(cell_text(s, row.get(s.id))) for s in dialog.steps])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(dialog: Dialog, rows: list[dict], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([ID_COLUMN] + [c.header for c in columns_of(dialog)])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([row["id"]] + [cell_text(s, row.get(s.id)) or None for s in dialog.steps])
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even if it starts with =
+    sheet.freeze_panes = "A2"
+    for index, step in enumerate(dialog.steps, start=2):
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = 18 if step.kind != "text" else 32
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_rows(filename: str, content: bytes) -> list[list[str]]:
+    """The cells of a CSV or XLSX file as text, header first."""
+    if len(content) > MAX_FILE_BYTES:
+        raise TableError(f"Le fichier dépasse {MAX_FILE_BYTES // (1024 * 1024)} Mo.")
+    name = filename.lower()
+    if name.endswith(".xlsx") or content[:4] == b"PK\x03\x04":
+        return _read_xlsx(content)
+    if name.endswith((".csv", ".txt")) or not name:
+        return _read_csv(content)
+    raise TableError("Seuls les fichiers .csv et .xlsx exportés par l'assistant peuvent être importés.")
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    if b"\x00" in content[:4096]:
+        raise TableError("Ce fichier n'est pas un tableau CSV lisible.")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise TableError("Encodage du fichier non reconnu : enregistrez-le en CSV UTF-8.")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    rows = []
+    try:
+        for index, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
+            if index > MAX_ROWS:
+                raise TableError(f"Le fichier compte plus de {MAX_ROWS} lignes : importez-le en plusieurs fois.")
+            rows.append(row)
+    except csv.Error as exc:
+        raise TableError(f"Le fichier CSV est mal formé ({exc}).") from None
+    return rows
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > 50 * MAX_FILE_BYTES:
+                raise TableError("Ce classeur est anormalement volumineux une fois décompressé.")
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except TableError:
+        raise
+    except Exception:
+        raise TableError("Ce fichier n'est pas un classeur XLSX lisible.") from None
+    sheet = book.worksheets[0]
+    rows: list[list[str]] = []
+    for index, values in enumerate(sheet.iter_rows(values_only=True)):
+        if index > MAX_ROWS:
+            book.close()
+            raise TableError(f"Le fichier compte plus de {MAX_ROWS} lignes : importez-le en plusieurs fois.")
+        rows.append(["" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for v in values])
+    book.close()
+    return rows
+
+
+def plan_import(dialog: Dialog, rows: list[list[str]], existing_ids: set[int]) -> ImportPlan:
+    """Match the header to the dialog's columns, then check every row as the dialog would."""
+    if not rows:
+        raise TableError("Le fichier est vide.")
+    header = [fold(h).strip() for h in rows[0]]
+    wanted = {fold(c.header): c for c in columns_of(dialog)}
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name in wanted:
+            positions[wanted[name].field] = index
+    id_position = header.index(fold(ID_COLUMN)) if fold(ID_COLUMN) in header else None
+    missing = [c.header for c in columns_of(dialog) if c.field not in positions]
+    if missing:
+        raise TableError(
+            "Colonnes manquantes : " + ", ".join(missing) + ". Partez d'un fichier exporté par l'assistant."
+        )
+    plan = ImportPlan()
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            values = {s.id: _value(s, _cell(row, positions[s.id])) for s in dialog.steps}
+        except InputError as error:
+            plan.rejected.append((line, str(error)))
+            continue
+        raw_id = _cell(row, id_position).strip() if id_position is not None else ""
+        if raw_id:
+            if not raw_id.isdigit() or int(raw_id) not in existing_ids:
+                plan.rejected.append((line, f"n° « {raw_id[:20]} » inconnu dans votre espace"))
+                continue
+            plan.updated.append((int(raw_id), values))
+        else:
+            plan.added.append(values)
+    return plan
+
+
+def _cell(row: list[str], position: int | None) -> str:
+    return row[position] if position is not None and position < len(row) else ""
+
+
+def _value(step: Step, raw: str):
+    text = raw.strip()
+    if text.startswith("'") and text[1:2] in FORMULA_START:
+        text = text[1:]  # our own export's protection
+    elif text.startswith("="):
+        raise InputError(f"{step.label} : les formules ne sont pas acceptées")
+    if not text:
+        if not step.optional:
+            raise InputError(f"{step.label} : valeur obligatoire manquante")
+        return None
+    if len(text) > step.max_length:
+        raise InputError(f"{step.label} : plus de {step.max_length} caractères")
+    if step.kind == "choice":
+        choice = _choice(step, text)
+        if choice is None:
+            raise InputError(f"{step.label} : « {text[:40]} » n'est pas une valeur possible")
+        return choice
+    if step.kind == "multi":
+        values = []
+        for part in (p.strip() for p in text.replace(";", ",").split(",")):
+            if part:
+                choice = _choice(step, part)
+                if choice is None:
+                    raise InputError(f"{step.label} : « {part[:40]} » n'est pas une valeur possible")
+                values.append(choice)
+        return values
+    if step.kind == "number":
+        try:
+            return parse_number(text, step)
+        except InputError as error:
+            raise InputError(f"{step.label} : {error}") from None
+    if step.kind == "list":
+        return [p.strip() for p in text.split(";") if p.strip()][: step.max_items]
+    if step.validate == "contact" and not is_contact(text):
+        raise InputError(f"{step.label} : « {text[:40]} » n'est ni un e-mail, ni un téléphone, ni un site web")
+    return text
+
+
+def _choice(step: Step, text: str) -> str | None:
+    key = fold(text).strip()
+    for choice in step.choices:
+        if key in (fold(choice.label), fold(choice.value)):
+            return choice.value
+    return None

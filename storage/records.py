@@ -1,0 +1,91 @@
+"""The rows a workspace builds up: mapped actors and indicators, one row each.
+
+Both tables behave the same (list, add, update, delete within a workspace, who
+added what), so one class serves both with the list of its columns.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from storage.clock import now_iso
+
+ACTOR_FIELDS = ("typology", "name", "description", "contact", "role", "involvement", "themes", "comment")
+INDICATOR_FIELDS = (
+    "theme",
+    "sub_theme",
+    "schemes",
+    "objective",
+    "purchasing_link",
+    "indicator",
+    "unit",
+    "target",
+    "target_year",
+    "referent",
+    "priority",
+)
+
+
+class Records:
+    def __init__(self, db: sqlite_utils.Database, table: str, fields: tuple[str, ...], order: str):
+        self.db = db
+        self.table = table
+        self.fields = fields
+        self.order = order
+
+    def list(self, workspace_id: int, limit: int | None = None, offset: int = 0) -> list[dict]:
+        sql = f"SELECT * FROM {self.table} WHERE workspace_id = ? ORDER BY {self.order}, id"
+        params: list = [workspace_id]
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return list(self.db.query(sql, params))
+
+    def count(self, workspace_id: int) -> int:
+        return self.db.execute(f"SELECT COUNT(*) FROM {self.table} WHERE workspace_id = ?", [workspace_id]).fetchone()[0]
+
+    def get(self, workspace_id: int, record_id: int) -> dict | None:
+        rows = list(
+            self.db.query(f"SELECT * FROM {self.table} WHERE workspace_id = ? AND id = ?", [workspace_id, record_id])
+        )
+        return rows[0] if rows else None
+
+    def add(self, workspace_id: int, user_id: int | None, values: dict) -> int:
+        with self.db.atomic():
+            return self._insert(workspace_id, user_id, values)
+
+    def update(self, workspace_id: int, record_id: int, values: dict) -> bool:
+        with self.db.atomic():
+            return self._update(workspace_id, record_id, values)
+
+    def delete(self, workspace_id: int, record_id: int) -> bool:
+        with self.db.atomic():
+            cur = self.db.execute(f"DELETE FROM {self.table} WHERE workspace_id = ? AND id = ?", [workspace_id, record_id])
+        return cur.rowcount == 1
+
+    def apply_import(self, workspace_id: int, user_id: int, added: list[dict], updated: list[tuple[int, dict]]) -> None:
+        """All of an import or none of it."""
+        with self.db.atomic():
+            for values in added:
+                self._insert(workspace_id, user_id, values)
+            for record_id, values in updated:
+                self._update(workspace_id, record_id, values)
+
+    def _insert(self, workspace_id: int, user_id: int | None, values: dict) -> int:
+        now = now_iso()
+        columns = ", ".join(self.fields)
+        marks = ", ".join("?" for _ in self.fields)
+        cur = self.db.execute(
+            f"INSERT INTO {self.table} (workspace_id, {columns}, added_by, created_at, updated_at) "
+            f"VALUES (?, {marks}, ?, ?, ?)",
+            [workspace_id, *(values.get(f) for f in self.fields), user_id, now, now],
+        )
+        return cur.lastrowid
+
+    def _update(self, workspace_id: int, record_id: int, values: dict) -> bool:
+        assignments = ", ".join(f"{f} = ?" for f in self.fields)
+        cur = self.db.execute(
+            f"UPDATE {self.table} SET {assignments}, updated_at = ? WHERE workspace_id = ? AND id = ?",
+            [*(values.get(f) for f in self.fields), now_iso(), workspace_id, record_id],
+        )
+        return cur.rowcount == 1
