@@ -74,8 +74,11 @@ class CollectionFeature:
     def to_answers(self, row: dict) -> dict:
         answers = {}
         for step in self.dialog.steps:
-            value = row.get(step.id)
+            if step.id not in row:
+                continue
+            value = row[step.id]
             if value is None:
+                answers[step.id] = None  # seen and left empty: the summary shows it as such
                 continue
             if step.id in self.spec.split_fields:
                 value = [v.strip() for v in str(value).split(";") if v.strip()]

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.rendering import button_label, message, shorten
 from bot.replies import Button, Event, Reply
 from dialogs.definitions import Dialog, load_dialogs
-from dialogs.engine import DialogEngine
+from dialogs.engine import DialogEngine, looks_like_question
 from knowledge.loader import Entry, KnowledgeBase, Topic
 from knowledge.matcher import Matcher, Outcome
 from knowledge.normalize import fold, simplify
@@ -175,12 +175,16 @@ class Assistant:
         session = self.engine.pending(event.user_id)
         if session is not None:
             text = CONTROL_CHARS.sub(" ", event.text or "").strip()
-            if text:
+            if text and not self._is_question_for_the_base(text):
                 replies = self.engine.on_text(event, session, text)
                 if replies is not None:
                     return replies
             return self._keep_dialog(event, lambda: self.answer_question(event, event.text or ""))
         return self.answer_question(event, event.text or "")
+
+    def _is_question_for_the_base(self, text: str) -> bool:
+        """During a dialog, a phrased question the base answers is a question, not an answer."""
+        return looks_like_question(text) and self.services.matcher.decide(text[:MAX_QUESTION_CHARS]).kind == "answered"
 
     def answer_question(self, event: Event, raw: str) -> list[Reply]:
         text = CONTROL_CHARS.sub(" ", raw).strip()

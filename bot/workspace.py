@@ -42,7 +42,7 @@ class WorkspaceFeature:
     def start_profile(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
         if workspace is not None and workspace["profile_done"]:
-            answers = {key: workspace[key] for key in PROFILE_STEPS if workspace.get(key) is not None}
+            answers = {key: workspace[key] for key in PROFILE_STEPS}
             return self.engine.begin(event, "profil", workspace_id=workspace["id"], answers=answers, at_summary=True)
         return self.engine.begin(event, "profil", workspace_id=workspace["id"] if workspace else None)
 

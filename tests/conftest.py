@@ -68,3 +68,60 @@ def event():
         )
 
     return factory
+
+
+class Chat:
+    """One person talking to the assistant, pressing buttons by their label as they would."""
+
+    def __init__(self, assistant, user_id: int = 42, name: str = "Camille"):
+        self.assistant = assistant
+        self.user_id = user_id
+        self.name = name
+        self.replies = []
+
+    def _send(self, **kwargs):
+        event = Event(user_id=self.user_id, chat_id=self.user_id, chat_type="private", display_name=self.name, **kwargs)
+        self.replies = self.assistant.handle(event)
+        return self.text
+
+    def say(self, text: str) -> str:
+        if text.startswith("/"):
+            name, _, args = text[1:].partition(" ")
+            return self._send(command=name, args=args)
+        return self._send(text=text)
+
+    def send_file(self, filename: str, content: bytes) -> str:
+        from bot.replies import Document
+
+        return self._send(document=Document(filename, content))
+
+    def button(self, fragment: str):
+        """The last button whose label contains `fragment` (the current step comes last)."""
+        found = [b for r in self.replies for row in r.buttons for b in row if fragment in b.label]
+        assert found, f"no button containing {fragment!r} in {self.labels}"
+        return found[-1]
+
+    def press(self, fragment: str) -> str:
+        return self.press_payload(self.button(fragment).payload)
+
+    def press_payload(self, payload: str) -> str:
+        return self._send(payload=payload)
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for r in self.replies for row in r.buttons for b in row]
+
+    @property
+    def text(self) -> str:
+        from bot.rendering import to_plain_text
+
+        return "\n\n".join(to_plain_text(r.html) for r in self.replies)
+
+    @property
+    def documents(self):
+        return [r.document for r in self.replies if r.document is not None]
+
+
+@pytest.fixture
+def chat(assistant):
+    return Chat(assistant)

@@ -1,0 +1,291 @@
+"""The guided dialogs as a person goes through them: profile, map, grid, navigation, restarts."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Chat
+
+PROFILE = ["Commune", "Ville de Quimper", "Bretagne", "72,5", "Non, aucun", "2026", "2030"]
+
+
+def fill_profile(chat: Chat, answers=PROFILE) -> str:
+    chat.say("/profil")
+    for answer in answers:
+        if any(answer == label for label in chat.labels):
+            chat.press(answer)
+        else:
+            chat.say(answer)
+    return chat.press("Valider")
+
+
+def add_actor(chat: Chat, name: str, themes=("Social",)) -> str:
+    chat.say("/cartographie")
+    chat.press("Ajouter un")
+    chat.press("Facilitateur des clauses sociales")
+    chat.say(name)
+    chat.say("/passer")  # description
+    chat.say("/passer")  # contact
+    chat.press("Consultation")
+    chat.press("Atelier de travail")
+    for theme in themes:
+        chat.press(theme)
+    chat.press("Valider la sélection")
+    chat.say("/passer")  # comment
+    return chat.press("Valider")
+
+
+def test_profile_completed_says_compulsory_and_stores_the_workspace(assistant, chat):
+    text = fill_profile(chat)
+    assert "Le SPASER est obligatoire pour vous" in text and "L2111-3" in text
+    workspace = assistant.services.storage.workspaces.of_user(42)
+    assert workspace["name"] == "Ville de Quimper"
+    assert workspace["purchases_meur"] == 72.5 and workspace["region"] == "bretagne"
+    assert (workspace["period_start"], workspace["period_end"]) == (2026, 2030)
+
+
+def test_profile_below_threshold_is_voluntary(chat):
+    answers = list(PROFILE)
+    answers[3] = "50"
+    assert "n'est pas obligatoire" in fill_profile(chat, answers)
+
+
+@pytest.mark.parametrize("typed", ["beaucoup", "-5", "1e308", "12 abc", "∞"])
+def test_bad_numbers_are_refused_and_the_step_stays(chat, typed):
+    chat.say("/profil")
+    chat.press("Commune")
+    chat.say("Ville")
+    chat.press("Bretagne")
+    text = chat.say(typed)
+    assert "⚠️" in text and "montant total annuel" in text
+    assert "Traceback" not in text
+
+
+def test_a_very_long_answer_is_capped_with_a_clear_message(assistant, chat):
+    chat.say("/profil")
+    chat.press("Commune")
+    text = chat.say("x" * 10_000)
+    assert "dépassait 120 caractères" in text
+    session = assistant.engine.pending(42)
+    assert len(assistant.services.storage.dialogs.answers(session.id)["name"]) == 120
+
+
+def test_back_skip_and_conditions(chat):
+    chat.say("/profil")
+    chat.press("Commune")
+    chat.say("Ville")
+    assert "nom de votre structure" in chat.press("Retour")  # back on the previous step, answer kept
+    assert "Réponse actuelle : Ville" in chat.text
+    chat.press("Garder la réponse actuelle")
+    chat.press("Bretagne")
+    chat.say("10")
+    assert "Passer" not in chat.labels  # a required step cannot be skipped
+    assert "ne peut pas être passée" in chat.say("/passer")
+    chat.press("Oui, adopté")  # only then is the years step asked
+    assert "Quelles années couvre" in chat.text
+    assert "partir de quelle année" in chat.say("/passer")
+
+
+def test_cancel_keeps_answers_and_offers_resume_or_restart(make_assistant):
+    chat = Chat(make_assistant())
+    chat.say("/profil")
+    chat.press("Commune")
+    chat.say("Ville de Brest")
+    assert "interrompu" in chat.say("/annuler")
+    chat.say("/profil")
+    assert any("Reprendre" in label for label in chat.labels)
+    chat.press("Reprendre")
+    assert "Dans quelle région" in chat.text
+    chat.say("/annuler")
+    chat.say("/profil")
+    chat.press("Recommencer")
+    assert "Quel type de structure" in chat.text
+    assert "Réponse actuelle" not in chat.text
+
+
+def test_restart_mid_dialog_resumes_at_the_same_step(make_assistant):
+    first = Chat(make_assistant())
+    first.say("/profil")
+    first.press("Département")
+    first.say("Finistère")
+    # The process dies; a new one opens the same database.
+    second = Chat(make_assistant())
+    text = second.say("/start")
+    assert "Mon profil" in text and any("Reprendre" in label for label in second.labels)
+    second.press("Reprendre")
+    assert "Dans quelle région" in second.text
+    second.press("Bretagne")
+    second.say("120")
+    second.press("Non, aucun")
+    second.say("2025")
+    second.say("2029")
+    summary = second.text
+    assert "Département" in summary and "Finistère" in summary
+
+
+def test_old_step_buttons_expire_and_show_the_current_step(chat):
+    chat.say("/profil")
+    old = chat.button("Commune").payload
+    chat.press_payload(old)
+    text = chat.press_payload(old)  # a double tap
+    assert "n'est plus actif" in text and "nom de votre structure" in text
+
+
+def test_summary_edit_changes_one_answer(assistant, chat):
+    fill_profile(chat)
+    chat.say("/profil")  # an existing profile opens on its summary
+    assert "récapitulatif" in chat.text
+    chat.press("Nom")
+    chat.say("Quimper Bretagne Occidentale")
+    assert "récapitulatif" in chat.text
+    chat.press("Valider")
+    assert assistant.services.storage.workspaces.of_user(42)["name"] == "Quimper Bretagne Occidentale"
+
+
+def test_a_question_during_a_dialog_is_answered_then_the_step_shown_again(chat):
+    chat.say("/profil")
+    chat.press("Commune")
+    text = chat.say("combien de pages fait un spaser ?")
+    assert "trentaine de pages" in text
+    assert "nom de votre structure" in text
+    text = chat.say("/aide")
+    assert "nom de votre structure" in text
+
+
+def test_stakeholder_map_add_edit_delete(assistant, chat):
+    assert "CRESS Bretagne" in add_actor(chat, "CRESS Bretagne", ("Social", "Économique"))
+    row = assistant.services.storage.actors.list(assistant.services.storage.workspaces.of_user(42)["id"])[0]
+    assert row["themes"] == "social;economique" and row["added_by"] == 42
+    chat.say("/cartographie")
+    chat.press("CRESS Bretagne")
+    chat.press("Modifier")
+    chat.press("Structure")
+    chat.say("CRESS de Bretagne")
+    chat.press("Valider")
+    chat.say("/cartographie")
+    assert "CRESS de Bretagne" in chat.text
+    chat.press("CRESS de Bretagne")
+    chat.press("Supprimer")
+    chat.press("Oui, supprimer")
+    assert "Aucun acteur" in chat.text
+
+
+def test_bad_contact_is_refused(chat):
+    chat.say("/cartographie")
+    chat.press("Ajouter un")
+    chat.press("Élu")
+    chat.say("Adjointe aux achats")
+    chat.say("/passer")
+    assert "ne ressemble ni" in chat.say("appelez-moi")
+    assert "Quel rôle" in chat.say("+33 6 12 34 56 78")
+
+
+def test_indicator_from_the_library_with_schemes_list(assistant, chat):
+    chat.say("/indicateurs")
+    chat.press("Ajouter un")
+    chat.press("Social")
+    chat.say("insertion")
+    chat.say("PCAET")
+    assert "En ajouter un autre" in chat.text
+    chat.say("budget vert")
+    chat.press("Non, c'est tout")
+    chat.say("/passer")
+    chat.say("/passer")
+    chat.press("Nombre d'heures d'insertion")
+    chat.press("Nombre de contrats")
+    chat.say("80 000 heures")
+    chat.say("2028")
+    chat.say("Direction de la commande publique")
+    text = chat.press("1 · au cœur")
+    assert "récapitulatif" in text and "PCAET ; budget vert" in text
+    chat.press("Valider")
+    row = assistant.services.storage.indicators.list(assistant.services.storage.workspaces.of_user(42)["id"])[0]
+    assert row["indicator"] == "Nombre d'heures d'insertion" and row["priority"] == 1 and row["target_year"] == 2028
+    assert "priorité 1" in chat.say("/avancement")
+
+
+def test_colleague_joins_and_sees_the_same_map(make_assistant):
+    assistant = make_assistant()
+    lead, colleague = Chat(assistant, 1, "Alix"), Chat(assistant, 2, "Sam")
+    fill_profile(lead)
+    text = lead.say("/inviter")
+    code = text.split("Code d'invitation")[1].split(":")[1].split()[0]
+    assert "Bienvenue" in colleague.say(f"/rejoindre {code}")
+    assert "déjà servi" in Chat(assistant, 3).say(f"/rejoindre {code}")
+    add_actor(colleague, "Maison de l'emploi")
+    assert "Maison de l'emploi" in lead.say("/cartographie")
+    lead.press("Maison de l'emploi")
+    assert "Ajouté par Sam" in lead.text
+    assert "Alix" in colleague.say("/espace") and "Sam" in colleague.text
+
+
+def test_export_edit_import_round_trip_csv_and_xlsx(assistant, chat):
+    add_actor(chat, "CRESS Bretagne")
+    chat.say("/cartographie")
+    chat.press("CSV")
+    csv_bytes = chat.documents[0].content
+    assert csv_bytes.startswith(b"\xef\xbb\xbf") and b";" in csv_bytes
+    edited = csv_bytes.decode("utf-8-sig").replace("CRESS Bretagne", "CRESS Bretagne (siège)")
+    edited += ";Fédération professionnelle;FFB Bretagne;;;Partenariat;Envoi de contenus;Économique;\r\n"
+    edited += ";Inconnu;X;;;Partenariat;Envoi de contenus;Social;\r\n"
+    text = chat.send_file("carto.csv", edited.encode("utf-8-sig"))
+    assert "1 ligne à ajouter" in text and "1 ligne à mettre à jour" in text and "1 ligne refusée" in text
+    chat.press("Importer")
+    names = {r["name"] for r in assistant.services.storage.actors.list(assistant.services.storage.workspaces.of_user(42)["id"])}
+    assert names == {"CRESS Bretagne (siège)", "FFB Bretagne"}
+    chat.say("/cartographie")
+    chat.press("XLSX")
+    from openpyxl import load_workbook
+    import io
+
+    book = load_workbook(io.BytesIO(chat.documents[0].content))
+    sheet = book.active
+    assert [c.value for c in sheet[1]][:3] == ["N°", "Typologie", "Structure"]
+    sheet.cell(2, 3).value = "Renommée"
+    out = io.BytesIO()
+    book.save(out)
+    chat.send_file("carto.xlsx", out.getvalue())
+    chat.press("Importer")
+    names = {r["name"] for r in assistant.services.storage.actors.list(assistant.services.storage.workspaces.of_user(42)["id"])}
+    assert "Renommée" in names and len(names) == 2
+
+
+@pytest.mark.parametrize(
+    "filename, content, expected",
+    [
+        ("x.csv", "a;b;c\r\n1;2;3\r\n".encode(), "Je ne reconnais ni une cartographie"),
+        ("x.csv", "Structure;Rôle\r\nX;Consultation\r\n".encode(), "Colonnes manquantes"),
+        ("x.pdf", b"%PDF-1.4", "Seuls les fichiers"),
+        ("x.xlsx", b"PK\x03\x04 not really a zip", "classeur XLSX lisible"),
+        ("x.csv", b"\x00\x01\x02binary", "pas un tableau"),
+        (
+            "x.csv",
+            ("N°;Typologie;Structure;Description;Contact;Rôle;Forme de sollicitation;Thèmes;Commentaire\r\n"
+             + "\r\n".join(";Élu·e;x;;;Consultation;Autre;Social;" for _ in range(100_000))).encode(),
+            "Le fichier dépasse 2 Mo",
+        ),
+        (
+            "x.csv",
+            ("N°;Typologie;Structure;Description;Contact;Rôle;Forme de sollicitation;Thèmes;Commentaire\r\n"
+             + "\r\n".join(";Élu·e;x;;;Consultation;Autre;Social;" for _ in range(3000))).encode(),
+            "plus de 2000 lignes",
+        ),
+    ],
+)
+def test_hostile_imports_are_refused_and_change_nothing(chat, filename, content, expected):
+    assert expected in chat.send_file(filename, content)
+    assert "Rien n'a été modifié" in chat.text
+
+
+def test_formulas_in_an_import_are_refused(chat):
+    header = "N°;Typologie;Structure;Description;Contact;Rôle;Forme de sollicitation;Thèmes;Commentaire\r\n"
+    row = ';Élu·e;=HYPERLINK("http://x");;;Consultation;Autre;Social;\r\n'
+    text = chat.send_file("x.csv", (header + row).encode())
+    assert "formules ne sont pas acceptées" in text
+
+
+def test_exported_user_text_cannot_run_as_a_formula(assistant, chat):
+    add_actor(chat, "=1+1")
+    chat.say("/cartographie")
+    chat.press("CSV")
+    assert b";'=1+1;" in chat.documents[0].content
