@@ -39,8 +39,9 @@ from bot.config import Settings
 from bot.conversation import Assistant
 from bot.http_client import AiohttpRequest
 from bot.rendering import message, split_html, to_plain_text
-from bot.replies import Event, Reply
+from bot.replies import Document, Event, Reply
 from bot.runtime import open_services
+from dialogs.tables import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -131,17 +132,40 @@ class TelegramChannel:
             log.info("Could not answer callback query of update %s: %s", update.update_id, exc.__class__.__name__)
         chat_id = query.message.chat.id if query.message else query.from_user.id
         event = self._event(update, payload=query.data or "")
-        await self.deliver(chat_id, self.assistant.handle(event), query.from_user.id)
+        replies = self.assistant.handle(event)
+        if replies and replies[0].edit and isinstance(query.message, Message):
+            if not await self.edit_reply(query.message, replies[0], query.from_user.id):
+                return
+            replies = replies[1:]
+        await self.deliver(chat_id, replies, query.from_user.id)
 
     async def on_other_content(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, photos, voice, locations, files: say what we understand."""
+        """A spreadsheet to import; stickers, photos, voice, locations: say what we understand."""
         msg = update.effective_message
-        if msg is None or msg.chat.type != ChatType.PRIVATE or update.effective_user is None:
+        user = update.effective_user
+        if msg is None or msg.chat.type != ChatType.PRIVATE or user is None:
             return
-        self.assistant.services.storage.users.touch(
-            update.effective_user.id, update.effective_user.full_name, update.effective_user.language_code
-        )
-        await self.deliver(msg.chat_id, [Reply(message("unsupported_content"))], update.effective_user.id)
+        if msg.document is not None:
+            await self.on_document(update, msg, user.id)
+            return
+        self.assistant.services.storage.users.touch(user.id, user.full_name, user.language_code)
+        await self.deliver(msg.chat_id, [Reply(message("unsupported_content"))], user.id)
+
+    async def on_document(self, update: Update, msg: Message, user_id: int) -> None:
+        """Fetch a sent file (within the import size limit) and hand it to the core."""
+        document = msg.document
+        if (document.file_size or 0) > MAX_FILE_BYTES:
+            await self.deliver(msg.chat_id, [Reply(message("import_refused", reason="le fichier dépasse 2 Mo."))], user_id)
+            return
+        try:
+            telegram_file = await document.get_file()
+            content = bytes(await telegram_file.download_as_bytearray())
+        except (BadRequest, NetworkError) as exc:
+            log.warning("Could not download the file of update %s: %s", update.update_id, exc.__class__.__name__)
+            await self.deliver(msg.chat_id, [Reply(message("download_failed"))], user_id)
+            return
+        event = self._event(update, document=Document(document.file_name or "fichier", content))
+        await self.deliver(msg.chat_id, self.assistant.handle(event), user_id)
 
     def _event(self, update: Update, **kwargs) -> Event:
         user = update.effective_user
@@ -162,6 +186,21 @@ class TelegramChannel:
         for reply in replies:
             if not await self.send_reply(chat_id, reply, user_id):
                 return
+
+    async def edit_reply(self, original: Message, reply: Reply, user_id: int) -> bool:
+        """Replace the message a button was pressed on; send a new one if it cannot be edited."""
+        parts = split_html(reply.html) if reply.html else []
+        if len(parts) == 1 and reply.document is None:
+            try:
+                await original.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=_keyboard(reply))
+                return True
+            except BadRequest as exc:
+                if "message is not modified" in str(exc).lower():
+                    return True
+                log.info("Could not edit message in chat %s (%s); sending a new one", original.chat_id, exc)
+            except (RetryAfter, NetworkError) as exc:
+                log.info("Could not edit message in chat %s (%s); sending a new one", original.chat_id, exc.__class__.__name__)
+        return await self.send_reply(original.chat_id, reply, user_id)
 
     async def send_reply(self, chat_id: int, reply: Reply, user_id: int | None = None) -> bool:
         bot = self.application.bot

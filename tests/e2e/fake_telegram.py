@@ -111,6 +111,7 @@ class FakeTelegram:
         self._new_update = asyncio.Event()
         self._sent_event = asyncio.Event()
         self.commands: list[dict] = []
+        self.files: dict[str, bytes] = {}  # what users sent, by file_id
         self.listeners: list = []  # callables told of every message sent, for benchmarks
         self.runner: web.AppRunner | None = None
         self.port: int | None = None
@@ -120,6 +121,7 @@ class FakeTelegram:
     async def start(self) -> str:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        app.router.add_get("/file/bot{token}/documents/{file_id}", self._download)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -203,6 +205,18 @@ class FakeTelegram:
         msg.update(content)
         return self.push_update({"message": msg})
 
+    def push_document(self, user_id: int, filename: str, content: bytes) -> int:
+        """A person sends a file; the bot fetches it with getFile and a download."""
+        file_id = f"doc{len(self.files) + 1}"
+        self.files[file_id] = content
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename, "file_size": len(content)}
+        return self.push_message(user_id, document=document)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token or request.match_info["file_id"] not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[request.match_info["file_id"]])
+
     def push_edit(self, user_id: int, text: str) -> int:
         user = self._user(user_id)
         msg = {
@@ -260,7 +274,8 @@ class FakeTelegram:
         params = dict(request.query)
         for key, value in form.items():
             if hasattr(value, "file"):
-                params[key] = {"filename": value.filename, "size": len(value.file.read())}
+                content = value.file.read()
+                params[key] = {"filename": value.filename, "size": len(content), "content": content}
                 continue
             if key in INT_FIELDS:
                 try:
@@ -384,7 +399,16 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: there is no document in the request")
         msg = self._store(params["chat_id"], None, params.get("reply_markup"),
                           {"document": {"file_id": "f1", "file_unique_id": "u1", "file_name": document["filename"], "file_size": document["size"]}})
+        msg = {**msg, "document": dict(msg["document"])}
+        self.sent[-1]["content"] = document["content"]
         return msg
+
+    async def api_getFile(self, params):
+        file_id = params.get("file_id")
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[file_id]),
+                "file_path": f"documents/{file_id}"}
 
     async def api_editMessageText(self, params):
         key = (params.get("chat_id"), params.get("message_id"))

@@ -78,9 +78,9 @@ async def test_sticker_photo_location_and_edits_get_a_short_message(fake, start_
     sticker = {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512,
                "is_animated": False, "is_video": False}
     [reply] = await ask(fake, None, sticker=sticker)
-    assert "que du texte" in reply["text"]
+    assert "Je lis le texte" in reply["text"]
     [reply] = await ask(fake, None, location={"latitude": 48.85, "longitude": 2.35})
-    assert "que du texte" in reply["text"]
+    assert "Je lis le texte" in reply["text"]
     fake.push_edit(USER, "texte modifié")
     [after] = await ask(fake, "merci")  # still alive and in order after the edit
     assert "Avec plaisir" in after["text"]

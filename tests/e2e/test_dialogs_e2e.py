@@ -1,0 +1,81 @@
+"""The guided dialogs through Telegram: buttons, expiry, edits in place, files out and back in."""
+
+from __future__ import annotations
+
+from tests.e2e.test_telegram_e2e import ask, buttons
+
+USER = 2002
+
+
+async def tap(fake, message, fragment, user=USER, expect=1):
+    """Press the button of `message` whose label contains `fragment`; return the new messages."""
+    button = next(b for b in buttons(message) if fragment in b["text"])
+    before = len(fake.sent_to(user))
+    fake.press(user, message, button["callback_data"])
+    if expect == 0:
+        return []
+    return (await fake.wait_for_messages(user, before + expect))[before:]
+
+
+async def test_profile_dialog_in_telegram_with_an_expired_button(fake, start_bot):
+    await start_bot()
+    [_, step] = await ask(fake, "/profil", USER, expect=2)
+    assert "Quel type de structure" in step["text"]
+    [name_step] = await tap(fake, step, "Métropole")
+    # The same old button again (a double tap): refused, and the current step shown.
+    [expired, current] = await tap(fake, step, "Métropole", expect=2)
+    assert "n'est plus actif" in expired["text"] and "nom de votre structure" in current["text"]
+    [region] = await ask(fake, "Rennes Métropole <test> & co", USER)
+    [amount] = await tap(fake, region, "Bretagne")
+    [error] = await ask(fake, "beaucoup", USER)
+    assert "Je n'ai pas reconnu un nombre" in error["text"]
+    [existing] = await ask(fake, "1 200", USER)
+    [start_year] = await tap(fake, existing, "Non, aucun")
+    await ask(fake, "2026", USER)
+    [summary] = await ask(fake, "2031", USER)
+    assert "Rennes Métropole <test> & co" in summary["text"]  # escaped, shown literally
+    [done] = await tap(fake, summary, "Valider")
+    assert "Le SPASER est obligatoire pour vous" in done["text"]
+    assert fake.rejected == []
+
+
+async def test_multiple_choice_is_edited_in_place_and_map_exports_and_imports(fake, start_bot):
+    bot = await start_bot()
+    [page] = await ask(fake, "/cartographie", USER)
+    [_, kind] = await tap(fake, page, "Ajouter un", expect=2)
+    [name] = await tap(fake, kind, "Tête de réseau")
+    [description] = await ask(fake, "CRESS Bretagne", USER)
+    [contact] = await ask(fake, "/passer", USER)
+    [role] = await ask(fake, "contact@cress-bretagne.org", USER)
+    [involvement] = await tap(fake, role, "Co-construction")
+    [themes] = await tap(fake, involvement, "comité")
+    edits_before = len([c for c in fake.calls if c.method == "editMessageText"])
+    await tap(fake, themes, "Social", expect=0)
+    await fake.wait_for(lambda: len([c for c in fake.calls if c.method == "editMessageText"]) > edits_before)
+    edited = fake.messages[(USER, themes["message_id"])]
+    assert any(b["text"].startswith("✅ Social") for b in buttons(edited))
+    [comment] = await tap(fake, edited, "Valider la sélection")
+    [summary] = await ask(fake, "/passer", USER)
+    [saved] = await tap(fake, summary, "Valider")
+    [page] = await tap(fake, saved, "Voir la liste")
+    await tap(fake, page, "CSV", expect=2)
+    document = fake.sent_to(USER)[-1]
+    assert document["document"]["file_name"].endswith(".csv")
+    content = document["content"].decode("utf-8-sig").replace("CRESS Bretagne", "CRESS de Bretagne")
+    before = len(fake.sent_to(USER))
+    fake.push_document(USER, "cartographie.csv", content.encode("utf-8-sig"))
+    [preview] = (await fake.wait_for_messages(USER, before + 1))[before:]
+    assert "1 ligne à mettre à jour" in preview["text"]
+    await tap(fake, preview, "Importer", expect=2)
+    workspace = bot.assistant.services.storage.workspaces.of_user(USER)
+    assert [a["name"] for a in bot.assistant.services.storage.actors.list(workspace["id"])] == ["CRESS de Bretagne"]
+    assert fake.rejected == []
+
+
+async def test_a_photo_or_an_unreadable_file_gets_a_french_message(fake, start_bot):
+    await start_bot()
+    before = len(fake.sent_to(USER))
+    fake.push_document(USER, "photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    [reply] = (await fake.wait_for_messages(USER, before + 1))[before:]
+    assert "Import impossible" in reply["text"]
+    assert fake.rejected == []
