@@ -8,6 +8,7 @@ import logging
 import sys
 
 from bot.config import ConfigError, Settings, load_settings
+from dialogs.definitions import DefinitionError
 from knowledge.loader import KnowledgeError, load_knowledge
 
 
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KnowledgeError as exc:
         print("La base de connaissances contient des erreurs :", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return 1
+    except DefinitionError as exc:
+        print("Les fichiers de dialogues contiennent des erreurs :", file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -130,9 +135,13 @@ def cmd_ask(args, settings: Settings) -> int:
 
 
 def cmd_kb_check(args, settings: Settings) -> int:
+    from dialogs.checks import check_dialogs
     from knowledge.checks import check_knowledge
 
     problems, summary = check_knowledge()
+    dialog_problems, dialog_summary = check_dialogs()
+    problems += dialog_problems
+    summary = f"{summary}\n{dialog_summary}"
     if problems:
         print("Problèmes trouvés :", file=sys.stderr)
         for problem in problems:

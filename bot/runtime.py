@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.conversation import Assistant, Services
+from dialogs.checks import load_checked_dialogs
 from knowledge.loader import load_knowledge
 from knowledge.matcher import Matcher
 from storage import Storage
 
 
 def open_services(settings: Settings) -> Services:
-    """Load and check the knowledge base, open (and migrate) the database."""
+    """Load and check the knowledge base and the dialogs, open (and migrate) the database."""
     kb = load_knowledge()
+    dialogs = load_checked_dialogs()
     storage = Storage.open(settings.storage.path)
     matcher = Matcher(
         kb,
         answer_threshold=settings.faq.answer_threshold,
         suggest_threshold=settings.faq.suggest_threshold,
     )
-    return Services(settings=settings, storage=storage, kb=kb, matcher=matcher)
+    return Services(settings=settings, storage=storage, kb=kb, matcher=matcher, dialogs=dialogs)
 
 
 def build_assistant(settings: Settings) -> Assistant:

@@ -79,3 +79,44 @@ async def test_a_photo_or_an_unreadable_file_gets_a_french_message(fake, start_b
     [reply] = (await fake.wait_for_messages(USER, before + 1))[before:]
     assert "Import impossible" in reply["text"]
     assert fake.rejected == []
+
+
+async def test_restart_mid_dialog_resumes_at_the_same_step(fake, start_bot):
+    bot = await start_bot()
+    [_, step] = await ask(fake, "/profil", USER, expect=2)
+    await tap(fake, step, "Commune")
+    await ask(fake, "Ville de Lorient", USER)
+    await bot.stop()  # the process goes away mid-dialog
+    await start_bot()
+    [welcome, pending] = await ask(fake, "/start", USER, expect=2)
+    assert "Mon profil" in pending["text"]
+    [region] = await tap(fake, pending, "Reprendre")
+    assert "Dans quelle région" in region["text"]
+    [back] = await tap(fake, region, "Retour")
+    assert "Ville de Lorient" in back["text"]  # the earlier answer is kept
+    assert fake.rejected == []
+
+
+async def test_a_colleague_joins_with_a_code_and_sees_the_same_map(fake, start_bot):
+    await start_bot()
+    lead, colleague = USER, USER + 1
+    [invite] = await ask(fake, "/inviter", lead)
+    code = invite["text"].split("/rejoindre ")[1].split()[0]
+    [joined] = await ask(fake, f"/rejoindre {code}", colleague)
+    assert "Bienvenue" in joined["text"]
+    [page] = await ask(fake, "/cartographie", colleague)
+    [_, kind] = await tap(fake, page, "Ajouter un", user=colleague, expect=2)
+    [name] = await tap(fake, kind, "Élu", user=colleague)
+    await ask(fake, "Adjointe à la commande publique", colleague)
+    await ask(fake, "/passer", colleague)
+    [role] = await ask(fake, "/passer", colleague)
+    [involvement] = await tap(fake, role, "Décisionnaire", user=colleague)
+    [themes] = await tap(fake, involvement, "comité", user=colleague)
+    await tap(fake, themes, "Gouvernance", user=colleague, expect=0)
+    await fake.wait_for(lambda: "✅ Gouvernance" in str(fake.messages[(colleague, themes["message_id"])]))
+    [comment] = await tap(fake, fake.messages[(colleague, themes["message_id"])], "Valider la sélection", user=colleague)
+    [summary] = await ask(fake, "/passer", colleague)
+    await tap(fake, summary, "Valider", user=colleague)
+    [lead_page] = await ask(fake, "/cartographie", lead)
+    assert "Adjointe à la commande publique" in lead_page["text"]
+    assert fake.rejected == []

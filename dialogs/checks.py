@@ -1,0 +1,48 @@
+"""`spaser-bot kb check` for the dialog files, and the start-up check of the same.
+
+Beyond the files' own consistency, the features need their dialogs and the
+steps whose answers they store (the profile's columns, an actor's, an
+indicator's): removing one of those from a YAML file must fail here, not in
+front of a user.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dialogs.definitions import DEFINITIONS_DIR, DefinitionError, Dialog, load_dialogs
+from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS
+from storage.workspaces import PROFILE_FIELDS
+
+REQUIRED_STEPS = {"profil": PROFILE_FIELDS, "acteur": ACTOR_FIELDS, "indicateur": INDICATOR_FIELDS}
+
+
+def missing_steps(dialogs: dict[str, Dialog]) -> list[str]:
+    problems = []
+    for dialog_id, fields in REQUIRED_STEPS.items():
+        dialog = dialogs.get(dialog_id)
+        if dialog is None:
+            problems.append(f"dialogs/definitions : le dialogue « {dialog_id} » est nécessaire et manque")
+            continue
+        for field in fields:
+            if dialog.step(field) is None:
+                problems.append(f"dialogs/definitions/{dialog_id}.yaml : l'étape « {field} » est nécessaire et manque")
+    return problems
+
+
+def load_checked_dialogs(folder: Path = DEFINITIONS_DIR) -> dict[str, Dialog]:
+    dialogs = load_dialogs(folder)
+    problems = missing_steps(dialogs)
+    if problems:
+        raise DefinitionError(problems)
+    return dialogs
+
+
+def check_dialogs(folder: Path = DEFINITIONS_DIR) -> tuple[list[str], str]:
+    """Return (problems, summary); no problems means every dialog can run."""
+    try:
+        dialogs = load_checked_dialogs(folder)
+    except DefinitionError as exc:
+        return exc.problems, ""
+    steps = sum(len(d.steps) for d in dialogs.values())
+    return [], f"Dialogues valides : {len(dialogs)} dialogues, {steps} étapes."
