@@ -194,6 +194,9 @@ class CollectionFeature:
     # -- the dialog -------------------------------------------------------------------
 
     def start_add(self, event: Event) -> list[Reply]:
+        offer = self.engine.offer_resume(event, self.spec.dialog)
+        if offer is not None:
+            return offer
         workspace = self.storage.workspaces.of_user(event.user_id)
         return self.engine.begin(event, self.spec.dialog, workspace_id=workspace["id"] if workspace else None)
 

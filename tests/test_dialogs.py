@@ -289,3 +289,19 @@ def test_exported_user_text_cannot_run_as_a_formula(assistant, chat):
     chat.say("/cartographie")
     chat.press("CSV")
     assert b";'=1+1;" in chat.documents[0].content
+
+
+def test_adding_while_an_addition_is_unfinished_offers_to_resume_it(chat):
+    chat.say("/indicateurs")
+    chat.press("Ajouter un")
+    chat.press("Social")
+    chat.say("/indicateurs")
+    chat.press("Ajouter un")
+    assert "Vous avez commencé « Un indicateur »" in chat.text
+    chat.press("Reprendre")
+    assert "sous-thématique" in chat.text
+    chat.say("/annuler")
+    chat.say("/indicateurs")
+    chat.press("Ajouter un")
+    chat.press("Recommencer")
+    assert "Quel thème" in chat.text
