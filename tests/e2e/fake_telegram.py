@@ -112,6 +112,7 @@ class FakeTelegram:
         self._sent_event = asyncio.Event()
         self.commands: list[dict] = []
         self.files: dict[str, bytes] = {}  # what users sent, by file_id
+        self.webhook: dict | None = None
         self.listeners: list = []  # callables told of every message sent, for benchmarks
         self.runner: web.AppRunner | None = None
         self.port: int | None = None
@@ -302,6 +303,14 @@ class FakeTelegram:
         return self._bot_user()
 
     async def api_deleteWebhook(self, params):
+        self.webhook = None
+        return True
+
+    async def api_setWebhook(self, params):
+        url = params.get("url") or ""
+        if not url.startswith("https://") and not url.startswith("http://127.0.0.1"):
+            raise ApiError(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+        self.webhook = {"url": url, "secret_token": params.get("secret_token")}
         return True
 
     async def api_getWebhookInfo(self, params):

@@ -36,3 +36,49 @@ async def test_rejected_token_exits_non_zero_and_is_never_logged(fake, tmp_path)
     assert code != 0
     assert "refusé le jeton" in err
     assert secret not in out + err and "NOT-THE-RIGHT" not in out + err
+
+
+async def test_webhook_mode_registers_the_hook_and_answers_posted_updates(fake, tmp_path, unused_tcp_port):
+    """With telegram.webhook set, the bot registers it and answers updates Telegram posts to it."""
+    import aiohttp
+
+    port = unused_tcp_port
+    url = f"http://127.0.0.1:{port}/spaser-hook"
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"telegram:\n  base_url: {fake.base_url}\n  webhook:\n    url: {url}\n    listen: 127.0.0.1\n"
+        f"    port: {port}\n    secret_token: s3cret-Token_1\nstorage:\n  path: {tmp_path / 'w.db'}\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
+    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await fake.wait_for(lambda: fake.webhook is not None, timeout=20)
+        assert fake.webhook == {"url": url, "secret_token": "s3cret-Token_1"}
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1, "date": 0, "text": "combien de pages fait un spaser ?",
+                "chat": {"id": 3003, "type": "private", "first_name": "Lou"},
+                "from": {"id": 3003, "is_bot": False, "first_name": "Lou"},
+            },
+        }
+        async with aiohttp.ClientSession() as session:
+            for _ in range(50):  # the web server starts just after setWebhook
+                try:
+                    wrong = await session.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                    break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            assert wrong.status == 403  # a request without the secret is refused
+            ok = await session.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
+            assert ok.status == 200
+        [answer] = await fake.wait_for_messages(3003, 1, timeout=10)
+        assert "trentaine de pages" in answer["text"]
+    finally:
+        proc.send_signal(2)
+        await asyncio.wait_for(proc.wait(), 20)
