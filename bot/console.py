@@ -50,7 +50,12 @@ class Console:
             index = int(typed) - 1
             return self.buttons[index] if 0 <= index < len(self.buttons) else None
         wanted = _key(typed)
-        return next((b for b in self.buttons if _key(b.label) == wanted), None)
+        exact = next((b for b in self.buttons if _key(b.label) == wanted), None)
+        if exact is not None or len(wanted) < 4:
+            return exact
+        # « Valider la sélection » for « Valider la sélection (3) »: a unique beginning is enough.
+        starting = [b for b in self.buttons if _key(b.label).startswith(wanted)]
+        return starting[0] if len({b.payload for b in starting}) == 1 else None
 
     def show(self, replies: list[Reply]) -> None:
         self.buttons = []

@@ -56,6 +56,7 @@ class Assistant:
     def __init__(self, services: Services):
         # Features import this module; importing them here keeps the graph acyclic.
         from bot.collections import ACTORS, INDICATORS, CollectionFeature
+        from bot.plan import PlanFeature
         from bot.workspace import WorkspaceFeature
 
         self.services = services
@@ -65,6 +66,7 @@ class Assistant:
             self.register(command)
         self.workspace = WorkspaceFeature(self)
         self.collections = {c.key: CollectionFeature(self, c) for c in (ACTORS, INDICATORS)}
+        self.plan = PlanFeature(self)
         for command in feature_commands(self):
             self.register(command)
 
@@ -133,7 +135,8 @@ class Assistant:
         return (
             (Button("❓ Poser une question", "menu:ask"), Button("📚 FAQ par thème", "menu:topics")),
             (Button("👤 Mon profil", "menu:profil"), Button("🗺 Cartographie des acteurs", "menu:cartographie")),
-            (Button("📊 Grille d'indicateurs", "menu:indicateurs"), Button("📈 Avancement", "menu:avancement")),
+            (Button("📊 Grille d'indicateurs", "menu:indicateurs"), Button("📄 Mon plan SPASER", "menu:plan")),
+            (Button("📈 Avancement", "menu:avancement"),),
         )
 
     def help(self, event: Event) -> list[Reply]:
@@ -303,7 +306,7 @@ DEFAULT_COMMANDS = (
 
 
 NAVIGATION = {"retour": "b", "passer": "s", "annuler": "x"}
-MENU_COMMANDS = {"profil", "cartographie", "indicateurs", "avancement"}
+MENU_COMMANDS = {"profil", "cartographie", "indicateurs", "avancement", "plan"}
 
 
 def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
@@ -315,6 +318,7 @@ def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
         Command("cartographie", "la cartographie des acteurs du territoire", lambda a, e: actors.open(e)),
         Command("indicateurs", "la grille d'indicateurs", lambda a, e: indicators.open(e)),
         Command("avancement", "où en est votre espace, et la prochaine étape", lambda a, e: ws.progress(e)),
+        Command("plan", "votre SPASER de départ, en Word et en Markdown", lambda a, e: a.plan.open(e)),
         Command("inviter", "inviter un·e collègue dans votre espace", lambda a, e: ws.invite(e)),
         Command("rejoindre", "rejoindre l'espace d'un·e collègue avec son code", lambda a, e: ws.join(e)),
         Command("espace", "les membres de votre espace", lambda a, e: ws.members(e)),

@@ -149,7 +149,7 @@ PROFILE_STEPS = (
 )
 NEXT_STEPS = (
     (Button("👤 Mon profil", "menu:profil"), Button("🗺 Cartographie", "menu:cartographie")),
-    (Button("📊 Indicateurs", "menu:indicateurs"), Button("📈 Avancement", "menu:avancement")),
+    (Button("📊 Indicateurs", "menu:indicateurs"), Button("📄 Mon plan", "menu:plan")),
 )
 
 

@@ -14,7 +14,12 @@ from dialogs.definitions import DEFINITIONS_DIR, DefinitionError, Dialog, load_d
 from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS
 from storage.workspaces import PROFILE_FIELDS
 
-REQUIRED_STEPS = {"profil": PROFILE_FIELDS, "acteur": ACTOR_FIELDS, "indicateur": INDICATOR_FIELDS}
+REQUIRED_STEPS = {
+    "profil": PROFILE_FIELDS,
+    "acteur": ACTOR_FIELDS,
+    "indicateur": INDICATOR_FIELDS,
+    "plan": ("axes", "renames"),
+}
 
 
 def missing_steps(dialogs: dict[str, Dialog]) -> list[str]:

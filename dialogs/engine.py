@@ -334,6 +334,10 @@ class DialogEngine:
     def _confirm_multi(self, event, session, dialog, step, values) -> list[Reply]:
         if not values and not step.optional:
             return self.show(session, note=message("dialog_choose_one"))
+        low, high = int(step.min or 0), int(step.max or len(step.choices))
+        if values and not low <= len(values) <= high:
+            self.sessions.put(session, step.id, values)
+            return self.show(session, note=message("dialog_choose_count", low=low, high=high, count=len(values)))
         return self._advance(event, session, dialog, step, values)
 
     def _back(self, session: Session, dialog: Dialog) -> list[Reply]:

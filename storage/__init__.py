@@ -9,6 +9,7 @@ import sqlite_utils
 
 from storage.db import open_database
 from storage.dialogs import DialogSessions
+from storage.outlines import Outlines
 from storage.questions import QuestionLog
 from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS, Records
 from storage.users import Users
@@ -24,6 +25,7 @@ class Storage:
     actors: Records
     indicators: Records
     dialogs: DialogSessions
+    outlines: Outlines
 
     @classmethod
     def open(cls, path: str | Path) -> "Storage":
@@ -36,6 +38,7 @@ class Storage:
             actors=Records(db, "actors", ACTOR_FIELDS, order="lower(name)"),
             indicators=Records(db, "indicators", INDICATOR_FIELDS, order="theme, priority"),
             dialogs=DialogSessions(db),
+            outlines=Outlines(db),
         )
 
     def close(self) -> None:

@@ -184,6 +184,17 @@ def m003_workspaces_and_dialogs(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_outlines(db: sqlite_utils.Database) -> None:
+    """Every outline generated: statistics count them, /plan remembers the chosen axes."""
+    db["outlines"].create(
+        {"id": int, "workspace_id": int, "user_id": int, "axes": str, "created_at": str, "actors": int, "indicators": int},
+        pk="id",
+        not_null={"axes", "created_at"},
+    )
+    db["outlines"].create_index(["workspace_id"])
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

@@ -1,0 +1,67 @@
+"""Time to generate the starter SPASER (Markdown and DOCX) for a full workspace.
+
+A workspace with a complete profile, 50 mapped actors and 30 indicators,
+6 axes. Target: both formats in under 300 ms.
+
+Run: python benchmarks/outline.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.plan import generate  # noqa: E402
+from dialogs.checks import load_checked_dialogs  # noqa: E402
+
+RUNS = 30
+THEMES = ["environnement", "social", "economique", "gouvernance"]
+
+
+def workspace() -> tuple[dict, list[dict], list[dict]]:
+    profile = {
+        "name": "Métropole d'essai", "structure_type": "metropole", "region": "bretagne", "purchases_meur": 420.0,
+        "existing_spaser": "adopte", "existing_years": "2020-2024", "period_start": 2025, "period_end": 2030,
+        "profile_done": 1,
+    }
+    actors = [
+        {"id": n, "name": f"Structure partenaire n° {n}", "typology": "ess_thematique", "role": "consultation",
+         "involvement": "atelier", "themes": ";".join(THEMES[n % 4 : n % 4 + 2]), "contact": f"contact{n}@exemple.fr",
+         "description": "Réseau d'acteurs du territoire", "comment": None}
+        for n in range(1, 51)
+    ]
+    indicators = [
+        {"id": n, "theme": THEMES[n % 4], "indicator": f"Indicateur de suivi n° {n}", "unit": "contrats",
+         "target": "30 %", "target_year": 2028, "priority": 1 + n % 3, "referent": "Direction des achats",
+         "objective": f"Objectif opérationnel n° {n}", "sub_theme": None, "schemes": "PCAET", "purchasing_link": None}
+        for n in range(1, 31)
+    ]
+    return profile, actors, indicators
+
+
+def main() -> None:
+    dialogs = load_checked_dialogs()
+    profile, actors, indicators = workspace()
+    axes = [(c.value, c.label) for c in dialogs["plan"].step("axes").choices[:6]]
+    generate(dialogs, profile, actors, indicators, axes)  # warm-up: templates and styles loaded once
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        markdown, docx = generate(dialogs, profile, actors, indicators, axes)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    print(f"Plan SPASER : 50 acteurs, 30 indicateurs, 6 axes — {RUNS} générations (Markdown + DOCX)")
+    print(f"Taille : Markdown {len(markdown) / 1024:.0f} Kio, DOCX {len(docx) / 1024:.0f} Kio")
+    print(
+        f"Durée : médiane {statistics.median(timings):.0f} ms, p95 {timings[int(RUNS * 0.95) - 1]:.0f} ms, "
+        f"max {timings[-1]:.0f} ms (cible < 300 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

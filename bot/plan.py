@@ -1,0 +1,88 @@
+"""`/plan`: choose the axes, then receive the starter SPASER as Markdown and DOCX."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bot.rendering import message
+from bot.replies import Document, Event, Reply
+from dialogs.engine import Hooks
+from dialogs.outline import build_context, markdown_to_docx, render_markdown, suggested_axes
+from storage.clock import now_iso
+from storage.dialogs import Session
+
+if TYPE_CHECKING:
+    from bot.conversation import Assistant
+
+RENAME = re.compile(r"^\s*(\d+)\s*[:=\-–—]\s*(.+)$")
+
+
+class PlanFeature:
+    def __init__(self, assistant: "Assistant"):
+        self.assistant = assistant
+        self.storage = assistant.services.storage
+        self.engine = assistant.engine
+        self.dialog = assistant.services.dialogs["plan"]
+        self.engine.register("plan", Hooks(start=self.start, finish=self.finish, command="plan", check=self.check))
+
+    def open(self, event: Event) -> list[Reply]:
+        offer = self.engine.offer_resume(event, "plan")
+        return offer if offer is not None else self.start(event)
+
+    def start(self, event: Event) -> list[Reply]:
+        workspace = self.storage.workspaces.of_user(event.user_id)
+        previous = self.storage.outlines.last_axes(workspace["id"]) if workspace else None
+        if previous:
+            axes = [axis_id for axis_id, _ in previous]
+            choice_labels = {c.value: c.label for c in self.dialog.step("axes").choices}
+            renames = [f"{n} : {name}" for n, (axis_id, name) in enumerate(previous, 1) if name != choice_labels.get(axis_id)]
+        else:
+            indicators = self.storage.indicators.list(workspace["id"]) if workspace else []
+            axes, renames = suggested_axes(indicators), []
+        answers = {"axes": axes}
+        if renames:
+            answers["renames"] = renames
+        return self.engine.begin(event, "plan", workspace_id=workspace["id"] if workspace else None, answers=answers)
+
+    def chosen_axes(self, answers: dict) -> list[tuple[str, str]]:
+        labels = {c.value: c.label for c in self.dialog.step("axes").choices}
+        chosen = [(axis_id, labels[axis_id]) for axis_id in answers.get("axes") or [] if axis_id in labels]
+        for item in answers.get("renames") or []:
+            match = RENAME.match(item)
+            if match and 1 <= int(match.group(1)) <= len(chosen):
+                position = int(match.group(1)) - 1
+                chosen[position] = (chosen[position][0], match.group(2).strip())
+        return chosen
+
+    def check(self, answers: dict) -> str | None:
+        count = len(answers.get("axes") or [])
+        for item in answers.get("renames") or []:
+            match = RENAME.match(item)
+            if not match or not 1 <= int(match.group(1)) <= count:
+                return message("plan_rename_problem", item=item[:80], count=count)
+        return None
+
+    def finish(self, event: Event, session: Session, answers: dict) -> list[Reply]:
+        workspace = self.storage.workspaces.ensure(event.user_id)
+        chosen = self.chosen_axes(answers)
+        actors = self.storage.actors.list(workspace["id"])
+        indicators = self.storage.indicators.list(workspace["id"])
+        markdown, docx = generate(self.assistant.services.dialogs, workspace, actors, indicators, chosen)
+        self.storage.outlines.record(workspace["id"], event.user_id, chosen, len(actors), len(indicators))
+        stamp = now_iso()[:10]
+        html = message(
+            "plan_ready", axes=[name for _, name in chosen], actors=len(actors), indicators=len(indicators),
+            profile=bool(workspace.get("profile_done")),
+        )
+        return [
+            Reply(html),
+            Reply("", document=Document(f"spaser-{stamp}.docx", docx, caption="Votre SPASER (Word, LibreOffice)")),
+            Reply("", document=Document(f"spaser-{stamp}.md", markdown.encode("utf-8"), caption="Votre SPASER (Markdown)")),
+        ]
+
+
+def generate(dialogs, workspace, actors, indicators, chosen) -> tuple[str, bytes]:
+    """Both formats of the outline, from the same Markdown."""
+    markdown = render_markdown(build_context(dialogs, workspace, actors, indicators, chosen))
+    return markdown, markdown_to_docx(markdown)

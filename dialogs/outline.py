@@ -1,0 +1,338 @@
+"""The starter SPASER outline: the workspace's answers laid out as seed 000 describes.
+
+One sandboxed Jinja2 template writes the outline in Markdown; the DOCX is
+built from that same Markdown (headings as real Word heading styles, tables
+as Word tables, a table-of-contents field), so both formats always say the
+same thing. Whatever a user typed is escaped for Markdown, so `<`, `&`, `{{`
+or `|` appear literally in both.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from dialogs.definitions import Dialog
+from dialogs.inputs import format_value
+
+HERE = Path(__file__).resolve().parent
+THEME_OF_CLASSIC_AXIS = {"environnement": "ecologique", "social": "social", "economique": "economie_responsable", "gouvernance": "gouvernance"}
+MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+TOC_MARK = "[[TOC]]"
+
+
+@dataclass(frozen=True)
+class Axis:
+    id: str
+    themes: tuple[str, ...]
+    odd: tuple[str, ...]
+    actions: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def axes() -> dict[str, Axis]:
+    data = yaml.safe_load((HERE / "outline" / "axes.yaml").read_text(encoding="utf-8"))
+    return {
+        item["id"]: Axis(item["id"], tuple(item["themes"]), tuple(item.get("odd") or ()), tuple(item.get("actions") or ()))
+        for item in data
+    }
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> tuple[tuple[str, str], ...]:
+    data = yaml.safe_load((HERE / "outline" / "lexicon.yaml").read_text(encoding="utf-8"))
+    return tuple(sorted(((str(k), str(v)) for k, v in data.items()), key=lambda kv: kv[0].casefold()))
+
+
+def suggested_axes(indicators: list[dict]) -> list[str]:
+    """Pre-select axes from the grid: the classic axis of each theme that has indicators,
+    most important first (priority 1 counts most); the four classic axes when the grid is empty."""
+    weight: dict[str, float] = {}
+    for row in indicators:
+        axis = THEME_OF_CLASSIC_AXIS.get(row.get("theme") or "")
+        if axis:
+            weight[axis] = weight.get(axis, 0) + {1: 3, 2: 2, 3: 1}.get(row.get("priority") or 3, 1)
+    chosen = sorted(weight, key=lambda a: -weight[a])
+    if not chosen:
+        return ["social", "ecologique", "economie_responsable", "gouvernance"]
+    for axis in ("social", "ecologique", "economie_responsable", "gouvernance"):
+        if len(chosen) >= 3:
+            break
+        if axis not in chosen:
+            chosen.append(axis)
+    return chosen[:6]
+
+
+def md(value) -> str:
+    """Escape Markdown so a user's text is shown, never interpreted."""
+    text = " ".join(str(value if value is not None else "").split())
+    text = MD_SPECIAL.sub(r"\\\1", text)
+    text = re.sub(r"^([-+])(\s)", r"\\\1\2", text)
+    return re.sub(r"^(\d+)\.(\s)", r"\1\\.\2", text)
+
+
+def cell(value) -> str:
+    text = md(value)
+    return text if text else "—"
+
+
+@lru_cache(maxsize=1)
+def _template():
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=False,  # Markdown, escaped by the `md` and `cell` filters
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md
+    env.filters["cell"] = cell
+    return env.get_template("outline.md.j2")
+
+
+def build_context(
+    dialogs: dict[str, Dialog], workspace: dict | None, actors: list[dict], indicators: list[dict],
+    chosen: list[tuple[str, str]], today: date | None = None,
+) -> dict:
+    """Everything the template needs, as plain labelled values."""
+    profile, actor_dialog, indicator_dialog = dialogs["profil"], dialogs["acteur"], dialogs["indicateur"]
+
+    def label(dialog: Dialog, field: str, value) -> str:
+        if value in (None, ""):
+            return ""
+        step = dialog.step(field)
+        if step.kind == "multi" and isinstance(value, str):
+            value = [v for v in value.split(";") if v]
+        if field == "priority":
+            value = str(value)
+        return format_value(step, value)
+
+    ws = dict(workspace or {})
+    purchases = ws.get("purchases_meur")
+    start, end = ws.get("period_start"), ws.get("period_end")
+    ws_view = {
+        "name": ws.get("name") or "",
+        "period": f"{start}–{end}" if start and end else "",
+        "type_label": label(profile, "structure_type", ws.get("structure_type")),
+        "region_label": label(profile, "region", ws.get("region")),
+        "purchases": label(profile, "purchases_meur", purchases) if purchases is not None else "",
+        "verdict": "" if purchases is None else ("compulsory" if purchases > 50 else "voluntary"),
+        "existing_label": label(profile, "existing_spaser", ws.get("existing_spaser")),
+        "existing_years": ws.get("existing_years") or "",
+    }
+    actor_rows = [
+        {
+            "name": a.get("name"),
+            "typology": label(actor_dialog, "typology", a.get("typology")),
+            "role": label(actor_dialog, "role", a.get("role")),
+            "involvement": label(actor_dialog, "involvement", a.get("involvement")),
+            "themes": label(actor_dialog, "themes", a.get("themes")),
+            "theme_ids": set((a.get("themes") or "").split(";")),
+            "contact": a.get("contact") or "",
+        }
+        for a in actors
+    ]
+    indicator_rows = [
+        {
+            "theme": label(indicator_dialog, "theme", i.get("theme")),
+            "theme_id": i.get("theme"),
+            "indicator": i.get("indicator"),
+            "unit": label(indicator_dialog, "unit", i.get("unit")),
+            "target": " ".join(str(x) for x in (i.get("target"), i.get("target_year")) if x) or "",
+            "priority": i.get("priority") or "",
+            "referent": i.get("referent") or "",
+            "objective": i.get("objective") or "",
+        }
+        for i in sorted(indicators, key=lambda r: (r.get("priority") or 9, r.get("theme") or "", r.get("id") or 0))
+    ]
+    library = indicator_dialog.step("indicator")
+    axis_views = []
+    for axis_id, name in chosen:
+        axis = axes()[axis_id]
+        mine = [i for i in indicator_rows if i["theme_id"] in axis.themes]
+        examples = library.suggestions_for({"theme": axis.themes[0]})
+        axis_views.append(
+            {
+                "name": name,
+                "odd": axis.odd,
+                "actions": axis.actions,
+                "actors": [a for a in actor_rows if a["theme_ids"] & set(axis.themes)],
+                "indicators": mine,
+                "objectives": [
+                    i["objective"] + (f" (cible : {i['target']})" if i["target"] else "") for i in mine if i["objective"]
+                ],
+                "example": examples[0] if examples else "",
+            }
+        )
+    return {
+        "ws": ws_view,
+        "axes": axis_views,
+        "actors": actor_rows,
+        "indicators": indicator_rows,
+        "lexicon": lexicon(),
+        "today": (today or date.today()).strftime("%d/%m/%Y"),
+    }
+
+
+def render_markdown(context: dict) -> str:
+    text = _template().render(**context)
+    headings = [
+        (len(m.group(1)), m.group(2)) for m in re.finditer(r"^(##|###) (.+)$", text, flags=re.MULTILINE)
+        if m.group(2) != "Sommaire"
+    ]
+    toc = "\n".join(("  " if level == 3 else "") + f"- {title}" for level, title in headings)
+    return re.sub(r"\n{3,}", "\n\n", text.replace(TOC_MARK, toc))
+
+
+# -- DOCX ---------------------------------------------------------------------------
+
+INLINE = re.compile(r"\*\*(.+?)\*\*|(?<![\\*])\*(?!\*)(.+?)(?<!\\)\*")
+UNESCAPE = re.compile(r"\\([\\`*_\[\]<>#|~+\-.])")
+
+
+def markdown_to_docx(markdown: str) -> bytes:
+    """Our outline's Markdown as a Word document with real styles, tables and a TOC field."""
+    from docx import Document
+    from docx.shared import Pt
+
+    document = Document()
+    document.styles["Normal"].font.name = "Calibri"
+    document.styles["Normal"].font.size = Pt(11)
+    _update_fields_on_open(document)
+    lines = markdown.splitlines()
+    index = 0
+    first_heading = True
+    while index < len(lines):
+        line = lines[index]
+        if not line.strip():
+            index += 1
+            continue
+        if line.startswith("## Sommaire"):
+            _paragraph(document, "Heading1", "Sommaire")
+            _add_toc(document)
+            index += 1
+            while index < len(lines) and (not lines[index].strip() or lines[index].lstrip().startswith("- ")):
+                index += 1  # the Markdown list of headings: Word builds its own
+            continue
+        heading = re.match(r"^(#{1,4}) (.+)$", line)
+        if heading:
+            level = len(heading.group(1))
+            text = _plain(heading.group(2))
+            if level == 1 and first_heading:
+                _paragraph(document, "Title", text)
+                first_heading = False
+            else:
+                _paragraph(document, f"Heading{min(level - 1, 3) or 1}", text)
+            index += 1
+            continue
+        if line.startswith("|"):
+            block = []
+            while index < len(lines) and lines[index].startswith("|"):
+                block.append(lines[index])
+                index += 1
+            _add_table(document, block)
+            continue
+        if line.startswith("> "):
+            paragraph = document.add_paragraph()
+            _add_runs(paragraph, line[2:], italic=True)
+        elif re.match(r"^\s*- ", line):
+            nested = line.startswith("  ")
+            paragraph = _paragraph(document, "ListBullet2" if nested else "ListBullet")
+            _add_runs(paragraph, line.strip()[2:])
+        else:
+            paragraph = document.add_paragraph()
+            _add_runs(paragraph, line)
+        index += 1
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _paragraph(document, style_id: str, text: str = ""):
+    """A paragraph with a built-in style, set by id: resolving a style by name
+    makes python-docx scan every style, which dominated the generation time."""
+    paragraph = document.add_paragraph(text)
+    paragraph._p.style = style_id
+    return paragraph
+
+
+def _plain(text: str) -> str:
+    return UNESCAPE.sub(r"\1", text)
+
+
+def _split_row(line: str) -> list[str]:
+    cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+    return [_plain(c.strip()) for c in cells]
+
+
+def _add_table(document, block: list[str]) -> None:
+    header = _split_row(block[0])
+    rows = [_split_row(line) for line in block[2:]]
+    table = document.add_table(rows=1 + len(rows), cols=len(header))
+    table.style = document.styles["Table Grid"]
+    # Row by row: python-docx's table.cell(r, c) rescans the whole table each time.
+    all_rows = table.rows
+    for cell, text in zip(all_rows[0].cells, header):
+        cell.paragraphs[0].add_run(text).bold = True
+    for row, values in zip(list(all_rows)[1:], rows):
+        for cell, text in zip(row.cells, values):
+            cell.paragraphs[0].add_run(text)
+    document.add_paragraph()
+
+
+def _add_runs(paragraph, text: str, italic: bool = False) -> None:
+    position = 0
+    for match in INLINE.finditer(text):
+        if match.start() > position:
+            paragraph.add_run(_plain(text[position : match.start()])).italic = italic or None
+        if match.group(1) is not None:
+            run = paragraph.add_run(_plain(match.group(1)))
+            run.bold = True
+            run.italic = italic or None
+        else:
+            paragraph.add_run(_plain(match.group(2))).italic = True
+        position = match.end()
+    if position < len(text):
+        paragraph.add_run(_plain(text[position:])).italic = italic or None
+
+
+def _add_toc(document) -> None:
+    """A TOC field: Word and LibreOffice fill it from the heading styles when fields are updated."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = 'TOC \\o "1-3" \\h \\z \\u'
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    placeholder = OxmlElement("w:t")
+    placeholder.text = "Table des matières : clic droit puis « Mettre à jour le champ » (Word) ou « Mettre à jour l'index » (LibreOffice)."
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instruction, separate, placeholder, end):
+        run._r.append(element)
+
+
+def _update_fields_on_open(document) -> None:
+    """Ask Word to refresh fields (the TOC) when the file is opened."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    settings = document.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
