@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
+
+import pytest
 
 from docx import Document as DocxDocument
 
@@ -133,3 +137,19 @@ def test_generate_directly_escapes_table_cells(assistant):
     assert "A \\| B" in markdown
     document = DocxDocument(io.BytesIO(docx))
     assert any(c.text == "A | B" for t in document.tables for row in t.rows for c in row.cells)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_docx_converts_to_pdf_with_libreoffice(chat, tmp_path):
+    fill_profile(chat)
+    add_actor(chat, "CRESS Bretagne", ("Social",))
+    _, docx = make_plan(chat)
+    source = tmp_path / "spaser.docx"
+    source.write_bytes(docx)
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(source)],
+        capture_output=True, timeout=180,
+    )
+    pdf = tmp_path / "spaser.pdf"
+    assert result.returncode == 0 and pdf.exists() and pdf.read_bytes().startswith(b"%PDF")

@@ -120,3 +120,17 @@ async def test_a_colleague_joins_with_a_code_and_sees_the_same_map(fake, start_b
     [lead_page] = await ask(fake, "/cartographie", lead)
     assert "Adjointe à la commande publique" in lead_page["text"]
     assert fake.rejected == []
+
+
+async def test_plan_sends_the_outline_as_two_documents(fake, start_bot):
+    await start_bot()
+    [_, axes] = await ask(fake, "/plan", USER, expect=2)
+    [renames] = await tap(fake, axes, "Valider la sélection")
+    [summary] = await ask(fake, "/passer", USER)
+    ready, first, second = await tap(fake, summary, "Valider", expect=3)
+    assert "Votre SPASER de départ est prêt" in ready["text"]
+    names = sorted(m["document"]["file_name"].rsplit(".", 1)[1] for m in (first, second))
+    assert names == ["docx", "md"]
+    docx = next(m for m in fake.sent_to(USER) if m.get("document", {}).get("file_name", "").endswith(".docx"))
+    assert docx["content"].startswith(b"PK")
+    assert fake.rejected == []
