@@ -56,6 +56,8 @@ class Assistant:
     def __init__(self, services: Services):
         # Features import this module; importing them here keeps the graph acyclic.
         from bot.collections import ACTORS, INDICATORS, CollectionFeature
+        from bot.diagnostic import DiagnosticFeature
+        from bot.examples import ExamplesFeature
         from bot.plan import PlanFeature
         from bot.workspace import WorkspaceFeature
 
@@ -67,6 +69,8 @@ class Assistant:
         self.workspace = WorkspaceFeature(self)
         self.collections = {c.key: CollectionFeature(self, c) for c in (ACTORS, INDICATORS)}
         self.plan = PlanFeature(self)
+        self.diagnostic = DiagnosticFeature(self)
+        self.examples = ExamplesFeature(self)
         for command in feature_commands(self):
             self.register(command)
 
@@ -136,6 +140,7 @@ class Assistant:
             (Button("❓ Poser une question", "menu:ask"), Button("📚 FAQ par thème", "menu:topics")),
             (Button("👤 Mon profil", "menu:profil"), Button("🗺 Cartographie des acteurs", "menu:cartographie")),
             (Button("📊 Grille d'indicateurs", "menu:indicateurs"), Button("📄 Mon plan SPASER", "menu:plan")),
+            (Button("🧭 Autodiagnostic", "menu:diagnostic"), Button("🔎 SPASER publiés", "menu:exemples")),
             (Button("📈 Avancement", "menu:avancement"),),
         )
 
@@ -249,6 +254,8 @@ class Assistant:
             return self._keep_dialog(event, lambda: feature.on_button(event, action, arg))
         if kind == "ws":
             return self._keep_dialog(event, lambda: self.workspace.on_button(event, value))
+        if kind == "ex":
+            return self._keep_dialog(event, lambda: self.examples.on_button(event, value))
         handler = BUTTONS.get(kind)
         if handler is None:
             return [Reply(message("unknown_button"))]
@@ -306,7 +313,7 @@ DEFAULT_COMMANDS = (
 
 
 NAVIGATION = {"retour": "b", "passer": "s", "annuler": "x"}
-MENU_COMMANDS = {"profil", "cartographie", "indicateurs", "avancement", "plan"}
+MENU_COMMANDS = {"profil", "cartographie", "indicateurs", "avancement", "plan", "diagnostic", "exemples"}
 
 
 def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
@@ -319,6 +326,8 @@ def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
         Command("indicateurs", "la grille d'indicateurs", lambda a, e: indicators.open(e)),
         Command("avancement", "où en est votre espace, et la prochaine étape", lambda a, e: ws.progress(e)),
         Command("plan", "votre SPASER de départ, en Word et en Markdown", lambda a, e: a.plan.open(e)),
+        Command("diagnostic", "autodiagnostic de maturité achats durables", lambda a, e: a.diagnostic.open(e)),
+        Command("exemples", "des SPASER publiés, par type, région ou nom", lambda a, e: a.examples.open(e)),
         Command("inviter", "inviter un·e collègue dans votre espace", lambda a, e: ws.invite(e)),
         Command("rejoindre", "rejoindre l'espace d'un·e collègue avec son code", lambda a, e: ws.join(e)),
         Command("espace", "les membres de votre espace", lambda a, e: ws.members(e)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.diagnostic import latest_for_outline
 from bot.rendering import message
 from bot.replies import Document, Event, Reply
 from dialogs.engine import Hooks
@@ -68,7 +69,8 @@ class PlanFeature:
         chosen = self.chosen_axes(answers)
         actors = self.storage.actors.list(workspace["id"])
         indicators = self.storage.indicators.list(workspace["id"])
-        markdown, docx = generate(self.assistant.services.dialogs, workspace, actors, indicators, chosen)
+        diagnostic = latest_for_outline(self.storage, workspace["id"])
+        markdown, docx = generate(self.assistant.services.dialogs, workspace, actors, indicators, chosen, diagnostic)
         self.storage.outlines.record(workspace["id"], event.user_id, chosen, len(actors), len(indicators))
         stamp = now_iso()[:10]
         html = message(
@@ -82,7 +84,7 @@ class PlanFeature:
         ]
 
 
-def generate(dialogs, workspace, actors, indicators, chosen) -> tuple[str, bytes]:
+def generate(dialogs, workspace, actors, indicators, chosen, diagnostic=None) -> tuple[str, bytes]:
     """Both formats of the outline, from the same Markdown."""
-    markdown = render_markdown(build_context(dialogs, workspace, actors, indicators, chosen))
+    markdown = render_markdown(build_context(dialogs, workspace, actors, indicators, chosen, diagnostic=diagnostic))
     return markdown, markdown_to_docx(markdown)

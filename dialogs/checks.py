@@ -19,6 +19,7 @@ REQUIRED_STEPS = {
     "acteur": ACTOR_FIELDS,
     "indicateur": INDICATOR_FIELDS,
     "plan": ("axes", "renames"),
+    "diagnostic": (),
 }
 
 
@@ -35,9 +36,26 @@ def missing_steps(dialogs: dict[str, Dialog]) -> list[str]:
     return problems
 
 
+def companion_problems(dialogs: dict[str, Dialog]) -> list[str]:
+    """The data files that go with the dialogs: diagnostic profiles, examples of SPASER."""
+    from dialogs.diagnostic import check_settings
+    from knowledge.examples import check_examples
+
+    problems = []
+    if "diagnostic" in dialogs:
+        problems += check_settings([s.id for s in dialogs["diagnostic"].steps])
+    if "profil" in dialogs and dialogs["profil"].step("structure_type") and dialogs["profil"].step("region"):
+        types = {c.value for c in dialogs["profil"].step("structure_type").choices}
+        regions = {c.value for c in dialogs["profil"].step("region").choices}
+        problems += check_examples(types, regions)
+    return problems
+
+
 def load_checked_dialogs(folder: Path = DEFINITIONS_DIR) -> dict[str, Dialog]:
     dialogs = load_dialogs(folder)
     problems = missing_steps(dialogs)
+    if not problems:
+        problems = companion_problems(dialogs)
     if problems:
         raise DefinitionError(problems)
     return dialogs
@@ -49,5 +67,10 @@ def check_dialogs(folder: Path = DEFINITIONS_DIR) -> tuple[list[str], str]:
         dialogs = load_checked_dialogs(folder)
     except DefinitionError as exc:
         return exc.problems, ""
+    from knowledge.examples import load_examples
+
     steps = sum(len(d.steps) for d in dialogs.values())
-    return [], f"Dialogues valides : {len(dialogs)} dialogues, {steps} étapes."
+    return [], (
+        f"Dialogues valides : {len(dialogs)} dialogues, {steps} étapes ; "
+        f"autodiagnostic et {len(load_examples())} exemples de SPASER publiés valides."
+    )

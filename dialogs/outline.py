@@ -101,7 +101,7 @@ def _template():
 
 def build_context(
     dialogs: dict[str, Dialog], workspace: dict | None, actors: list[dict], indicators: list[dict],
-    chosen: list[tuple[str, str]], today: date | None = None,
+    chosen: list[tuple[str, str]], today: date | None = None, diagnostic: dict | None = None,
 ) -> dict:
     """Everything the template needs, as plain labelled values."""
     profile, actor_dialog, indicator_dialog = dialogs["profil"], dialogs["acteur"], dialogs["indicateur"]
@@ -179,6 +179,7 @@ def build_context(
         "actors": actor_rows,
         "indicators": indicator_rows,
         "lexicon": lexicon(),
+        "diagnostic": diagnostic,
         "today": (today or date.today()).strftime("%d/%m/%Y"),
     }
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlite_utils
 
 from storage.db import open_database
+from storage.diagnostics import Diagnostics
 from storage.dialogs import DialogSessions
 from storage.outlines import Outlines
 from storage.questions import QuestionLog
@@ -26,6 +27,7 @@ class Storage:
     indicators: Records
     dialogs: DialogSessions
     outlines: Outlines
+    diagnostics: Diagnostics
 
     @classmethod
     def open(cls, path: str | Path) -> "Storage":
@@ -39,6 +41,7 @@ class Storage:
             indicators=Records(db, "indicators", INDICATOR_FIELDS, order="theme, priority"),
             dialogs=DialogSessions(db),
             outlines=Outlines(db),
+            diagnostics=Diagnostics(db),
         )
 
     def close(self) -> None:

@@ -195,6 +195,29 @@ def m004_outlines(db: sqlite_utils.Database) -> None:
     db["outlines"].create_index(["workspace_id"])
 
 
+@migrations()
+def m005_diagnostics(db: sqlite_utils.Database) -> None:
+    """Each maturity self-diagnosis taken, with its scores, kept to show progress."""
+    db["diagnostics"].create(
+        {
+            "id": int,
+            "workspace_id": int,
+            "user_id": int,
+            "created_at": str,
+            "politique": float,
+            "strategie": float,
+            "organisation": float,
+            "proces": float,
+            "impact": float,
+            "overall": float,
+            "profile": str,
+        },
+        pk="id",
+        not_null={"created_at", "overall", "profile"},
+    )
+    db["diagnostics"].create_index(["workspace_id"])
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

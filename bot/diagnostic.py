@@ -1,0 +1,78 @@
+"""`/diagnostic`: the maturity self-diagnosis, its profile and what it means for the SPASER."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.rendering import message
+from bot.replies import Button, Event, Reply
+from dialogs.diagnostic import rubric_labels, score
+from dialogs.engine import Hooks
+from storage.diagnostics import RUBRICS
+from storage.dialogs import Session
+
+if TYPE_CHECKING:
+    from bot.conversation import Assistant
+
+
+class DiagnosticFeature:
+    def __init__(self, assistant: "Assistant"):
+        self.storage = assistant.services.storage
+        self.engine = assistant.engine
+        self.engine.register("diagnostic", Hooks(start=self.start, finish=self.finish, command="diagnostic"))
+
+    def open(self, event: Event) -> list[Reply]:
+        offer = self.engine.offer_resume(event, "diagnostic")
+        return offer if offer is not None else self.start(event)
+
+    def start(self, event: Event) -> list[Reply]:
+        workspace = self.storage.workspaces.of_user(event.user_id)
+        previous = self.storage.diagnostics.latest(workspace["id"]) if workspace else None
+        replies = []
+        if previous is not None:
+            replies.append(Reply(message("diagnostic_previous", overall=previous["overall"], profile=previous["profile"],
+                                         date=_day(previous["created_at"]))))
+        return replies + self.engine.begin(event, "diagnostic", workspace_id=workspace["id"] if workspace else None)
+
+    def finish(self, event: Event, session: Session, answers: dict) -> list[Reply]:
+        workspace = self.storage.workspaces.ensure(event.user_id)
+        previous = self.storage.diagnostics.latest(workspace["id"])
+        result = score(answers)
+        self.storage.diagnostics.record(workspace["id"], event.user_id, result.rubrics, result.overall, result.profile.label)
+        labels = rubric_labels()
+        rubrics = [
+            (labels[r], result.rubrics.get(r, 0.0), previous[r] if previous else None) for r in RUBRICS if r in labels
+        ]
+        html = message(
+            "diagnostic_result", result=result, rubrics=rubrics,
+            previous=previous["overall"] if previous else None, previous_date=_day(previous["created_at"]) if previous else "",
+        )
+        buttons = (
+            (Button("🔎 Exemples comme le mien", "ex:mine"), Button("📄 Mon plan SPASER", "menu:plan")),
+            (Button("🗺 Cartographie", "menu:cartographie"), Button("📊 Indicateurs", "menu:indicateurs")),
+        )
+        return [Reply(html, buttons)]
+
+
+def latest_for_outline(storage, workspace_id: int | None) -> dict | None:
+    """The newest diagnosis as the outline shows it: profile, score, approach and advice."""
+    if workspace_id is None:
+        return None
+    row = storage.diagnostics.latest(workspace_id)
+    if row is None:
+        return None
+    from dialogs.diagnostic import profiles
+
+    profile = next((p for p in profiles() if p.label == row["profile"]), None)
+    return {
+        "profile": row["profile"],
+        "overall": row["overall"],
+        "date": _day(row["created_at"]),
+        "approach": profile.approach if profile else "",
+        "axes": profile.axes if profile else "",
+        "indicators": profile.indicators if profile else "",
+    }
+
+
+def _day(iso: str) -> str:
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"

@@ -1,0 +1,75 @@
+"""`/exemples`: published SPASERs by structure type, région or name, and « comme le mien »."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.rendering import button_label, message
+from bot.replies import Button, Event, Reply
+from knowledge.examples import Example, like, load_examples, search
+
+if TYPE_CHECKING:
+    from bot.conversation import Assistant
+
+
+class ExamplesFeature:
+    def __init__(self, assistant: "Assistant"):
+        self.storage = assistant.services.storage
+        profile = assistant.services.dialogs["profil"]
+        self.types = {c.value: c.label for c in profile.step("structure_type").choices}
+        self.regions = {c.value: c.label for c in profile.step("region").choices}
+        self.examples = load_examples()
+
+    def open(self, event: Event) -> list[Reply]:
+        query = event.args.strip()
+        if query:
+            return self.find(query[:100])
+        present_types = [t for t in self.types if any(e.type == t for e in self.examples)]
+        rows = [tuple(Button(self.types[t], f"ex:t:{t}") for t in present_types[i : i + 2]) for i in range(0, len(present_types), 2)]
+        rows.append((Button("📍 Par région", "ex:regions"), Button("🔎 Comme le mien", "ex:mine")))
+        return [Reply(message("examples_home", count=len(self.examples)), tuple(rows))]
+
+    def find(self, query: str) -> list[Reply]:
+        matches, close = search(query, self.examples)
+        if matches:
+            return [self.card(e) for e in matches[:3]] + (
+                [Reply(message("examples_more", count=len(matches) - 3), self.rows(matches[3:]))] if len(matches) > 3 else []
+            )
+        return [Reply(message("examples_not_found", query=query, has_close=bool(close)), self.rows(close))]
+
+    def card(self, example: Example) -> Reply:
+        return Reply(message(
+            "example_card", example=example, type_label=self.types.get(example.type, example.type),
+            region_label=self.regions.get(example.region, example.region),
+        ))
+
+    def rows(self, examples: list[Example]) -> tuple[tuple[Button, ...], ...]:
+        return tuple((Button(button_label(e.name), f"ex:s:{e.index}"),) for e in examples)
+
+    def listing(self, title: str, examples: list[Example]) -> list[Reply]:
+        if not examples:
+            return [Reply(message("examples_none", title=title), ((Button("🔎 Tous les filtres", "ex:home"),),))]
+        return [Reply(message("examples_list", title=title, examples=examples, types=self.types, regions=self.regions), self.rows(examples))]
+
+    def on_button(self, event: Event, value: str) -> list[Reply]:
+        kind, _, arg = value.partition(":")
+        if kind == "t" and arg in self.types:
+            return self.listing(self.types[arg], [e for e in self.examples if e.type == arg])
+        if kind == "r" and arg in self.regions:
+            return self.listing(self.regions[arg], [e for e in self.examples if e.region == arg])
+        if kind == "regions":
+            present = [r for r in self.regions if any(e.region == r for e in self.examples)]
+            rows = tuple(tuple(Button(self.regions[r], f"ex:r:{r}") for r in present[i : i + 2]) for i in range(0, len(present), 2))
+            return [Reply(message("examples_pick_region"), rows)]
+        if kind == "s" and arg.isdigit() and int(arg) < len(self.examples):
+            return [self.card(self.examples[int(arg)])]
+        if kind == "mine":
+            workspace = self.storage.workspaces.of_user(event.user_id)
+            if workspace is None or not workspace.get("structure_type"):
+                return [Reply(message("examples_need_profile"), ((Button("👤 Mon profil", "menu:profil"),),))]
+            found = like(workspace["structure_type"], workspace["region"], self.examples)
+            title = f"{self.types.get(workspace['structure_type'], '')} · {self.regions.get(workspace['region'], '')}"
+            return self.listing(title, found)
+        if kind == "home":
+            return self.open(event)
+        return [Reply(message("unknown_button"))]

@@ -1,0 +1,129 @@
+"""The maturity self-diagnosis and the finder of published SPASERs, as users meet them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from dialogs.diagnostic import PROFILES_FILE, score
+from knowledge.examples import EXAMPLES_FILE, check_examples, load_examples, search
+from tests.conftest import Chat
+from tests.test_dialogs import fill_profile
+from tests.test_plan import make_plan
+
+STEPS = [
+    "politique_formalisee", "politique_durable", "strategie_plan", "strategie_pilotes", "organisation_position",
+    "organisation_formation", "proces_sensibilisation", "proces_implication", "impact_cartographie", "impact_indicateurs",
+]
+
+
+@pytest.mark.parametrize(
+    "levels, overall, profile",
+    [
+        ("1111111111", 0.0, "Débutant"),
+        ("2222222222", 33.3, "Débutant"),
+        ("2233232322", 46.7, "Administratif"),
+        ("3333333333", 66.7, "Intermédiaire"),
+        ("4444444444", 100.0, "Avancé"),
+        ("4444443333", 86.7, "Avancé"),
+    ],
+)
+def test_scores_and_profiles_for_scripted_answer_sets(levels, overall, profile):
+    result = score(dict(zip(STEPS, levels)))
+    assert result.overall == overall and result.profile.label == profile
+    assert set(result.rubrics) == {"politique", "strategie", "organisation", "proces", "impact"}
+
+
+def test_weak_rubrics_add_advice_without_repeating_a_command():
+    result = score(dict(zip(STEPS, "4444444411")))  # impact at 0
+    assert result.rubrics["impact"] == 0.0
+    commands = [c for a in result.advice for c in re.findall(r"\(/\w+", a)]
+    assert commands.count("(/cartographie") == 1
+
+
+def answer_diagnostic(chat: Chat, level: int) -> str:
+    chat.say("/diagnostic")
+    for _ in STEPS:
+        chat.say(str(level))
+    return chat.press("Valider")
+
+
+def test_diagnostic_in_chat_retaking_keeps_history_and_shows_the_previous_score(chat, assistant):
+    first = answer_diagnostic(chat, 2)
+    assert "33/100" in first and "Profil : Débutant" in first and "repères propres à l'assistant" in first
+    second_intro = chat.say("/diagnostic")
+    assert "Votre dernier autodiagnostic" in second_intro and "33/100" in second_intro
+    chat.say("4")
+    chat.say("/annuler")
+    chat.say("/diagnostic")
+    chat.press("Recommencer")
+    for _ in STEPS:
+        chat.say("3")
+    second = chat.press("Valider")
+    assert "67/100" in second and "(précédent" in second and "33/100" in second and "(avant : 33)" in second
+    workspace = assistant.services.storage.workspaces.of_user(42)
+    assert [row["profile"] for row in assistant.services.storage.diagnostics.history(workspace["id"])] == [
+        "Débutant", "Intermédiaire"]
+
+
+def test_plan_shows_the_diagnostic_profile(chat):
+    answer_diagnostic(chat, 3)
+    markdown, _ = make_plan(chat)
+    maturity = markdown.split("#### La maturité de la structure")[1].split("####")[0]
+    assert "67/100" in maturity and "Intermédiaire" in maturity and "4 à 5 axes" in maturity
+
+
+def test_every_faq_pointer_in_the_advice_is_answered(matcher):
+    data = yaml.safe_load(PROFILES_FILE.read_text(encoding="utf-8"))
+    texts = [a for p in data["profiles"] for a in p["first"]] + list(data["weak_rubric"].values())
+    questions = {q for t in texts for q in re.findall(r"/faq ([^)]+)\)", t)}
+    assert questions
+    for question in questions:
+        assert matcher.decide(question).kind == "answered", question
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [("nantes", "Nantes Métropole et Ville de Nantes"), ("ile et vilaine", "Département d'Ille-et-Vilaine"),
+     ("grand lyon", "Métropole de Lyon (Grand Lyon)"), ("strasbourg", "Eurométropole de Strasbourg"),
+     ("bordeau metropole", "Bordeaux Métropole"), ("SEDIF", "SEDIF (Syndicat des eaux d'Île-de-France)")],
+)
+def test_name_search_finds_the_structure(query, expected):
+    matches, _ = search(query)
+    assert matches and matches[0].name == expected
+
+
+def test_an_unknown_structure_is_honestly_not_in_the_list_with_closest_names(chat):
+    text = chat.say("/exemples Bordo")
+    assert "ne figure pas dans ma liste" in text and "Noms proches" in text
+    assert any("Bordeaux" in label for label in chat.labels)
+
+
+def test_filters_by_type_and_region_and_like_mine(chat):
+    chat.say("/exemples")
+    assert "Région Bretagne" in chat.press("Région")
+    chat.say("/exemples")
+    chat.press("Par région")
+    text = chat.press("Bretagne")
+    assert "Département d'Ille-et-Vilaine" in text and "Région Bretagne" in text and "Lyon" not in text
+    chat.say("/exemples")
+    assert "remplissez votre profil" in chat.press("Comme le mien")
+    fill_profile(chat)  # a commune in Bretagne
+    chat.say("/exemples")
+    text = chat.press("Comme le mien")
+    names = [label for label in chat.labels]
+    assert names[0] in ("Ville de Lyon", "Ville de Paris", "Ville de Saint-Denis")  # same type first
+    assert "Région Bretagne" in names  # then same région
+    chat.press("Ville de Paris")
+    assert "Idée.Paris" in chat.text and "Source" in chat.text
+
+
+def test_the_examples_file_matches_facts_and_is_checked(tmp_path):
+    assert len(load_examples()) == 21
+    broken = tmp_path / "examples.yaml"
+    broken.write_text(EXAMPLES_FILE.read_text(encoding="utf-8").replace("type: commune", "type: village", 1), encoding="utf-8")
+    problems = check_examples({"commune", "metropole", "departement", "region", "etablissement_public"},
+                              {"ara", "idf", "bretagne"}, broken)
+    assert any("type « village »" in p for p in problems)
