@@ -134,3 +134,18 @@ async def test_plan_sends_the_outline_as_two_documents(fake, start_bot):
     docx = next(m for m in fake.sent_to(USER) if m.get("document", {}).get("file_name", "").endswith(".docx"))
     assert docx["content"].startswith(b"PK")
     assert fake.rejected == []
+
+
+async def test_diagnostic_and_examples_through_telegram(fake, start_bot):
+    await start_bot()
+    [_, step] = await ask(fake, "/diagnostic", USER, expect=2)
+    for _ in range(10):
+        [step] = await tap(fake, step, next(b["text"] for b in buttons(step) if b["text"].startswith("Oui") or b["text"] in (
+            "Des objectifs sur quelques familles d'achats", "Pour la plupart des actions", "Elle conseille les services",
+            "La plupart des acheteurs", "Un·e élu·e référent·e identifié·e", "Ils valident les orientations",
+            "Une cartographie réalisée", "Des indicateurs suivis chaque année")))
+    [result] = await tap(fake, step, "Valider")
+    assert "Profil : Intermédiaire" in result["text"]
+    [found] = await ask(fake, "/exemples nantes", USER)
+    assert "Nantes Métropole" in found["text"] and "Source" in found["text"]
+    assert fake.rejected == []
