@@ -1,4 +1,4 @@
-"""The `spaser-bot` command line: console, run, ask, kb check."""
+"""The `spaser-bot` command line: console, run, ask, kb check and export-variants, stats."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from dialogs.definitions import DefinitionError
@@ -66,7 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="ACTION")
     p = kb_sub.add_parser("check", parents=[common], help="valider les fichiers de la base et des dialogues")
     p.set_defaults(func=cmd_kb_check)
+    p = kb_sub.add_parser(
+        "export-variants", parents=[common],
+        help="écrire dans les fichiers YAML les reformulations rattachées par les animateurs",
+    )
+    p.set_defaults(func=cmd_kb_export_variants)
     kb.set_defaults(func=None, config=None)
+
+    p = sub.add_parser("stats", parents=[common], help="statistiques d'usage")
+    p.set_defaults(func=cmd_stats)
     return parser
 
 
@@ -89,10 +98,19 @@ def cmd_run(args, settings: Settings) -> int:
 
 def cmd_ask(args, settings: Settings) -> int:
     from knowledge.matcher import Matcher
+    from storage.db import open_read_only
+    from storage.review import variants_from
 
     kb = load_knowledge()
+    db = open_read_only(settings.storage.path)  # the animators' paraphrases, without writing anything
+    try:
+        extra = variants_from(db)
+    finally:
+        if db is not None:
+            db.close()
     matcher = Matcher(
         kb,
+        extra_variants=extra,
         answer_threshold=settings.faq.answer_threshold,
         suggest_threshold=settings.faq.suggest_threshold,
     )
@@ -148,6 +166,46 @@ def cmd_kb_check(args, settings: Settings) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     print(summary)
+    return 0
+
+
+def cmd_kb_export_variants(args, settings: Settings) -> int:
+    from knowledge.variants_export import export_variants
+    from storage import Storage
+
+    storage = Storage.open(settings.storage.path)
+    try:
+        variants = storage.review.variants(only_new=True)
+        if not variants:
+            print("Aucune nouvelle reformulation à écrire.")
+            return 0
+        written, missing = export_variants(variants)
+        storage.review.mark_exported(written)
+    finally:
+        storage.close()
+    count = sum(len(variants[e]) for e in written)
+    print(f"{count} reformulation(s) ajoutée(s) à {len(written)} entrée(s) de knowledge/faq/.")
+    for entry_id in missing:
+        print(f"Entrée introuvable dans les fichiers : {entry_id} (reformulations gardées en base)", file=sys.stderr)
+    return 1 if missing else 0
+
+
+def cmd_stats(args, settings: Settings) -> int:
+    from bot.rendering import message, to_plain_text
+    from dialogs.checks import load_checked_dialogs
+    from storage.db import open_database
+    from storage.stats import compute
+
+    if not Path(settings.storage.path).is_file():
+        print("Aucune base de données : l'assistant n'a pas encore servi.")
+        return 0
+    db = open_database(settings.storage.path)  # brought up to date, like the bot would
+    try:
+        figures = compute(db)
+    finally:
+        db.close()
+    titles = {e.id: e.question for e in load_knowledge().entries}
+    print(to_plain_text(message("stats", s=figures, titles=titles, dialogs=load_checked_dialogs())))
     return 0
 
 

@@ -55,10 +55,12 @@ class Assistant:
 
     def __init__(self, services: Services):
         # Features import this module; importing them here keeps the graph acyclic.
+        from bot.admin import AdminFeature
         from bot.collections import ACTORS, INDICATORS, CollectionFeature
         from bot.diagnostic import DiagnosticFeature
         from bot.examples import ExamplesFeature
         from bot.plan import PlanFeature
+        from bot.privacy import PrivacyFeature
         from bot.workspace import WorkspaceFeature
 
         self.services = services
@@ -71,6 +73,8 @@ class Assistant:
         self.plan = PlanFeature(self)
         self.diagnostic = DiagnosticFeature(self)
         self.examples = ExamplesFeature(self)
+        self.privacy_feature = PrivacyFeature(self)
+        self.admin = AdminFeature(self)
         for command in feature_commands(self):
             self.register(command)
 
@@ -102,6 +106,8 @@ class Assistant:
                 return self._keep_dialog(event, lambda: [Reply(message("unknown_command", name=name[:50]))])
             if command.name == "start":
                 return self.start(event, first_time=created)
+            if command.admin and not self.is_admin(event):
+                return [Reply(message("admin_only"))]
             if command.name in NAVIGATION:
                 return self.engine.navigate(event, NAVIGATION[command.name])
             return self._keep_dialog(event, lambda: command.handler(self, event))
@@ -144,9 +150,13 @@ class Assistant:
             (Button("📈 Avancement", "menu:avancement"),),
         )
 
+    def is_admin(self, event: Event) -> bool:
+        """The configured animators; in the console, whoever runs it."""
+        return event.chat_type == "console" or self.services.settings.is_admin(event.user_id)
+
     def help(self, event: Event) -> list[Reply]:
         """List the commands this person may use."""
-        admin = self.services.settings.is_admin(event.user_id) or event.chat_type == "console"
+        admin = self.is_admin(event)
         commands = [
             (c.name, c.help) for c in self.commands.values() if c.in_menu and (admin or not c.admin)
         ]
@@ -256,6 +266,8 @@ class Assistant:
             return self._keep_dialog(event, lambda: self.workspace.on_button(event, value))
         if kind == "ex":
             return self._keep_dialog(event, lambda: self.examples.on_button(event, value))
+        if kind == "nr":
+            return self._keep_dialog(event, lambda: self.admin.on_button(event, value))
         handler = BUTTONS.get(kind)
         if handler is None:
             return [Reply(message("unknown_button"))]
@@ -332,6 +344,11 @@ def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
         Command("rejoindre", "rejoindre l'espace d'un·e collègue avec son code", lambda a, e: ws.join(e)),
         Command("espace", "les membres de votre espace", lambda a, e: ws.members(e)),
         Command("importer", "importer un tableau (CSV ou XLSX) exporté puis modifié", Assistant.import_command),
+        Command("mesdonnees", "tout ce qui est enregistré sur vous", lambda a, e: a.privacy_feature.my_data(e)),
+        Command("oublier", "effacer toutes vos données", lambda a, e: a.privacy_feature.start_erasure(e)),
+        Command("nonrepondues", "questions sans bonne réponse, à traiter", lambda a, e: a.admin.unanswered(e), admin=True),
+        Command("recharger", "recharger la base de connaissances", lambda a, e: a.admin.reload(e), admin=True),
+        Command("stats", "statistiques d'usage", lambda a, e: a.admin.stats(e), admin=True),
         Command("retour", "revenir à l'étape précédente d'un dialogue", lambda a, e: a.engine.navigate(e, "b"), in_menu=False),
         Command("passer", "passer une étape facultative", lambda a, e: a.engine.navigate(e, "s"), in_menu=False),
         Command("annuler", "interrompre le dialogue en cours", lambda a, e: a.engine.navigate(e, "x"), in_menu=False),

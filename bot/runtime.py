@@ -17,6 +17,7 @@ def open_services(settings: Settings) -> Services:
     storage = Storage.open(settings.storage.path)
     matcher = Matcher(
         kb,
+        extra_variants=storage.review.variants(),
         answer_threshold=settings.faq.answer_threshold,
         suggest_threshold=settings.faq.suggest_threshold,
     )

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Awaitable
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlparse
 
@@ -42,6 +43,7 @@ from bot.rendering import message, split_html, to_plain_text
 from bot.replies import Document, Event, Reply
 from bot.runtime import open_services
 from dialogs.tables import MAX_FILE_BYTES
+from storage.retention import Retention
 
 log = logging.getLogger(__name__)
 
@@ -335,6 +337,7 @@ def build_application(assistant: Assistant, token: str) -> tuple[Application, Te
         .request(AiohttpRequest(CONNECTIONS))
         .get_updates_request(AiohttpRequest(1))
         .post_init(_post_init)
+        .post_stop(_post_stop)
     )
     bases = api_base_url(settings.telegram.base_url)
     if bases:
@@ -351,9 +354,44 @@ def build_application(assistant: Assistant, token: str) -> tuple[Application, Te
     return application, channel
 
 
+async def _post_stop(application: Application) -> None:
+    task = application.bot_data.pop("retention_task", None)
+    if task is not None:
+        task.cancel()
+
+
+async def retention_loop(channel: TelegramChannel, every: float = 3600) -> None:
+    """Once a day: purge old logs, warn silent accounts, erase those that did not come back."""
+    while True:
+        try:
+            await run_retention(channel, datetime.now(timezone.utc))
+        except Exception:
+            log.exception("Retention run failed; it will be tried again")
+        await asyncio.sleep(every)
+
+
+async def run_retention(channel: TelegramChannel, now: datetime) -> None:
+    services = channel.assistant.services
+    retention = Retention(services.storage.db, services.settings.privacy.retention_days)
+    if not retention.due(now):
+        return
+    purged = retention.purge_logs(now)
+    notice = message("erasure_notice", days=services.settings.privacy.retention_days)
+    notified = 0
+    for user_id in retention.to_notify(now):
+        await channel.deliver(user_id, [Reply(notice)], user_id)
+        retention.mark_notified(user_id, now)
+        notified += 1
+        await asyncio.sleep(1 / 25)  # well under Telegram's overall limit
+    erased = retention.erase_overdue(now)
+    retention.done(now)
+    log.info("Retention: %d old records purged, %d accounts warned, %d erased", purged, notified, len(erased))
+
+
 async def _post_init(application: Application) -> None:
-    """Register the French command menu shown by Telegram clients."""
+    """Register the French command menu shown by Telegram clients; start the daily retention job."""
     channel: TelegramChannel = application.bot_data["channel"]
+    application.bot_data["retention_task"] = asyncio.get_running_loop().create_task(retention_loop(channel))
     commands = [
         BotCommand(c.name, c.help[:256])
         for c in channel.assistant.commands.values()

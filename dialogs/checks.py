@@ -20,6 +20,7 @@ REQUIRED_STEPS = {
     "indicateur": INDICATOR_FIELDS,
     "plan": ("axes", "renames"),
     "diagnostic": (),
+    "oubli": ("confirm",),
 }
 
 

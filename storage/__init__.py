@@ -11,7 +11,9 @@ from storage.db import open_database
 from storage.diagnostics import Diagnostics
 from storage.dialogs import DialogSessions
 from storage.outlines import Outlines
+from storage.privacy import Privacy
 from storage.questions import QuestionLog
+from storage.review import Review
 from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS, Records
 from storage.users import Users
 from storage.workspaces import Workspaces
@@ -28,6 +30,8 @@ class Storage:
     dialogs: DialogSessions
     outlines: Outlines
     diagnostics: Diagnostics
+    review: Review
+    privacy: Privacy
 
     @classmethod
     def open(cls, path: str | Path) -> "Storage":
@@ -42,6 +46,8 @@ class Storage:
             dialogs=DialogSessions(db),
             outlines=Outlines(db),
             diagnostics=Diagnostics(db),
+            review=Review(db),
+            privacy=Privacy(db),
         )
 
     def close(self) -> None:

@@ -218,6 +218,24 @@ def m005_diagnostics(db: sqlite_utils.Database) -> None:
     db["diagnostics"].create_index(["workspace_id"])
 
 
+@migrations()
+def m006_review_and_retention(db: sqlite_utils.Database) -> None:
+    """Paraphrases attached by animators, reviewed questions, and what retention needs."""
+    db["variants"].create(
+        {"id": int, "entry_id": str, "text": str, "added_by": int, "created_at": str, "exported_at": str},
+        pk="id",
+        not_null={"entry_id", "text", "created_at"},
+    )
+    db["variants"].create_index(["entry_id", "text"], unique=True)
+    db["reviewed_questions"].create(
+        {"key": str, "action": str, "entry_id": str, "reviewed_by": int, "reviewed_at": str},
+        pk="key",
+        not_null={"action", "reviewed_at"},
+    )
+    db["users"].add_column("erasure_notice_at", str)
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

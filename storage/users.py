@@ -23,7 +23,7 @@ class Users:
             created = cur.rowcount == 1
             if not created:
                 self.db.execute(
-                    "UPDATE users SET last_seen = ?, blocked = 0, "
+                    "UPDATE users SET last_seen = ?, blocked = 0, erasure_notice_at = NULL, "
                     "display_name = COALESCE(?, display_name), language = COALESCE(?, language) "
                     "WHERE id = ?",
                     [now, display_name, language, user_id],

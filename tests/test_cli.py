@@ -108,3 +108,17 @@ def test_core_modules_never_import_telegram():
     core += [ROOT / "bot" / n for n in ("conversation.py", "rendering.py", "replies.py", "console.py", "cli.py")]
     for path in core:
         assert not imports_telegram.search(path.read_text(encoding="utf-8")), path
+
+
+def test_stats_command_prints_figures_from_the_database(tmp_path):
+    from storage import Storage
+
+    db = tmp_path / "s.db"
+    storage = Storage.open(db)
+    storage.users.touch(5, "Lou", "fr")
+    storage.questions.record_question(5, 5, "combien de pages", "nombre-pages", 90.0, "answered")
+    storage.close()
+    (tmp_path / "config.yaml").write_text(f"storage:\n  path: {db}\n", encoding="utf-8")
+    result = spaser_bot("stats", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "Utilisateurs : 1" in result.stdout and "Questions : 1" in result.stdout and "répondues 100 %" in result.stdout

@@ -43,6 +43,7 @@ class RunningBot:
             return
         await self.application.updater.stop()
         await self.application.stop()
+        await self.application.post_stop(self.application)
         await self.application.shutdown()
         self.assistant.services.storage.close()
         self.application = None

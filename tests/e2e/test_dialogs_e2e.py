@@ -149,3 +149,15 @@ async def test_diagnostic_and_examples_through_telegram(fake, start_bot):
     [found] = await ask(fake, "/exemples nantes", USER)
     assert "Nantes Métropole" in found["text"] and "Source" in found["text"]
     assert fake.rejected == []
+
+
+async def test_my_data_and_forget_through_telegram(fake, start_bot):
+    bot = await start_bot()
+    await ask(fake, "combien de pages fait un spaser ?", USER)
+    data_reply, document = await ask(fake, "/mesdonnees", USER, expect=2)
+    assert "questions posées : 1" in data_reply["text"] and document["document"]["file_name"].endswith(".json")
+    [confirm] = await ask(fake, "/oublier", USER)
+    [done] = await tap(fake, confirm, "Oui")
+    assert "effacées" in done["text"]
+    assert bot.assistant.services.storage.users.get(USER) is None
+    assert fake.rejected == []

@@ -1,0 +1,90 @@
+"""The animators' commands: unanswered questions, reloading the base, statistics.
+
+Reserved to the configured admins (and the console's user); anyone else gets
+the same neutral refusal for each of them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.rendering import button_label, message
+from bot.replies import Button, Event, Reply
+from knowledge.checks import check_knowledge
+from knowledge.loader import load_knowledge
+from knowledge.matcher import Matcher
+from storage.stats import compute
+
+if TYPE_CHECKING:
+    from bot.conversation import Assistant
+
+
+class AdminFeature:
+    def __init__(self, assistant: "Assistant"):
+        self.assistant = assistant
+        self.services = assistant.services
+
+    @property
+    def threshold(self) -> float:
+        return self.services.matcher.answer_threshold
+
+    # -- /nonrepondues ----------------------------------------------------------------
+
+    def unanswered(self, event: Event) -> list[Reply]:
+        groups = self.services.storage.review.groups(self.threshold)
+        if not groups:
+            return [Reply(message("unanswered_none"))]
+        buttons = tuple((Button(button_label(f"{i}. {g.text}"), f"nr:o:{g.question_id}"),) for i, g in enumerate(groups, 1))
+        return [Reply(message("unanswered_list", groups=groups), buttons)]
+
+    def on_button(self, event: Event, value: str) -> list[Reply]:
+        if not self.assistant.is_admin(event):
+            return [Reply(message("admin_only"))]
+        action, _, rest = value.partition(":")
+        question_id, _, entry_id = rest.partition(":")
+        group = self.services.storage.review.group_of(int(question_id), self.threshold) if question_id.isdigit() else None
+        if group is None:
+            return [Reply(message("unanswered_done_already"))] + self.unanswered(event)
+        if action == "o":
+            closest = [m.entry for m in self.services.matcher.rank(group.text)[:3]]
+            rows = tuple(
+                (Button(button_label(f"➕ {e.question}"), f"nr:a:{group.question_id}:{e.id}"),) for e in closest
+            ) + ((Button("🗑 Écarter", f"nr:x:{group.question_id}"), Button("◀ Liste", "nr:l:0")),)
+            return [Reply(message("unanswered_group", group=group), rows)]
+        if action == "a" and self.services.kb.get(entry_id) is not None:
+            self.services.storage.review.attach(group, entry_id, event.user_id)
+            self.rebuild_matcher(self.services.kb)
+            entry = self.services.kb.get(entry_id)
+            return [Reply(message("unanswered_attached", text=group.text, question=entry.question))] + self.unanswered(event)
+        if action == "x":
+            self.services.storage.review.mark(group.key, "dismissed", event.user_id)
+            return [Reply(message("unanswered_dismissed", text=group.text))] + self.unanswered(event)
+        return self.unanswered(event)
+
+    # -- /recharger -------------------------------------------------------------------
+
+    def reload(self, event: Event) -> list[Reply]:
+        problems, summary = check_knowledge()
+        if problems:
+            return [Reply(message("reload_refused", problems=problems[:10], more=max(0, len(problems) - 10)))]
+        kb = load_knowledge()
+        self.rebuild_matcher(kb)
+        self.services.kb = kb
+        return [Reply(message("reloaded", summary=summary))]
+
+    def rebuild_matcher(self, kb) -> None:
+        """A new index with the base and every attached paraphrase; swapped in one assignment."""
+        settings = self.services.settings
+        self.services.matcher = Matcher(
+            kb,
+            extra_variants=self.services.storage.review.variants(),
+            answer_threshold=settings.faq.answer_threshold,
+            suggest_threshold=settings.faq.suggest_threshold,
+        )
+
+    # -- /stats -----------------------------------------------------------------------
+
+    def stats(self, event: Event) -> list[Reply]:
+        figures = compute(self.services.storage.db)
+        titles = {e.id: e.question for e in self.services.kb.entries}
+        return [Reply(message("stats", s=figures, titles=titles, dialogs=self.services.dialogs))]

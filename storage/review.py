@@ -1,0 +1,109 @@
+"""What animators learn from: unanswered questions grouped, and the paraphrases they attach.
+
+A question is « to review » when the base did not answer it, only suggested
+entries, answered it with little margin, or when someone marked the answer
+👎. Near-identical questions are grouped (same words once normalised, or
+nearly so), so the most frequent gaps come first. Attaching a question to an
+entry stores it as a new paraphrase, which the matcher uses at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+from rapidfuzz import fuzz
+
+from knowledge.normalize import simplify
+from storage.clock import now_iso
+
+LOW_CONFIDENCE_MARGIN = 10  # answered, but within this many points of the answer threshold
+SAME_QUESTION = 88  # token_sort_ratio at or above which two questions are grouped
+
+
+@dataclass
+class Group:
+    key: str  # the normalised text of its first question: how reviews are remembered
+    text: str  # a representative question, as typed
+    question_id: int
+    count: int
+    reasons: set[str]
+
+
+class Review:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def groups(self, answer_threshold: float, limit: int = 10) -> list[Group]:
+        rows = self.db.query(
+            """
+            SELECT q.id, q.text, q.outcome, q.score,
+                   EXISTS (SELECT 1 FROM feedback f WHERE f.question_id = q.id AND f.helpful = 0) AS disliked
+            FROM questions q
+            WHERE q.outcome IN ('not_covered', 'suggested')
+               OR (q.outcome = 'answered' AND q.score < ?)
+               OR EXISTS (SELECT 1 FROM feedback f WHERE f.question_id = q.id AND f.helpful = 0)
+            ORDER BY q.id
+            """,
+            [answer_threshold + LOW_CONFIDENCE_MARGIN],
+        )
+        reviewed = {r["key"] for r in self.db.query("SELECT key FROM reviewed_questions")}
+        groups: list[Group] = []
+        for row in rows:
+            key = simplify(row["text"]) or row["text"].casefold()
+            reason = "👎" if row["disliked"] else {"not_covered": "sans réponse", "suggested": "incertaine"}.get(
+                row["outcome"], "réponse peu sûre")
+            group = next((g for g in groups if g.key == key or fuzz.token_sort_ratio(g.key, key) >= SAME_QUESTION), None)
+            if group is None:
+                groups.append(Group(key, row["text"], row["id"], 1, {reason}))
+            else:
+                group.count += 1
+                group.reasons.add(reason)
+        pending = [g for g in groups if g.key not in reviewed]
+        return sorted(pending, key=lambda g: (-g.count, g.question_id))[:limit]
+
+    def group_of(self, question_id: int, answer_threshold: float) -> Group | None:
+        return next((g for g in self.groups(answer_threshold, limit=10_000) if g.question_id == question_id), None)
+
+    def mark(self, key: str, action: str, user_id: int, entry_id: str | None = None) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO reviewed_questions (key, action, entry_id, reviewed_by, reviewed_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET action = excluded.action, entry_id = excluded.entry_id",
+                [key, action, entry_id, user_id, now_iso()],
+            )
+
+    def attach(self, group: Group, entry_id: str, user_id: int) -> None:
+        """The group's question becomes a paraphrase of the entry; the group is done."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO variants (entry_id, text, added_by, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(entry_id, text) DO NOTHING",
+                [entry_id, " ".join(group.text.split())[:300], user_id, now_iso()],
+            )
+            self.db.execute(
+                "INSERT INTO reviewed_questions (key, action, entry_id, reviewed_by, reviewed_at) VALUES (?, 'attached', ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET action = 'attached', entry_id = excluded.entry_id",
+                [group.key, entry_id, user_id, now_iso()],
+            )
+
+    def variants(self, only_new: bool = False) -> dict[str, list[str]]:
+        sql = "SELECT entry_id, text FROM variants" + (" WHERE exported_at IS NULL" if only_new else "") + " ORDER BY id"
+        found: dict[str, list[str]] = {}
+        for row in self.db.query(sql):
+            found.setdefault(row["entry_id"], []).append(row["text"])
+        return found
+
+    def mark_exported(self, entry_ids: list[str]) -> None:
+        with self.db.atomic():
+            for entry_id in entry_ids:
+                self.db.execute(
+                    "UPDATE variants SET exported_at = ? WHERE entry_id = ? AND exported_at IS NULL", [now_iso(), entry_id]
+                )
+
+
+def variants_from(db: sqlite_utils.Database | None) -> dict[str, list[str]]:
+    """Stored paraphrases, for `spaser-bot ask`, from a database that may not exist yet."""
+    if db is None or "variants" not in db.table_names():
+        return {}
+    return Review(db).variants()

@@ -1,0 +1,48 @@
+"""Figures for the animators, computed from what is logged (never kept as counters)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import sqlite_utils
+
+
+def compute(db: sqlite_utils.Database, now: datetime | None = None) -> dict:
+    now = now or datetime.now(timezone.utc)
+
+    def one(sql: str, params=()) -> int:
+        return db.execute(sql, list(params)).fetchone()[0] or 0
+
+    def since(days: int) -> str:
+        return (now - timedelta(days=days)).isoformat(timespec="seconds")
+
+    questions = one("SELECT COUNT(*) FROM questions WHERE outcome != 'chosen'")
+    outcomes = dict(db.execute(
+        "SELECT outcome, COUNT(*) FROM questions WHERE outcome != 'chosen' GROUP BY outcome").fetchall())
+    funnel = [
+        {"dialog": dialog, "started": started, "completed": completed, "cancelled": cancelled}
+        for dialog, started, completed, cancelled in db.execute(
+            "SELECT dialog, COUNT(*), SUM(status = 'completed'), SUM(status IN ('cancelled', 'abandoned')) "
+            "FROM dialog_sessions GROUP BY dialog ORDER BY COUNT(*) DESC"
+        ).fetchall()
+    ]
+    broadcasts = one("SELECT COUNT(*) FROM broadcasts") if "broadcasts" in db.table_names() else 0
+    return {
+        "users": one("SELECT COUNT(*) FROM users"),
+        "active_7": one("SELECT COUNT(*) FROM users WHERE last_seen >= ?", [since(7)]),
+        "active_30": one("SELECT COUNT(*) FROM users WHERE last_seen >= ?", [since(30)]),
+        "questions": questions,
+        "answered": outcomes.get("answered", 0),
+        "suggested": outcomes.get("suggested", 0),
+        "not_covered": outcomes.get("not_covered", 0),
+        "helpful": one("SELECT COUNT(*) FROM feedback WHERE helpful = 1"),
+        "unhelpful": one("SELECT COUNT(*) FROM feedback WHERE helpful = 0"),
+        "top_entries": db.execute(
+            "SELECT entry_id, COUNT(*) FROM questions WHERE entry_id IS NOT NULL AND outcome IN ('answered', 'chosen') "
+            "GROUP BY entry_id ORDER BY COUNT(*) DESC, entry_id LIMIT 10"
+        ).fetchall(),
+        "funnel": funnel,
+        "outlines": one("SELECT COUNT(*) FROM outlines"),
+        "workspaces": one("SELECT COUNT(*) FROM workspaces"),
+        "broadcasts": broadcasts,
+    }
