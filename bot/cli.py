@@ -1,4 +1,4 @@
-"""The `spaser-bot` command line: console, run, ask, kb check and export-variants, stats."""
+"""The `spaser-bot` command line: console, run, ask, kb check and export-variants, stats, broadcast."""
 
 from __future__ import annotations
 
@@ -76,6 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="statistiques d'usage")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser(
+        "broadcast", parents=[common],
+        help="mettre une annonce en file d'envoi ; le bot en marche (spaser-bot run) l'envoie",
+    )
+    p.add_argument("--text-file", metavar="F", help="le texte de l'annonce (texte brut, UTF-8)")
+    p.add_argument("--topic", action="append", choices=["webinaires", "ressources", "actualites"],
+                   help="abonnés visés (répétable ; défaut : tous les abonnés)")
+    p.add_argument("--at", metavar="TIME", help="date et heure d'envoi, par exemple « 12/03/2026 14h30 » (défaut : tout de suite)")
+    p.add_argument("--status", nargs="?", const="all", metavar="ID", help="où en sont les annonces (ou l'annonce ID)")
+    p.add_argument("--cancel", metavar="ID", type=int, help="annuler une annonce programmée ou arrêter un envoi")
+    p.set_defaults(func=cmd_broadcast)
     return parser
 
 
@@ -207,6 +219,68 @@ def cmd_stats(args, settings: Settings) -> int:
     titles = {e.id: e.question for e in load_knowledge().entries}
     print(to_plain_text(message("stats", s=figures, titles=titles, dialogs=load_checked_dialogs())))
     return 0
+
+
+def cmd_broadcast(args, settings: Settings) -> int:
+    from zoneinfo import ZoneInfo
+
+    from dialogs.inputs import InputError, parse_datetime
+    from storage import Storage
+    from storage.announcements import TOPICS
+    from storage.clock import now_iso
+
+    storage = Storage.open(settings.storage.path)
+    store = storage.announcements
+    try:
+        if args.cancel is not None:
+            if store.cancel(args.cancel):
+                print(f"Annonce n° {args.cancel} annulée : plus rien ne part.")
+                return 0
+            print(f"Annonce n° {args.cancel} introuvable, déjà terminée ou déjà annulée.", file=sys.stderr)
+            return 1
+        if args.status is not None:
+            rows = store.recent(limit=50)
+            if args.status != "all":
+                rows = [r for r in rows if str(r["id"]) == args.status]
+                if not rows:
+                    print(f"Annonce n° {args.status} introuvable.", file=sys.stderr)
+                    return 1
+            for row in rows:
+                counts = store.counts(row["id"])
+                detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "aucun envoi"
+                print(f"n° {row['id']} [{row['status']}] {row['title'] or 'texte libre'} — {detail}"
+                      + (f" — prévue {row['scheduled_at']}" if row["status"] == "queued" else ""))
+            if not rows:
+                print("Aucune annonce.")
+            return 0
+        if not args.text_file:
+            print("Indiquez --text-file F (ou --status, --cancel ID).", file=sys.stderr)
+            return 2
+        try:
+            text = Path(args.text_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"Lecture impossible de {args.text_file} : {exc.__class__.__name__}", file=sys.stderr)
+            return 2
+        if not text or len(text) > 3500:
+            print("Le texte doit faire entre 1 et 3 500 caractères.", file=sys.stderr)
+            return 2
+        when = now_iso()
+        if args.at:
+            try:
+                local = parse_datetime(args.at, ZoneInfo(settings.timezone), future=True)
+            except InputError as exc:
+                print(f"--at : {exc}", file=sys.stderr)
+                return 2
+            from datetime import datetime, timezone
+
+            when = datetime.fromisoformat(local).astimezone(timezone.utc).isoformat(timespec="seconds")
+        broadcast_id = store.create(None, "texte", "", text, list(args.topic or TOPICS), status="queued", scheduled_at=when)
+        print(f"Annonce n° {broadcast_id} en file d'envoi"
+              + (f" pour le {args.at}" if args.at else "")
+              + " ; le bot en marche l'enverra (spaser-bot broadcast --status pour suivre).")
+        return 0
+    finally:
+        storage.close()
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class Assistant:
     def __init__(self, services: Services):
         # Features import this module; importing them here keeps the graph acyclic.
         from bot.admin import AdminFeature
+        from bot.announcements import AnnouncementsFeature
         from bot.collections import ACTORS, INDICATORS, CollectionFeature
         from bot.diagnostic import DiagnosticFeature
         from bot.examples import ExamplesFeature
@@ -64,7 +65,7 @@ class Assistant:
         from bot.workspace import WorkspaceFeature
 
         self.services = services
-        self.engine = DialogEngine(services.dialogs, services.storage.dialogs)
+        self.engine = DialogEngine(services.dialogs, services.storage.dialogs, services.settings.timezone)
         self.commands: dict[str, Command] = {}
         for command in DEFAULT_COMMANDS:
             self.register(command)
@@ -75,6 +76,7 @@ class Assistant:
         self.examples = ExamplesFeature(self)
         self.privacy_feature = PrivacyFeature(self)
         self.admin = AdminFeature(self)
+        self.announcements = AnnouncementsFeature(self)
         for command in feature_commands(self):
             self.register(command)
 
@@ -139,7 +141,7 @@ class Assistant:
             title = self.services.dialogs[pending.dialog].title
             buttons = ((Button("▶️ Reprendre", f"dr:{pending.id}:r"),),)
             replies.append(Reply(message("dialog_pending_offer", title=title), buttons))
-        return replies
+        return replies + self.announcements.opt_in_if_never_asked(event)
 
     def main_menu(self) -> tuple[tuple[Button, ...], ...]:
         return (
@@ -268,6 +270,12 @@ class Assistant:
             return self._keep_dialog(event, lambda: self.examples.on_button(event, value))
         if kind == "nr":
             return self._keep_dialog(event, lambda: self.admin.on_button(event, value))
+        if kind == "bc":
+            return self._keep_dialog(event, lambda: self.announcements.on_button(event, value))
+        if kind == "sub":
+            return self._keep_dialog(event, lambda: self.announcements.unsubscribe(event))
+        if kind == "rem":
+            return self._keep_dialog(event, lambda: self.announcements.remind_me(event, value))
         handler = BUTTONS.get(kind)
         if handler is None:
             return [Reply(message("unknown_button"))]
@@ -344,6 +352,8 @@ def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
         Command("rejoindre", "rejoindre l'espace d'un·e collègue avec son code", lambda a, e: ws.join(e)),
         Command("espace", "les membres de votre espace", lambda a, e: ws.members(e)),
         Command("importer", "importer un tableau (CSV ou XLSX) exporté puis modifié", Assistant.import_command),
+        Command("abonnements", "les annonces que vous recevez (webinaires, ressources…)", lambda a, e: a.announcements.start_subscription(e)),
+        Command("annonce", "annoncer un webinaire ou une ressource aux abonnés", lambda a, e: a.announcements.list(e), admin=True),
         Command("mesdonnees", "tout ce qui est enregistré sur vous", lambda a, e: a.privacy_feature.my_data(e)),
         Command("oublier", "effacer toutes vos données", lambda a, e: a.privacy_feature.start_erasure(e)),
         Command("nonrepondues", "questions sans bonne réponse, à traiter", lambda a, e: a.admin.unanswered(e), admin=True),

@@ -36,6 +36,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.broadcaster import Broadcaster
 from bot.config import Settings
 from bot.conversation import Assistant
 from bot.http_client import AiohttpRequest
@@ -355,9 +356,10 @@ def build_application(assistant: Assistant, token: str) -> tuple[Application, Te
 
 
 async def _post_stop(application: Application) -> None:
-    task = application.bot_data.pop("retention_task", None)
-    if task is not None:
-        task.cancel()
+    for key in ("retention_task", "broadcaster_task"):
+        task = application.bot_data.pop(key, None)
+        if task is not None:
+            task.cancel()
 
 
 async def retention_loop(channel: TelegramChannel, every: float = 3600) -> None:
@@ -391,7 +393,10 @@ async def run_retention(channel: TelegramChannel, now: datetime) -> None:
 async def _post_init(application: Application) -> None:
     """Register the French command menu shown by Telegram clients; start the daily retention job."""
     channel: TelegramChannel = application.bot_data["channel"]
-    application.bot_data["retention_task"] = asyncio.get_running_loop().create_task(retention_loop(channel))
+    loop = asyncio.get_running_loop()
+    application.bot_data["retention_task"] = loop.create_task(retention_loop(channel))
+    rate = channel.assistant.services.settings.broadcast.rate_per_second
+    application.bot_data["broadcaster_task"] = loop.create_task(Broadcaster(channel, rate).run())
     commands = [
         BotCommand(c.name, c.help[:256])
         for c in channel.assistant.commands.values()

@@ -21,6 +21,9 @@ REQUIRED_STEPS = {
     "plan": ("axes", "renames"),
     "diagnostic": (),
     "oubli": ("confirm",),
+    "abonnements": ("topics",),
+    "annonce": ("kind", "title", "starts_at", "link", "body", "topics", "structure_types", "regions"),
+    "programmation": ("at",),
 }
 
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import yaml
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
-KINDS = {"text", "choice", "multi", "number", "date", "yesno", "list"}
+KINDS = {"text", "choice", "multi", "number", "date", "datetime", "yesno", "list"}
 ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 STEP_KEYS = {
     "id", "question", "help", "kind", "choices", "optional", "when", "min", "max", "integer",
-    "max_length", "validate", "unit", "label", "max_items", "examples", "suggestions", "suggest_from",
+    "max_length", "validate", "unit", "label", "max_items", "examples", "suggestions", "suggest_from", "future",
 }
-DIALOG_KEYS = {"id", "title", "intro", "steps", "summary"}
-VALIDATORS = {"contact"}
+DIALOG_KEYS = {"id", "title", "intro", "steps", "summary", "passive"}
+VALIDATORS = {"contact", "url"}
 
 
 class DefinitionError(ValueError):
@@ -59,6 +59,7 @@ class Step:
     # Ready-made answers offered as buttons, by the value of an earlier choice step.
     suggestions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     suggest_from: str | None = None
+    future: bool = False  # dates and date-times: refuse the past
 
     def suggestions_for(self, answers: dict) -> tuple[str, ...]:
         if self.suggest_from is None:
@@ -76,6 +77,9 @@ class Dialog:
     intro: str
     steps: tuple[Step, ...]
     summary: bool = True
+    # A passive dialog never takes typed text as its answer and is not shown
+    # again after other messages: only its buttons move it (the opt-in).
+    passive: bool = False
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -134,6 +138,7 @@ def _dialog(data, name: str, problems: list[str]) -> Dialog | None:
         intro=str(data.get("intro") or "").strip(),
         steps=tuple(steps),
         summary=bool(data.get("summary", True)),
+        passive=bool(data.get("passive", False)),
     )
 
 
@@ -196,6 +201,7 @@ def _step(raw, where: str, earlier: list[Step], problems: list[str]) -> Step | N
         examples=tuple(str(e) for e in raw.get("examples") or ()),
         suggestions=suggestions,
         suggest_from=suggest_from,
+        future=bool(raw.get("future", False)),
     )
 
 

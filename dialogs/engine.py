@@ -16,17 +16,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.rendering import button_label, message
 from bot.replies import Button, Event, Reply
 from dialogs.definitions import Dialog, Step
-from dialogs.inputs import InputError, format_value, parse_date, parse_number, parse_text, parse_yesno
+from dialogs.inputs import (
+    InputError,
+    format_value,
+    parse_date,
+    parse_datetime,
+    parse_number,
+    parse_text,
+    parse_yesno,
+)
 from knowledge.normalize import fold
 from storage.dialogs import ACTIVE, CANCELLED, COMPLETED, DialogSessions, Session
 
 SUMMARY = "__summary__"
 MORE = "more:"  # « ajouter un autre ? » after an item of a list step
-FREE_INPUT = {"text", "number", "date", "list"}
+FREE_INPUT = {"text", "number", "date", "datetime", "list"}
 QUESTION_WORDS = ("comment", "pourquoi", "quand", "quel", "quelle", "quels", "quelles", "qui", "combien", "est-ce", "c'est quoi", "que ", "qu'est")
 
 
@@ -43,9 +52,10 @@ class Hooks:
 
 
 class DialogEngine:
-    def __init__(self, dialogs: dict[str, Dialog], sessions: DialogSessions):
+    def __init__(self, dialogs: dict[str, Dialog], sessions: DialogSessions, timezone: str = "Europe/Paris"):
         self.dialogs = dialogs
         self.sessions = sessions
+        self.timezone = ZoneInfo(timezone)
         self.hooks: dict[str, Hooks] = {}
 
     def register(self, dialog_id: str, hooks: Hooks) -> None:
@@ -71,7 +81,7 @@ class DialogEngine:
         previous = self.sessions.active(event.user_id)
         if previous is not None and previous.dialog != dialog_id:
             other = self.dialogs.get(previous.dialog)
-            if other is not None:
+            if other is not None and not other.passive:
                 replies.append(Reply(message("dialog_set_aside", title=other.title, command=self._command(previous))))
         answers = dict(answers or {})
         first = SUMMARY if at_summary else self._next(dialog, answers, None)
@@ -95,7 +105,11 @@ class DialogEngine:
         return [Reply(message("dialog_resume_offer", title=dialog.title, answered=answered), buttons)]
 
     def pending(self, user_id: int) -> Session | None:
-        return self.sessions.active(user_id)
+        """The dialog that holds the person's typed text, if any (a passive one never does)."""
+        session = self.sessions.active(user_id)
+        if session is not None and self.dialogs.get(session.dialog) and self.dialogs[session.dialog].passive:
+            return None
+        return session
 
     # -- showing ------------------------------------------------------------------
 
@@ -135,7 +149,7 @@ class DialogEngine:
             rows.append((self._button("Terminer la liste", session, "n"),))
         for index, suggestion in enumerate(step.suggestions_for(answers)):
             rows.append((self._button(suggestion, session, f"g{index}"),))
-        if step.kind in ("text", "number", "date") and current not in (None, ""):
+        if step.kind in ("text", "number", "date", "datetime") and current not in (None, ""):
             rows.append((self._button("Garder la réponse actuelle", session, "k"),))
         rows.append(self._nav(session, dialog, step, back=position > 1 or session.editing))
         html = message(
@@ -183,6 +197,8 @@ class DialogEngine:
                 return self._advance(event, session, dialog, step, parse_number(text, step))
             if step.kind == "date":
                 return self._advance(event, session, dialog, step, parse_date(text))
+            if step.kind == "datetime":
+                return self._advance(event, session, dialog, step, parse_datetime(text, self.timezone, future=step.future))
             if step.kind == "list":
                 return self._add_item(event, session, dialog, step, text)
             if step.kind == "yesno":

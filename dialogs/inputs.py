@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from dialogs.definitions import Step
 from knowledge.normalize import fold
@@ -74,6 +75,22 @@ def parse_date(text: str) -> str:
     raise InputError("Je n'ai pas reconnu une date. Écrivez-la par exemple 12/03/2026.")
 
 
+def parse_datetime(text: str, tz: ZoneInfo, *, future: bool = False, now: datetime | None = None) -> str:
+    """« 12/03/2026 14h30 », « 12/03/2026 à 14:30 », « 2026-03-12 14:30 », « 12 mars 2026 14h » in `tz` → ISO."""
+    t = fold(text).strip().replace(" a ", " ")
+    match = re.fullmatch(r"(.+?)\s+(\d{1,2})\s*(?:h|:)\s*(\d{2})?", t)
+    if not match:
+        raise InputError("Je n'ai pas reconnu une date et une heure. Écrivez-les par exemple 12/03/2026 14h30.")
+    day = parse_date(match.group(1))
+    hour, minute = int(match.group(2)), int(match.group(3) or 0)
+    if hour > 23 or minute > 59:
+        raise InputError("Cette heure n'existe pas.")
+    moment = datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=tz)
+    if future and moment <= (now or datetime.now(tz)):
+        raise InputError("Cette date est déjà passée : indiquez une date à venir.")
+    return moment.isoformat(timespec="minutes")
+
+
 def parse_yesno(text: str) -> bool:
     t = " ".join(fold(text).strip(" .!").split())
     if t in YES:
@@ -91,6 +108,8 @@ def parse_text(text: str, step: Step) -> tuple[str, bool]:
     shortened = len(value) > step.max_length
     if shortened:
         value = value[: step.max_length].rstrip()
+    if step.validate == "url" and not URL.match(value):
+        raise InputError("Une adresse web commençant par https:// est attendue.")
     if step.validate == "contact" and not is_contact(value):
         raise InputError(
             "Ce contact ne ressemble ni à une adresse e-mail, ni à un numéro de téléphone, ni à une adresse web. "
@@ -102,6 +121,12 @@ def parse_text(text: str, step: Step) -> tuple[str, bool]:
 def is_contact(value: str) -> bool:
     value = value.strip()
     return bool(EMAIL.match(value) or PHONE.match(value) or URL.match(value))
+
+
+def format_moment(iso: str) -> str:
+    """« 12/03/2026 à 14h30 » from an ISO date-time."""
+    moment = datetime.fromisoformat(iso)
+    return f"{moment:%d/%m/%Y} à {moment.hour}h{moment.minute:02d}"
 
 
 def _show(number: float) -> str:
@@ -128,6 +153,8 @@ def format_value(step: Step, value) -> str:
     if step.kind == "date":
         year, month, day = str(value).split("-")
         return f"{day}/{month}/{year}"
+    if step.kind == "datetime":
+        return format_moment(str(value))
     if step.kind == "list":
         return " ; ".join(str(v) for v in value)
     return str(value)

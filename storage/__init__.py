@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from storage.announcements import Announcements
 from storage.db import open_database
 from storage.diagnostics import Diagnostics
 from storage.dialogs import DialogSessions
@@ -32,6 +33,7 @@ class Storage:
     diagnostics: Diagnostics
     review: Review
     privacy: Privacy
+    announcements: Announcements
 
     @classmethod
     def open(cls, path: str | Path) -> "Storage":
@@ -48,6 +50,7 @@ class Storage:
             diagnostics=Diagnostics(db),
             review=Review(db),
             privacy=Privacy(db),
+            announcements=Announcements(db),
         )
 
     def close(self) -> None:

@@ -236,6 +236,65 @@ def m006_review_and_retention(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
+@migrations()
+def m007_announcements(db: sqlite_utils.Database) -> None:
+    """Subscriptions, broadcasts, one delivery row per recipient, and webinar reminders."""
+    db["subscriptions"].create(
+        {"user_id": int, "topics": str, "asked_at": str, "updated_at": str},
+        pk="user_id",
+        not_null={"topics", "updated_at"},
+    )
+    db["broadcasts"].create(
+        {
+            "id": int,
+            "author_id": int,
+            "kind": str,  # webinaire, ressource, texte
+            "title": str,
+            "starts_at": str,  # webinars: ISO date-time with offset
+            "link": str,
+            "body": str,
+            "topics": str,
+            "structure_types": str,
+            "regions": str,
+            "status": str,  # draft, queued, sending, done, cancelled
+            "scheduled_at": str,
+            "created_at": str,
+            "started_at": str,
+            "finished_at": str,
+            "file_id": str,  # the .ics once Telegram has it, reused for every other recipient
+            "reported": int,
+        },
+        pk="id",
+        not_null={"kind", "status", "created_at"},
+        defaults={"reported": 0},
+    )
+    db["broadcasts"].create_index(["status"])
+    db["deliveries"].create(
+        {
+            "id": int,
+            "broadcast_id": int,
+            "user_id": int,
+            "status": str,  # pending, sending, sent, blocked, failed, cancelled
+            "attempts": int,
+            "last_error": str,
+            "sent_at": str,
+        },
+        pk="id",
+        foreign_keys=[("broadcast_id", "broadcasts", "id")],
+        not_null={"status"},
+        defaults={"attempts": 0},
+    )
+    db["deliveries"].create_index(["broadcast_id", "user_id"], unique=True)
+    db["deliveries"].create_index(["broadcast_id", "status"])
+    db["reminders"].create(
+        {"id": int, "broadcast_id": int, "user_id": int, "remind_at": str, "label": str, "sent_at": str},
+        pk="id",
+        not_null={"remind_at", "label"},
+    )
+    db["reminders"].create_index(["broadcast_id", "user_id", "label"], unique=True)
+    db["reminders"].create_index(["remind_at"])
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

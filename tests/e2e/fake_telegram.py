@@ -113,6 +113,8 @@ class FakeTelegram:
         self.commands: list[dict] = []
         self.files: dict[str, bytes] = {}  # what users sent, by file_id
         self.webhook: dict | None = None
+        self.uploads: dict[str, tuple[str, bytes]] = {}  # documents the bot sent, by the file_id returned
+        self.contents: dict[tuple[int, int], bytes] = {}  # the bytes of each document message sent
         self.listeners: list = []  # callables told of every message sent, for benchmarks
         self.runner: web.AppRunner | None = None
         self.port: int | None = None
@@ -143,6 +145,10 @@ class FakeTelegram:
     @property
     def rejected(self) -> list[Call]:
         return [c for c in self.calls if not c.ok]
+
+    def content(self, msg: dict) -> bytes:
+        """The file of a document message the bot sent."""
+        return self.contents[(msg["chat"]["id"], msg["message_id"])]
 
     def sent_to(self, chat_id: int) -> list[dict]:
         return [m for m in self.sent if m["chat"]["id"] == chat_id]
@@ -403,13 +409,27 @@ class FakeTelegram:
         self._check_flood()
         if params.get("caption"):
             self._check_text(params["caption"], params.get("parse_mode"), 1024, "caption")
+        self._check_markup(params.get("reply_markup"))
         document = params.get("document")
-        if not isinstance(document, dict):
+        if isinstance(document, str):  # a file_id Telegram gave for an earlier upload
+            if document not in self.uploads:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            name, content = self.uploads[document]
+        elif isinstance(document, dict):
+            name, content = document["filename"], document["content"]
+        else:
             raise ApiError(400, "Bad Request: there is no document in the request")
+        file_id = f"up{len(self.uploads) + 1}"
+        self.uploads[file_id] = (name, content)
+        caption = None
+        if params.get("caption"):
+            _, caption = parse_html(params["caption"]) if params.get("parse_mode") == "HTML" else (None, params["caption"])
         msg = self._store(params["chat_id"], None, params.get("reply_markup"),
-                          {"document": {"file_id": "f1", "file_unique_id": "u1", "file_name": document["filename"], "file_size": document["size"]}})
-        msg = {**msg, "document": dict(msg["document"])}
-        self.sent[-1]["content"] = document["content"]
+                          {"document": {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
+                                        "file_size": len(content)}})
+        if caption:
+            msg["caption"] = caption
+        self.contents[(params["chat_id"], msg["message_id"])] = content
         return msg
 
     async def api_getFile(self, params):

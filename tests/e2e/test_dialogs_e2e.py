@@ -61,7 +61,7 @@ async def test_multiple_choice_is_edited_in_place_and_map_exports_and_imports(fa
     await tap(fake, page, "CSV", expect=2)
     document = fake.sent_to(USER)[-1]
     assert document["document"]["file_name"].endswith(".csv")
-    content = document["content"].decode("utf-8-sig").replace("CRESS Bretagne", "CRESS de Bretagne")
+    content = fake.content(document).decode("utf-8-sig").replace("CRESS Bretagne", "CRESS de Bretagne")
     before = len(fake.sent_to(USER))
     fake.push_document(USER, "cartographie.csv", content.encode("utf-8-sig"))
     [preview] = (await fake.wait_for_messages(USER, before + 1))[before:]
@@ -132,7 +132,7 @@ async def test_plan_sends_the_outline_as_two_documents(fake, start_bot):
     names = sorted(m["document"]["file_name"].rsplit(".", 1)[1] for m in (first, second))
     assert names == ["docx", "md"]
     docx = next(m for m in fake.sent_to(USER) if m.get("document", {}).get("file_name", "").endswith(".docx"))
-    assert docx["content"].startswith(b"PK")
+    assert fake.content(docx).startswith(b"PK")
     assert fake.rejected == []
 
 

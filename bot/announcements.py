@@ -1,0 +1,195 @@
+"""Announcements in chat: subscribing, composing a broadcast (admins), reminders.
+
+Sending is the broadcaster's job (bot/broadcaster.py), in the Telegram bot
+only; here is what people and animators do with their thumbs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from bot.rendering import message
+from bot.replies import Button, Document, Event, Reply
+from dialogs.engine import Hooks
+from dialogs.inputs import format_moment
+from storage.clock import now_iso
+from storage.dialogs import Session
+
+if TYPE_CHECKING:
+    from bot.conversation import Assistant
+
+TOPIC_LABELS = {"webinaires": "webinaires", "ressources": "nouvelles ressources", "actualites": "actualités réglementaires"}
+
+
+class AnnouncementsFeature:
+    def __init__(self, assistant: "Assistant"):
+        self.assistant = assistant
+        self.storage = assistant.services.storage
+        self.store = assistant.services.storage.announcements
+        self.engine = assistant.engine
+        self.engine.register("abonnements", Hooks(start=self.start_subscription, finish=self.finish_subscription,
+                                                  command="abonnements"))
+        self.engine.register("annonce", Hooks(start=self.start_compose, finish=self.finish_compose, command="annonce"))
+        self.engine.register("programmation", Hooks(start=self.list, finish=self.finish_schedule, command="annonce"))
+
+    # -- subscriptions ------------------------------------------------------------------
+
+    def opt_in_if_never_asked(self, event: Event) -> list[Reply]:
+        """The first /start in Telegram asks once, in its own message, without blocking anything."""
+        if event.channel != "telegram" or self.store.subscription(event.user_id) is not None:
+            return []
+        if self.engine.sessions.active(event.user_id) is not None:
+            return []  # never push aside something the person is doing
+        self.store.subscribe(event.user_id, [])  # asked: default no
+        return self.engine.begin(event, "abonnements")
+
+    def start_subscription(self, event: Event) -> list[Reply]:
+        if event.channel == "console":
+            return [Reply(message("subscriptions_console"))]
+        current = self.store.subscription(event.user_id) or []
+        return self.engine.begin(event, "abonnements", answers={"topics": current})
+
+    def finish_subscription(self, event: Event, session: Session, answers: dict) -> list[Reply]:
+        topics = answers.get("topics") or []
+        self.store.subscribe(event.user_id, topics)
+        return [Reply(message("subscribed", topics=[TOPIC_LABELS[t] for t in topics if t in TOPIC_LABELS]))]
+
+    def unsubscribe(self, event: Event) -> list[Reply]:
+        self.store.subscribe(event.user_id, [])
+        return [Reply(message("unsubscribed"))]
+
+    # -- composing (admins) ---------------------------------------------------------------
+
+    def list(self, event: Event) -> list[Reply]:
+        broadcasts = self.store.recent()
+        rows = [(Button("✍️ Nouvelle annonce", "bc:new"),)]
+        rows += [
+            (Button(f"⏹ Annuler n° {b['id']}", f"bc:x:{b['id']}"),) for b in broadcasts if b["status"] in ("queued", "sending")
+        ]
+        tz = self.engine.timezone
+        view = [
+            dict(b, when=format_moment(datetime.fromisoformat(b["scheduled_at"]).astimezone(tz).isoformat())
+                 if b.get("scheduled_at") else "")
+            for b in broadcasts
+        ]
+        return [Reply(message("broadcasts", broadcasts=view), tuple(rows))]
+
+    def start_compose(self, event: Event) -> list[Reply]:
+        return self.engine.begin(event, "annonce")
+
+    def finish_compose(self, event: Event, session: Session, answers: dict) -> list[Reply]:
+        broadcast_id = self.store.create(
+            event.user_id, answers["kind"], answers["title"], answers["body"], answers.get("topics") or [],
+            link=answers.get("link"), starts_at=answers.get("starts_at"),
+            structure_types=answers.get("structure_types") or [], regions=answers.get("regions") or [],
+        )
+        return self.preview(broadcast_id)
+
+    def preview(self, broadcast_id: int) -> list[Reply]:
+        broadcast = self.store.get(broadcast_id)
+        split = lambda text: [t for t in (text or "").split(";") if t]  # noqa: E731
+        count = len(self.store.recipients(split(broadcast["topics"]), split(broadcast["structure_types"]),
+                                          split(broadcast["regions"])))
+        shown = announcement_reply(broadcast)
+        controls = (
+            (Button("📤 Envoyer maintenant", f"bc:go:{broadcast_id}"), Button("🕒 Programmer", f"bc:at:{broadcast_id}")),
+            (Button("🗑 Abandonner", f"bc:x:{broadcast_id}"),),
+        )
+        return [Reply(message("broadcast_preview_intro", count=count)), shown,
+                Reply(message("broadcast_preview_outro", count=count), controls)]
+
+    def finish_schedule(self, event: Event, session: Session, answers: dict) -> list[Reply]:
+        broadcast_id = session.target_id
+        if broadcast_id is None or not self.store.queue(broadcast_id, _utc(answers["at"])):
+            return [Reply(message("broadcast_not_editable"))]
+        return [Reply(message("broadcast_scheduled", id=broadcast_id, when=format_moment(answers["at"])))]
+
+    def on_button(self, event: Event, value: str) -> list[Reply]:
+        if not self.assistant.is_admin(event):
+            return [Reply(message("admin_only"))]
+        action, _, arg = value.partition(":")
+        if action == "new":
+            return self.start_compose(event)
+        broadcast = self.store.get(int(arg)) if arg.isdigit() else None
+        if broadcast is None:
+            return [Reply(message("unknown_button"))]
+        if action == "go":
+            if not self.store.queue(broadcast["id"], now_iso()):
+                return [Reply(message("broadcast_not_editable"))]
+            return [Reply(message("broadcast_queued", id=broadcast["id"]))]
+        if action == "at":
+            if broadcast["status"] != "draft":
+                return [Reply(message("broadcast_not_editable"))]
+            return self.engine.begin(event, "programmation", target_id=broadcast["id"])
+        if action == "x":
+            stopped = self.store.cancel(broadcast["id"])
+            return [Reply(message("broadcast_cancelled" if stopped else "broadcast_not_editable", id=broadcast["id"]))]
+        return [Reply(message("unknown_button"))]
+
+    # -- reminders ------------------------------------------------------------------------
+
+    def remind_me(self, event: Event, value: str) -> list[Reply]:
+        broadcast = self.store.get(int(value)) if value.isdigit() else None
+        if broadcast is None or not broadcast.get("starts_at") or broadcast["status"] == "cancelled":
+            return [Reply(message("reminder_impossible"))]
+        starts = datetime.fromisoformat(broadcast["starts_at"])
+        now = datetime.now(timezone.utc)
+        times = [(label, (starts - delta).astimezone(timezone.utc).isoformat(timespec="seconds"))
+                 for label, delta in (("veille", timedelta(days=1)), ("heure", timedelta(hours=1)))
+                 if starts - delta > now]
+        if not times:
+            return [Reply(message("reminder_impossible"))]
+        self.store.add_reminders(broadcast["id"], event.user_id, times)
+        return [Reply(message("reminder_set", labels=[label for label, _ in times]))]
+
+
+def announcement_reply(broadcast: dict) -> Reply:
+    """The announcement exactly as recipients see it: text, one-tap unsubscribe, .ics for a webinar."""
+    html = message("announcement", b=broadcast, when=format_moment(broadcast["starts_at"]) if broadcast.get("starts_at") else "")
+    buttons: list[tuple[Button, ...]] = []
+    document = None
+    if broadcast["kind"] == "webinaire" and broadcast.get("starts_at"):
+        buttons.append((Button("⏰ Me le rappeler", f"rem:{broadcast['id']}"),))
+        document = Document(f"webinaire-{broadcast['id']}.ics", ics(broadcast), caption="")
+    buttons.append((Button("🔕 Me désabonner", "sub:off"),))
+    return Reply(html, tuple(buttons), document=document)
+
+
+def ics(broadcast: dict) -> bytes:
+    """A one-event calendar (RFC 5545); the hour is indicative: webinars rarely announce an end."""
+    start = datetime.fromisoformat(broadcast["starts_at"]).astimezone(timezone.utc)
+    end = start + timedelta(hours=1)
+
+    def text(value: str) -> str:
+        return (value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Assistant SPASER//FR", "CALSCALE:GREGORIAN", "BEGIN:VEVENT",
+        f"UID:webinaire-{broadcast['id']}@assistant-spaser",
+        f"DTSTAMP:{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}",
+        f"DTSTART:{start:%Y%m%dT%H%M%SZ}", f"DTEND:{end:%Y%m%dT%H%M%SZ}",
+        f"SUMMARY:{text(broadcast['title'])}",
+        f"DESCRIPTION:{text((broadcast.get('body') or '') + ' ' + (broadcast.get('link') or ''))}",
+    ]
+    if broadcast.get("link"):
+        lines.append(f"URL:{broadcast['link']}")
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
+
+
+def _fold(line: str) -> str:
+    """Lines of at most 75 octets, continued with a leading space (RFC 5545, 3.1)."""
+    out, current = [], b""
+    for char in line:
+        encoded = char.encode("utf-8")
+        if len(current) + len(encoded) > (75 if not out else 74):
+            out.append(current.decode("utf-8"))
+            current = b""
+        current += encoded
+    out.append(current.decode("utf-8"))
+    return "\r\n ".join(out)
+
+
+def _utc(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,198 @@
+"""Sending announcements from the Telegram bot: paced, resumable, stoppable.
+
+The broadcaster is the only sender. Every second it looks for broadcasts to
+work on (queued and due, or left `sending` by a previous run), writes their
+delivery rows, then sends what is pending:
+
+- at most `rate_per_second` messages per second, with a few in flight at once
+  (Telegram answers in tens of milliseconds; waiting for each would cap the
+  rate far below the limit);
+- `RetryAfter` pauses every send for the time Telegram asks;
+- `Forbidden` marks the person as blocked, never retried;
+- network errors are retried with a growing delay, then counted as failed;
+- each success is written as it happens, so after a kill only the messages
+  in flight (at most IN_FLIGHT) can be sent twice.
+
+Reminders of webinars are rows too, sent when due, so a restart re-arms them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime, timezone
+
+from telegram import InputFile
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.announcements import announcement_reply
+from bot.rendering import message, split_html, to_plain_text
+from bot.replies import Reply
+from dialogs.inputs import format_moment
+from storage.clock import now_iso
+
+log = logging.getLogger(__name__)
+
+IN_FLIGHT = 8
+MAX_ATTEMPTS = 5
+STATUS_EVERY = 0.5  # how often a broadcast in progress checks it was not cancelled
+
+
+class Broadcaster:
+    def __init__(self, channel, rate_per_second: float, poll_seconds: float = 1.0):
+        self.channel = channel
+        self.assistant = channel.assistant
+        self.store = channel.assistant.services.storage.announcements
+        self.users = channel.assistant.services.storage.users
+        self.interval = 1.0 / max(rate_per_second, 0.1)
+        self.poll = poll_seconds
+        self.resume_at = 0.0  # RetryAfter: nothing leaves before this monotonic time
+        self.next_slot = 0.0
+
+    @property
+    def bot(self):
+        return self.channel.application.bot
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Broadcaster error; trying again shortly")
+            await asyncio.sleep(self.poll)
+
+    async def tick(self) -> None:
+        for broadcast in self.store.due(now_iso()):
+            if broadcast["status"] == "queued":
+                count = self.store.start(broadcast)
+                log.info("Broadcast %s: %d recipients", broadcast["id"], count)
+            await self.send_broadcast(broadcast["id"])
+        await self.send_reminders()
+        await self.send_reports()
+
+    # -- one broadcast ----------------------------------------------------------------
+
+    async def send_broadcast(self, broadcast_id: int) -> None:
+        broadcast = self.store.get(broadcast_id)
+        reply = announcement_reply(broadcast)
+        in_flight: dict[int, asyncio.Task] = {}
+        not_before: dict[int, float] = {}
+        checked = 0.0
+        while True:
+            now = time.monotonic()
+            if now - checked > STATUS_EVERY:
+                checked = now
+                if self.store.status(broadcast_id) != "sending":
+                    break  # cancelled: pending rows were dropped by the cancel itself
+            rows = [
+                r for r in self.store.pending(broadcast_id, IN_FLIGHT * 4 + len(in_flight))
+                if r["id"] not in in_flight and not_before.get(r["id"], 0) <= now
+            ]
+            if not rows:
+                if in_flight:
+                    await asyncio.wait(in_flight.values(), return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                if not self.store.pending(broadcast_id, 1):
+                    self.store.finish(broadcast_id)
+                    break
+                await asyncio.sleep(0.2)  # only rows waiting out a retry delay
+                continue
+            for row in rows:
+                while len(in_flight) >= IN_FLIGHT:
+                    await asyncio.wait(in_flight.values(), return_when=asyncio.FIRST_COMPLETED)
+                await self.pace()
+                if broadcast.get("file_id") is None and reply.document is not None and in_flight:
+                    # Upload the calendar file once, then reuse Telegram's file_id.
+                    await asyncio.wait(in_flight.values())
+                    broadcast = self.store.get(broadcast_id)
+                task = asyncio.ensure_future(self.deliver(broadcast, reply, row, not_before))
+                in_flight[row["id"]] = task
+                task.add_done_callback(lambda _, key=row["id"]: in_flight.pop(key, None))
+                if time.monotonic() - checked > STATUS_EVERY:
+                    break
+        if in_flight:
+            await asyncio.wait(in_flight.values())
+
+    async def pace(self) -> None:
+        """Keep to the configured rate, and to any pause Telegram asked for."""
+        now = time.monotonic()
+        start = max(now, self.next_slot, self.resume_at)
+        self.next_slot = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    async def deliver(self, broadcast: dict, reply: Reply, row: dict, not_before: dict) -> None:
+        chat_id = row["user_id"]
+        try:
+            await self.send(broadcast, reply, chat_id)
+        except RetryAfter as exc:
+            wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
+            self.resume_at = max(self.resume_at, time.monotonic() + wait)
+            log.warning("Flood control during broadcast %s: pausing %.1f s", broadcast["id"], wait)
+            return  # still pending: sent again after the pause
+        except Forbidden:
+            self.users.mark_blocked(chat_id)
+            self.store.record(row["id"], "blocked", "Forbidden")
+            return
+        except BadRequest as exc:
+            self.store.record(row["id"], "failed", str(exc)[:200])
+            return
+        except NetworkError as exc:
+            attempts = self.store.retry_later(row["id"], exc.__class__.__name__)
+            if attempts >= MAX_ATTEMPTS:
+                self.store.record(row["id"], "failed", exc.__class__.__name__)
+            else:
+                not_before[row["id"]] = time.monotonic() + 2 ** attempts
+            return
+        self.store.record(row["id"], "sent")
+
+    async def send(self, broadcast: dict, reply: Reply, chat_id: int) -> None:
+        markup = _markup(reply)
+        if reply.document is None:
+            await self.bot.send_message(chat_id, split_html(reply.html)[0], parse_mode=ParseMode.HTML, reply_markup=markup)
+            return
+        caption = reply.html if len(to_plain_text(reply.html)) <= 1024 else None
+        document = broadcast.get("file_id") or InputFile(reply.document.content, filename=reply.document.filename)
+        if caption is None:
+            await self.bot.send_message(chat_id, split_html(reply.html)[0], parse_mode=ParseMode.HTML)
+        sent = await self.bot.send_document(
+            chat_id, document, caption=caption or "Ajoutez-le à votre agenda.", parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+        if broadcast.get("file_id") is None and sent.document is not None:
+            broadcast["file_id"] = sent.document.file_id
+            self.store.set_file_id(broadcast["id"], sent.document.file_id)
+
+    # -- reminders and reports ----------------------------------------------------------
+
+    async def send_reminders(self) -> None:
+        for reminder in self.store.due_reminders(datetime.now(timezone.utc).isoformat(timespec="seconds")):
+            if reminder["broadcast_status"] != "cancelled":
+                html = message("reminder", title=reminder["title"], when=format_moment(reminder["starts_at"]),
+                               link=reminder["link"], label=reminder["label"])
+                await self.pace()
+                await self.channel.deliver(reminder["user_id"], [Reply(html)], reminder["user_id"])
+            self.store.reminder_sent(reminder["id"])
+
+    async def send_reports(self) -> None:
+        for broadcast in self.store.unreported():
+            counts = self.store.counts(broadcast["id"])
+            started = datetime.fromisoformat(broadcast["started_at"])
+            finished = datetime.fromisoformat(broadcast["finished_at"] or now_iso())
+            html = message("broadcast_report", id=broadcast["id"], title=broadcast.get("title"), counts=counts,
+                           seconds=max(0, round((finished - started).total_seconds())))
+            readers = [broadcast["author_id"]] if broadcast["author_id"] else list(self.assistant.services.settings.admins)
+            for reader in readers:
+                await self.channel.deliver(reader, [Reply(html)], reader)
+            self.store.mark_reported(broadcast["id"])
+            log.info("Broadcast %s finished: %s", broadcast["id"], counts)
+
+
+def _markup(reply: Reply):
+    from bot.telegram_app import _keyboard
+
+    return _keyboard(reply)

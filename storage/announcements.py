@@ -1,0 +1,215 @@
+"""Subscriptions, broadcasts and their deliveries, reminders — the announcements' storage.
+
+A broadcast's recipients are written as delivery rows, all of them, before
+the first message goes out; each success is recorded as it happens. After
+a crash, whatever is still `pending` is sent: nobody is skipped, and only
+messages that were in flight at the crash can arrive twice.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from storage.clock import now_iso
+from storage.privacy import ERASURE_HOOKS
+from storage.retention import PURGE_HOOKS
+
+TOPICS = ("webinaires", "ressources", "actualites")
+FINAL = ("done", "cancelled")
+
+
+class Announcements:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    # -- subscriptions ------------------------------------------------------------
+
+    def subscription(self, user_id: int) -> list[str] | None:
+        """The topics someone follows; None if they were never asked."""
+        row = self.db.execute("SELECT topics FROM subscriptions WHERE user_id = ?", [user_id]).fetchone()
+        return None if row is None else [t for t in row[0].split(";") if t]
+
+    def subscribe(self, user_id: int, topics: list[str]) -> None:
+        now = now_iso()
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO subscriptions (user_id, topics, asked_at, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(user_id) DO UPDATE SET topics = excluded.topics, updated_at = excluded.updated_at",
+                [user_id, ";".join(t for t in TOPICS if t in topics), now, now],
+            )
+
+    def recipients(self, topics: list[str], structure_types: list[str], regions: list[str]) -> list[int]:
+        """Subscribed to one of the topics, not blocked, and matching the profile filters if any."""
+        sql = (
+            "SELECT s.user_id FROM subscriptions s JOIN users u ON u.id = s.user_id "
+            "LEFT JOIN members m ON m.user_id = s.user_id LEFT JOIN workspaces w ON w.id = m.workspace_id "
+            "WHERE u.blocked = 0 AND s.user_id != 0 AND ("
+            + " OR ".join("(';' || s.topics || ';') LIKE ?" for _ in topics)
+            + ")"
+        )
+        params: list = [f"%;{t};%" for t in topics]
+        if structure_types:
+            sql += f" AND w.structure_type IN ({', '.join('?' for _ in structure_types)})"
+            params += structure_types
+        if regions:
+            sql += f" AND w.region IN ({', '.join('?' for _ in regions)})"
+            params += regions
+        if not topics:
+            return []
+        return [r[0] for r in self.db.execute(sql + " ORDER BY s.user_id", params).fetchall()]
+
+    # -- broadcasts -----------------------------------------------------------------
+
+    def create(self, author_id: int | None, kind: str, title: str, body: str, topics: list[str], *,
+               link: str | None = None, starts_at: str | None = None, structure_types=(), regions=(),
+               status: str = "draft", scheduled_at: str | None = None) -> int:
+        with self.db.atomic():
+            cur = self.db.execute(
+                "INSERT INTO broadcasts (author_id, kind, title, starts_at, link, body, topics, structure_types, regions, "
+                "status, scheduled_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [author_id, kind, title, starts_at, link, body, ";".join(topics), ";".join(structure_types),
+                 ";".join(regions), status, scheduled_at, now_iso()],
+            )
+        return cur.lastrowid
+
+    def get(self, broadcast_id: int) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM broadcasts WHERE id = ?", [broadcast_id]))
+        return rows[0] if rows else None
+
+    def recent(self, limit: int = 8) -> list[dict]:
+        return list(self.db.query(
+            "SELECT b.*, "
+            "(SELECT COUNT(*) FROM deliveries d WHERE d.broadcast_id = b.id) AS total, "
+            "(SELECT COUNT(*) FROM deliveries d WHERE d.broadcast_id = b.id AND d.status = 'sent') AS sent "
+            "FROM broadcasts b WHERE b.status != 'draft' ORDER BY b.id DESC LIMIT ?", [limit]))
+
+    def queue(self, broadcast_id: int, scheduled_at: str) -> bool:
+        with self.db.atomic():
+            cur = self.db.execute(
+                "UPDATE broadcasts SET status = 'queued', scheduled_at = ? WHERE id = ? AND status IN ('draft', 'queued')",
+                [scheduled_at, broadcast_id],
+            )
+        return cur.rowcount == 1
+
+    def cancel(self, broadcast_id: int) -> bool:
+        """Cancel a scheduled broadcast or stop one in progress: pending deliveries are dropped."""
+        with self.db.atomic():
+            cur = self.db.execute(
+                "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ? AND status NOT IN ('done', 'cancelled')",
+                [now_iso(), broadcast_id],
+            )
+            self.db.execute(
+                "UPDATE deliveries SET status = 'cancelled' WHERE broadcast_id = ? AND status = 'pending'", [broadcast_id]
+            )
+        return cur.rowcount == 1
+
+    def status(self, broadcast_id: int) -> str | None:
+        row = self.db.execute("SELECT status FROM broadcasts WHERE id = ?", [broadcast_id]).fetchone()
+        return row[0] if row else None
+
+    def due(self, now: str) -> list[dict]:
+        """Broadcasts to work on: in progress (a restart resumes them), or queued and due."""
+        return list(self.db.query(
+            "SELECT * FROM broadcasts WHERE status = 'sending' OR (status = 'queued' AND scheduled_at <= ?) ORDER BY id",
+            [now]))
+
+    def start(self, broadcast: dict) -> int:
+        """Write one delivery row per recipient, then mark the broadcast as sending; returns the count."""
+        split = lambda text: [t for t in (text or "").split(";") if t]  # noqa: E731
+        recipients = self.recipients(split(broadcast["topics"]), split(broadcast["structure_types"]), split(broadcast["regions"]))
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT INTO deliveries (broadcast_id, user_id, status, attempts) VALUES (?, ?, 'pending', 0) "
+                "ON CONFLICT(broadcast_id, user_id) DO NOTHING",
+                [(broadcast["id"], user_id) for user_id in recipients],
+            )
+            self.db.execute(
+                "UPDATE broadcasts SET status = 'sending', started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued'",
+                [now_iso(), broadcast["id"]],
+            )
+        return len(recipients)
+
+    def pending(self, broadcast_id: int, limit: int) -> list[dict]:
+        return list(self.db.query(
+            "SELECT * FROM deliveries WHERE broadcast_id = ? AND status = 'pending' ORDER BY id LIMIT ?",
+            [broadcast_id, limit]))
+
+    def record(self, delivery_id: int, status: str, error: str | None = None) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?, "
+                "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
+                [status, error, status, now_iso(), delivery_id],
+            )
+
+    def retry_later(self, delivery_id: int, error: str) -> int:
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE deliveries SET attempts = attempts + 1, last_error = ? WHERE id = ?", [error, delivery_id]
+            )
+        return self.db.execute("SELECT attempts FROM deliveries WHERE id = ?", [delivery_id]).fetchone()[0]
+
+    def set_file_id(self, broadcast_id: int, file_id: str) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE broadcasts SET file_id = ? WHERE id = ?", [file_id, broadcast_id])
+
+    def finish(self, broadcast_id: int) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'",
+                [now_iso(), broadcast_id],
+            )
+
+    def counts(self, broadcast_id: int) -> dict[str, int]:
+        return dict(self.db.execute(
+            "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", [broadcast_id]).fetchall())
+
+    def unreported(self) -> list[dict]:
+        return list(self.db.query(
+            "SELECT * FROM broadcasts WHERE status IN ('done', 'cancelled') AND reported = 0 AND started_at IS NOT NULL"))
+
+    def mark_reported(self, broadcast_id: int) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE broadcasts SET reported = 1 WHERE id = ?", [broadcast_id])
+
+    # -- reminders ------------------------------------------------------------------
+
+    def add_reminders(self, broadcast_id: int, user_id: int, times: list[tuple[str, str]]) -> int:
+        with self.db.atomic():
+            added = 0
+            for label, at in times:
+                added += self.db.execute(
+                    "INSERT INTO reminders (broadcast_id, user_id, remind_at, label) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(broadcast_id, user_id, label) DO NOTHING",
+                    [broadcast_id, user_id, at, label],
+                ).rowcount
+        return added
+
+    def due_reminders(self, now: str, limit: int = 100) -> list[dict]:
+        return list(self.db.query(
+            "SELECT r.*, b.title, b.starts_at, b.link, b.status AS broadcast_status FROM reminders r "
+            "JOIN broadcasts b ON b.id = r.broadcast_id WHERE r.sent_at IS NULL AND r.remind_at <= ? "
+            "ORDER BY r.remind_at LIMIT ?", [now, limit]))
+
+    def reminder_sent(self, reminder_id: int) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE reminders SET sent_at = ? WHERE id = ?", [now_iso(), reminder_id])
+
+
+def _forget(db: sqlite_utils.Database, user_id: int) -> None:
+    """Erasure: their subscription, deliveries and reminders go; broadcasts they wrote stay, unsigned."""
+    db.execute("DELETE FROM subscriptions WHERE user_id = ?", [user_id])
+    db.execute("DELETE FROM deliveries WHERE user_id = ?", [user_id])
+    db.execute("DELETE FROM reminders WHERE user_id = ?", [user_id])
+    db.execute("UPDATE broadcasts SET author_id = NULL WHERE author_id = ?", [user_id])
+
+
+def _purge(db: sqlite_utils.Database, cutoff: str) -> int:
+    """Retention: delivery records of broadcasts finished before the cutoff."""
+    return db.execute(
+        "DELETE FROM deliveries WHERE broadcast_id IN (SELECT id FROM broadcasts WHERE finished_at < ?)", [cutoff]
+    ).rowcount
+
+
+ERASURE_HOOKS.append(_forget)
+PURGE_HOOKS.append(_purge)

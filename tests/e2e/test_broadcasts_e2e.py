@@ -1,0 +1,156 @@
+"""Announcements through the fake Bot API server, flood control on: nobody missed, nobody twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bot.config import BroadcastSettings
+from storage import Storage
+from storage.clock import now_iso
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN = 500
+
+
+def seed(storage: Storage, users: range, topics=("webinaires",)) -> None:
+    for user_id in users:
+        storage.users.touch(user_id, f"Abonné {user_id}", "fr")
+        storage.announcements.subscribe(user_id, list(topics))
+
+
+def copies(fake, users) -> dict[int, int]:
+    counts = {u: 0 for u in users}
+    for msg in fake.sent:
+        if msg["chat"]["id"] in counts:
+            counts[msg["chat"]["id"]] += 1
+    return counts
+
+
+async def wait_status(storage: Storage, broadcast_id: int, wanted: str, timeout: float) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while storage.announcements.status(broadcast_id) != wanted:
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"broadcast {broadcast_id} is {storage.announcements.status(broadcast_id)}")
+        await asyncio.sleep(0.2)
+
+
+async def test_thousand_subscribers_flood_control_and_blocked_users(fake, start_bot):
+    fake.flood_control = True
+    bot = await start_bot(admins=(ADMIN,), broadcast=BroadcastSettings(rate_per_second=40))  # above the limit on purpose
+    storage = bot.assistant.services.storage
+    users = range(10_000, 11_000)
+    seed(storage, users)
+    blocked = {10_003, 10_500, 10_999}
+    fake.blocked |= blocked
+    broadcast_id = storage.announcements.create(
+        ADMIN, "ressource", "Guide <achats> & clauses", "Un nouveau guide est en ligne.", ["webinaires"],
+        link="https://www.ecologie.gouv.fr", status="queued", scheduled_at=now_iso(),
+    )
+    await wait_status(storage, broadcast_id, "done", timeout=120)
+    counts = copies(fake, users)
+    assert all(counts[u] == 1 for u in users if u not in blocked)
+    assert all(counts[u] == 0 for u in blocked)
+    assert all(storage.users.get(u)["blocked"] == 1 for u in blocked)
+    reasons = {c.error.split()[0] for c in fake.rejected}
+    assert reasons <= {"429", "403"} and "429" in reasons  # flood control was hit and respected, nothing else refused
+    assert storage.announcements.counts(broadcast_id) == {"sent": 997, "blocked": 3}
+    report = await fake.wait_for(lambda: [m for m in fake.sent_to(ADMIN) if "Bilan" in m.get("text", "")], timeout=10)
+    assert "envoyés : 997" in report[0]["text"] and "bloqués (l'utilisateur a bloqué le bot) : 3" in report[0]["text"]
+
+
+async def test_webinar_carries_ics_uploaded_once_and_reminders_fire(fake, start_bot):
+    bot = await start_bot(admins=(ADMIN,))
+    storage = bot.assistant.services.storage
+    users = range(20_000, 20_005)
+    seed(storage, users)
+    starts = (datetime.now(timezone.utc) + timedelta(days=3)).isoformat(timespec="minutes")
+    broadcast_id = storage.announcements.create(
+        ADMIN, "webinaire", "Le SPASER, quézaco ?", "Une heure pour tout comprendre.", ["webinaires"],
+        link="https://example.org/inscription", starts_at=starts, status="queued", scheduled_at=now_iso(),
+    )
+    await wait_status(storage, broadcast_id, "done", timeout=30)
+    documents = [c for c in fake.calls if c.method == "sendDocument" and c.params["chat_id"] in users]
+    assert len(documents) == 5
+    assert sum(isinstance(c.params["document"], dict) for c in documents) == 1  # uploaded once, then its file_id
+    message = next(m for m in fake.sent_to(20_000) if "document" in m)
+    assert b"BEGIN:VCALENDAR" in fake.uploads[message["document"]["file_id"]][1]
+    assert "Webinaire" in message["caption"]
+    labels = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+    assert "⏰ Me le rappeler" in labels and "🔕 Me désabonner" in labels
+    own = next(m for m in fake.sent_to(20_001) if "document" in m)
+    before = len(fake.sent_to(20_001))
+    fake.press(20_001, own, next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"].startswith("⏰")))
+    [confirmation] = (await fake.wait_for_messages(20_001, before + 1))[before:]
+    assert "la veille et une heure avant" in confirmation["text"]
+    # make the reminders due now, as if three days had passed
+    storage.db.execute("UPDATE reminders SET remind_at = ?", [now_iso()])
+    reminders = await fake.wait_for(lambda: [m for m in fake.sent_to(20_001) if "Rappel" in m.get("text", "")], timeout=10)
+    assert "Le SPASER, quézaco ?" in reminders[0]["text"]
+    # one tap unsubscribes, on any old announcement
+    fake.press(20_002, next(m for m in fake.sent_to(20_002) if "document" in m), "sub:off")
+    await fake.wait_for(lambda: storage.announcements.subscription(20_002) == [], timeout=5)
+    assert fake.rejected == []
+
+
+async def test_cancel_stops_a_broadcast_in_progress(fake, start_bot):
+    bot = await start_bot(broadcast=BroadcastSettings(rate_per_second=20))
+    storage = bot.assistant.services.storage
+    users = range(30_000, 30_300)
+    seed(storage, users)
+    broadcast_id = storage.announcements.create(None, "texte", "", "Annonce à arrêter", ["webinaires"],
+                                                status="queued", scheduled_at=now_iso())
+    await fake.wait_for(lambda: sum(copies(fake, users).values()) >= 20, timeout=20)
+    assert storage.announcements.cancel(broadcast_id)
+    await asyncio.sleep(1.0)  # within seconds, nothing more leaves
+    stopped_at = sum(copies(fake, users).values())
+    await asyncio.sleep(1.5)
+    assert sum(copies(fake, users).values()) == stopped_at < 100
+    assert storage.announcements.counts(broadcast_id)["cancelled"] == 300 - stopped_at
+
+
+async def test_a_killed_bot_resumes_the_broadcast_and_leaves_nobody_out(fake, tmp_path):
+    db = tmp_path / "kill.db"
+    storage = Storage.open(db)
+    users = range(40_000, 40_400)
+    seed(storage, users)
+    storage.close()
+    config = tmp_path / "config.yaml"
+    config.write_text(f"telegram:\n  base_url: {fake.base_url}\nstorage:\n  path: {db}\nbroadcast:\n  rate_per_second: 25\n",
+                      encoding="utf-8")
+    text = tmp_path / "annonce.txt"
+    text.write_text("Nouvelle fiche ressource en ligne.", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
+    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
+
+    async def spaser_bot(*args, wait=True):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", *args, "--config", str(config), cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
+        if wait:
+            assert await asyncio.wait_for(proc.wait(), 60) == 0
+        return proc
+
+    await spaser_bot("broadcast", "--text-file", str(text))
+    bot = await spaser_bot("run", wait=False)
+    await fake.wait_for(lambda: sum(copies(fake, users).values()) >= 100, timeout=60)
+    bot.send_signal(signal.SIGKILL)  # no chance to clean up
+    await bot.wait()
+    sent_before_restart = sum(copies(fake, users).values())
+    assert sent_before_restart < len(users)
+    bot = await spaser_bot("run", wait=False)
+    try:
+        await fake.wait_for(lambda: all(c >= 1 for c in copies(fake, users).values()), timeout=90)
+    finally:
+        bot.send_signal(signal.SIGINT)
+        await asyncio.wait_for(bot.wait(), 30)
+    counts = copies(fake, users)
+    duplicates = sum(c - 1 for c in counts.values())
+    assert all(c >= 1 for c in counts.values())  # nobody left out
+    assert duplicates <= 8  # at most the messages in flight at the kill (IN_FLIGHT)
+    assert fake.rejected == []
