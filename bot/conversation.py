@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.rendering import button_label, message, shorten
 from bot.replies import Button, Event, Reply
 from dialogs.definitions import Dialog, load_dialogs
-from dialogs.engine import DialogEngine, looks_like_question
+from dialogs.engine import DialogEngine
 from knowledge.loader import Entry, KnowledgeBase, Topic
 from knowledge.matcher import Matcher, Outcome
 from knowledge.normalize import fold, simplify
@@ -203,8 +203,12 @@ class Assistant:
         return self.answer_question(event, event.text or "")
 
     def _is_question_for_the_base(self, text: str) -> bool:
-        """During a dialog, a phrased question the base answers is a question, not an answer."""
-        return looks_like_question(text) and self.services.matcher.decide(text[:MAX_QUESTION_CHARS]).kind == "answered"
+        """During a dialog, a question (ending with « ? ») that the base answers is a question, not an answer.
+
+        Only the question mark counts: « Comment associer les acteurs. » is a
+        fine description, even though the base knows how to answer it.
+        """
+        return text.rstrip().endswith("?") and self.services.matcher.decide(text[:MAX_QUESTION_CHARS]).kind == "answered"
 
     def answer_question(self, event: Event, raw: str) -> list[Reply]:
         text = CONTROL_CHARS.sub(" ", raw).strip()

@@ -305,3 +305,11 @@ def test_adding_while_an_addition_is_unfinished_offers_to_resume_it(chat):
     chat.press("Ajouter un")
     chat.press("Recommencer")
     assert "Quel thème" in chat.text
+
+
+def test_a_free_text_answer_starting_like_a_question_stays_an_answer(assistant, chat):
+    chat.say("/cartographie")
+    chat.press("Ajouter un")
+    chat.press("Facilitateur des clauses sociales")
+    chat.say("Comment associer les acteurs du territoire")  # a name, not a question: no « ? »
+    assert "que fait cette structure" in chat.text

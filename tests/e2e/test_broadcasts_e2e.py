@@ -154,3 +154,31 @@ async def test_a_killed_bot_resumes_the_broadcast_and_leaves_nobody_out(fake, tm
     assert all(c >= 1 for c in counts.values())  # nobody left out
     assert duplicates <= 8  # at most the messages in flight at the kill (IN_FLIGHT)
     assert fake.rejected == []
+
+
+async def test_an_admin_composes_previews_and_sends_in_telegram(fake, start_bot):
+    from tests.e2e.test_dialogs_e2e import tap
+    from tests.e2e.test_telegram_e2e import ask
+
+    bot = await start_bot(admins=(ADMIN,))
+    storage = bot.assistant.services.storage
+    seed(storage, range(50_000, 50_003), topics=("ressources",))
+    [listing] = await ask(fake, "/annonce", ADMIN)
+    [_, kind] = await tap(fake, listing, "Nouvelle annonce", user=ADMIN, expect=2)
+    [title] = await tap(fake, kind, "Une ressource", user=ADMIN)
+    await ask(fake, "Fiche « Mobiliser les acteurs »", ADMIN)
+    await ask(fake, "https://example.org/fiche", ADMIN)
+    [topics] = await ask(fake, "Comment associer les acteurs du territoire.", ADMIN)
+    await tap(fake, topics, "ressources", user=ADMIN, expect=0)
+    await fake.wait_for(lambda: "✅ Abonnés « nouvelles" in str(fake.messages[(ADMIN, topics["message_id"])]))
+    [types] = await tap(fake, fake.messages[(ADMIN, topics["message_id"])], "Valider la sélection", user=ADMIN)
+    [regions] = await ask(fake, "/passer", ADMIN)
+    [summary] = await ask(fake, "/passer", ADMIN)
+    intro, preview, outro = await tap(fake, summary, "Valider", user=ADMIN, expect=3)
+    assert "Fiche « Mobiliser les acteurs »" in preview["text"] and "3 destinataires" in outro["text"]
+    await tap(fake, outro, "Envoyer maintenant", user=ADMIN)
+    await fake.wait_for(lambda: all(any("Mobiliser" in m.get("text", "") for m in fake.sent_to(u)) for u in range(50_000, 50_003)),
+                        timeout=15)
+    report = await fake.wait_for(lambda: [m for m in fake.sent_to(ADMIN) if "Bilan" in m.get("text", "")], timeout=10)
+    assert "envoyés : 3" in report[0]["text"]
+    assert fake.rejected == []
