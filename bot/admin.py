@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.rendering import button_label, message
+from bot.rendering import button_label, message, shorten
 from bot.replies import Button, Event, Reply
 from knowledge.checks import check_knowledge
 from knowledge.loader import load_knowledge
@@ -35,7 +35,8 @@ class AdminFeature:
         if not groups:
             return [Reply(message("unanswered_none"))]
         buttons = tuple((Button(button_label(f"{i}. {g.text}"), f"nr:o:{g.question_id}"),) for i, g in enumerate(groups, 1))
-        return [Reply(message("unanswered_list", groups=groups), buttons)]
+        shown = [(shorten(g.text, 150), g.count, sorted(g.reasons)) for g in groups]
+        return [Reply(message("unanswered_list", groups=shown), buttons)]
 
     def on_button(self, event: Event, value: str) -> list[Reply]:
         if not self.assistant.is_admin(event):
@@ -50,7 +51,7 @@ class AdminFeature:
             rows = tuple(
                 (Button(button_label(f"➕ {e.question}"), f"nr:a:{group.question_id}:{e.id}"),) for e in closest
             ) + ((Button("🗑 Écarter", f"nr:x:{group.question_id}"), Button("◀ Liste", "nr:l:0")),)
-            return [Reply(message("unanswered_group", group=group), rows)]
+            return [Reply(message("unanswered_group", text=shorten(group.text, 300), count=group.count), rows)]
         if action == "a" and self.services.kb.get(entry_id) is not None:
             self.services.storage.review.attach(group, entry_id, event.user_id)
             self.rebuild_matcher(self.services.kb)

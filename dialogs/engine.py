@@ -227,12 +227,13 @@ class DialogEngine:
         session_id, _, rest = rest.partition(":")
         turn, _, action = rest.partition(":")
         session = self.sessions.get(int(session_id)) if session_id.isdigit() else None
-        if (
-            session is None
-            or session.user_id != event.user_id
-            or session.status != ACTIVE
-            or str(session.turn) != turn
-        ):
+        if session is None or session.user_id != event.user_id:
+            return self.expired(event)
+        if session.status != ACTIVE or str(session.turn) != turn:
+            dialog = self.dialogs.get(session.dialog)
+            hooks = self.hooks.get(session.dialog)
+            if dialog is not None and dialog.passive and hooks is not None:
+                return hooks.start(event)  # a choice that works on any old message: open it afresh
             return self.expired(event)
         return self._act(event, session, action)
 

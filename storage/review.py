@@ -19,6 +19,7 @@ from storage.clock import now_iso
 
 LOW_CONFIDENCE_MARGIN = 10  # answered, but within this many points of the answer threshold
 SAME_QUESTION = 88  # token_sort_ratio at or above which two questions are grouped
+RECENT = 5000  # the most recent questions to review: enough for months, cheap to group
 
 
 @dataclass
@@ -43,9 +44,9 @@ class Review:
             WHERE q.outcome IN ('not_covered', 'suggested')
                OR (q.outcome = 'answered' AND q.score < ?)
                OR EXISTS (SELECT 1 FROM feedback f WHERE f.question_id = q.id AND f.helpful = 0)
-            ORDER BY q.id
+            ORDER BY q.id DESC LIMIT ?
             """,
-            [answer_threshold + LOW_CONFIDENCE_MARGIN],
+            [answer_threshold + LOW_CONFIDENCE_MARGIN, RECENT],
         )
         reviewed = {r["key"] for r in self.db.query("SELECT key FROM reviewed_questions")}
         groups: list[Group] = []
@@ -60,7 +61,7 @@ class Review:
                 group.count += 1
                 group.reasons.add(reason)
         pending = [g for g in groups if g.key not in reviewed]
-        return sorted(pending, key=lambda g: (-g.count, g.question_id))[:limit]
+        return sorted(pending, key=lambda g: (-g.count, -g.question_id))[:limit]
 
     def group_of(self, question_id: int, answer_threshold: float) -> Group | None:
         return next((g for g in self.groups(answer_threshold, limit=10_000) if g.question_id == question_id), None)

@@ -118,3 +118,12 @@ def test_ics_is_a_valid_calendar_with_folded_lines():
     assert data.startswith("BEGIN:VCALENDAR\r\n") and "DTSTART:20300312T133000Z" in data
     assert "SUMMARY:Un titre\\, avec \\; des signes" in data
     assert all(len(line.encode()) <= 75 for line in data.split("\r\n"))
+
+
+def test_the_opt_in_buttons_still_work_after_another_dialog(assistant):
+    chat = Chat(assistant, 9)
+    chat.say("/start")
+    old_toggle = chat.button("Webinaires").payload
+    chat.say("/profil")  # the opt-in is set aside
+    text = chat.press_payload(old_toggle)
+    assert "n'est plus actif" not in text and "Voulez-vous recevoir" in text
