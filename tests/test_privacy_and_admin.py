@@ -32,6 +32,11 @@ def rich_history(assistant, user_id=GONE) -> Chat:
     chat.say("/inviter")
     chat.say("/profil")  # an unfinished dialog
     chat.say("/annuler")
+    store = assistant.services.storage.announcements
+    store.subscribe(user_id, ["webinaires"])
+    authored = store.create(user_id, "ressource", "Guide", "Texte", ["webinaires"], status="queued", scheduled_at="2000")
+    store.start(store.get(authored))  # a delivery row for them (they are a subscriber)
+    store.add_reminders(authored, user_id, [("veille", "2100-01-01T00:00:00+00:00")])
     return chat
 
 
@@ -54,6 +59,7 @@ def test_my_data_sends_everything_as_json_and_a_summary(assistant):
     assert [a["name"] for a in data["acteurs_ajoutes"]] == ["CRESS Bretagne"]
     assert {q["text"] for q in data["questions"]} >= {"combien de pages fait un spaser ?"}
     assert data["avis"][0]["helpful"] == 1
+    assert data["abonnements"][0]["topics"] == "webinaires" and len(data["envois_recus"]) == 1
     assert any(s["dialog"] == "profil" and s["answers"] for s in data["dialogues"])
 
 
@@ -67,6 +73,8 @@ def test_forget_erases_every_row_about_the_person(assistant):
     assert "vos données sont effacées" in chat.press("Oui").lower()
     assert tables_holding(assistant.services.storage.db, GONE) == []
     assert assistant.services.storage.db.execute("SELECT COUNT(*) FROM workspaces").fetchone()[0] == 0
+    broadcast = assistant.services.storage.announcements.recent()[0]
+    assert broadcast["author_id"] is None and broadcast["title"] == "Guide"  # the broadcast stays, unsigned
 
 
 def test_in_a_shared_workspace_what_they_added_stays_as_membre_parti(make_assistant):

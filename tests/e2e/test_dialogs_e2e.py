@@ -161,3 +161,68 @@ async def test_my_data_and_forget_through_telegram(fake, start_bot):
     assert "effacées" in done["text"]
     assert bot.assistant.services.storage.users.get(USER) is None
     assert fake.rejected == []
+
+
+async def test_indicator_grid_through_telegram_with_the_library(fake, start_bot):
+    bot = await start_bot()
+    [page] = await ask(fake, "/indicateurs", USER)
+    [_, theme] = await tap(fake, page, "Ajouter un", expect=2)
+    [sub_theme] = await tap(fake, theme, "Environnement")
+    [schemes] = await ask(fake, "gestion des déchets", USER)
+    [more] = await ask(fake, "PCAET", USER)
+    [objective] = await tap(fake, more, "Non, c'est tout")
+    await ask(fake, "/passer", USER)
+    [indicator] = await ask(fake, "/passer", USER)
+    [unit] = await tap(fake, indicator, "réemploi")
+    [target] = await tap(fake, unit, "Valeur")
+    await ask(fake, "20 %", USER)
+    await ask(fake, "2027", USER)
+    [priority] = await ask(fake, "Service déchets", USER)
+    [summary] = await tap(fake, priority, "1 ·")
+    [saved] = await tap(fake, summary, "Valider")
+    assert "Part des achats issus du réemploi" in saved["text"]
+    workspace = bot.assistant.services.storage.workspaces.of_user(USER)
+    [row] = bot.assistant.services.storage.indicators.list(workspace["id"])
+    assert (row["schemes"], row["unit"], row["priority"], row["target_year"]) == ("PCAET", "valeur", 1, 2027)
+    assert fake.rejected == []
+
+
+async def test_a_bot_killed_mid_dialog_resumes_at_the_same_step(fake, tmp_path):
+    import os
+    import signal
+    import sys
+
+    from tests.e2e.test_run_command import ROOT
+
+    config = tmp_path / "config.yaml"
+    config.write_text(f"telegram:\n  base_url: {fake.base_url}\nstorage:\n  path: {tmp_path / 'k.db'}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
+    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
+
+    async def run_bot():
+        import asyncio
+
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+    bot = await run_bot()
+    try:
+        [_, step] = await ask(fake, "/profil", USER, expect=2)
+        await tap(fake, step, "Région")
+        [region] = await ask(fake, "Région Bretagne", USER)
+    finally:
+        bot.send_signal(signal.SIGKILL)
+        await bot.wait()
+    bot = await run_bot()
+    try:
+        welcome, pending = await ask(fake, "/start", USER, expect=2)
+        assert "Mon profil" in pending["text"]
+        [resumed] = await tap(fake, pending, "Reprendre")
+        assert "Dans quelle région" in resumed["text"]
+        [amount] = await tap(fake, resumed, "Bretagne")
+        assert "montant total annuel" in amount["text"]
+    finally:
+        bot.send_signal(signal.SIGINT)
+        await bot.wait()
+    assert fake.rejected == []
