@@ -147,7 +147,7 @@ def build_context(
             "theme_id": i.get("theme"),
             "indicator": i.get("indicator"),
             "unit": label(indicator_dialog, "unit", i.get("unit")),
-            "target": " ".join(str(x) for x in (i.get("target"), i.get("target_year")) if x) or "",
+            "target": _target(i.get("target"), i.get("target_year")),
             "priority": i.get("priority") or "",
             "referent": i.get("referent") or "",
             "objective": i.get("objective") or "",
@@ -182,6 +182,13 @@ def build_context(
         "diagnostic": diagnostic,
         "today": (today or date.today()).strftime("%d/%m/%Y"),
     }
+
+
+def _target(target, year) -> str:
+    """« 30 % en 2028 », « 30 % », « en 2028 » or nothing."""
+    if target and year:
+        return f"{target} en {year}"
+    return str(target or (f"en {year}" if year else ""))
 
 
 def render_markdown(context: dict) -> str:

@@ -58,14 +58,14 @@ def test_full_workspace_every_name_indicator_and_priority_in_place(chat):
     assert "le SPASER est obligatoire pour Ville de Quimper" in markdown
     social = markdown.split("### Axe 1 — Une commande publique sociale")[1].split("### Axe 2")[0]
     assert "Maison de l'emploi" in social and "Nombre d'heures d'insertion" in social
-    assert "Doubler les heures d'insertion (cible : 30 % 2028)" in social
+    assert "Doubler les heures d'insertion (cible : 30 % en 2028)" in social
     assert "Agence locale" not in social  # an environment actor is not in the social axis
     ecological = markdown.split("### Axe 2 — Une commande publique écologiquement responsable")[1].split("### Axe 3")[0]
-    assert "Agence locale de l'énergie" in ecological and "| Part des achats issus du réemploi | Nombre de contrats | 30 % 2028 | 2 |" in ecological
+    assert "Agence locale de l'énergie" in ecological and "| Part des achats issus du réemploi | Nombre de contrats | 30 % en 2028 | 2 |" in ecological
     annexes = markdown.split("## 4. Annexes")[1]
     assert "Maison de l'emploi" in annexes and "Agence locale de l'énergie" in annexes
     steering = markdown.split("## 3. Suivre et piloter")[1].split("## 4. Annexes")[0]
-    assert "| Social | Nombre d'heures d'insertion | Nombre de contrats | 30 % 2028 | 1 | Direction des achats |" in steering
+    assert "| Social | Nombre d'heures d'insertion | Nombre de contrats | 30 % en 2028 | 1 | Direction des achats |" in steering
     assert "1 à 2 fois par an" in steering and "3 à 4 fois par an" in steering
     assert "None" not in markdown and "{{" not in markdown
 
