@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.rendering import button_label, message, shorten
 from bot.replies import Button, Event, Reply
 from dialogs.definitions import Dialog, load_dialogs
-from dialogs.engine import DialogEngine
+from dialogs.engine import DialogEngine, prefixed
 from knowledge.loader import Entry, KnowledgeBase, Topic
 from knowledge.matcher import Matcher, Outcome
 from knowledge.normalize import fold, simplify
@@ -126,7 +126,7 @@ class Assistant:
         after = self.engine.pending(event.user_id)
         if before is not None and after is not None and (before.id, before.turn) == (after.id, after.turn):
             dialog = self.services.dialogs[after.dialog]
-            replies = replies + [Reply(message("dialog_pending", title=dialog.title))] + self.engine.show(after)
+            replies = replies + prefixed([message("dialog_pending", title=dialog.title)], self.engine.show(after))
         return replies
 
     # -- commands -------------------------------------------------------------

@@ -15,7 +15,7 @@ message can never answer the wrong question.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot.rendering import button_label, message
@@ -77,18 +77,18 @@ class DialogEngine:
     ) -> list[Reply]:
         """Start a dialog; with `at_summary`, open straight on the summary of `answers` (editing)."""
         dialog = self.dialogs[dialog_id]
-        replies: list[Reply] = []
+        header: list[str] = []
         previous = self.sessions.active(event.user_id)
         if previous is not None and previous.dialog != dialog_id:
             other = self.dialogs.get(previous.dialog)
             if other is not None and not other.passive:
-                replies.append(Reply(message("dialog_set_aside", title=other.title, command=self._command(previous))))
+                header.append(message("dialog_set_aside", title=other.title, command=self._command(previous)))
         answers = dict(answers or {})
         first = SUMMARY if at_summary else self._next(dialog, answers, None)
         session = self.sessions.start(event.user_id, workspace_id, dialog_id, first, target_id, answers)
         if not at_summary and dialog.intro:
-            replies.append(Reply(message("dialog_intro", title=dialog.title, intro=dialog.intro)))
-        return replies + self.show(session)
+            header.append(message("dialog_intro", title=dialog.title, intro=dialog.intro))
+        return prefixed(header, self.show(session))
 
     def offer_resume(self, event: Event, dialog_id: str) -> list[Reply] | None:
         """If this dialog was left unfinished, offer « Reprendre » or « Recommencer »."""
@@ -238,11 +238,8 @@ class DialogEngine:
         return self._act(event, session, action)
 
     def expired(self, event: Event) -> list[Reply]:
-        replies = [Reply(message("button_expired"))]
         current = self.sessions.active(event.user_id)
-        if current is not None:
-            replies += self.show(current)
-        return replies
+        return prefixed([message("button_expired")], self.show(current) if current is not None else [])
 
     def navigate(self, event: Event, action: str) -> list[Reply]:
         """/retour, /passer, /annuler typed as commands."""
@@ -419,6 +416,15 @@ class DialogEngine:
         if all(len(b.label) <= 22 for b in buttons):
             return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
         return [(b,) for b in buttons]
+
+
+def prefixed(header: list[str], replies: list[Reply]) -> list[Reply]:
+    """Put short lead-in texts in the same message as the step: one message per turn
+    where possible, since Telegram allows about one message per second in a chat."""
+    if not header or not replies:
+        return [Reply(h) for h in header] + replies
+    first = replies[0]
+    return [replace(first, html="\n\n".join([*header, first.html]))] + replies[1:]
 
 
 def _holds(step: Step, answers: dict) -> bool:

@@ -164,7 +164,7 @@ async def test_an_admin_composes_previews_and_sends_in_telegram(fake, start_bot)
     storage = bot.assistant.services.storage
     seed(storage, range(50_000, 50_003), topics=("ressources",))
     [listing] = await ask(fake, "/annonce", ADMIN)
-    [_, kind] = await tap(fake, listing, "Nouvelle annonce", user=ADMIN, expect=2)
+    [kind] = await tap(fake, listing, "Nouvelle annonce", user=ADMIN)
     [title] = await tap(fake, kind, "Une ressource", user=ADMIN)
     await ask(fake, "Fiche « Mobiliser les acteurs »", ADMIN)
     await ask(fake, "https://example.org/fiche", ADMIN)

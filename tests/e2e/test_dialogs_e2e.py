@@ -19,12 +19,12 @@ async def tap(fake, message, fragment, user=USER, expect=1):
 
 async def test_profile_dialog_in_telegram_with_an_expired_button(fake, start_bot):
     await start_bot()
-    [_, step] = await ask(fake, "/profil", USER, expect=2)
+    [step] = await ask(fake, "/profil", USER)
     assert "Quel type de structure" in step["text"]
     [name_step] = await tap(fake, step, "Métropole")
     # The same old button again (a double tap): refused, and the current step shown.
-    [expired, current] = await tap(fake, step, "Métropole", expect=2)
-    assert "n'est plus actif" in expired["text"] and "nom de votre structure" in current["text"]
+    [expired] = await tap(fake, step, "Métropole")
+    assert "n'est plus actif" in expired["text"] and "nom de votre structure" in expired["text"]
     [region] = await ask(fake, "Rennes Métropole <test> & co", USER)
     [amount] = await tap(fake, region, "Bretagne")
     [error] = await ask(fake, "beaucoup", USER)
@@ -42,7 +42,7 @@ async def test_profile_dialog_in_telegram_with_an_expired_button(fake, start_bot
 async def test_multiple_choice_is_edited_in_place_and_map_exports_and_imports(fake, start_bot):
     bot = await start_bot()
     [page] = await ask(fake, "/cartographie", USER)
-    [_, kind] = await tap(fake, page, "Ajouter un", expect=2)
+    [kind] = await tap(fake, page, "Ajouter un")
     [name] = await tap(fake, kind, "Tête de réseau")
     [description] = await ask(fake, "CRESS Bretagne", USER)
     [contact] = await ask(fake, "/passer", USER)
@@ -83,7 +83,7 @@ async def test_a_photo_or_an_unreadable_file_gets_a_french_message(fake, start_b
 
 async def test_restart_mid_dialog_resumes_at_the_same_step(fake, start_bot):
     bot = await start_bot()
-    [_, step] = await ask(fake, "/profil", USER, expect=2)
+    [step] = await ask(fake, "/profil", USER)
     await tap(fake, step, "Commune")
     await ask(fake, "Ville de Lorient", USER)
     await bot.stop()  # the process goes away mid-dialog
@@ -105,7 +105,7 @@ async def test_a_colleague_joins_with_a_code_and_sees_the_same_map(fake, start_b
     [joined] = await ask(fake, f"/rejoindre {code}", colleague)
     assert "Bienvenue" in joined["text"]
     [page] = await ask(fake, "/cartographie", colleague)
-    [_, kind] = await tap(fake, page, "Ajouter un", user=colleague, expect=2)
+    [kind] = await tap(fake, page, "Ajouter un", user=colleague)
     [name] = await tap(fake, kind, "Élu", user=colleague)
     await ask(fake, "Adjointe à la commande publique", colleague)
     await ask(fake, "/passer", colleague)
@@ -124,7 +124,7 @@ async def test_a_colleague_joins_with_a_code_and_sees_the_same_map(fake, start_b
 
 async def test_plan_sends_the_outline_as_two_documents(fake, start_bot):
     await start_bot()
-    [_, axes] = await ask(fake, "/plan", USER, expect=2)
+    [axes] = await ask(fake, "/plan", USER)
     [renames] = await tap(fake, axes, "Valider la sélection")
     [summary] = await ask(fake, "/passer", USER)
     ready, first, second = await tap(fake, summary, "Valider", expect=3)
@@ -138,7 +138,7 @@ async def test_plan_sends_the_outline_as_two_documents(fake, start_bot):
 
 async def test_diagnostic_and_examples_through_telegram(fake, start_bot):
     await start_bot()
-    [_, step] = await ask(fake, "/diagnostic", USER, expect=2)
+    [step] = await ask(fake, "/diagnostic", USER)
     for _ in range(10):
         [step] = await tap(fake, step, next(b["text"] for b in buttons(step) if b["text"].startswith("Oui") or b["text"] in (
             "Des objectifs sur quelques familles d'achats", "Pour la plupart des actions", "Elle conseille les services",
@@ -166,7 +166,7 @@ async def test_my_data_and_forget_through_telegram(fake, start_bot):
 async def test_indicator_grid_through_telegram_with_the_library(fake, start_bot):
     bot = await start_bot()
     [page] = await ask(fake, "/indicateurs", USER)
-    [_, theme] = await tap(fake, page, "Ajouter un", expect=2)
+    [theme] = await tap(fake, page, "Ajouter un")
     [sub_theme] = await tap(fake, theme, "Environnement")
     [schemes] = await ask(fake, "gestion des déchets", USER)
     [more] = await ask(fake, "PCAET", USER)
@@ -208,7 +208,7 @@ async def test_a_bot_killed_mid_dialog_resumes_at_the_same_step(fake, tmp_path):
 
     bot = await run_bot()
     try:
-        [_, step] = await ask(fake, "/profil", USER, expect=2)
+        [step] = await ask(fake, "/profil", USER)
         await tap(fake, step, "Région")
         [region] = await ask(fake, "Région Bretagne", USER)
     finally:
