@@ -121,6 +121,8 @@ class Assistant:
         A pending dialog never swallows a message; and when what ran started or
         moved a dialog itself, its own replies already show the step.
         """
+        if event.chat_type == "group":
+            return run()  # a person's dialogs live in their private chat, never in a group
         before = self.engine.pending(event.user_id)
         replies = run()
         after = self.engine.pending(event.user_id)
@@ -192,7 +194,7 @@ class Assistant:
 
     def on_text(self, event: Event) -> list[Reply]:
         """The answer to the current dialog step if there is one; otherwise a question."""
-        session = self.engine.pending(event.user_id)
+        session = self.engine.pending(event.user_id) if event.chat_type != "group" else None
         if session is not None:
             text = CONTROL_CHARS.sub(" ", event.text or "").strip()
             if text and not self._is_question_for_the_base(text):

@@ -313,3 +313,13 @@ def test_a_free_text_answer_starting_like_a_question_stays_an_answer(assistant, 
     chat.press("Facilitateur des clauses sociales")
     chat.say("Comment associer les acteurs du territoire")  # a name, not a question: no « ? »
     assert "que fait cette structure" in chat.text
+
+
+def test_a_group_question_never_touches_a_private_dialog(assistant, chat, event):
+    chat.say("/profil")
+    chat.press("Commune")  # waiting for the name, in private
+    replies = assistant.handle(event("Ville de Groix", chat_type="group"))
+    text = " ".join(r.html for r in replies)
+    assert "nom de votre structure" not in text  # no dialog step shown in the group
+    session = assistant.engine.pending(42)
+    assert "name" not in assistant.services.storage.dialogs.answers(session.id)
