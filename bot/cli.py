@@ -31,12 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"Erreur de configuration : {exc}", file=sys.stderr)
         return 2
-    except KnowledgeError as exc:
-        print("La base de connaissances contient des erreurs :", file=sys.stderr)
+    except DefinitionError as exc:  # before its parent, KnowledgeError
+        print("Les fichiers de dialogues contiennent des erreurs :", file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return 1
-    except DefinitionError as exc:
-        print("Les fichiers de dialogues contiennent des erreurs :", file=sys.stderr)
+    except KnowledgeError as exc:
+        print("La base de connaissances contient des erreurs :", file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.loader import KnowledgeError
+
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 KINDS = {"text", "choice", "multi", "number", "date", "datetime", "yesno", "list"}
 ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -24,12 +26,8 @@ DIALOG_KEYS = {"id", "title", "intro", "steps", "summary", "passive"}
 VALIDATORS = {"contact", "url"}
 
 
-class DefinitionError(ValueError):
-    """Problems found in the dialog files, one message per problem."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+class DefinitionError(KnowledgeError):
+    """Problems found in the dialog files, one message per problem (`problems`)."""
 
 
 @dataclass(frozen=True)
