@@ -8,6 +8,7 @@ from bot.rendering import message
 from bot.replies import Button, Event, Reply
 from dialogs.diagnostic import rubric_labels, score
 from dialogs.engine import Hooks
+from dialogs.inputs import format_day
 from storage.diagnostics import RUBRICS
 from storage.dialogs import Session
 
@@ -31,7 +32,7 @@ class DiagnosticFeature:
         replies = []
         if previous is not None:
             replies.append(Reply(message("diagnostic_previous", overall=previous["overall"], profile=previous["profile"],
-                                         date=_day(previous["created_at"]))))
+                                         date=format_day(previous["created_at"]))))
         return replies + self.engine.begin(event, "diagnostic", workspace_id=workspace["id"] if workspace else None)
 
     def finish(self, event: Event, session: Session, answers: dict) -> list[Reply]:
@@ -45,7 +46,7 @@ class DiagnosticFeature:
         ]
         html = message(
             "diagnostic_result", result=result, rubrics=rubrics,
-            previous=previous["overall"] if previous else None, previous_date=_day(previous["created_at"]) if previous else "",
+            previous=previous["overall"] if previous else None, previous_date=format_day(previous["created_at"]) if previous else "",
         )
         buttons = (
             (Button("🔎 Exemples comme le mien", "ex:mine"), Button("📄 Mon plan SPASER", "menu:plan")),
@@ -67,12 +68,8 @@ def latest_for_outline(storage, workspace_id: int | None) -> dict | None:
     return {
         "profile": row["profile"],
         "overall": row["overall"],
-        "date": _day(row["created_at"]),
+        "date": format_day(row["created_at"]),
         "approach": profile.approach if profile else "",
         "axes": profile.axes if profile else "",
         "indicators": profile.indicators if profile else "",
     }
-
-
-def _day(iso: str) -> str:
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.rendering import button_label, message
 from bot.replies import Button, Event, Reply
 from dialogs.engine import Hooks
-from dialogs.inputs import format_value
+from dialogs.inputs import format_day, format_value
 from storage.dialogs import Session
 
 if TYPE_CHECKING:
@@ -65,8 +65,7 @@ class WorkspaceFeature:
     def invite(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.ensure(event.user_id)
         code, expires = self.storage.workspaces.create_invite(workspace["id"], event.user_id)
-        day = f"{expires[8:10]}/{expires[5:7]}/{expires[0:4]}"
-        return [Reply(message("invite", code=code, expires=day, name=workspace.get("name") or ""))]
+        return [Reply(message("invite", code=code, expires=format_day(expires), name=workspace.get("name") or ""))]
 
     def join(self, event: Event) -> list[Reply]:
         code = event.args.strip()

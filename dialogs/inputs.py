@@ -123,6 +123,11 @@ def is_contact(value: str) -> bool:
     return bool(EMAIL.match(value) or PHONE.match(value) or URL.match(value))
 
 
+def format_day(iso: str) -> str:
+    """« 12/03/2026 » from an ISO date or date-time."""
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+
+
 def format_moment(iso: str) -> str:
     """« 12/03/2026 à 14h30 » from an ISO date-time."""
     moment = datetime.fromisoformat(iso)
@@ -151,8 +156,7 @@ def format_value(step: Step, value) -> str:
         text = text.replace(",", "\u202f").replace(".", ",")
         return f"{text} {step.unit}".strip()
     if step.kind == "date":
-        year, month, day = str(value).split("-")
-        return f"{day}/{month}/{year}"
+        return format_day(str(value))
     if step.kind == "datetime":
         return format_moment(str(value))
     if step.kind == "list":
