@@ -88,9 +88,7 @@ class AnnouncementsFeature:
 
     def preview(self, broadcast_id: int) -> list[Reply]:
         broadcast = self.store.get(broadcast_id)
-        split = lambda text: [t for t in (text or "").split(";") if t]  # noqa: E731
-        count = len(self.store.recipients(split(broadcast["topics"]), split(broadcast["structure_types"]),
-                                          split(broadcast["regions"])))
+        count = len(self.store.recipients_of(broadcast))
         shown = announcement_reply(broadcast)
         controls = (
             (Button("📤 Envoyer maintenant", f"bc:go:{broadcast_id}"), Button("🕒 Programmer", f"bc:at:{broadcast_id}")),

@@ -38,6 +38,13 @@ class Announcements:
                 [user_id, ";".join(t for t in TOPICS if t in topics), now, now],
             )
 
+    def recipients_of(self, broadcast: dict) -> list[int]:
+        """Who a broadcast goes to, from its stored audience (the preview counts the same people)."""
+        def split(text: str | None) -> list[str]:
+            return [t for t in (text or "").split(";") if t]
+
+        return self.recipients(split(broadcast["topics"]), split(broadcast["structure_types"]), split(broadcast["regions"]))
+
     def recipients(self, topics: list[str], structure_types: list[str], regions: list[str]) -> list[int]:
         """Subscribed to one of the topics, not blocked, and matching the profile filters if any."""
         sql = (
@@ -115,8 +122,7 @@ class Announcements:
 
     def start(self, broadcast: dict) -> int:
         """Write one delivery row per recipient, then mark the broadcast as sending; returns the count."""
-        split = lambda text: [t for t in (text or "").split(";") if t]  # noqa: E731
-        recipients = self.recipients(split(broadcast["topics"]), split(broadcast["structure_types"]), split(broadcast["regions"]))
+        recipients = self.recipients_of(broadcast)
         with self.db.atomic():
             self.db.conn.executemany(
                 "INSERT INTO deliveries (broadcast_id, user_id, status, attempts) VALUES (?, ?, 'pending', 0) "
