@@ -165,7 +165,7 @@ class CollectionFeature:
         if action == "p":
             return self.page(event, int(arg) if arg.isdigit() else 0)
         if action == "add":
-            return self.start_add(event)
+            return self.engine.open(event, self.spec.dialog)
         if action in ("csv", "xlsx"):
             return self.export(event, action)
         if action == "imp":
@@ -194,9 +194,6 @@ class CollectionFeature:
     # -- the dialog -------------------------------------------------------------------
 
     def start_add(self, event: Event) -> list[Reply]:
-        offer = self.engine.offer_resume(event, self.spec.dialog)
-        if offer is not None:
-            return offer
         workspace = self.storage.workspaces.of_user(event.user_id)
         return self.engine.begin(event, self.spec.dialog, workspace_id=workspace["id"] if workspace else None)
 

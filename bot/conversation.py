@@ -347,12 +347,12 @@ def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
     ws = assistant.workspace
     actors, indicators = assistant.collections["a"], assistant.collections["i"]
     return (
-        Command("profil", "le profil de votre structure (SPASER obligatoire ?)", lambda a, e: ws.profile(e)),
+        Command("profil", "le profil de votre structure (SPASER obligatoire ?)", lambda a, e: a.engine.open(e, "profil")),
         Command("cartographie", "la cartographie des acteurs du territoire", lambda a, e: actors.open(e)),
         Command("indicateurs", "la grille d'indicateurs", lambda a, e: indicators.open(e)),
         Command("avancement", "où en est votre espace, et la prochaine étape", lambda a, e: ws.progress(e)),
-        Command("plan", "votre SPASER de départ, en Word et en Markdown", lambda a, e: a.plan.open(e)),
-        Command("diagnostic", "autodiagnostic de maturité achats durables", lambda a, e: a.diagnostic.open(e)),
+        Command("plan", "votre SPASER de départ, en Word et en Markdown", lambda a, e: a.engine.open(e, "plan")),
+        Command("diagnostic", "autodiagnostic de maturité achats durables", lambda a, e: a.engine.open(e, "diagnostic")),
         Command("exemples", "des SPASER publiés, par type, région ou nom", lambda a, e: a.examples.open(e)),
         Command("inviter", "inviter un·e collègue dans votre espace", lambda a, e: ws.invite(e)),
         Command("rejoindre", "rejoindre l'espace d'un·e collègue avec son code", lambda a, e: ws.join(e)),

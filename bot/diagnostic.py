@@ -22,10 +22,6 @@ class DiagnosticFeature:
         self.engine = assistant.engine
         self.engine.register("diagnostic", Hooks(start=self.start, finish=self.finish, command="diagnostic"))
 
-    def open(self, event: Event) -> list[Reply]:
-        offer = self.engine.offer_resume(event, "diagnostic")
-        return offer if offer is not None else self.start(event)
-
     def start(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
         previous = self.storage.diagnostics.latest(workspace["id"]) if workspace else None

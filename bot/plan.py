@@ -27,10 +27,6 @@ class PlanFeature:
         self.dialog = assistant.services.dialogs["plan"]
         self.engine.register("plan", Hooks(start=self.start, finish=self.finish, command="plan", check=self.check))
 
-    def open(self, event: Event) -> list[Reply]:
-        offer = self.engine.offer_resume(event, "plan")
-        return offer if offer is not None else self.start(event)
-
     def start(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
         previous = self.storage.outlines.last_axes(workspace["id"]) if workspace else None

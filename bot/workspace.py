@@ -33,12 +33,6 @@ class WorkspaceFeature:
 
     # -- /profil --------------------------------------------------------------------
 
-    def profile(self, event: Event) -> list[Reply]:
-        offer = self.engine.offer_resume(event, "profil")
-        if offer is not None:
-            return offer
-        return self.start_profile(event)
-
     def start_profile(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
         if workspace is not None and workspace["profile_done"]:

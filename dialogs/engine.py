@@ -90,6 +90,11 @@ class DialogEngine:
             header.append(message("dialog_intro", title=dialog.title, intro=dialog.intro))
         return prefixed(header, self.show(session))
 
+    def open(self, event: Event, dialog_id: str) -> list[Reply]:
+        """What a command opening a dialog does: offer to resume an unfinished one, else start it."""
+        offer = self.offer_resume(event, dialog_id)
+        return offer if offer is not None else self.hooks[dialog_id].start(event)
+
     def offer_resume(self, event: Event, dialog_id: str) -> list[Reply] | None:
         """If this dialog was left unfinished, offer « Reprendre » or « Recommencer »."""
         session = self.sessions.active(event.user_id)
