@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import getpass
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from bot.conversation import Assistant
-from bot.rendering import to_plain_text
+from bot.rendering import label_key, to_plain_text
 from bot.replies import Button, Document, Event, Reply
-from knowledge.normalize import fold
 
 CONSOLE_USER_ID = 0
 
@@ -49,12 +47,12 @@ class Console:
                 return None  # a bare number answers the step; buttons are chosen by label
             index = int(typed) - 1
             return self.buttons[index] if 0 <= index < len(self.buttons) else None
-        wanted = _key(typed)
-        exact = next((b for b in self.buttons if _key(b.label) == wanted), None)
+        wanted = label_key(typed)
+        exact = next((b for b in self.buttons if label_key(b.label) == wanted), None)
         if exact is not None or len(wanted) < 4:
             return exact
         # « Valider la sélection » for « Valider la sélection (3) »: a unique beginning is enough.
-        starting = [b for b in self.buttons if _key(b.label).startswith(wanted)]
+        starting = [b for b in self.buttons if label_key(b.label).startswith(wanted)]
         return starting[0] if len({b.payload for b in starting}) == 1 else None
 
     def show(self, replies: list[Reply]) -> None:
@@ -105,11 +103,6 @@ class Console:
                 self.send("/start")
             first = False
             self.send(line)
-
-
-def _key(text: str) -> str:
-    """Compare labels without case, accents, emoji or punctuation: « ✅ Valider » is « valider »."""
-    return " ".join(re.sub(r"[^\w\s'’-]", " ", fold(text)).split()).strip(" ?!.")
 
 
 def _safe_user() -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
-from bot.rendering import button_label, message
+from bot.rendering import button_label, label_key, message
 from bot.replies import Button, Event, Reply
 from dialogs.definitions import Dialog, Step
 from dialogs.inputs import (
@@ -443,19 +443,15 @@ def _holds(step: Step, answers: dict) -> bool:
     return True
 
 
-def _key(text: str) -> str:
-    return " ".join(fold(text).replace("…", "").split()).strip(" ?!.")
-
-
 def _match_choice(step: Step, text: str) -> str | None:
     """A typed label, value or number of a choice."""
-    typed = _key(text)
+    typed = label_key(text)
     if typed.isdigit() and 1 <= int(typed) <= len(step.choices):
         return step.choices[int(typed) - 1].value
     for choice in step.choices:
-        if typed in (_key(choice.label), _key(choice.value)):
+        if typed in (label_key(choice.label), label_key(choice.value)):
             return choice.value
-    starting = [c for c in step.choices if len(typed) >= 3 and _key(c.label).startswith(typed)]
+    starting = [c for c in step.choices if len(typed) >= 3 and label_key(c.label).startswith(typed)]
     return starting[0].value if len(starting) == 1 else None
 
 
