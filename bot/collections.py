@@ -8,7 +8,6 @@ an edited export after a confirmation showing the counts.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -247,10 +246,7 @@ class CollectionFeature:
             "added": [self.to_row(v) for v in plan.added],
             "updated": [[record_id, self.to_row(v)] for record_id, v in plan.updated],
         }
-        pending = self.storage.db["pending_imports"].insert(
-            {"user_id": event.user_id, "workspace_id": workspace["id"], "kind": self.spec.key,
-             "rows": json.dumps(rows, ensure_ascii=False), "created_at": now_iso()}
-        ).last_pk
+        pending = self.storage.imports.stage(event.user_id, workspace["id"], self.spec.key, rows)
         k = self.spec.key
         buttons = ((Button("✅ Importer", f"col:{k}:imp:{pending}:ok"), Button("Annuler", f"col:{k}:imp:{pending}:no")),)
         html = message(
@@ -261,19 +257,15 @@ class CollectionFeature:
 
     def confirm_import(self, event: Event, arg: str) -> list[Reply]:
         pending_id, _, choice = arg.partition(":")
-        db = self.storage.db
-        found = list(db.query("SELECT * FROM pending_imports WHERE id = ? AND user_id = ?", [pending_id, event.user_id]))
-        if not found:
+        pending = self.storage.imports.take(int(pending_id), event.user_id) if pending_id.isdigit() else None
+        if pending is None:
             return [Reply(message("button_expired"))]
-        pending = found[0]
         workspace = self.storage.workspaces.of_user(event.user_id)
-        with db.atomic():
-            db.execute("DELETE FROM pending_imports WHERE id = ?", [pending["id"]])
         if choice != "ok":
             return [Reply(message("import_cancelled"))]
         if workspace is None or workspace["id"] != pending["workspace_id"]:
             return [Reply(message("import_refused", reason="Vous n'êtes plus membre de cet espace."))]
-        rows = json.loads(pending["rows"])
+        rows = pending["rows"]
         existing = {r["id"] for r in self.records.list(workspace["id"])}
         updated = [(record_id, values) for record_id, values in rows["updated"] if record_id in existing]
         self.records.apply_import(workspace["id"], event.user_id, rows["added"], updated)

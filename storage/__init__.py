@@ -15,7 +15,7 @@ from storage.outlines import Outlines
 from storage.privacy import Privacy
 from storage.questions import QuestionLog
 from storage.review import Review
-from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS, Records
+from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS, PendingImports, Records
 from storage.users import Users
 from storage.workspaces import Workspaces
 
@@ -34,6 +34,7 @@ class Storage:
     review: Review
     privacy: Privacy
     announcements: Announcements
+    imports: PendingImports
 
     @classmethod
     def open(cls, path: str | Path) -> "Storage":
@@ -51,6 +52,7 @@ class Storage:
             review=Review(db),
             privacy=Privacy(db),
             announcements=Announcements(db),
+            imports=PendingImports(db),
         )
 
     def close(self) -> None:

@@ -65,7 +65,7 @@ class Privacy:
                     self._erase_workspace(workspace_id)
                 else:
                     db.execute("DELETE FROM members WHERE workspace_id = ? AND user_id = ?", [workspace_id, user_id])
-                    Workspaces(db)._hand_over(workspace_id)
+                    Workspaces(db).hand_over(workspace_id)
             for table, column in (("actors", "added_by"), ("indicators", "added_by"), ("diagnostics", "user_id"),
                                   ("outlines", "user_id"), ("invites", "created_by"), ("invites", "used_by"),
                                   ("workspaces", "created_by"), ("variants", "added_by"),

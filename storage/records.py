@@ -6,6 +6,8 @@ added what), so one class serves both with the list of its columns.
 
 from __future__ import annotations
 
+import json
+
 import sqlite_utils
 
 from storage.clock import now_iso
@@ -89,3 +91,28 @@ class Records:
             [*(values.get(f) for f in self.fields), now_iso(), workspace_id, record_id],
         )
         return cur.rowcount == 1
+
+
+class PendingImports:
+    """An import waiting for its confirmation: staged rows, taken once."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def stage(self, user_id: int, workspace_id: int, kind: str, rows: dict) -> int:
+        with self.db.atomic():
+            cur = self.db.execute(
+                "INSERT INTO pending_imports (user_id, workspace_id, kind, rows, created_at) VALUES (?, ?, ?, ?, ?)",
+                [user_id, workspace_id, kind, json.dumps(rows, ensure_ascii=False), now_iso()],
+            )
+        return cur.lastrowid
+
+    def take(self, pending_id: int, user_id: int) -> dict | None:
+        """The staged import (its rows decoded), removed so a second tap finds nothing."""
+        with self.db.atomic():
+            found = list(self.db.query(
+                "SELECT * FROM pending_imports WHERE id = ? AND user_id = ?", [pending_id, user_id]))
+            if not found:
+                return None
+            self.db.execute("DELETE FROM pending_imports WHERE id = ?", [pending_id])
+        return {**found[0], "rows": json.loads(found[0]["rows"])}

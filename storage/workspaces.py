@@ -129,7 +129,7 @@ class Workspaces:
             return False
         with self.db.atomic():
             self.db.execute("DELETE FROM members WHERE user_id = ?", [user_id])
-            self._hand_over(workspace["id"])
+            self.hand_over(workspace["id"])
         return True
 
     def remove(self, creator_id: int, member_id: int) -> bool:
@@ -143,7 +143,7 @@ class Workspaces:
             )
         return cur.rowcount == 1
 
-    def _hand_over(self, workspace_id: int) -> None:
+    def hand_over(self, workspace_id: int) -> None:
         """If the creator left, the longest-standing member becomes creator."""
         creators = self.db.execute(
             "SELECT COUNT(*) FROM members WHERE workspace_id = ? AND role = 'creator'", [workspace_id]
