@@ -22,17 +22,18 @@ STOP_WORDS = frozenset(
     """
     a ai aie aient aies ait alors as au aucun aucune aupres aussi autre autres aux avec avez avoir avons
     bon bonjour bonsoir c ca car ce ceci cela celle celles celui ces cet cette ceux chaque chez ci
-    comme comment concernant d dans de des depuis devez devons doit doivent donc dont du
+    comme comment concernant d dans de des devez devons doit doivent donc dont du
     elle elles en encore entre es est et etaient etait ete etre eu eux faire fais fait faut
     hello il ils j je jusqu l la le les leur leurs lui m ma mais me meme mes moi mon
-    n ne ni nos notre nous on ont ou où par parce pas peu peut peuvent peux plus pour pourquoi
-    pouvez pourriez pourrais puis puisque qu quand que quel quelle quelles quels qui quoi
+    n ne ni nos notre nous on ont ou où par parce pas peu peut peuvent peux plus pour
+    pouvez pourriez pourrais puis puisque qu que quel quelle quelles quels qui quoi
     s sa sans se sera ses si sil soit sommes son sont sous suis sur svp t ta te tes toi ton
     tous tout toute toutes tres tu un une unes uns vers voila vos votre vous y
     merci salut question questions savoir voudrais voudrait aimerais souhaite souhaiterais
     dire expliquer explique expliquez connaitre besoin aide aider info infos information informations
     est-ce estce qu'est-ce cest quoi ya il-y-a exist existe existent
-    ok oui non alors bah ben euh stp pr ds qd pq svp stp
+    ok oui non alors bah ben euh stp pr ds svp stp
+    sais sait pense crois comprends comprendre
     prevoir mettre prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     france francais francaise concretement exactement vraiment actuellement aujourd hui
     """.split()

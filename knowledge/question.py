@@ -1,0 +1,57 @@
+"""Reduce a typed question to what it asks.
+
+People write « mon élu me demande si… », greet, give their role and the size
+of their structure: useful to a human reader, noise to term matching. The
+preamble of a reported question is cut, and the words that only describe the
+asker (roles, greetings, filler) weigh nothing when the base does not use
+them; words the base knows keep their weight, so « élu » still finds the
+entry on elected officials when that is what is asked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.normalize import simplify
+
+# Matched on simplified text (folded, elisions and punctuation dropped):
+# « mon élu me demande si », « la DGS voudrait savoir combien »,
+# « le directeur du développement demande comment », « on m'a dit que ».
+_ASKS = (
+    r"(?:demande|demandent|demandait|a demande|ont demande|interroge|interrogent|pose la question|"
+    r"veut savoir|veulent savoir|voudrait savoir|voudraient savoir|aimerait savoir|souhaite savoir)"
+)
+_QUESTION_START = r"(?:il|ils|elle|que|ce que|comment|combien|quel|quelle|quels|quelles|pourquoi|quand|ou|qui|a quoi)"
+REPORTED = re.compile(
+    r"^(?:.{0,160}?\s)?(?:"
+    rf"{_ASKS}\s+si\s+"  # « … me demande si »
+    rf"|{_ASKS}\s+(?={_QUESTION_START}\b)"  # « le DGS demande comment »
+    r"|on (?:me |nous )?a dit (?:que )?|je me demande (?:si )?|on se demande (?:si )?"
+    r")"
+)
+
+# Words that describe who asks, not what is asked. They weigh nothing unless
+# the base itself uses them (then they are ordinary terms).
+CONTEXT_WORDS = frozenset(
+    """
+    acheteuse dgs dga dgst dgd drh daf directeur directrice dg chef cheffe n1 boss manager collegue collegues
+    responsable responsables charge chargee adjoint adjointe vice vp secretaire general generale
+    equipe service services je moi nous on notre nos mon ma mes
+    habitants habitant environ peu pres quasiment presque
+    juste simplement vraiment actuellement moment instant
+    bonjour bonsoir salut hello coucou madame monsieur cordialement
+    euros euro eur milliers millions million
+    """.split()
+)
+
+# Words that qualify a question but never make one: « je sais pas trop » asks nothing.
+MODIFIERS = frozenset("trop assez beaucoup bien mal mieux plutot tres peu souvent toujours jamais".split())
+
+
+def focus(question: str) -> str:
+    """The question without a reported-speech preamble (« ma directrice veut savoir si… »)."""
+    simplified = simplify(question)
+    match = REPORTED.match(simplified)
+    if match and simplified[match.end() :].strip():
+        return simplified[match.end() :]
+    return question
