@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.rendering import button_label, message, shorten
@@ -20,11 +21,15 @@ from dialogs.engine import DialogEngine, prefixed
 from knowledge.loader import Entry, KnowledgeBase, Topic
 from knowledge.matcher import Matcher, Outcome
 from knowledge.normalize import fold, simplify
+from knowledge.obligation import COMPULSORY_THRESHOLD_MEUR, is_compulsory
+from knowledge.question import purchases_meur, structure_named
 from storage import Storage
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# A short question within this time of the previous one may be its follow-up.
+FOLLOW_UP_WINDOW = timedelta(minutes=15)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 GREETINGS = {"bonjour", "salut", "hello", "bonsoir", "coucou", "hey", "bjr", "slt", "hi"}
 THANKS = {"merci", "mercii", "thanks", "super", "parfait", "genial", "top", "ok merci", "merci beaucoup"}
@@ -228,8 +233,10 @@ class Assistant:
         if simple in THANKS:
             return [Reply(message("thanks"))]
 
-        outcome = self.services.matcher.decide(text)
-        question_id = self.services.storage.questions.record_question(
+        questions = self.services.storage.questions
+        previous = questions.recent_question(event.user_id, FOLLOW_UP_WINDOW)
+        outcome = self.services.matcher.decide(text, follows=previous)
+        question_id = questions.record_question(
             event.user_id,
             event.chat_id,
             text,
@@ -242,7 +249,8 @@ class Assistant:
     def _render_outcome(self, text: str, outcome: Outcome, question_id: int) -> list[Reply]:
         shown = shorten(text, 200)
         if outcome.kind == "answered":
-            return [self.answer_reply(outcome.best.entry, question_id)]
+            second = outcome.also.entry if outcome.also else None
+            return [self.answer_reply(outcome.best.entry, question_id, asked=text, second=second)]
         proposals = entry_rows(m.entry for m in outcome.suggestions)
         if outcome.kind == "suggested":
             return [Reply(message("suggest", question=shown), proposals)]
@@ -250,12 +258,19 @@ class Assistant:
             proposals = topic_rows(self.services.kb.topics)
         return [Reply(message("not_covered", question=shown, has_proposals=bool(outcome.suggestions)), proposals)]
 
-    def answer_reply(self, entry: Entry, question_id: int) -> Reply:
-        """The answer with its source, related questions and the feedback buttons."""
+    def answer_reply(self, entry: Entry, question_id: int, asked: str = "", second: Entry | None = None) -> Reply:
+        """The answer with its source, related questions and the feedback buttons.
+
+        A question that asks two things gets both answers in one message; one
+        that gives its own purchases or kind of structure gets the verdict for it.
+        """
         kb = self.services.kb
-        related = entry_rows(r for r in map(kb.get, entry.related[:3]) if r)
+        shown = (entry, second) if second else (entry,)
+        verdict = next((verdict_for(asked) for e in shown if e.verdict == "obligation"), None)
+        exclude = {e.id for e in shown}
+        related = entry_rows(r for r in map(kb.get, entry.related[:3]) if r and r.id not in exclude)
         feedback = (Button("👍 Oui", f"fb:{question_id}:1"), Button("👎 Non", f"fb:{question_id}:0"))
-        return Reply(message("answer", entry=entry), (*related, feedback))
+        return Reply(message("answer", entries=shown, verdict=verdict), (*related, feedback))
 
     # -- buttons --------------------------------------------------------------
 
@@ -383,3 +398,18 @@ def topic_rows(topics: Iterable[Topic]) -> tuple[tuple[Button, ...], ...]:
 def _display_name(event: Event) -> str:
     name = (event.display_name or "").strip()
     return shorten(name, 40) if name else "et bienvenue"
+
+
+def verdict_for(question: str) -> dict | None:
+    """What the rule says for the purchases or the structure a question gives, for the answer's first lines."""
+    amount = purchases_meur(question)
+    structure = structure_named(question)
+    if amount is None and structure is None:
+        return None
+    return {
+        "amount": None if amount is None else f"{amount:g}".replace(".", ","),
+        "compulsory": None if amount is None else is_compulsory(amount),
+        "structure": structure,
+        "threshold": COMPULSORY_THRESHOLD_MEUR,
+        "ttc": "ttc" in simplify(question).split(),
+    }

@@ -13,12 +13,12 @@ from bot.rendering import button_label, message
 from bot.replies import Button, Event, Reply
 from dialogs.engine import Hooks
 from dialogs.inputs import format_day, format_value
+from knowledge.obligation import is_compulsory
 from storage.dialogs import Session
 
 if TYPE_CHECKING:
     from bot.conversation import Assistant
 
-COMPULSORY_THRESHOLD_MEUR = 50  # art. D2111-3 CCP, décret n° 2022-767 (since 1 January 2023)
 THEMES = (("environnement", "Environnement"), ("social", "Social"), ("economique", "Économique"), ("gouvernance", "Gouvernance"))
 
 
@@ -48,7 +48,7 @@ class WorkspaceFeature:
         html = message(
             "profile_done",
             name=answers.get("name") or "",
-            compulsory=purchases > COMPULSORY_THRESHOLD_MEUR,
+            compulsory=is_compulsory(purchases),
             purchases=format_value(dialog.step("purchases_meur"), purchases),
             period=f"{answers.get('period_start')}–{answers.get('period_end')}",
         )

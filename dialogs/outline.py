@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from dialogs.definitions import Dialog
 from dialogs.inputs import format_value
+from knowledge.obligation import is_compulsory
 
 HERE = Path(__file__).resolve().parent
 THEME_OF_CLASSIC_AXIS = {"environnement": "ecologique", "social": "social", "economique": "economie_responsable", "gouvernance": "gouvernance"}
@@ -125,7 +126,7 @@ def build_context(
         "type_label": label(profile, "structure_type", ws.get("structure_type")),
         "region_label": label(profile, "region", ws.get("region")),
         "purchases": label(profile, "purchases_meur", purchases) if purchases is not None else "",
-        "verdict": "" if purchases is None else ("compulsory" if purchases > 50 else "voluntary"),
+        "verdict": "" if purchases is None else ("compulsory" if is_compulsory(purchases) else "voluntary"),
         "existing_label": label(profile, "existing_spaser", ws.get("existing_spaser")),
         "existing_years": ws.get("existing_years") or "",
     }

@@ -17,6 +17,7 @@ MAX_ANSWER_CHARS = 1300
 MAX_ID_BYTES = 40  # leaves room for a prefix in 64-byte Telegram callback data
 MIN_VARIANTS = 3
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+VERDICTS = ("obligation",)
 URL_PATTERN = re.compile(r"https?://[^\s)»>\]]+")
 
 
@@ -44,6 +45,9 @@ class Entry:
     sources: tuple[str, ...]
     related: tuple[str, ...]
     file: str = ""
+    # « obligation »: the answer is followed by the verdict for the purchases
+    # or the kind of structure the question gives.
+    verdict: str | None = None
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -154,7 +158,7 @@ def _entry(raw, topic: str, where: str, problems: list[str]) -> Entry | None:
     if not isinstance(raw, dict):
         problems.append(f"{where} doit être une table de clés.")
         return None
-    allowed_keys = {"id", "question", "variants", "answer", "sources", "related"}
+    allowed_keys = {"id", "question", "variants", "answer", "sources", "related", "verdict"}
     unknown = set(raw) - allowed_keys
     if unknown:
         problems.append(f"{where} : clé inconnue {sorted(unknown)}.")
@@ -188,6 +192,10 @@ def _entry(raw, topic: str, where: str, problems: list[str]) -> Entry | None:
     if not _text_list(related) and related != []:
         problems.append(f"{where}.related : liste d'identifiants attendue.")
         ok = False
+    verdict = raw.get("verdict")
+    if verdict not in (None, *VERDICTS):
+        problems.append(f"{where}.verdict : « {verdict} » inconnu (valeurs possibles : {', '.join(VERDICTS)}).")
+        ok = False
     if not ok:
         return None
     return Entry(
@@ -198,6 +206,7 @@ def _entry(raw, topic: str, where: str, problems: list[str]) -> Entry | None:
         answer=answer.strip(),
         sources=tuple(s.strip() for s in raw["sources"]),
         related=tuple(related),
+        verdict=verdict,
     )
 
 

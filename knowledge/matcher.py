@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
@@ -35,8 +36,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.loader import Entry, KnowledgeBase
-from knowledge.normalize import Synonyms, content_words, stem
-from knowledge.question import CONTEXT_WORDS, MODIFIERS, focus
+from knowledge.normalize import Synonyms, content_words, simplify, stem
+from knowledge.question import CONTEXT_WORDS, MODIFIERS, focus, purchases_meur
 
 # Score range is 0–100. Calibrated on the tuning halves of
 # tests/data/labelled_questions.yaml and tests/data/blind_questions.yaml
@@ -47,6 +48,16 @@ DEFAULT_SUGGEST_THRESHOLD = 28.0
 MARGIN_FLOOR = 42.0
 MARGIN = 14.0
 UNKNOWN_SHARE = 0.34
+# A question of at most this many content words may be a follow-up of the previous one.
+FOLLOW_UP_WORDS = 4
+FOLLOW_UP_WEIGHT = 0.6
+# Where a question may be cut in two; the scores of each side decide.
+PUNCT_BREAK = re.compile(r"[?;]")
+PART_BREAK = re.compile(r"\b(?:et|puis)\b")
+MAX_PARTS = 6
+# Canonical terms (synonyms.yaml) of the obligation and of its threshold.
+OBLIGATION_TERM = stem("obligatoire")
+SEUIL_TERM = stem("seuil")
 W_COVERAGE, W_PHRASING, W_FUZZY = 0.45, 0.35, 0.20
 # A word the base has never seen weighs like the rarest known word in a short
 # question, and less as the question grows past LONG_QUESTION content words.
@@ -93,6 +104,11 @@ class _Doc:
     entry: Entry
     phrasings: list[_Phrasing]
     terms: frozenset[str]
+    # What the answer itself speaks of: a part of the question that the first
+    # answer already covers is not a second question.
+    covers: frozenset[str]
+    # The terms of its canonical question: what the entry is about.
+    topic: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -142,7 +158,9 @@ class Matcher:
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
         for entry, phrasings in zip(kb.entries, analysed):
             built = [_Phrasing(t, text, sum(self.idf[x] for x in t)) for t, text in phrasings]
-            self.docs.append(_Doc(entry, built, frozenset().union(*(p.terms for p in built))))
+            terms = frozenset().union(*(p.terms for p in built))
+            covers = terms | frozenset(stem(w) for w in content_words(entry.answer, self.synonyms))
+            self.docs.append(_Doc(entry, built, terms, covers, built[0].terms))
         self.unknown_weight = UNKNOWN_FACTOR * math.log(1 + n)
         # Candidates for a typo share its first letter and length ±2: typos
         # rarely hit the first letter, and scanning the whole vocabulary would
@@ -178,7 +196,17 @@ class Matcher:
         words = [self._correct(w) for w in content_words(focus(question), self.synonyms)]
         return words, [stem(w) for w in words]
 
-    def _query(self, question: str) -> _Query:
+    def _query(self, question: str, follows: str | None = None) -> _Query:
+        query = self._own_query(question)
+        if follows:
+            # A short follow-up (« et pour une commune ? ») keeps the previous
+            # question's topic: its terms join at a lower weight.
+            earlier = self._own_query(follows)
+            extra = {t: FOLLOW_UP_WEIGHT * w for t, w in earlier.weights.items() if t not in query.weights}
+            query = _Query({**query.weights, **extra}, f"{query.text} {earlier.text}".strip())
+        return query
+
+    def _own_query(self, question: str) -> _Query:
         words, stems = self.query_terms(question)
         weights: dict[str, float] = {}
         if all(w in MODIFIERS or w in CONTEXT_WORDS for w in words):
@@ -190,6 +218,9 @@ class Matcher:
                 # In a long question, unknown words are mostly context; in a
                 # short one, they are what is asked.
                 weights[term] = self.unknown_weight * min(1.0, LONG_QUESTION / max(len(words), 1))
+        # « avec 65 M€ d'achats, sommes-nous obligés ? » is a question about the threshold.
+        if OBLIGATION_TERM in weights and SEUIL_TERM in self.idf and purchases_meur(question) is not None:
+            weights[SEUIL_TERM] = self.idf[SEUIL_TERM]
         return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS))
 
     # -- ranking ------------------------------------------------------------
@@ -247,17 +278,34 @@ class Matcher:
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         return best >= max(MARGIN_FLOOR, self.suggest_threshold) and best - runner_up >= MARGIN
 
-    def decide(self, question: str) -> Outcome:
-        """Answer when one entry is clearly right, suggest when unsure, else admit it is not covered."""
-        query = self._query(question)
+    def decide(self, question: str, follows: str | None = None) -> Outcome:
+        """Answer when one entry is clearly right, suggest when unsure, else admit it is not covered.
+
+        `follows` is the person's previous question: a short follow-up that
+        is not clear on its own is read in its light.
+        """
+        outcome = self._decide(self._query(question), question)
+        short = len(self.query_terms(question)[0]) <= FOLLOW_UP_WORDS
+        # « et avec les directions ? » continues the previous question even
+        # when « directions » alone would find something.
+        continues = simplify(question).startswith("et ")
+        asks_something = bool(self._own_query(question).weights)
+        if follows and short and asks_something and (outcome.kind != "answered" or continues):
+            again = self._decide(self._query(question, follows), "")
+            if again.kind == "answered":
+                return again
+        return outcome
+
+    def _decide(self, query: _Query, question: str) -> Outcome:
         ranked = self._rank(query, limit=CANDIDATES)
         if not ranked:
             return Outcome("not_covered", None, ())
         best = ranked[0]
-        also = self._second_question(query, ranked)
-        if also is not None:
-            others = tuple(m for m in ranked[1:] if m.entry.id != also.entry.id)[:3]
-            return Outcome("answered", best, others, also)
+        two = self._two_questions(question, ranked) if question else None
+        if two is not None:
+            ids = {m.entry.id for m in two}
+            others = tuple(m for m in ranked if m.entry.id not in ids)[:3]
+            return Outcome("answered", two[0], others, two[1])
         if self._clearly_first(query, ranked):
             return Outcome("answered", best, tuple(ranked[1:4]))
         if best.score >= self.suggest_threshold:
@@ -265,21 +313,48 @@ class Matcher:
             return Outcome("suggested", best, close)
         return Outcome("not_covered", best, tuple(ranked[:3]))
 
-    def _second_question(self, query: _Query, ranked: list[Match]) -> Match | None:
-        """A second entry that answers what the first leaves out, each clearly first on its own part."""
-        if len(ranked) < 2:
+    def _two_questions(self, question: str, ranked: list[Match]) -> tuple[Match, Match] | None:
+        """The two entries of a question that asks two things, in the order asked, or None.
+
+        Where the text can be cut in two (« ? », « ; », « et »…), each side is
+        ranked on its own: two different entries, each clearly first on its
+        side, make two questions. Cutting alone decides nothing: in
+        « économie sociale et solidaire » no side is a question of its own.
+        """
+        text = simplify(PUNCT_BREAK.sub(" et ", focus(question)))
+        # Both entries must already be among the closest to the whole question.
+        near = {m.entry.id for m in ranked[:3]}
+        protected = self.synonyms.spans(text)
+        cuts = [
+            m
+            for m in PART_BREAK.finditer(text)
+            if not any(a <= m.start() < b for a, b in protected)
+            # « la différence entre X et Y » compares; it does not ask twice.
+            and not re.search(r"\bentre\s+(?:\S+\s+){0,4}$", text[: m.start()])
+        ]
+        if not cuts or len(cuts) >= MAX_PARTS:
             return None
-        by_id = {d.entry.id: i for i, d in enumerate(self.docs)}
-        first = by_id[ranked[0].entry.id]
-        rest = query.without(self.docs[first].terms)
-        if not any(t in self.postings for t in rest.weights) or rest.total < 0.25 * query.total:
+        pieces = []
+        start = 0
+        for m in cuts:
+            pieces.append(text[start : m.start()])
+            start = m.end()
+        pieces.append(text[start:])
+        pieces = [p for p in pieces if p.strip()]
+        if len(pieces) < 2:
             return None
-        part_two = self._rank(rest, limit=CANDIDATES)
-        if not part_two or part_two[0].entry.id == ranked[0].entry.id or not self._clearly_first(rest, part_two):
-            return None
-        second = by_id[part_two[0].entry.id]
-        other = query.without(self.docs[second].terms)
-        part_one = self._rank(other, limit=CANDIDATES)
-        if not part_one or part_one[0].entry.id != ranked[0].entry.id or not self._clearly_first(other, part_one):
-            return None
-        return Match(self.docs[second].entry, part_two[0].score)
+        found: tuple[Match, Match] | None = None
+        for cut in range(1, len(pieces)):
+            sides = [" ".join(pieces[:cut]), " ".join(pieces[cut:])]
+            answers = []
+            for side in sides:
+                query = self._own_query(side)
+                ranked = self._rank(query, limit=CANDIDATES)
+                if not ranked or ranked[0].score < self.answer_threshold or not self._clearly_first(query, ranked):
+                    break
+                answers.append(ranked[0])
+            if len(answers) == 2 and answers[0].entry.id != answers[1].entry.id:
+                if ranked[0].entry.id in {a.entry.id for a in answers} and {a.entry.id for a in answers} <= near:
+                    if found is None or min(a.score for a in answers) > min(a.score for a in found):
+                        found = (answers[0], answers[1])
+        return found

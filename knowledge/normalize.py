@@ -103,6 +103,12 @@ class Synonyms:
             simplified = self._pattern.sub(lambda m: " " + self.phrases[m.group(0)] + " ", simplified)
         return [self.single.get(w, w) for w in simplified.split()]
 
+    def spans(self, simplified: str) -> list[tuple[int, int]]:
+        """Where multi-word synonyms stand in `simplified`: « économie sociale et solidaire » is one term."""
+        if self._pattern is None:
+            return []
+        return [m.span() for m in self._pattern.finditer(simplified)]
+
     def apply_bare(self, words: list[str]) -> list[str]:
         """Second pass over content words only, for phrases typed without their little words."""
         if self._bare_pattern is None:

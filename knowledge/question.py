@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.normalize import simplify
+from knowledge.normalize import fold, simplify
 
 # Matched on simplified text (folded, elisions and punctuation dropped):
 # « mon élu me demande si », « la DGS voudrait savoir combien »,
@@ -55,3 +55,39 @@ def focus(question: str) -> str:
     if match and simplified[match.end() :].strip():
         return simplified[match.end() :]
     return question
+
+
+# « 65 M€ HT », « 70 millions d'euros », « 1,2 Md€ », « 400 millions d'achats »
+_AMOUNT = re.compile(
+    r"(?<![\d,.])(\d{1,4}(?:[.,]\d{1,2})?)\s*(milliards?|mds?\b|md\s*€|millions?|mios?\b|m\s*€|meur\b|m\b)"
+)
+_STRUCTURES = (
+    (re.compile(r"\b(?:commune|ville|mairie)s?\b"), "une commune"),
+    (re.compile(r"\bdepartements?\b|\bconseil departemental\b"), "un département"),
+    (re.compile(r"\bregions?\b|\bconseil regional\b"), "une région"),
+    (re.compile(r"\bmetropoles?\b"), "une métropole"),
+    (re.compile(r"\b(?:intercommunalite|interco|epci|agglomeration|communaute de communes|communaute d agglomeration)s?\b"),
+     "une intercommunalité"),
+    (re.compile(r"\bsyndicats?\b"), "un syndicat"),
+    (re.compile(r"\b(?:hopital|hopitaux|chu|centre hospitalier)\b"), "un établissement de santé"),
+    (re.compile(r"\b(?:ministere|prefecture|services de l etat)\b"), "un service de l'État"),
+    (re.compile(r"\betablissements? publics?\b|\boffice\b"), "un établissement public"),
+)
+
+
+def purchases_meur(question: str) -> float | None:
+    """The annual purchases a question states, in millions of euros, if it states one."""
+    match = _AMOUNT.search(fold(question))
+    if match is None:
+        return None
+    value = float(match.group(1).replace(",", "."))
+    return value * 1000 if match.group(2).startswith(("milliard", "md")) else value
+
+
+def structure_named(question: str) -> str | None:
+    """The kind of structure a question speaks of (« une commune »), if it names one."""
+    text = simplify(question)
+    for pattern, label in _STRUCTURES:
+        if pattern.search(text):
+            return label
+    return None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from storage.clock import now_iso
+from datetime import timedelta
+
+from storage.clock import now, now_iso
 
 
 class QuestionLog:
@@ -42,6 +44,18 @@ class QuestionLog:
                 [now_iso(), user_id, question_id, rows[0]["entry_id"], int(helpful)],
             )
         return True
+
+    def recent_question(self, user_id: int, within: timedelta) -> str | None:
+        """The person's last question if it is recent: a short follow-up is read in its light."""
+        since = (now() - within).isoformat(timespec="seconds")
+        rows = list(
+            self.db.query(
+                "SELECT text FROM questions WHERE user_id = ? AND asked_at >= ? AND outcome != 'chosen' "
+                "ORDER BY id DESC LIMIT 1",
+                [user_id, since],
+            )
+        )
+        return rows[0]["text"] if rows else None
 
     def questions_of(self, user_id: int) -> list[dict]:
         return list(self.db.query("SELECT * FROM questions WHERE user_id = ? ORDER BY id", [user_id]))

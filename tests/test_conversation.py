@@ -146,3 +146,26 @@ def test_an_unexpected_error_becomes_an_apology(assistant, event, monkeypatch):
     monkeypatch.setattr(assistant.services.matcher, "decide", boom)
     text = texts(assistant.handle(event("combien de pages")))
     assert "Désolé" in text and "secret" not in text
+
+
+def test_question_with_its_purchases_gets_the_verdict_for_them(assistant, event):
+    text = texts(assistant.handle(event("avec 65 M€ HT d'achats par an, sommes-nous obligés d'avoir un SPASER ?")))
+    assert "Avec 65 M€ d'achats par an, oui" in text
+    assert "/profil" in text
+    below = texts(assistant.handle(event("notre syndicat a 48 M€ d'achats, le spaser est-il obligatoire ?", user_id=7)))
+    assert "Avec 48 M€ d'achats par an, non" in below
+
+
+def test_two_questions_are_answered_in_one_message(assistant, event):
+    replies = assistant.handle(event("c'est quoi le mooc et les guichets verts ?"))
+    assert len(replies) == 1
+    text = texts(replies)
+    assert "deux questions" in text
+    assert text.index("MOOC") < text.index("Guichets verts")
+    assert len(replies[0].html) <= 4096
+
+
+def test_short_follow_up_reuses_the_previous_question(assistant, event):
+    assistant.handle(event("combien d'indicateurs prévoir dans un spaser ?"))
+    text = texts(assistant.handle(event("et des exemples ?")))
+    assert "exemples d'indicateurs" in text.lower()

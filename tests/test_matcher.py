@@ -87,3 +87,79 @@ def test_extra_variants_change_the_answer(kb):
     taught = Matcher(kb, extra_variants={"clause-critere": [question]}).decide(question)
     assert not (plain.kind == "answered" and plain.best.entry.id == "clause-critere")
     assert taught.kind == "answered" and taught.best.entry.id == "clause-critere"
+
+
+@pytest.mark.parametrize(
+    "question, focused",
+    [
+        ("mon élu me demande combien de temps il faut pour écrire un SPASER", "combien de temps il faut pour ecrire un spaser"),
+        ("le directeur du développement demande comment Paris a fait sa concertation", "comment paris a fait sa concertation"),
+        ("une élue m'a demandé si la loi climat impose 100 % de marchés verts", "la loi climat impose 100 de marches verts"),
+        ("Comment faire une demande de subvention ?", "Comment faire une demande de subvention ?"),
+    ],
+)
+def test_reported_question_is_reduced_to_what_it_asks(question, focused):
+    from knowledge.question import focus
+
+    assert focus(question) == focused
+
+
+def test_context_about_the_asker_does_not_drown_the_question(matcher):
+    plain = matcher.decide("combien de temps pour rédiger un spaser")
+    long = matcher.decide(
+        "Bonjour, je suis acheteuse dans une agglomération de 90 000 habitants et ma DGS voudrait savoir "
+        "combien de temps il faut pour rédiger un spaser"
+    )
+    assert plain.kind == long.kind == "answered"
+    assert long.best.entry.id == plain.best.entry.id == "duree-elaboration"
+
+
+@pytest.mark.parametrize("question", ["je sais pas trop", "hmm bof", "euh", "pas trop"])
+def test_vague_words_are_not_a_question(matcher, question):
+    assert matcher.decide(question).kind != "answered"
+
+
+def test_two_questions_in_one_get_both_entries_in_the_order_asked(matcher):
+    outcome = matcher.decide("combien d'indicateurs prévoir, et à quelle fréquence réunir le comité de pilotage ?")
+    assert outcome.kind == "answered"
+    assert (outcome.best.entry.id, outcome.also.entry.id) == ("nombre-indicateurs", "gouvernance-rythme")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "comment ouvrir nos marchés à l'économie sociale et solidaire ?",
+        "quelle différence entre une clause et un critère ?",
+        "combien de pages fait un spaser ?",
+    ],
+)
+def test_one_question_is_not_split_in_two(matcher, question):
+    assert matcher.decide(question).also is None
+
+
+def test_a_short_follow_up_keeps_the_previous_topic(matcher):
+    alone = matcher.decide("et des exemples ?")
+    after = matcher.decide("et des exemples ?", follows="quels objectifs chiffrés se fixer ?")
+    assert after.kind == "answered" and after.best.entry.id == "exemples-objectifs"
+    assert alone.best.entry.id != "exemples-objectifs"
+
+
+def test_a_vague_message_is_not_read_as_a_follow_up(matcher):
+    assert matcher.decide("je sais pas trop", follows="combien de pages fait un spaser ?").kind != "answered"
+
+
+@pytest.mark.parametrize(
+    "text, amount, structure",
+    [
+        ("avec 65 M€ HT d'achats", 65.0, None),
+        ("on achète pour 70 millions d'euros par an", 70.0, None),
+        ("1,2 Md€ d'achats pour notre région", 1200.0, "une région"),
+        ("nous sommes une commune de 90 000 habitants", None, "une commune"),
+        ("art. L2111-3 du code", None, None),
+    ],
+)
+def test_facts_a_question_gives(text, amount, structure):
+    from knowledge.question import purchases_meur, structure_named
+
+    assert purchases_meur(text) == amount
+    assert structure_named(text) == structure
