@@ -64,6 +64,9 @@ W_COVERAGE, W_PHRASING, W_FUZZY = 0.45, 0.35, 0.20
 UNKNOWN_FACTOR = 1.0
 LONG_QUESTION = 5
 CANDIDATES = 12
+# A term in more than this share of the entries does not choose candidates.
+COMMON_SHARE = 0.1
+COMMON_MIN = 8
 # Question weight past which more words are taken as context (about four rare words).
 TOTAL_CAP = 16.0
 MIN_TYPO_LEN = 5
@@ -162,6 +165,7 @@ class Matcher:
             covers = terms | frozenset(stem(w) for w in content_words(entry.answer, self.synonyms))
             self.docs.append(_Doc(entry, built, terms, covers, built[0].terms))
         self.unknown_weight = UNKNOWN_FACTOR * math.log(1 + n)
+        self.common_df = max(COMMON_MIN, int(COMMON_SHARE * n))
         # Candidates for a typo share its first letter and length ±2: typos
         # rarely hit the first letter, and scanning the whole vocabulary would
         # make cost grow with the base.
@@ -226,9 +230,15 @@ class Matcher:
     # -- ranking ------------------------------------------------------------
 
     def _candidates(self, query: _Query) -> list[int]:
+        # Terms found in most entries (« spaser », « achat ») pick no one out:
+        # they still count in the score, but walking their long posting lists
+        # to choose candidates would make cost grow with the base.
+        known = [t for t in query.weights if t in self.postings]
+        selective = [t for t in known if len(self.postings[t]) <= self.common_df] or known
         coverage: dict[int, float] = defaultdict(float)
-        for term, weight in query.weights.items():
-            for index in self.postings.get(term, ()):
+        for term in selective:
+            weight = query.weights[term]
+            for index in self.postings[term]:
                 coverage[index] += weight
         return heapq.nlargest(CANDIDATES, coverage, key=coverage.__getitem__)
 
