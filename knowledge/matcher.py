@@ -65,8 +65,8 @@ UNKNOWN_FACTOR = 1.0
 LONG_QUESTION = 5
 CANDIDATES = 12
 # A term in more than this share of the entries does not choose candidates.
-COMMON_SHARE = 0.1
-COMMON_MIN = 8
+COMMON_SHARE = 0.25
+COMMON_MIN = 20
 # Question weight past which more words are taken as context (about four rare words).
 TOTAL_CAP = 16.0
 MIN_TYPO_LEN = 5
