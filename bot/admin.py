@@ -6,6 +6,8 @@ the same neutral refusal for each of them.
 
 from __future__ import annotations
 
+from datetime import date
+
 from typing import TYPE_CHECKING
 
 from bot.rendering import button_label, message, shorten
@@ -87,5 +89,7 @@ class AdminFeature:
 
     def stats(self, event: Event) -> list[Reply]:
         figures = compute(self.services.storage.db)
-        titles = {e.id: e.question for e in self.services.kb.entries}
-        return [Reply(message("stats", s=figures, titles=titles, dialogs=self.services.dialogs))]
+        kb = self.services.kb
+        titles = {e.id: e.question for e in kb.entries}
+        due = kb.due_for_review(date.today())
+        return [Reply(message("stats", s=figures, titles=titles, dialogs=self.services.dialogs, due=due))]

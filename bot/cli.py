@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
@@ -216,8 +217,10 @@ def cmd_stats(args, settings: Settings) -> int:
         figures = compute(db)
     finally:
         db.close()
-    titles = {e.id: e.question for e in load_knowledge().entries}
-    print(to_plain_text(message("stats", s=figures, titles=titles, dialogs=load_checked_dialogs())))
+    kb = load_knowledge()
+    titles = {e.id: e.question for e in kb.entries}
+    due = kb.due_for_review(date.today())
+    print(to_plain_text(message("stats", s=figures, titles=titles, dialogs=load_checked_dialogs(), due=due)))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import combinations
 
 from rapidfuzz import fuzz
@@ -34,8 +35,12 @@ def near_identical_phrasings(kb: KnowledgeBase) -> list[str]:
     return problems
 
 
-def check_knowledge(directory: Path = KNOWLEDGE_DIR) -> tuple[list[str], str]:
-    """Return (problems, summary); no problems means the base can be loaded safely."""
+def check_knowledge(directory: Path = KNOWLEDGE_DIR, today: date | None = None) -> tuple[list[str], str]:
+    """Return (problems, summary); no problems means the base can be loaded safely.
+
+    Entries past their `review_by` date are warned about in the summary, not
+    refused: the fact may still be true, but someone should look.
+    """
     try:
         kb = load_knowledge(directory)
     except KnowledgeError as exc:
@@ -46,4 +51,9 @@ def check_knowledge(directory: Path = KNOWLEDGE_DIR) -> tuple[list[str], str]:
         f"Base de connaissances valide : {len(kb.entries)} entrées, {len(kb.topics)} thèmes, "
         f"{phrasings} formulations, {len(kb.synonym_groups)} groupes de synonymes."
     )
+    for entry in kb.due_for_review(today or date.today()):
+        summary += (
+            f"\nAvertissement : {entry.file} « {entry.id} » est à relire depuis le "
+            f"{entry.review_by.strftime('%d/%m/%Y')} (review_by) : un fait daté a pu changer."
+        )
     return problems, summary

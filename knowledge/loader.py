@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -48,6 +49,10 @@ class Entry:
     # « obligation »: the answer is followed by the verdict for the purchases
     # or the kind of structure the question gives.
     verdict: str | None = None
+    # When the answer was last checked against the law and the sources, and
+    # when a dated fact in it (target, deadline, plan, count) may have changed.
+    verified: date | None = None
+    review_by: date | None = None
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -68,6 +73,10 @@ class KnowledgeBase:
 
     def get(self, entry_id: str) -> Entry | None:
         return self.by_id.get(entry_id)
+
+    def due_for_review(self, today: date) -> list[Entry]:
+        """Entries whose dated facts may have changed: `kb check` warns, /stats lists them."""
+        return [e for e in self.entries if e.review_by is not None and e.review_by <= today]
 
     def entries_of(self, topic_id: str) -> list[Entry]:
         return [e for e in self.entries if e.topic == topic_id]
@@ -158,7 +167,7 @@ def _entry(raw, topic: str, where: str, problems: list[str]) -> Entry | None:
     if not isinstance(raw, dict):
         problems.append(f"{where} doit être une table de clés.")
         return None
-    allowed_keys = {"id", "question", "variants", "answer", "sources", "related", "verdict"}
+    allowed_keys = {"id", "question", "variants", "answer", "sources", "related", "verdict", "verified", "review_by"}
     unknown = set(raw) - allowed_keys
     if unknown:
         problems.append(f"{where} : clé inconnue {sorted(unknown)}.")
@@ -196,6 +205,13 @@ def _entry(raw, topic: str, where: str, problems: list[str]) -> Entry | None:
     if verdict not in (None, *VERDICTS):
         problems.append(f"{where}.verdict : « {verdict} » inconnu (valeurs possibles : {', '.join(VERDICTS)}).")
         ok = False
+    verified, review_by = raw.get("verified"), raw.get("review_by")
+    if not isinstance(verified, date):
+        problems.append(f"{where}.verified : date de vérification manquante (AAAA-MM-JJ).")
+        ok = False
+    if review_by is not None and (not isinstance(review_by, date) or (isinstance(verified, date) and review_by <= verified)):
+        problems.append(f"{where}.review_by : date (AAAA-MM-JJ) postérieure à « verified » attendue.")
+        ok = False
     if not ok:
         return None
     return Entry(
@@ -207,6 +223,8 @@ def _entry(raw, topic: str, where: str, problems: list[str]) -> Entry | None:
         sources=tuple(s.strip() for s in raw["sources"]),
         related=tuple(related),
         verdict=verdict,
+        verified=verified,
+        review_by=review_by,
     )
 
 

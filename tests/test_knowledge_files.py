@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,10 @@ def _edit_first_entry(directory: Path, **changes):
         ({"variants": ["une seule"]}, "au moins 3"),
         ({"sources": []}, "au moins une source"),
         ({"question": "Combien de pages doit faire un SPASER ?"}, "quasi identiques"),
+        ({"verified": None}, "date de vérification manquante"),
+        ({"verified": "hier"}, "date de vérification manquante"),
+        ({"review_by": date(2020, 1, 1)}, "postérieure à « verified »"),
+        ({"verdict": "peut-etre"}, "inconnu"),
     ],
 )
 def test_kb_check_names_the_problem(broken_copy, changes, expected):
@@ -78,3 +83,39 @@ def test_kb_check_reports_invalid_yaml(broken_copy):
     (broken_copy / "faq" / "02-objectifs-chiffres.yaml").write_text("entries: [unclosed", encoding="utf-8")
     problems, _ = check_knowledge(broken_copy)
     assert any("02-objectifs-chiffres.yaml" in p and "YAML invalide" in p for p in problems)
+
+
+def test_every_entry_is_dated_and_dated_facts_have_a_review_date(kb):
+    assert all(e.verified is not None for e in kb.entries)
+    # A period or target that ends in 2026 or later may change; dates of texts in force and names do not.
+    stable = re.compile(r"21 août 2026|mars 2026|ODD 2030|2030 des Nations|jusqu'en 2030")
+    dated = [e.id for e in kb.entries if re.search(r"\b20(2[6-9]|30)\b", stable.sub("", e.answer)) and e.review_by is None]
+    assert dated == []
+    assert all(e.review_by is None or (e.review_by - e.verified).days >= 180 for e in kb.entries)
+
+
+def test_kb_check_warns_without_failing_on_entries_past_their_review_date(kb):
+    problems, summary = check_knowledge(today=date(2030, 1, 1))
+    assert problems == []
+    due = kb.due_for_review(date(2030, 1, 1))
+    assert due and all(f"« {e.id} »" in summary for e in due)
+    assert "Avertissement" not in check_knowledge(today=date(2026, 11, 23))[1]
+
+
+def test_no_text_a_buyer_reads_cites_a_source_by_file_number(kb):
+    readable = [a for e in kb.entries for a in (e.answer, *e.sources)]
+    for path in [*Path(KNOWLEDGE_DIR).glob("examples.yaml"), *(Path(KNOWLEDGE_DIR).parent / "dialogs").rglob("*.yaml")]:
+        readable.append("\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")))
+    assert not [t for t in readable if re.search(r"document source|source 00\d", t)]
+
+
+def test_corrected_facts_are_stated_as_they_stand_today(kb):
+    """The corrections of November 2026 (FACTS.md « corrigé 2026-11 »), as a reader meets them."""
+    answer = {e.id: e.answer for e in kb.entries}
+    assert "Depuis le 21 août 2026" in answer["echeance-2026"] and "L3124-5" in answer["echeance-2026"]
+    assert "terminé" in answer["pnad"] and "2025" in answer["pnad"]
+    assert "hôpital" in answer["loi-agec"] and "catégories" not in answer["loi-agec"]
+    assert "L2113-15" in answer["clause-critere"] and "3 ans" in answer["clause-critere"]
+    assert "accompagnement par le travail" in answer["siae"]
+    assert "exécution budgétaire" in answer["calcul-seuil"] and "ne partez pas" in answer["calcul-seuil"]
+    assert "mars 2026" in answer["duree-validite"]

@@ -52,7 +52,7 @@ def answer_diagnostic(chat: Chat, level: int) -> str:
 
 def test_diagnostic_in_chat_retaking_keeps_history_and_shows_the_previous_score(chat, assistant):
     first = answer_diagnostic(chat, 2)
-    assert "33/100" in first and "Profil : Débutant" in first and "repères propres à l'assistant" in first
+    assert "33/100" in first and "Profil : Débutant" in first and "sont rédigés par l'assistant" in first
     second_intro = chat.say("/diagnostic")
     assert "Votre dernier autodiagnostic" in second_intro and "33/100" in second_intro
     chat.say("4")
