@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.rendering import button_label, message, shorten
 from bot.replies import Button, Event, Reply
 from dialogs.definitions import Dialog, load_dialogs
-from dialogs.engine import DialogEngine, prefixed
+from dialogs.engine import DialogEngine, looks_like_question, prefixed
 from knowledge.loader import Entry, KnowledgeBase, Topic
 from knowledge.matcher import Matcher, Outcome
 from knowledge.normalize import fold, simplify
@@ -206,6 +206,11 @@ class Assistant:
                 replies = self.engine.on_text(event, session, text)
                 if replies is not None:
                     return replies
+                if not looks_like_question(text):
+                    # Neither an answer the step can take nor a question: say so at
+                    # the step, and keep it out of the animators' unanswered list.
+                    shown = shorten(text, 80)
+                    return prefixed([message("dialog_not_understood", text=shown)], self.engine.show(session))
             return self._keep_dialog(event, lambda: self.answer_question(event, event.text or ""))
         return self.answer_question(event, event.text or "")
 

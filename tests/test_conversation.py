@@ -169,3 +169,12 @@ def test_short_follow_up_reuses_the_previous_question(assistant, event):
     assistant.handle(event("combien d'indicateurs prévoir dans un spaser ?"))
     text = texts(assistant.handle(event("et des exemples ?")))
     assert "exemples d'indicateurs" in text.lower()
+
+
+def test_text_in_a_dialog_that_is_neither_answer_nor_question_is_explained_and_not_logged(assistant, event):
+    assistant.handle(event(command="profil"))
+    text = texts(assistant.handle(event("des trucs et des machins")))
+    assert "Je n'ai pas compris « des trucs et des machins »" in text
+    assert assistant.services.storage.questions.questions_of(42) == []
+    assistant.handle(event("combien de pages fait un spaser ?"))
+    assert [q["entry_id"] for q in assistant.services.storage.questions.questions_of(42)] == ["nombre-pages"]
