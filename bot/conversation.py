@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 # A short question within this time of the previous one may be its follow-up.
 FOLLOW_UP_WINDOW = timedelta(minutes=15)
+# A message this short that shares no word with the base is not a question.
+VAGUE_WORDS = 5
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 GREETINGS = {"bonjour", "salut", "hello", "bonsoir", "coucou", "hey", "bjr", "slt", "hi"}
 THANKS = {"merci", "mercii", "thanks", "super", "parfait", "genial", "top", "ok merci", "merci beaucoup"}
@@ -241,6 +243,9 @@ class Assistant:
         questions = self.services.storage.questions
         previous = questions.recent_question(event.user_id, FOLLOW_UP_WINDOW)
         outcome = self.services.matcher.decide(text, follows=previous)
+        if outcome.best is None and len(simple.split()) <= VAGUE_WORDS and not text.rstrip().endswith("?"):
+            # « ok », « bof », « je sais pas trop »: nothing to answer, nothing for the animators.
+            return notes + [Reply(message("no_question", text=shorten(text, 80)), topic_rows(self.services.kb.topics))]
         question_id = questions.record_question(
             event.user_id,
             event.chat_id,

@@ -178,3 +178,11 @@ def test_text_in_a_dialog_that_is_neither_answer_nor_question_is_explained_and_n
     assert assistant.services.storage.questions.questions_of(42) == []
     assistant.handle(event("combien de pages fait un spaser ?"))
     assert [q["entry_id"] for q in assistant.services.storage.questions.questions_of(42)] == ["nombre-pages"]
+
+
+@pytest.mark.parametrize("text", ["bof", "ok", "je sais pas trop", "hmm"])
+def test_a_message_with_no_question_gets_a_nudge_and_is_not_logged(assistant, event, text):
+    replies = assistant.handle(event(text))
+    assert "Je ne vois pas de question sur le SPASER" in texts(replies)
+    assert any(p.startswith("topic:") for p in payloads(replies))
+    assert assistant.services.storage.questions.questions_of(42) == []
