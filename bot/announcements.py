@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from bot.rendering import message
+from bot.rendering import message, split_html
 from bot.replies import Button, Document, Event, Reply
 from dialogs.engine import Hooks
 from dialogs.inputs import format_moment
@@ -94,7 +94,8 @@ class AnnouncementsFeature:
             (Button("📤 Envoyer maintenant", f"bc:go:{broadcast_id}"), Button("🕒 Programmer", f"bc:at:{broadcast_id}")),
             (Button("🗑 Abandonner", f"bc:x:{broadcast_id}"),),
         )
-        return [Reply(message("broadcast_preview_intro", count=count)), shown,
+        parts = len(split_html(shown.html))
+        return [Reply(message("broadcast_preview_intro", count=count, parts=parts)), shown,
                 Reply(message("broadcast_preview_outro", count=count), controls)]
 
     def finish_schedule(self, event: Event, session: Session, answers: dict) -> list[Reply]:

@@ -151,21 +151,41 @@ class Broadcaster:
         self.store.record(row["id"], "sent")
 
     async def send(self, broadcast: dict, reply: Reply, chat_id: int) -> None:
+        """Every part of the announcement, in order; the buttons go with the last part.
+
+        A flood-control pause on a later part is waited out here and that part
+        sent again: raising would send the whole announcement again, and the
+        recipient would read its first parts twice.
+        """
         markup = _markup(reply)
+        with_caption = reply.document is not None and len(to_plain_text(reply.html)) <= 1024
+        parts = [] if with_caption else split_html(reply.html)
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1 and reply.document is None
+            await self._part(index, lambda part=part, last=last: self.bot.send_message(
+                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None))
         if reply.document is None:
-            await self.bot.send_message(chat_id, split_html(reply.html)[0], parse_mode=ParseMode.HTML, reply_markup=markup)
             return
-        caption = reply.html if len(to_plain_text(reply.html)) <= 1024 else None
         document = broadcast.get("file_id") or InputFile(reply.document.content, filename=reply.document.filename)
-        if caption is None:
-            await self.bot.send_message(chat_id, split_html(reply.html)[0], parse_mode=ParseMode.HTML)
-        sent = await self.bot.send_document(
-            chat_id, document, caption=caption or "Ajoutez-le à votre agenda.", parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-        )
+        sent = await self._part(len(parts), lambda: self.bot.send_document(
+            chat_id, document, caption=reply.html if with_caption else "Ajoutez-le à votre agenda.",
+            parse_mode=ParseMode.HTML, reply_markup=markup,
+        ))
         if broadcast.get("file_id") is None and sent.document is not None:
             broadcast["file_id"] = sent.document.file_id
             self.store.set_file_id(broadcast["id"], sent.document.file_id)
+
+    async def _part(self, index: int, call):
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return await call()
+            except RetryAfter as exc:
+                if index == 0:
+                    raise  # nothing sent yet: the whole delivery waits for the pause
+                wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
+                self.resume_at = max(self.resume_at, time.monotonic() + wait)
+                await asyncio.sleep(wait)
+        return await call()
 
     # -- reminders and reports ----------------------------------------------------------
 
