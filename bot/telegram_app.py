@@ -13,9 +13,11 @@ import gc
 import logging
 import os
 import re
+import secrets
 import sys
 from collections.abc import Awaitable
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -103,7 +105,7 @@ class TelegramChannel:
         """Text or command → the core's replies; in groups only what is addressed to us."""
         msg = update.effective_message
         user = update.effective_user
-        if msg is None or user is None or user.is_bot:
+        if msg is None or user is None or user.is_bot or not _consistent(update):
             return
         text = msg.text or ""
         private = msg.chat.type == ChatType.PRIVATE
@@ -127,7 +129,7 @@ class TelegramChannel:
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer the callback query at once, then send what the button leads to."""
         query = update.callback_query
-        if query is None:
+        if query is None or not _consistent(update):
             return
         try:
             await query.answer()
@@ -146,7 +148,7 @@ class TelegramChannel:
         """A spreadsheet to import; stickers, photos, voice, locations: say what we understand."""
         msg = update.effective_message
         user = update.effective_user
-        if msg is None or msg.chat.type != ChatType.PRIVATE or user is None:
+        if msg is None or msg.chat.type != ChatType.PRIVATE or user is None or not _consistent(update):
             return
         if msg.document is not None:
             await self.on_document(update, msg, user.id)
@@ -423,6 +425,42 @@ class RedactSecret(logging.Filter):
         return True
 
 
+WEBHOOK_SECRET_FILE = "webhook-secret"
+
+
+def _consistent(update: Update) -> bool:
+    """In a private chat the chat is the person: an update saying otherwise is forged, and ignored."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE or chat.id == user.id:
+        return True
+    log.warning("Update %s ignored: private chat %s does not belong to user %s", update.update_id, chat.id, user.id)
+    return False
+
+
+def stored_webhook_secret(folder: Path) -> str:
+    """The webhook's secret when the configuration has none: generated once, kept in the data folder.
+
+    Without a secret, anyone who finds the webhook address could post updates
+    in any person's name.
+    """
+    path = folder / WEBHOOK_SECRET_FILE
+    if path.is_file():
+        secret = path.read_text(encoding="ascii").strip()
+        if secret:
+            return secret
+    secret = secrets.token_urlsafe(32)
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    print(
+        f"Aucun telegram.webhook.secret_token configuré : un secret a été généré et enregistré dans {path} ; "
+        "Telegram le joint à chaque requête et les autres sont refusées.",
+        file=sys.stderr,
+    )
+    return secret
+
+
 def run_bot(settings: Settings) -> int:
     """Run until interrupted; a missing or rejected token is a clear error, exit status 2."""
     token = settings.token()
@@ -446,12 +484,13 @@ def run_bot(settings: Settings) -> int:
     webhook = settings.telegram.webhook
     try:
         if webhook and webhook.url:
+            secret = webhook.secret_token or stored_webhook_secret(Path(settings.storage.path).parent)
             application.run_webhook(
                 listen=webhook.listen,
                 port=webhook.port,
                 url_path=urlparse(webhook.url).path.lstrip("/"),
                 webhook_url=webhook.url,
-                secret_token=webhook.secret_token,
+                secret_token=secret,
                 allowed_updates=Update.ALL_TYPES,
             )
         else:

@@ -82,3 +82,58 @@ async def test_webhook_mode_registers_the_hook_and_answers_posted_updates(fake, 
     finally:
         proc.send_signal(2)
         await asyncio.wait_for(proc.wait(), 20)
+
+
+async def test_webhook_without_a_configured_secret_gets_one_and_forged_chats_are_ignored(fake, tmp_path, unused_tcp_port):
+    """No secret_token: one is generated and kept in the data folder; a post without it is refused;
+    a private-chat update whose chat is not its sender is ignored."""
+    import aiohttp
+
+    port = unused_tcp_port
+    url = f"http://127.0.0.1:{port}/hook"
+    data = tmp_path / "data"
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"telegram:\n  base_url: {fake.base_url}\n  webhook:\n    url: {url}\n    listen: 127.0.0.1\n"
+        f"    port: {port}\nstorage:\n  path: {data / 'w.db'}\nadmins: [4444]\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
+    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_for(lambda: fake.webhook is not None, timeout=20)
+        secret = (data / "webhook-secret").read_text().strip()
+        assert len(secret) >= 32 and fake.webhook["secret_token"] == secret
+        assert (data / "webhook-secret").stat().st_mode & 0o077 == 0
+
+        def update(update_id, chat_id, from_id, text):
+            return {"update_id": update_id, "message": {
+                "message_id": update_id, "date": 0, "text": text,
+                "chat": {"id": chat_id, "type": "private", "first_name": "X"},
+                "from": {"id": from_id, "is_bot": False, "first_name": "X"}}}
+
+        async with aiohttp.ClientSession() as session:
+            for _ in range(50):
+                try:
+                    anonymous = await session.post(url, json=update(1, 4444, 4444, "/mesdonnees"))
+                    break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            assert anonymous.status == 403
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            forged = await session.post(url, json=update(2, 6666, 4444, "/stats"), headers=headers)
+            assert forged.status == 200
+            fine = await session.post(url, json=update(3, 7777, 7777, "combien de pages fait un spaser ?"), headers=headers)
+            assert fine.status == 200
+        await fake.wait_for_messages(7777, 1, timeout=10)
+        await asyncio.sleep(0.5)
+        assert fake.sent_to(6666) == [] and fake.sent_to(4444) == []
+    finally:
+        proc.send_signal(2)
+        await asyncio.wait_for(proc.wait(), 20)
+    err = (await proc.stderr.read()).decode()
+    assert "secret a été généré" in err and secret not in err
