@@ -16,6 +16,7 @@ import re
 import secrets
 import sys
 from collections.abc import Awaitable
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -115,8 +116,10 @@ class TelegramChannel:
             name, _, target = command.partition("@")
             if target and target.lower() != username:
                 return  # a command for another bot in the same group
-            if not private and name.lower() not in GROUP_COMMANDS and not target:
-                return
+            if not private and name.lower() not in GROUP_COMMANDS:
+                if target:  # addressed to us, but personal or admin: never in the room
+                    await self.answer_in_private(update, msg.chat_id, name, args)
+                return  # a bare command in a group may be meant for another bot
             event = self._event(update, command=name, args=args)
         else:
             if not private:
@@ -125,6 +128,18 @@ class TelegramChannel:
                 text = _strip_mention(text, username)
             event = self._event(update, text=text)
         await self.deliver(msg.chat_id, self.assistant.handle(event), user.id)
+
+    async def answer_in_private(self, update: Update, group_id: int, name: str, args: str) -> None:
+        """Run a group's command in the person's private chat; the room only learns where the answer went."""
+        user = update.effective_user
+        event = replace(self._event(update, command=name, args=args), chat_id=user.id, chat_type="private")
+        sent = True
+        for reply in self.assistant.handle(event):
+            if not await self.send_reply(user.id, reply, user.id):
+                sent = False
+                break
+        note = "group_answered_privately" if sent else "group_cannot_write_privately"
+        await self.send_reply(group_id, Reply(message(note, bot=self.application.bot.username or "")))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer the callback query at once, then send what the button leads to."""
@@ -249,9 +264,13 @@ class TelegramChannel:
                 log.warning("Flood control for chat %s: waiting %.1f s", chat_id, wait)
                 await asyncio.sleep(float(wait))
             except Forbidden:
-                log.info("Chat %s blocked the bot or is unreachable; user marked as blocked", chat_id)
-                if user_id is not None:
+                # Only a refusal in the person's own chat means they blocked the bot;
+                # a group that removed the bot says nothing about its members.
+                if user_id is not None and chat_id == user_id:
+                    log.info("Chat %s blocked the bot or is unreachable; user marked as blocked", chat_id)
                     self.assistant.services.storage.users.mark_blocked(user_id)
+                else:
+                    log.info("Chat %s is unreachable (Forbidden)", chat_id)
                 return False
             except BadRequest as exc:
                 text = str(exc).lower()

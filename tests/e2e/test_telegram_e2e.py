@@ -141,3 +141,32 @@ async def test_one_users_updates_are_processed_in_order(fake, start_bot):
     assert "solidaire d'utilité sociale" in messages[1]["text"]
     assert "trentaine" in messages[2]["text"]
     assert "Avec plaisir" in messages[3]["text"]
+
+
+async def test_personal_and_admin_commands_in_a_group_are_answered_in_private_only(fake, start_bot):
+    await start_bot(admins=(USER,))
+    group = -5002
+    for command in ("/mesdonnees@spaser_test_bot", "/inviter@spaser_test_bot", "/stats@spaser_test_bot", "/espace@spaser_test_bot"):
+        fake.push_message(USER, command, chat_id=group, chat_type="group")
+    notes = await fake.wait_for(lambda: fake.sent_to(group) if len(fake.sent_to(group)) >= 4 else None, timeout=10)
+    assert all("Je vous réponds en privé" in m["text"] for m in notes)
+    private = await fake.wait_for(lambda: fake.sent_to(USER) if len(fake.sent_to(USER)) >= 4 else None, timeout=10)
+    assert any("Statistiques" in m.get("text", "") for m in private)
+    assert any("Code d'invitation" in m.get("text", "") for m in private)
+    in_room = " ".join(m.get("text", "") for m in fake.sent_to(group))
+    assert "Code d'invitation" not in in_room and "Statistiques" not in in_room
+    assert fake.rejected == []
+
+
+async def test_a_group_command_for_someone_the_bot_cannot_write_to_reveals_nothing(fake, start_bot):
+    bot = await start_bot()
+    group, stranger = -5003, 8_008
+    fake.blocked.add(stranger)
+    fake.push_message(stranger, "/mesdonnees@spaser_test_bot", chat_id=group, chat_type="group")
+    [note] = await fake.wait_for_messages(group, 1, timeout=10)
+    assert "je ne peux pas encore vous écrire" in note["text"]
+    fake.blocked.discard(stranger)
+    fake.blocked.add(group)  # the group removed the bot: its members are not « blocked »
+    fake.push_message(USER, "/faq combien de pages", chat_id=group, chat_type="group")
+    await asyncio.sleep(1.0)
+    assert bot.assistant.services.storage.users.get(USER)["blocked"] == 0
