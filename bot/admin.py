@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.rendering import button_label, message, shorten
 from bot.replies import Button, Event, Reply
+from dialogs.inputs import parse_id
 from knowledge.checks import check_knowledge
 from knowledge.loader import load_knowledge
 from knowledge.matcher import Matcher
@@ -45,7 +46,7 @@ class AdminFeature:
             return [Reply(message("admin_only"))]
         action, _, rest = value.partition(":")
         question_id, _, entry_id = rest.partition(":")
-        group = self.services.storage.review.group_of(int(question_id), self.threshold) if question_id.isdigit() else None
+        group = self.services.storage.review.group_of(qid, self.threshold) if (qid := parse_id(question_id)) is not None else None
         if group is None:
             return [Reply(message("unanswered_done_already"))] + self.unanswered(event)
         if action == "o":

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.rendering import message, split_html
 from bot.replies import Button, Document, Event, Reply
 from dialogs.engine import Hooks
-from dialogs.inputs import format_moment
+from dialogs.inputs import format_moment, parse_id
 from storage.clock import now_iso
 from storage.dialogs import Session
 
@@ -110,7 +110,7 @@ class AnnouncementsFeature:
         action, _, arg = value.partition(":")
         if action == "new":
             return self.start_compose(event)
-        broadcast = self.store.get(int(arg)) if arg.isdigit() else None
+        broadcast = self.store.get(bid) if (bid := parse_id(arg)) is not None else None
         if broadcast is None:
             return [Reply(message("unknown_button"))]
         if action == "go":
@@ -129,8 +129,11 @@ class AnnouncementsFeature:
     # -- reminders ------------------------------------------------------------------------
 
     def remind_me(self, event: Event, value: str) -> list[Reply]:
-        broadcast = self.store.get(int(value)) if value.isdigit() else None
-        if broadcast is None or not broadcast.get("starts_at") or broadcast["status"] == "cancelled":
+        broadcast = self.store.get(bid) if (bid := parse_id(value)) is not None else None
+        # A draft or someone else's announcement is answered like an unknown one: nothing leaks.
+        if broadcast is None or not self.store.was_sent_to(broadcast["id"], event.user_id):
+            return [Reply(message("unknown_button"))]
+        if not broadcast.get("starts_at") or broadcast["status"] == "cancelled":
             return [Reply(message("reminder_impossible"))]
         starts = datetime.fromisoformat(broadcast["starts_at"])
         now = datetime.now(timezone.utc)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.rendering import button_label, message
 from bot.replies import Button, Document, Event, Reply
 from dialogs.engine import Hooks
-from dialogs.inputs import format_value
+from dialogs.inputs import format_value, parse_id
 from dialogs.tables import TableError, plan_import, read_rows, to_csv, to_xlsx
 from storage.clock import now_iso
 from storage.dialogs import Session
@@ -162,7 +162,7 @@ class CollectionFeature:
 
     def on_button(self, event: Event, action: str, arg: str) -> list[Reply]:
         if action == "p":
-            return self.page(event, int(arg) if arg.isdigit() else 0)
+            return self.page(event, parse_id(arg) or 0)
         if action == "add":
             return self.engine.open(event, self.spec.dialog)
         if action in ("csv", "xlsx"):
@@ -171,7 +171,7 @@ class CollectionFeature:
             return self.confirm_import(event, arg)
         workspace = self.storage.workspaces.of_user(event.user_id)
         record_id, _, confirmed = arg.partition(":")
-        row = self.records.get(workspace["id"], int(record_id)) if workspace and record_id.isdigit() else None
+        row = self.records.get(workspace["id"], rid) if workspace and (rid := parse_id(record_id)) is not None else None
         if row is None:
             return [Reply(message("record_gone", noun=self.spec.noun))] + self.page(event, 0)
         if action == "o":
@@ -257,7 +257,7 @@ class CollectionFeature:
 
     def confirm_import(self, event: Event, arg: str) -> list[Reply]:
         pending_id, _, choice = arg.partition(":")
-        pending = self.storage.imports.take(int(pending_id), event.user_id) if pending_id.isdigit() else None
+        pending = self.storage.imports.take(pid, event.user_id) if (pid := parse_id(pending_id)) is not None else None
         if pending is None:
             return [Reply(message("button_expired"))]
         workspace = self.storage.workspaces.of_user(event.user_id)

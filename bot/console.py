@@ -42,7 +42,7 @@ class Console:
     def choose_button(self, typed: str) -> Button | None:
         if not self.buttons or not typed:
             return None
-        if typed.isdigit():
+        if typed.isascii() and typed.isdigit():
             if self.free_input:
                 return None  # a bare number answers the step; buttons are chosen by label
             index = int(typed) - 1

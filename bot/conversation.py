@@ -18,6 +18,7 @@ from bot.rendering import button_label, message, shorten
 from bot.replies import Button, Event, Reply
 from dialogs.definitions import Dialog, load_dialogs
 from dialogs.engine import DialogEngine, looks_like_question, prefixed
+from dialogs.inputs import parse_id
 from knowledge.loader import Entry, KnowledgeBase, Topic
 from knowledge.matcher import Matcher, Outcome
 from knowledge.normalize import fold, simplify
@@ -324,9 +325,10 @@ class Assistant:
 
     def on_feedback(self, event: Event, value: str) -> list[Reply]:
         question_id, _, vote = value.partition(":")
-        if not question_id.isdigit() or vote not in ("0", "1"):
+        qid = parse_id(question_id)
+        if qid is None or vote not in ("0", "1"):
             return [Reply(message("unknown_button"))]
-        if not self.services.storage.questions.record_feedback(event.user_id, int(question_id), vote == "1"):
+        if not self.services.storage.questions.record_feedback(event.user_id, qid, vote == "1"):
             return [Reply(message("unknown_button"))]
         return [Reply(message("feedback_thanks", helpful=vote == "1"))]
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.rendering import button_label, message
 from bot.replies import Button, Event, Reply
+from dialogs.inputs import parse_id
 from knowledge.examples import Example, like, load_examples, search
 
 if TYPE_CHECKING:
@@ -61,8 +62,8 @@ class ExamplesFeature:
             present = [r for r in self.regions if any(e.region == r for e in self.examples)]
             rows = tuple(tuple(Button(self.regions[r], f"ex:r:{r}") for r in present[i : i + 2]) for i in range(0, len(present), 2))
             return [Reply(message("examples_pick_region"), rows)]
-        if kind == "s" and arg.isdigit() and int(arg) < len(self.examples):
-            return [self.card(self.examples[int(arg)])]
+        if kind == "s" and (index := parse_id(arg)) is not None and index < len(self.examples):
+            return [self.card(self.examples[index])]
         if kind == "mine":
             workspace = self.storage.workspaces.of_user(event.user_id)
             if workspace is None or not workspace.get("structure_type"):

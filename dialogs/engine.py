@@ -26,6 +26,7 @@ from dialogs.inputs import (
     format_value,
     parse_date,
     parse_datetime,
+    parse_id,
     parse_number,
     parse_text,
     parse_yesno,
@@ -231,7 +232,7 @@ class DialogEngine:
             return self._on_resume(event, rest)
         session_id, _, rest = rest.partition(":")
         turn, _, action = rest.partition(":")
-        session = self.sessions.get(int(session_id)) if session_id.isdigit() else None
+        session = self.sessions.get(sid) if (sid := parse_id(session_id)) is not None else None
         if session is None or session.user_id != event.user_id:
             return self.expired(event)
         if session.status != ACTIVE or str(session.turn) != turn:
@@ -263,7 +264,7 @@ class DialogEngine:
         if session.step == SUMMARY:
             if action == "v":
                 return self._finish(event, session, dialog)
-            if action.startswith("e") and action[1:].isdigit() and int(action[1:]) < len(dialog.steps):
+            if action.startswith("e") and parse_id(action[1:]) is not None and int(action[1:]) < len(dialog.steps):
                 target = dialog.steps[int(action[1:])]
                 return self.show(self.sessions.move(session, target.id, editing=True))
             if action == "s":
@@ -281,13 +282,13 @@ class DialogEngine:
             if not step.optional:
                 return self.show(session, note=message("dialog_cannot_skip"))
             return self._advance(event, session, dialog, step, None)
-        if action.startswith("g") and action[1:].isdigit():
+        if action.startswith("g") and parse_id(action[1:]) is not None:
             suggestions = step.suggestions_for(self.sessions.answers(session.id))
             if int(action[1:]) < len(suggestions):
                 return self._advance(event, session, dialog, step, suggestions[int(action[1:])])
         if action == "k":
             return self._advance(event, session, dialog, step, self.sessions.answers(session.id).get(step.id))
-        if step.kind == "choice" and action.startswith("c") and action[1:].isdigit():
+        if step.kind == "choice" and action.startswith("c") and parse_id(action[1:]) is not None:
             index = int(action[1:])
             if index < len(step.choices):
                 return self._advance(event, session, dialog, step, step.choices[index].value)
@@ -297,7 +298,7 @@ class DialogEngine:
             return self._advance(event, session, dialog, step, self.sessions.answers(session.id).get(step.id))
         if step.kind == "multi":
             selected = list(self.sessions.answers(session.id).get(step.id) or [])
-            if action.startswith("t") and action[1:].isdigit() and int(action[1:]) < len(step.choices):
+            if action.startswith("t") and parse_id(action[1:]) is not None and int(action[1:]) < len(step.choices):
                 value = step.choices[int(action[1:])].value
                 selected = [v for v in selected if v != value] if value in selected else selected + [value]
                 order = [c.value for c in step.choices]
@@ -309,7 +310,7 @@ class DialogEngine:
 
     def _on_resume(self, event: Event, rest: str) -> list[Reply]:
         session_id, _, choice = rest.partition(":")
-        session = self.sessions.get(int(session_id)) if session_id.isdigit() else None
+        session = self.sessions.get(sid) if (sid := parse_id(session_id)) is not None else None
         if session is None or session.user_id != event.user_id or session.status not in (ACTIVE, CANCELLED):
             return self.expired(event)
         hooks = self.hooks.get(session.dialog)
@@ -446,7 +447,7 @@ def _holds(step: Step, answers: dict) -> bool:
 def _match_choice(step: Step, text: str) -> str | None:
     """A typed label, value or number of a choice."""
     typed = label_key(text)
-    if typed.isdigit() and 1 <= int(typed) <= len(step.choices):
+    if parse_id(typed) is not None and 1 <= int(typed) <= len(step.choices):
         return step.choices[int(typed) - 1].value
     for choice in step.choices:
         if typed in (label_key(choice.label), label_key(choice.value)):

@@ -162,3 +162,11 @@ def format_value(step: Step, value) -> str:
     if step.kind == "list":
         return " ; ".join(str(v) for v in value)
     return str(value)
+
+
+_ID = re.compile(r"[0-9]{1,15}", re.ASCII)
+
+
+def parse_id(text: str) -> int | None:
+    """A row id carried in button data, or None: « ² » or a 20-digit number are forged, not ids."""
+    return int(text) if _ID.fullmatch(text or "") else None

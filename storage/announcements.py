@@ -135,6 +135,13 @@ class Announcements:
             )
         return len(recipients)
 
+    def was_sent_to(self, broadcast_id: int, user_id: int) -> bool:
+        """Whether this person received this announcement: only they may ask for its reminder."""
+        row = self.db.execute(
+            "SELECT 1 FROM deliveries WHERE broadcast_id = ? AND user_id = ? AND status = 'sent'", [broadcast_id, user_id]
+        ).fetchone()
+        return row is not None
+
     def pending(self, broadcast_id: int, limit: int) -> list[dict]:
         return list(self.db.query(
             "SELECT * FROM deliveries WHERE broadcast_id = ? AND status = 'pending' ORDER BY id LIMIT ?",

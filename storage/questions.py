@@ -32,8 +32,11 @@ class QuestionLog:
         return cur.lastrowid
 
     def record_feedback(self, user_id: int, question_id: int, helpful: bool) -> bool:
-        """Store a 👍/👎 vote; a second vote on the same answer replaces the first."""
-        rows = list(self.db.query("SELECT entry_id FROM questions WHERE id = ?", [question_id]))
+        """Store a 👍/👎 vote on one's own answer; a second vote replaces the first.
+
+        The button carries the question's id: a vote on someone else's question is forged.
+        """
+        rows = list(self.db.query("SELECT entry_id FROM questions WHERE id = ? AND user_id = ?", [question_id, user_id]))
         if not rows:
             return False
         with self.db.atomic():

@@ -127,3 +127,23 @@ def test_the_opt_in_buttons_still_work_after_another_dialog(assistant):
     chat.say("/profil")  # the opt-in is set aside
     text = chat.press_payload(old_toggle)
     assert "n'est plus actif" not in text and "Voulez-vous recevoir" in text
+
+
+def test_only_recipients_of_a_sent_webinar_can_ask_for_its_reminder(admin_assistant):
+    store = admin_assistant.services.storage.announcements
+    starts = (datetime.now(ZoneInfo("UTC")) + timedelta(days=5)).isoformat(timespec="minutes")
+    draft = store.create(ADMIN, "webinaire", "Brouillon secret", "Pas encore envoyé", ["webinaires"],
+                         link="https://example.org/secret", starts_at=starts)
+    sent = store.create(ADMIN, "webinaire", "Webinaire envoyé", "Texte", ["webinaires"],
+                        link="https://example.org/ok", starts_at=starts, status="queued", scheduled_at=starts)
+    admin_assistant.services.storage.users.touch(8, "Abonnée", "fr")
+    store.subscribe(8, ["webinaires"])
+    store.start(store.get(sent))
+    [row] = store.pending(sent, 10)
+    store.record(row["id"], "sent")
+    stranger, recipient = Chat(admin_assistant, 9), Chat(admin_assistant, 8)
+    for forged in (f"rem:{draft}", f"rem:{sent}", "rem:99999999999999999999", "rem:²"):
+        text = stranger.press_payload(forged)
+        assert "Brouillon" not in text and "secret" not in text and "rappel" not in text.lower()
+    assert "rappel" in recipient.press_payload(f"rem:{sent}").lower()
+    assert admin_assistant.services.storage.db.execute("SELECT COUNT(*) FROM reminders WHERE user_id = 9").fetchone()[0] == 0

@@ -186,3 +186,23 @@ def test_a_message_with_no_question_gets_a_nudge_and_is_not_logged(assistant, ev
     assert "Je ne vois pas de question sur le SPASER" in texts(replies)
     assert any(p.startswith("topic:") for p in payloads(replies))
     assert assistant.services.storage.questions.questions_of(42) == []
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["fb:²:1", "fb:99999999999999999999:1", "rem:²", "rem:99999999999999999999", "bc:go:²", "col:actors:page:²",
+     "d:²:1:n", "d:99999999999999999999:1:n", "nr:²", "ex:s:²", "ws:kick:²"],
+)
+def test_forged_button_data_gets_a_polite_refusal_not_an_apology(assistant, event, payload, caplog):
+    text = texts(assistant.handle(event(payload=payload)))
+    assert text and "Désolé" not in text, text
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_votes_only_count_on_ones_own_questions(assistant, event):
+    assistant.handle(event("combien de pages fait un spaser ?", user_id=1))
+    [question] = assistant.services.storage.questions.questions_of(1)
+    assistant.handle(event(payload=f"fb:{question['id']}:0", user_id=2))
+    assert assistant.services.storage.questions.feedback_of(2) == []
+    assistant.handle(event(payload=f"fb:{question['id']}:1", user_id=1))
+    assert [f["helpful"] for f in assistant.services.storage.questions.feedback_of(1)] == [1]
