@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -20,14 +21,16 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    formatter = SafeFormatter(debug=bool(os.environ.get("SPASER_DEBUG")))
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING, handlers=[handler])
     # The HTTP client logs every request URL, which contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = None
     try:
         settings = load_settings(args.config)
+        formatter.secrets.add(settings.token() or "")
         return args.func(args, settings)
     except ConfigError as exc:
         print(f"Erreur de configuration : {exc}", file=sys.stderr)
@@ -42,6 +45,53 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # never a raw traceback (it may carry the token) outside debug mode
+        if os.environ.get("SPASER_DEBUG"):
+            raise
+        logging.getLogger(__name__).debug("Unexpected failure", exc_info=True)
+        print(f"Erreur : {_describe(exc, settings)}", file=sys.stderr)
+        print("Pour le détail technique, relancez avec SPASER_DEBUG=1.", file=sys.stderr)
+        return 1
+
+
+class SafeFormatter(logging.Formatter):
+    """Log lines for operators: secrets masked, and a traceback only in debug mode (SPASER_DEBUG=1)."""
+
+    def __init__(self, debug: bool):
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.debug = debug
+        self.secrets: set[str] = {os.environ.get("SPASER_BOT_TOKEN") or ""}
+
+    def formatException(self, ei) -> str:
+        if self.debug:
+            return super().formatException(ei)
+        return f"  ({ei[0].__name__} : {ei[1]})"
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, "[jeton masqué]")
+        return text
+
+
+def _describe(exc: Exception, settings: Settings | None) -> str:
+    """A French sentence for an unexpected failure, naming the key to check, secrets masked."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.DatabaseError):
+        where = settings.storage.path if settings else "storage.path"
+        text = (f"la base de données {where} (clé storage.path) est illisible ou endommagée ({exc}). "
+                "Restaurez la dernière sauvegarde, ou déplacez ce fichier pour repartir d'une base vide.")
+    elif any(c.__name__ == "NetworkError" for c in type(exc).__mro__):  # Telegram's, without importing it here
+        server = (settings.telegram.base_url if settings else None) or "https://api.telegram.org"
+        text = f"impossible de joindre l'API Telegram à {server} (clé telegram.base_url) : {exc}"
+    elif isinstance(exc, OSError):
+        text = f"accès au fichier ou au réseau impossible : {exc}"
+    else:
+        text = f"{exc.__class__.__name__} : {exc}"
+    token = settings.token() if settings else os.environ.get("SPASER_BOT_TOKEN")
+    return text.replace(token, "[jeton masqué]") if token else text
 
 
 def build_parser() -> argparse.ArgumentParser:

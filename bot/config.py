@@ -7,11 +7,15 @@ errors, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -99,7 +103,42 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         raise ConfigError(f"{path} n'est pas un YAML valide : {exc}") from None
     if data is None:
         data = {}
-    return _build(Settings, data, prefix="", source=path)
+    settings = _build(Settings, data, prefix="", source=path)
+    check_ranges(settings, path)
+    return settings
+
+
+def check_ranges(settings: Settings, source: Path | str = "configuration") -> None:
+    """Values of the right type but out of range: a retention of 0 days would erase every account."""
+    def fail(key: str, value, expected: str) -> None:
+        raise ConfigError(f"{source} : « {key} » doit être {expected} (reçu : {value!r}).")
+
+    telegram = settings.telegram
+    if telegram.base_url is not None and urlparse(telegram.base_url).scheme not in ("http", "https"):
+        fail("telegram.base_url", telegram.base_url, "une adresse http:// ou https://")
+    if telegram.webhook is not None:
+        hook = telegram.webhook
+        if hook.url is not None and urlparse(hook.url).scheme not in ("http", "https"):
+            fail("telegram.webhook.url", hook.url, "une adresse https:// (http:// pour un essai local)")
+        if not 1 <= hook.port <= 65535:
+            fail("telegram.webhook.port", hook.port, "un port entre 1 et 65535")
+        if hook.secret_token is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", hook.secret_token):
+            fail("telegram.webhook.secret_token", "…", "1 à 256 caractères parmi A-Z, a-z, 0-9, _ et -")
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail("timezone", settings.timezone, "un fuseau horaire connu, par exemple « Europe/Paris »")
+    rate = settings.broadcast.rate_per_second
+    if not math.isfinite(rate) or not 0 < rate <= 30:
+        fail("broadcast.rate_per_second", rate, "un nombre de messages par seconde entre 0 (exclu) et 30")
+    if not 30 <= settings.privacy.retention_days <= 3650:
+        fail("privacy.retention_days", settings.privacy.retention_days, "un nombre de jours entre 30 et 3650")
+    faq = settings.faq
+    for key, value in (("faq.answer_threshold", faq.answer_threshold), ("faq.suggest_threshold", faq.suggest_threshold)):
+        if value is not None and (not math.isfinite(value) or not 0 <= value <= 100):
+            fail(key, value, "un score entre 0 et 100")
+    if faq.answer_threshold is not None and faq.suggest_threshold is not None and faq.suggest_threshold >= faq.answer_threshold:
+        fail("faq.suggest_threshold", faq.suggest_threshold, "inférieur à faq.answer_threshold")
 
 
 def _build(cls, data, prefix: str, source: Path):

@@ -426,24 +426,6 @@ async def _post_init(application: Application) -> None:
     await application.bot.set_my_commands(commands)
 
 
-class RedactSecret(logging.Filter):
-    """Mask the token in every log line, tracebacks included: libraries may print it."""
-
-    def __init__(self, secret: str):
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        if self.secret in text:
-            record.msg, record.args = text.replace(self.secret, "[jeton masqué]"), ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.secret in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.secret, "[jeton masqué]")
-        return True
-
-
 WEBHOOK_SECRET_FILE = "webhook-secret"
 
 
@@ -490,9 +472,6 @@ def run_bot(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    redact = RedactSecret(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
     services = open_services(settings)
     assistant = Assistant(services)
     application, _ = build_application(assistant, token)

@@ -43,6 +43,17 @@ def test_example_config_loads(monkeypatch):
         ("broadcast:\n  rate_per_second: vite\n", "broadcast.rate_per_second"),
         ("faq: [\n", "YAML"),
         ("- 1\n- 2\n", "racine"),
+        ('telegram:\n  base_url: "ftp://127.0.0.1:1/"\n', "telegram.base_url"),
+        ("telegram:\n  webhook:\n    port: 99999\n", "telegram.webhook.port"),
+        ("telegram:\n  webhook:\n    secret_token: 'a b'\n", "telegram.webhook.secret_token"),
+        ("timezone: Mars/Olympus\n", "timezone"),
+        ("broadcast:\n  rate_per_second: 0\n", "broadcast.rate_per_second"),
+        ("broadcast:\n  rate_per_second: -5\n", "broadcast.rate_per_second"),
+        ("broadcast:\n  rate_per_second: .nan\n", "broadcast.rate_per_second"),
+        ("privacy:\n  retention_days: 0\n", "privacy.retention_days"),
+        ("privacy:\n  retention_days: -1\n", "privacy.retention_days"),
+        ("faq:\n  answer_threshold: 500\n", "faq.answer_threshold"),
+        ("faq:\n  answer_threshold: 40\n  suggest_threshold: 60\n", "faq.suggest_threshold"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path, text, message):

@@ -137,3 +137,22 @@ async def test_webhook_without_a_configured_secret_gets_one_and_forged_chats_are
         await asyncio.wait_for(proc.wait(), 20)
     err = (await proc.stderr.read()).decode()
     assert "secret a été généré" in err and secret not in err
+
+
+async def test_start_up_failures_are_french_sentences_without_traceback_or_token(tmp_path):
+    secret = "123456:VERY-SECRET-TOKEN"
+    unreachable = tmp_path / "unreachable.yaml"
+    unreachable.write_text(f'telegram:\n  base_url: "http://127.0.0.1:1/"\nstorage:\n  path: {tmp_path / "a.db"}\n')
+    code, out, err = await run_cli("run", "--config", str(unreachable), cwd=tmp_path, env_extra={"SPASER_BOT_TOKEN": secret})
+    assert code != 0 and "impossible de joindre l'API Telegram" in err and "telegram.base_url" in err
+    assert "Traceback" not in out + err and "VERY-SECRET" not in out + err
+    bad_scheme = tmp_path / "ftp.yaml"
+    bad_scheme.write_text('telegram:\n  base_url: "ftp://127.0.0.1:1/"\n')
+    code, out, err = await run_cli("run", "--config", str(bad_scheme), cwd=tmp_path, env_extra={"SPASER_BOT_TOKEN": secret})
+    assert code == 2 and "telegram.base_url" in err and "Traceback" not in err and "VERY-SECRET" not in err
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"not a database" + bytes(range(256)) * 20)
+    config = tmp_path / "corrupt.yaml"
+    config.write_text(f"storage:\n  path: {corrupt}\n")
+    code, out, err = await run_cli("console", "--config", str(config), cwd=tmp_path)
+    assert code == 1 and "storage.path" in err and "endommagée" in err and "Traceback" not in err
