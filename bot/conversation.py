@@ -21,7 +21,7 @@ from dialogs.engine import DialogEngine, looks_like_question, prefixed
 from dialogs.inputs import parse_id
 from knowledge.loader import Entry, KnowledgeBase, Topic
 from knowledge.matcher import Matcher, Outcome
-from knowledge.normalize import fold, simplify
+from knowledge.normalize import clean_text, fold, simplify
 from knowledge.obligation import COMPULSORY_THRESHOLD_MEUR, is_compulsory
 from knowledge.question import purchases_meur, structure_named
 from storage import Storage
@@ -33,7 +33,6 @@ MAX_QUESTION_CHARS = 1000
 FOLLOW_UP_WINDOW = timedelta(minutes=15)
 # A message this short that shares no word with the base is not a question.
 VAGUE_WORDS = 5
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 GREETINGS = {"bonjour", "salut", "hello", "bonsoir", "coucou", "hey", "bjr", "slt", "hi"}
 THANKS = {"merci", "mercii", "thanks", "super", "parfait", "genial", "top", "ok merci", "merci beaucoup"}
 
@@ -204,7 +203,7 @@ class Assistant:
         """The answer to the current dialog step if there is one; otherwise a question."""
         session = self.engine.pending(event.user_id) if event.chat_type != "group" else None
         if session is not None:
-            text = CONTROL_CHARS.sub(" ", event.text or "").strip()
+            text = clean_text(event.text or "").strip()
             if text and not self._is_question_for_the_base(text):
                 replies = self.engine.on_text(event, session, text)
                 if replies is not None:
@@ -226,7 +225,7 @@ class Assistant:
         return text.rstrip().endswith("?") and self.services.matcher.decide(text[:MAX_QUESTION_CHARS]).kind == "answered"
 
     def answer_question(self, event: Event, raw: str) -> list[Reply]:
-        text = CONTROL_CHARS.sub(" ", raw).strip()
+        text = clean_text(raw).strip()
         if not text:
             return [Reply(message("empty_message"))]
         notes: list[Reply] = []

@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from dialogs.definitions import Dialog
 from dialogs.inputs import format_value
+from knowledge.normalize import clean_text
 from knowledge.obligation import is_compulsory
 
 HERE = Path(__file__).resolve().parent
@@ -74,7 +75,7 @@ def suggested_axes(indicators: list[dict]) -> list[str]:
 
 def md(value) -> str:
     """Escape Markdown so a user's text is shown, never interpreted."""
-    text = " ".join(str(value if value is not None else "").split())
+    text = " ".join(clean_text(str(value if value is not None else "")).split())
     text = MD_SPECIAL.sub(r"\\\1", text)
     text = re.sub(r"^([-+])(\s)", r"\\\1\2", text)
     return re.sub(r"^(\d+)\.(\s)", r"\1\\.\2", text)

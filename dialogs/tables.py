@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
 from dialogs.definitions import Dialog, Step
 from dialogs.inputs import InputError, is_contact, parse_number
-from knowledge.normalize import fold
+from knowledge.normalize import clean_text, fold
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ID_COLUMN = "N°"
+# A cell may start with + or - when it is a number or a phone number (« -5 », « +33 1 23 45 67 89 »).
+SIGNED_NUMBER = re.compile(r"[+-]\s?\d[\d\s.,]*")
 
 
 class TableError(ValueError):
@@ -47,7 +50,15 @@ def columns_of(dialog: Dialog) -> list[Column]:
 
 
 def cell_text(step: Step, value) -> str:
-    """A stored value as a spreadsheet cell: labels, not internal codes."""
+    """A stored value as a spreadsheet cell: labels, not internal codes.
+
+    Cleaned again on the way out, so that text stored before cleaning existed
+    can never break an export.
+    """
+    return clean_text(_cell_text(step, value))
+
+
+def _cell_text(step: Step, value) -> str:
     if value is None or value == "":
         return ""
     if step.kind == "choice":
@@ -110,16 +121,22 @@ def read_rows(filename: str, content: bytes) -> list[list[str]]:
 
 
 def _read_csv(content: bytes) -> list[list[str]]:
-    if b"\x00" in content[:4096]:
-        raise TableError("Ce fichier n'est pas un tableau CSV lisible.")
-    for encoding in ("utf-8-sig", "cp1252"):
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # « Texte Unicode » of office suites
         try:
-            text = content.decode(encoding)
-            break
+            text = content.decode("utf-16")
         except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise TableError("Encodage du fichier non reconnu : enregistrez-le en CSV UTF-8.")
+            raise TableError("Ce fichier CSV en UTF-16 est endommagé : enregistrez-le en CSV UTF-8.") from None
+    elif b"\x00" in content[:4096]:
+        raise TableError("Ce fichier n'est pas un tableau CSV lisible.")
+    else:
+        # UTF-8 first; then Windows-1252, the usual French export; Latin-1 decodes the rest.
+        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    text = text.lstrip("\ufeff").replace("\x00", " ")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     rows = []
@@ -128,8 +145,10 @@ def _read_csv(content: bytes) -> list[list[str]]:
             if index > MAX_ROWS:
                 raise TableError(f"Le fichier compte plus de {MAX_ROWS} lignes : importez-le en plusieurs fois.")
             rows.append(row)
-    except csv.Error as exc:
-        raise TableError(f"Le fichier CSV est mal formé ({exc}).") from None
+    except csv.Error:
+        raise TableError(
+            f"Le fichier CSV est mal formé vers la ligne {len(rows) + 1} (guillemet non fermé ou cellule trop longue)."
+        ) from None
     return rows
 
 
@@ -145,6 +164,9 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
         raise
     except Exception:
         raise TableError("Ce fichier n'est pas un classeur XLSX lisible.") from None
+    if not book.worksheets:
+        book.close()
+        raise TableError("Ce classeur ne contient aucune feuille.")
     sheet = book.worksheets[0]
     rows: list[list[str]] = []
     for index, values in enumerate(sheet.iter_rows(values_only=True)):
@@ -197,11 +219,11 @@ def _cell(row: list[str], position: int | None) -> str:
 
 
 def _value(step: Step, raw: str):
-    text = raw.strip()
+    text = clean_text(raw).strip()
     if text.startswith("'") and text[1:2] in FORMULA_START:
         text = text[1:]  # our own export's protection
-    elif text.startswith("="):
-        raise InputError(f"{step.label} : les formules ne sont pas acceptées")
+    elif text.startswith(("=", "@")) or (text.startswith(("+", "-")) and not SIGNED_NUMBER.fullmatch(text)):
+        raise InputError(f"{step.label} : les formules ne sont pas acceptées (cellule commençant par « {text[0]} »)")
     if not text:
         if not step.optional:
             raise InputError(f"{step.label} : valeur obligatoire manquante")

@@ -206,3 +206,8 @@ def test_votes_only_count_on_ones_own_questions(assistant, event):
     assert assistant.services.storage.questions.feedback_of(2) == []
     assistant.handle(event(payload=f"fb:{question['id']}:1", user_id=1))
     assert [f["helpful"] for f in assistant.services.storage.questions.feedback_of(1)] == [1]
+
+
+def test_invisible_characters_in_a_question_are_removed_not_turned_into_spaces(assistant, event):
+    text = texts(assistant.handle(event("combien de p\u200bages fait un spa\u00adser\u202e ?")))
+    assert "petite trentaine de pages" in text

@@ -323,3 +323,63 @@ def test_a_group_question_never_touches_a_private_dialog(assistant, chat, event)
     assert "nom de votre structure" not in text  # no dialog step shown in the group
     session = assistant.engine.pending(42)
     assert "name" not in assistant.services.storage.dialogs.answers(session.id)
+
+
+HEADER = "N°;Typologie;Structure;Description;Contact;Rôle;Forme de sollicitation;Thèmes;Commentaire\r\n"
+
+
+@pytest.mark.parametrize("cell", ["+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd", "=1+1"])
+def test_formulas_starting_with_any_sign_are_refused(chat, cell):
+    text = chat.send_file("x.csv", (HEADER + f";Élu·e;{cell};;;Consultation;Autre;Social;\r\n").encode())
+    assert "formules ne sont pas acceptées" in text and "rien n'a été modifié" in text
+
+
+def test_a_phone_number_with_a_plus_is_not_a_formula(chat):
+    text = chat.send_file("x.csv", (HEADER + ";Élu·e;Mairie;;+33 1 23 45 67 89;Consultation;Autre;Social;\r\n").encode())
+    assert "1 ligne à ajouter" in text
+
+
+def test_control_and_invisible_characters_from_an_import_are_cleaned_and_never_break_exports(assistant, chat):
+    name = "CRESS\x01 Bre\u200btagne\x0b\u202e"
+    filler = "".join(f";Élu·e;Structure {i};;;Consultation;Autre;Social;\r\n" for i in range(80))  # NUL after byte 4,096
+    text = chat.send_file("x.csv", (HEADER + filler + f";Élu·e;{name};desc\x00ription;;Consultation;Autre;Social;\r\n").encode())
+    assert "81 lignes à ajouter" in text
+    chat.press("Importer")
+    workspace = assistant.services.storage.workspaces.of_user(42)["id"]
+    actor = next(a for a in assistant.services.storage.actors.list(workspace) if a["name"].startswith("CRESS"))
+    assert actor["name"] == "CRESS  Bretagne" and actor["description"] == "desc ription"
+    # text stored before this cleaning existed must not break exports either
+    assistant.services.storage.db.execute("UPDATE actors SET comment = ? WHERE id = ?", ["vieux\x01texte\x0b", actor["id"]])
+    chat.say("/cartographie")
+    chat.press("XLSX")
+    chat.say("/cartographie")
+    chat.press("CSV")
+    assert b"\x01" not in chat.documents[-1].content
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        (HEADER + ";Élu·e;Caf\x81\x8d\x8f\x90\x9d;;;Consultation;Autre;Social;\r\n").encode("latin-1"),
+        (HEADER + ";Élu·e;Café;;;Consultation;Autre;Social;\r\n").encode("utf-16"),
+        (HEADER + ";Élu·e;Café;;;Consultation;Autre;Social;\r\n").encode("cp1252"),
+    ],
+)
+def test_latin1_windows_and_utf16_csv_are_read(chat, content):
+    assert "1 ligne à ajouter" in chat.send_file("x.csv", content)
+
+
+def test_csv_errors_are_french_and_a_workbook_without_sheets_is_refused(chat):
+    huge_cell = HEADER + ';Élu·e;"' + "x" * 200_000 + '";;;Consultation;Autre;Social;\r\n'
+    text = chat.send_file("x.csv", huge_cell.encode())
+    assert "mal formé" in text and "field larger" not in text
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:  # a workbook whose sheets were all removed
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        archive.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>')
+    text = chat.send_file("x.xlsx", out.getvalue())
+    assert "Désolé" not in text and ("aucune feuille" in text or "classeur XLSX lisible" in text)
