@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 from bot.rendering import button_label, message, shorten
 from bot.replies import Button, Event, Reply
+from dialogs.engine import Hooks
 from dialogs.inputs import parse_id
 from knowledge.checks import check_knowledge
 from knowledge.loader import load_knowledge
 from knowledge.matcher import Matcher
+from storage.dialogs import Session
 from storage.stats import compute
 
 if TYPE_CHECKING:
@@ -26,6 +28,10 @@ class AdminFeature:
     def __init__(self, assistant: "Assistant"):
         self.assistant = assistant
         self.services = assistant.services
+        self.engine = assistant.engine
+        self.engine.register(
+            "reformulation", Hooks(start=self.unanswered, finish=self.finish_rewrite, command="nonrepondues")
+        )
 
     @property
     def threshold(self) -> float:
@@ -45,6 +51,11 @@ class AdminFeature:
         if not self.assistant.is_admin(event):
             return [Reply(message("admin_only"))]
         action, _, rest = value.partition(":")
+        if action == "e":
+            variant = self.services.storage.review.get_variant(vid) if (vid := parse_id(rest)) is not None else None
+            if variant is None:
+                return [Reply(message("unknown_button"))]
+            return self.engine.begin(event, "reformulation", target_id=variant["id"])
         question_id, _, entry_id = rest.partition(":")
         group = self.services.storage.review.group_of(qid, self.threshold) if (qid := parse_id(question_id)) is not None else None
         if group is None:
@@ -56,14 +67,24 @@ class AdminFeature:
             ) + ((Button("🗑 Écarter", f"nr:x:{group.question_id}"), Button("◀ Liste", "nr:l:0")),)
             return [Reply(message("unanswered_group", text=shorten(group.text, 300), count=group.count), rows)]
         if action == "a" and self.services.kb.get(entry_id) is not None:
-            self.services.storage.review.attach(group, entry_id, event.user_id)
+            review = self.services.storage.review
+            review.attach(group, entry_id, event.user_id)
             self.rebuild_matcher(self.services.kb)
             entry = self.services.kb.get(entry_id)
-            return [Reply(message("unanswered_attached", text=group.text, question=entry.question))] + self.unanswered(event)
+            variant_id = review.variant_id(entry_id, group.text)
+            rewrite = ((Button("✏️ Réécrire cette reformulation", f"nr:e:{variant_id}"),),) if variant_id else ()
+            return [Reply(message("unanswered_attached", text=group.text, question=entry.question), rewrite)] + self.unanswered(event)
         if action == "x":
             self.services.storage.review.mark(group.key, "dismissed", event.user_id)
             return [Reply(message("unanswered_dismissed", text=group.text))] + self.unanswered(event)
         return self.unanswered(event)
+
+    def finish_rewrite(self, event: Event, session: Session, answers: dict) -> list[Reply]:
+        review = self.services.storage.review
+        if session.target_id is None or not review.rewrite(session.target_id, answers["text"]):
+            return [Reply(message("unknown_button"))]
+        self.rebuild_matcher(self.services.kb)
+        return [Reply(message("variant_rewritten", text=answers["text"]))]
 
     # -- /recharger -------------------------------------------------------------------
 

@@ -239,6 +239,10 @@ def cmd_kb_export_variants(args, settings: Settings) -> int:
     storage = Storage.open(settings.storage.path)
     try:
         variants = storage.review.variants(only_new=True)
+        waiting = storage.review.awaiting_rewrite()
+        if waiting:
+            print(f"{waiting} reformulation(s) reprise(s) telle(s) quelle(s) d'une question d'utilisateur ne sont pas "
+                  "écrites : réécrivez-les d'abord dans /nonrepondues (elles sont effacées avec les données de la personne).")
         if not variants:
             print("Aucune nouvelle reformulation à écrire.")
             return 0

@@ -36,4 +36,6 @@ class PrivacyFeature:
         if not answers.get("confirm"):
             return [Reply(message("erasure_cancelled"))]
         self.storage.privacy.erase(event.user_id)
+        # Paraphrases made of the person's questions leave the index too.
+        self.assistant.admin.rebuild_matcher(self.assistant.services.kb)
         return [Reply(message("erased"))]

@@ -24,6 +24,7 @@ REQUIRED_STEPS = {
     "abonnements": ("topics",),
     "annonce": ("kind", "title", "starts_at", "link", "body", "topics", "structure_types", "regions"),
     "programmation": ("at",),
+    "reformulation": ("text",),
 }
 
 

@@ -295,6 +295,13 @@ def m007_announcements(db: sqlite_utils.Database) -> None:
     db["reminders"].create_index(["remind_at"])
 
 
+@migrations()
+def m008_paraphrase_provenance(db: sqlite_utils.Database) -> None:
+    """Whose question a paraphrase was, and whether an animator rewrote it: unedited, it is that person's words."""
+    db["variants"].add_column("source_user_id", int)
+    db["variants"].add_column("edited", int, not_null_default=0)
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":
@@ -307,6 +314,8 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         # could lose the very last transactions.
         db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
+    # Erased rows are overwritten on disk, not merely unlinked (/oublier).
+    db.execute("PRAGMA secure_delete = ON")
     migrations.apply(db)
     return db
 

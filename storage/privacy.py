@@ -46,6 +46,9 @@ class Privacy:
             "autodiagnostics": self._rows("SELECT * FROM diagnostics WHERE user_id = ? ORDER BY id", [user_id]),
             "plans_generes": self._rows("SELECT * FROM outlines WHERE user_id = ? ORDER BY id", [user_id]),
             "invitations": self._rows("SELECT * FROM invites WHERE created_by = ? OR used_by = ?", [user_id, user_id]),
+            "questions_reprises_dans_la_base": self._rows(
+                "SELECT entry_id, text, created_at FROM variants WHERE source_user_id = ? AND edited = 0", [user_id]
+            ),
         }
         for table, key in (("subscriptions", "abonnements"), ("deliveries", "envois_recus")):
             if table in self.db.table_names():
@@ -82,9 +85,14 @@ class Privacy:
             )
             db.execute("DELETE FROM questions WHERE user_id = ? OR chat_id = ?", [user_id, user_id])
             db.execute("DELETE FROM pending_imports WHERE user_id = ?", [user_id])
+            # A question attached as a paraphrase is the person's words until an animator rewrote it.
+            db.execute("DELETE FROM variants WHERE source_user_id = ? AND edited = 0", [user_id])
             for hook in ERASURE_HOOKS:
                 hook(db, user_id)
             db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        # Copy the erasure into the database file now, so the write-ahead log
+        # does not keep the erased words while the bot runs.
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _erase_workspace(self, workspace_id: int) -> None:
         db = self.db

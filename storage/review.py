@@ -74,13 +74,18 @@ class Review:
                 [key, action, entry_id, user_id, now_iso()],
             )
 
-    def attach(self, group: Group, entry_id: str, user_id: int) -> None:
-        """The group's question becomes a paraphrase of the entry; the group is done."""
+    def attach(self, group: Group, entry_id: str, user_id: int) -> int | None:
+        """The group's question becomes a paraphrase of the entry; the group is done.
+
+        The paraphrase remembers whose question it was: until an animator
+        rewrites it, it is that person's words, erased with them. Returns its id.
+        """
+        asker = self.db.execute("SELECT user_id FROM questions WHERE id = ?", [group.question_id]).fetchone()
         with self.db.atomic():
             self.db.execute(
-                "INSERT INTO variants (entry_id, text, added_by, created_at) VALUES (?, ?, ?, ?) "
+                "INSERT INTO variants (entry_id, text, added_by, created_at, source_user_id) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(entry_id, text) DO NOTHING",
-                [entry_id, " ".join(group.text.split())[:300], user_id, now_iso()],
+                [entry_id, " ".join(group.text.split())[:300], user_id, now_iso(), asker[0] if asker else None],
             )
             self.db.execute(
                 "INSERT INTO reviewed_questions (key, action, entry_id, reviewed_by, reviewed_at) VALUES (?, 'attached', ?, ?, ?) "
@@ -88,12 +93,38 @@ class Review:
                 [group.key, entry_id, user_id, now_iso()],
             )
 
+    def variant_id(self, entry_id: str, text: str) -> int | None:
+        row = self.db.execute(
+            "SELECT id FROM variants WHERE entry_id = ? AND text = ?", [entry_id, " ".join(text.split())[:300]]
+        ).fetchone()
+        return row[0] if row else None
+
+    def get_variant(self, variant_id: int) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM variants WHERE id = ?", [variant_id]))
+        return rows[0] if rows else None
+
+    def rewrite(self, variant_id: int, text: str) -> bool:
+        """An animator's own wording replaces the asker's: it is no longer that person's data."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE OR IGNORE variants SET text = ?, edited = 1, source_user_id = NULL, exported_at = NULL "
+                "WHERE id = ?",
+                [" ".join(text.split())[:300], variant_id],
+            )
+        return cursor.rowcount == 1
+
     def variants(self, only_new: bool = False) -> dict[str, list[str]]:
-        sql = "SELECT entry_id, text FROM variants" + (" WHERE exported_at IS NULL" if only_new else "") + " ORDER BY id"
+        """Paraphrases by entry; `only_new`: those to write into the base's files, never a person's own
+        words (unedited questions stay in the database, where erasure can reach them)."""
+        where = " WHERE exported_at IS NULL AND source_user_id IS NULL" if only_new else ""
+        sql = "SELECT entry_id, text FROM variants" + where + " ORDER BY id"
         found: dict[str, list[str]] = {}
         for row in self.db.query(sql):
             found.setdefault(row["entry_id"], []).append(row["text"])
         return found
+
+    def awaiting_rewrite(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM variants WHERE source_user_id IS NOT NULL").fetchone()[0]
 
     def mark_exported(self, entry_ids: list[str]) -> None:
         with self.db.atomic():

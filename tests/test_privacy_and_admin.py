@@ -222,3 +222,39 @@ def test_stats_match_a_scripted_history(admin_assistant):
     assert "👍 1 · 👎 1" in text
     assert "Combien de pages" in text
     assert "Mon profil : 1 / 0 / 1" in text
+
+
+def test_a_paraphrase_taken_from_a_question_is_the_askers_data_until_rewritten(make_assistant, tmp_path):
+    assistant = make_assistant(admins=(1,))
+    storage = assistant.services.storage
+    asker, other = Chat(assistant, 31), Chat(assistant, 32)
+    mine = "Marie Dupont de Trifouilly demande si le spaser passe en conseil municipal"
+    theirs = "le spaser doit il etre vote en assemblee deliberante"
+    asker.say(mine)
+    other.say(theirs)
+    admin = Chat(assistant, 1)
+    for text in ("Trifouilly", "deliberante"):
+        admin.say("/nonrepondues")
+        admin.press(text)
+        admin.press_payload(next(b.payload for r in admin.replies for row in r.buttons for b in row if b.payload.startswith("nr:a:")))
+    # /mesdonnees lists the question kept in the base
+    asker.say("/mesdonnees")
+    data = json.loads(asker.documents[-1].content)
+    assert [v["text"] for v in data["questions_reprises_dans_la_base"]] == [mine]
+    # the animator rewrites the other one: it is no longer that person's words
+    admin.press_payload(next(b.payload for r in admin.replies for row in r.buttons for b in row if b.payload.startswith("nr:e:")))
+    admin.say("le spaser doit-il être voté par l'assemblée délibérante")
+    assert "Reformulation enregistrée" in admin.text
+    # only rewritten paraphrases may be written into the base's files
+    assert [t for ts in storage.review.variants(only_new=True).values() for t in ts] == ["le spaser doit-il être voté par l'assemblée délibérante"]
+    # both people erase their data: the unedited paraphrase goes, the rewritten one stays
+    for person in (asker, other):
+        person.say("/oublier")
+        person.press("Oui")
+    texts = [t for ts in storage.review.variants().values() for t in ts]
+    assert mine not in texts and "le spaser doit-il être voté par l'assemblée délibérante" in texts
+    assert not any("trifouilly" in p.text for d in assistant.services.matcher.docs for p in d.phrasings)
+    assert storage.db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    wal = Path(str(assistant.services.settings.storage.path) + "-wal")
+    assert not wal.exists() or b"Trifouilly" not in wal.read_bytes()
+    assert b"Trifouilly" not in Path(assistant.services.settings.storage.path).read_bytes()
