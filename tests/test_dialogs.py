@@ -383,3 +383,14 @@ def test_csv_errors_are_french_and_a_workbook_without_sheets_is_refused(chat):
         archive.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>')
     text = chat.send_file("x.xlsx", out.getvalue())
     assert "Désolé" not in text and ("aucune feuille" in text or "classeur XLSX lisible" in text)
+
+
+def test_stored_text_with_control_characters_never_breaks_the_plan(assistant, chat):
+    from tests.test_plan import make_plan
+
+    add_actor(chat, "CRESS Bretagne")
+    workspace = assistant.services.storage.workspaces.of_user(42)["id"]
+    assistant.services.storage.db.execute("UPDATE actors SET name = ?, comment = ? WHERE workspace_id = ?",
+                                          ["CRESS\x01\x0b Bretagne\u202e", "note\x00\x1f", workspace])
+    markdown, docx = make_plan(chat)
+    assert "CRESS" in markdown and "\x01" not in markdown and docx[:2] == b"PK"
