@@ -22,6 +22,22 @@ async def run_cli(*args, cwd, env_extra=None, timeout=30):
     return proc.returncode, out.decode(), err.decode()
 
 
+async def start_webhook_bot(fake, tmp_path, url: str, port: int, extra: str, stderr=asyncio.subprocess.DEVNULL):
+    """`spaser-bot run` in webhook mode against the fake server."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"telegram:\n  base_url: {fake.base_url}\n  webhook:\n    url: {url}\n    listen: 127.0.0.1\n"
+        f"    port: {port}\n{extra}",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
+    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
+    )
+
+
 async def test_run_without_token_exits_non_zero_with_a_clear_message(tmp_path):
     code, _, err = await run_cli("run", cwd=tmp_path)
     assert code != 0
@@ -44,17 +60,8 @@ async def test_webhook_mode_registers_the_hook_and_answers_posted_updates(fake, 
 
     port = unused_tcp_port
     url = f"http://127.0.0.1:{port}/spaser-hook"
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"telegram:\n  base_url: {fake.base_url}\n  webhook:\n    url: {url}\n    listen: 127.0.0.1\n"
-        f"    port: {port}\n    secret_token: s3cret-Token_1\nstorage:\n  path: {tmp_path / 'w.db'}\n",
-        encoding="utf-8",
-    )
-    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
-    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    proc = await start_webhook_bot(
+        fake, tmp_path, url, port, f"    secret_token: s3cret-Token_1\nstorage:\n  path: {tmp_path / 'w.db'}\n"
     )
     try:
         await fake.wait_for(lambda: fake.webhook is not None, timeout=20)
@@ -92,18 +99,8 @@ async def test_webhook_without_a_configured_secret_gets_one_and_forged_chats_are
     port = unused_tcp_port
     url = f"http://127.0.0.1:{port}/hook"
     data = tmp_path / "data"
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"telegram:\n  base_url: {fake.base_url}\n  webhook:\n    url: {url}\n    listen: 127.0.0.1\n"
-        f"    port: {port}\nstorage:\n  path: {data / 'w.db'}\nadmins: [4444]\n",
-        encoding="utf-8",
-    )
-    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
-    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_webhook_bot(fake, tmp_path, url, port, f"storage:\n  path: {data / 'w.db'}\nadmins: [4444]\n",
+                                   stderr=asyncio.subprocess.PIPE)
     try:
         await fake.wait_for(lambda: fake.webhook is not None, timeout=20)
         secret = (data / "webhook-secret").read_text().strip()
