@@ -23,8 +23,8 @@ class Console:
     def __init__(self, assistant: Assistant, out: TextIO = sys.stdout):
         self.assistant = assistant
         self.out = out
-        self.buttons: list[Button] = []
-        self.free_input = False  # the last step shown waits for typed text or a number
+        self.buttons: list[Button] = []  # of the last message with buttons: what a typed number means
+        self.on_screen: list[Button] = []
         self.name = os.environ.get("USER") or _safe_user()
 
     def event_for(self, line: str) -> Event:
@@ -40,34 +40,42 @@ class Console:
         return Event(**base, text=line)
 
     def choose_button(self, typed: str) -> Button | None:
-        if not self.buttons or not typed:
+        """Numbers count the buttons of the last message from 1; labels match any button on screen.
+
+        At a dialog step the typed text goes to the dialog engine, which reads numbers
+        and labels itself, the same way for every channel.
+        """
+        if not self.buttons or not typed or self.at_step:
             return None
         if typed.isascii() and typed.isdigit():
-            if self.free_input:
-                return None  # a bare number answers the step; buttons are chosen by label
             index = int(typed) - 1
             return self.buttons[index] if 0 <= index < len(self.buttons) else None
         wanted = label_key(typed)
-        exact = next((b for b in self.buttons if label_key(b.label) == wanted), None)
+        exact = next((b for b in self.on_screen if label_key(b.label) == wanted), None)
         if exact is not None or len(wanted) < 4:
             return exact
         # « Valider la sélection » for « Valider la sélection (3) »: a unique beginning is enough.
-        starting = [b for b in self.buttons if label_key(b.label).startswith(wanted)]
+        starting = [b for b in self.on_screen if label_key(b.label).startswith(wanted)]
         return starting[0] if len({b.payload for b in starting}) == 1 else None
 
     def show(self, replies: list[Reply]) -> None:
-        self.buttons = []
-        self.free_input = bool(replies) and replies[-1].expects == "text"
+        self.buttons, self.on_screen = [], []
         for reply in replies:
             self.out.write(to_plain_text(reply.html).rstrip() + "\n")
-            for row in reply.buttons:
-                for button in row:
-                    self.buttons.append(button)
-                    self.out.write(f"  [{len(self.buttons)}] {button.label}\n")
+            numbered = [b for row in reply.buttons for b in row]
+            if numbered:
+                self.buttons = numbered
+            self.on_screen += numbered
+            for number, button in enumerate(numbered, 1):
+                self.out.write(f"  [{number}] {button.label}\n")
             if reply.document is not None:
                 self.out.write(f"📄 Fichier enregistré : {self.save(reply.document)}\n")
             self.out.write("\n")
         self.out.flush()
+
+    @property
+    def at_step(self) -> bool:
+        return bool(self.buttons) and all(b.payload.startswith("d:") for b in self.buttons)
 
     def save(self, document: Document) -> Path:
         """Documents land in the exports folder; a second export of the same day gets a suffix."""

@@ -204,7 +204,13 @@ class Assistant:
         session = self.engine.pending(event.user_id) if event.chat_type != "group" else None
         if session is not None:
             text = clean_text(event.text or "").strip()
-            if text and not self._is_question_for_the_base(text):
+            if text and self.engine.after_a_pause(session) and not self.engine.plainly_answers(session, text):
+                # Back after a pause or a restart: « bonjour » is not the answer to the step.
+                session = self.engine.sessions.touch(session)
+                if not self._is_question_for_the_base(session, text):
+                    dialog = self.services.dialogs[session.dialog]
+                    return prefixed([message("dialog_pending", title=dialog.title)], self.engine.show(session))
+            if text and not self._is_question_for_the_base(session, text):
                 replies = self.engine.on_text(event, session, text)
                 if replies is not None:
                     return replies
@@ -216,13 +222,17 @@ class Assistant:
             return self._keep_dialog(event, lambda: self.answer_question(event, event.text or ""))
         return self.answer_question(event, event.text or "")
 
-    def _is_question_for_the_base(self, text: str) -> bool:
-        """During a dialog, a question (ending with « ? ») that the base answers is a question, not an answer.
+    def _is_question_for_the_base(self, session, text: str) -> bool:
+        """During a dialog, text is a question for the base only when it clearly is one.
 
-        Only the question mark counts: « Comment associer les acteurs. » is a
-        fine description, even though the base knows how to answer it.
+        It ends with « ? » — or starts with a question word and is no valid answer
+        to the step (« Comment associer les acteurs. » is a fine description) —,
+        it is not plainly an answer (« 2 », « oui », a label), and the base answers it.
         """
-        return text.rstrip().endswith("?") and self.services.matcher.decide(text[:MAX_QUESTION_CHARS]).kind == "answered"
+        if self.engine.plainly_answers(session, text):
+            return False
+        asks = text.rstrip().endswith("?") or (looks_like_question(text) and not self.engine.takes_any_text(session))
+        return asks and self.services.matcher.decide(text[:MAX_QUESTION_CHARS]).kind == "answered"
 
     def answer_question(self, event: Event, raw: str) -> list[Reply]:
         text = clean_text(raw).strip()

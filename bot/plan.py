@@ -31,6 +31,9 @@ class PlanFeature:
         workspace = self.storage.workspaces.of_user(event.user_id)
         previous = self.storage.outlines.last_axes(workspace["id"]) if workspace else None
         if previous:
+            # Axes are numbered as the selection shows them: in the order of the choices.
+            order = [c.value for c in self.dialog.step("axes").choices]
+            previous = sorted((p for p in previous if p[0] in order), key=lambda p: order.index(p[0]))
             axes = [axis_id for axis_id, _ in previous]
             choice_labels = {c.value: c.label for c in self.dialog.step("axes").choices}
             renames = [f"{n} : {name}" for n, (axis_id, name) in enumerate(previous, 1) if name != choice_labels.get(axis_id)]
@@ -44,7 +47,8 @@ class PlanFeature:
 
     def chosen_axes(self, answers: dict) -> list[tuple[str, str]]:
         labels = {c.value: c.label for c in self.dialog.step("axes").choices}
-        chosen = [(axis_id, labels[axis_id]) for axis_id in answers.get("axes") or [] if axis_id in labels]
+        # numbered as shown on screen, in the order of the choices, whatever order was stored
+        chosen = [(axis_id, label) for axis_id, label in labels.items() if axis_id in (answers.get("axes") or [])]
         for item in answers.get("renames") or []:
             match = RENAME.match(item)
             if match and 1 <= int(match.group(1)) <= len(chosen):

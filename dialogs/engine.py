@@ -14,9 +14,13 @@ message can never answer the wrong question.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from rapidfuzz import fuzz
 
 from bot.rendering import button_label, label_key, message
 from bot.replies import Button, Event, Reply
@@ -37,6 +41,13 @@ from storage.dialogs import ACTIVE, CANCELLED, COMPLETED, DialogSessions, Sessio
 SUMMARY = "__summary__"
 MORE = "more:"  # « ajouter un autre ? » after an item of a list step
 FREE_INPUT = {"text", "number", "date", "datetime", "list"}
+# A typed label this close to a button label (rapidfuzz ratio) chooses it.
+TYPO_SCORE = 85
+# Past this, or after a restart, a person's next message is not taken as an answer unless it plainly is one.
+PAUSE = timedelta(minutes=30)
+UTC = timezone.utc
+WHICH = "_which"  # draft key: the numeric step asked which of a number or a button was meant
+NAVIGATION = {"b", "s", "x"}  # ◀ Retour, Passer, Annuler
 QUESTION_WORDS = ("comment", "pourquoi", "quand", "quel", "quelle", "quels", "quelles", "qui", "combien", "est-ce", "c'est quoi", "que ", "qu'est")
 
 
@@ -58,6 +69,7 @@ class DialogEngine:
         self.sessions = sessions
         self.timezone = ZoneInfo(timezone)
         self.hooks: dict[str, Hooks] = {}
+        self.started = datetime.now(UTC).replace(microsecond=0)  # stored times have whole seconds
 
     def register(self, dialog_id: str, hooks: Hooks) -> None:
         if dialog_id not in self.dialogs:
@@ -134,6 +146,8 @@ class DialogEngine:
             html = message("dialog_more", item=items[-1] if items else "", count=len(items), label=step.label)
             return [Reply(html, buttons, expects="text")]
         step = dialog.step(session.step)
+        if step.kind == "number" and answers.get(WHICH):
+            return [self._which_prompt(session, dialog, step, answers)]
         applicable = self._applicable(dialog, answers)
         position = next((i for i, s in enumerate(applicable, 1) if s.id == step.id), 1)
         current = answers.get(step.id)
@@ -184,6 +198,9 @@ class DialogEngine:
     def on_text(self, event: Event, session: Session, text: str) -> list[Reply] | None:
         """Typed text as the answer to the current step; None if it is not one (a question, say)."""
         dialog = self.dialogs[session.dialog]
+        typed = self._typed_buttons(event, session, dialog, text)
+        if typed is not None:
+            return typed
         if session.step == SUMMARY:
             return None
         if session.step.startswith(MORE):
@@ -194,36 +211,145 @@ class DialogEngine:
                 return self._add_item(event, session, dialog, step, text)
             return self._more(event, session, dialog, step, yes)
         step = dialog.step(session.step)
+        if self.sessions.answers(session.id).get(WHICH):
+            self.sessions.put(session, WHICH, None)  # a typed value answers the question asked
         try:
             if step.kind == "text":
                 value, shortened = parse_text(text, step)
                 note = message("dialog_shortened", limit=step.max_length) if shortened else None
-                return self._advance(event, session, dialog, step, value, note=note)
+                return self._advance(event, session, dialog, step, value, note=note, echo=True)
             if step.kind == "number":
-                return self._advance(event, session, dialog, step, parse_number(text, step))
+                return self._advance(event, session, dialog, step, parse_number(text, step), echo=True)
             if step.kind == "date":
-                return self._advance(event, session, dialog, step, parse_date(text))
+                return self._advance(event, session, dialog, step, parse_date(text), echo=True)
             if step.kind == "datetime":
-                return self._advance(event, session, dialog, step, parse_datetime(text, self.timezone, future=step.future))
+                value = parse_datetime(text, self.timezone, future=step.future)
+                return self._advance(event, session, dialog, step, value, echo=True)
             if step.kind == "list":
                 return self._add_item(event, session, dialog, step, text)
             if step.kind == "yesno":
-                return self._advance(event, session, dialog, step, parse_yesno(text))
-            if step.kind == "choice":
-                choice = _match_choice(step, text)
-                if choice is None:
-                    return None
-                return self._advance(event, session, dialog, step, choice)
-            if step.kind == "multi":
-                values = _match_choices(step, text)
-                if values is None:
-                    return None
-                return self._confirm_multi(event, session, dialog, step, values)
+                return self._advance(event, session, dialog, step, parse_yesno(text), echo=True)
+            if step.kind in ("choice", "multi"):
+                return None  # neither a number nor a label of its buttons
         except InputError as error:
             if looks_like_question(text):
                 return None
             return self.show(session, note=str(error))
         return None
+
+    def after_a_pause(self, session: Session) -> bool:
+        """Whether the person left the step a while ago, or the bot restarted since."""
+        if not session.updated_at:
+            return False
+        moved = datetime.fromisoformat(session.updated_at)
+        return moved < self.started or datetime.now(UTC) - moved > PAUSE
+
+    def takes_any_text(self, session: Session) -> bool:
+        if session.step == SUMMARY:
+            return False
+        name = session.step[len(MORE):] if session.step.startswith(MORE) else session.step
+        return self.dialogs[session.dialog].step(name).kind in ("text", "list")
+
+    def plainly_answers(self, session: Session, text: str) -> bool:
+        """Whether typed text is unmistakably an answer to the step (a button, a number, a date…).
+
+        After a pause or a restart, anything else (« bonjour ») is not taken as an answer.
+        """
+        dialog = self.dialogs[session.dialog]
+        if self._resolve(session, dialog, text) is not None:
+            return True
+        if session.step == SUMMARY or session.step.startswith(MORE):
+            return False
+        step = dialog.step(session.step)
+        parsers = {
+            "number": lambda: parse_number(text, step),
+            "date": lambda: parse_date(text),
+            "datetime": lambda: parse_datetime(text, self.timezone, future=step.future),
+            "yesno": lambda: parse_yesno(text),
+        }
+        if step.kind not in parsers:
+            return False
+        try:
+            parsers[step.kind]()
+        except InputError:
+            return False
+        return True
+
+    def _resolve(self, session: Session, dialog: Dialog, text: str) -> list[tuple[str, str]] | None:
+        """The buttons (label, action) typed text names: « 2 », « 6,7 », « nouvelle aquitaine », « oui ».
+
+        Numbers count the buttons of the step's message from 1. Labels forgive case,
+        accents, hyphens and, where the step offers only buttons, small typos.
+        """
+        buttons = [(b.label, b.payload.split(":", 3)[3]) for row in self.show(session)[-1].buttons for b in row]
+        step = None if session.step == SUMMARY or session.step.startswith(MORE) else dialog.step(session.step)
+        only_buttons = step is None or step.kind in ("choice", "multi", "yesno")
+        parts = [p.strip() for p in re.split(r"[,;]", text)] if step is not None and step.kind == "multi" else [text.strip()]
+        found = []
+        for part in parts:
+            if not part:
+                continue
+            number = parse_id(part)
+            if number is not None:
+                if not 1 <= number <= len(buttons):
+                    return None
+                button = buttons[number - 1]
+                if not only_buttons and button[1] in NAVIGATION:
+                    return None  # « 3 » at a free-text step is an answer, never « Annuler »
+                found.append(button)
+                continue
+            match = _label_match(part, buttons, fuzzy=only_buttons)
+            if match is None and step is None and part_is_yes(part, session):
+                match = next((b for b in buttons if b[1] in ("v", "y")), None)
+            if match is None:
+                return None
+            found.append(match)
+        return found or None
+
+    def _typed_buttons(self, event: Event, session: Session, dialog: Dialog, text: str) -> list[Reply] | None:
+        found = self._resolve(session, dialog, text)
+        if not found:
+            return None
+        step = None if session.step == SUMMARY or session.step.startswith(MORE) else dialog.step(session.step)
+        number = parse_id(text.strip())
+        asked = bool(self.sessions.answers(session.id).get(WHICH))
+        if step is not None and step.kind == "number" and number is not None and not asked:
+            return self._which_was_meant(session, step, text.strip(), found[0])
+        if step is not None and step.kind == "multi" and len(found) > 1:
+            replies: list[Reply] = []
+            for _, action in found:  # « 6,7 » does what « 6 » then « 7 » would
+                if not action.startswith("t"):
+                    return self.show(session, note=message("dialog_multi_parts"))
+            for _, action in found:
+                replies = self._act(event, session, action)
+            return replies
+        label, action = found[0]
+        replies = self._act(event, session, action)
+        if step is not None and step.kind in ("choice", "yesno") and action[:1] in ("c", "y", "n"):
+            replies = prefixed([message("dialog_saved", label=step.label, value=label)], replies)
+        if step is not None and step.kind == "text" and action.startswith("g") and number is not None:
+            return prefixed([message("dialog_example_taken", number=number, label=label)], replies)
+        return replies
+
+    def _which_was_meant(self, session: Session, step: Step, typed: str, button: tuple[str, str]) -> list[Reply]:
+        """At a numeric step that also has buttons, « 1 » could be either: ask, and remember it was asked,
+        so that the next « 1 » or « 2 » counts the buttons of that question."""
+        try:
+            parse_number(typed, step)
+        except InputError:
+            return self.show(session, note=message("dialog_use_button", label=button[0]))
+        self.sessions.put(session, WHICH, {"typed": typed, "label": button[0], "action": button[1]})
+        return self.show(session)
+
+    def _which_prompt(self, session: Session, dialog: Dialog, step: Step, answers: dict) -> Reply:
+        which = answers[WHICH]
+        value = format_value(step, parse_number(which["typed"], step))
+        rows = (
+            (self._button(f"Enregistrer {value}", session, f"={which['typed']}"),),
+            (self._button(which["label"], session, which["action"]),),
+            self._nav(session, dialog, step, back=False),
+        )
+        return Reply(message("dialog_which", typed=which["typed"], value=value, label=which["label"]), rows)
 
     def on_button(self, event: Event, payload: str) -> list[Reply]:
         """`d:<session>:<turn>:<action>` for steps, `dr:<session>:r|n` for resume offers."""
@@ -256,6 +382,8 @@ class DialogEngine:
 
     def _act(self, event: Event, session: Session, action: str) -> list[Reply]:
         dialog = self.dialogs[session.dialog]
+        if self.sessions.answers(session.id).get(WHICH):
+            self.sessions.put(session, WHICH, None)
         if action == "x":
             self.sessions.finish(session, CANCELLED)
             return [Reply(message("dialog_cancelled", title=dialog.title, command=self._command(session)))]
@@ -288,6 +416,11 @@ class DialogEngine:
                 return self._advance(event, session, dialog, step, suggestions[int(action[1:])])
         if action == "k":
             return self._advance(event, session, dialog, step, self.sessions.answers(session.id).get(step.id))
+        if action.startswith("=") and step.kind == "number":  # « Enregistrer 1 M€ HT » after « which was meant? »
+            try:
+                return self._advance(event, session, dialog, step, parse_number(action[1:], step), echo=True)
+            except InputError as error:
+                return self.show(session, note=str(error))
         if step.kind == "choice" and action.startswith("c") and parse_id(action[1:]) is not None:
             index = int(action[1:])
             if index < len(step.choices):
@@ -321,8 +454,24 @@ class DialogEngine:
 
     # -- moving -------------------------------------------------------------------
 
-    def _advance(self, event: Event, session: Session, dialog: Dialog, step: Step, value, note=None) -> list[Reply]:
+    def _advance(self, event: Event, session: Session, dialog: Dialog, step: Step, value, note=None,
+                 echo: bool = False) -> list[Reply]:
+        """Store the answer and move on; `echo` says back what was stored, in its stored form."""
+        replies = self._store_and_move(event, session, dialog, step, value, note)
+        if echo and value not in (None, "", []):
+            saved = message("dialog_saved", label=step.label, value=format_value(step, value))
+            if not (replies and replies[0].html.startswith("⚠️")):
+                replies = prefixed([saved], replies)
+        return replies
+
+    def _store_and_move(self, event: Event, session: Session, dialog: Dialog, step: Step, value, note) -> list[Reply]:
         answers = self.sessions.answers(session.id)
+        hooks = self.hooks.get(dialog.id)
+        if hooks is not None and hooks.check is not None:
+            # Checks across answers at the step itself (an end year before the start year).
+            problem = hooks.check({**answers, step.id: value})
+            if problem:
+                return self.show(session, note=problem)
         answers[step.id] = value
         if session.editing:
             missing = next((s for s in self._applicable(dialog, answers) if s.id not in answers), None)
@@ -340,7 +489,13 @@ class DialogEngine:
             item, _ = parse_text(text, step)
         except InputError as error:
             return self.show(session, note=str(error))
-        items = list(self.sessions.answers(session.id).get(step.id) or []) + [item]
+        answers = self.sessions.answers(session.id)
+        items = list(answers.get(step.id) or []) + [item]
+        hooks = self.hooks.get(dialog.id)
+        problem = hooks.check({**answers, step.id: items}) if hooks is not None and hooks.check is not None else None
+        if problem:  # each item is checked when typed, not at the summary
+            back = self.sessions.move(session, step.id) if session.step.startswith(MORE) else session
+            return self.show(back, note=problem)
         if len(items) >= step.max_items:
             return self._advance(event, session, dialog, step, items)
         return self.show(self.sessions.move(session, MORE + step.id, answer=(step.id, items)))
@@ -442,6 +597,35 @@ def _holds(step: Step, answers: dict) -> bool:
         elif value not in wanted:
             return False
     return True
+
+
+def _label_match(typed: str, buttons: list[tuple[str, str]], fuzzy: bool) -> tuple[str, str] | None:
+    key = label_key(typed)
+    if not key:
+        return None
+    keys = [label_key(label) for label, _ in buttons]
+    exact = [b for b, k in zip(buttons, keys) if k == key]
+    if exact:
+        return exact[0]
+    if not fuzzy or len(key) < 3:
+        return None
+    starting = [b for b, k in zip(buttons, keys) if k.startswith(key)]
+    if len({a for _, a in starting}) == 1:
+        return starting[0]
+    # small typos: « comune », « nouvelle aquitaine », « co construction »
+    scored = sorted(((fuzz.ratio(key.replace("-", " "), k.replace("-", " ")), b) for b, k in zip(buttons, keys)),
+                    key=lambda x: -x[0])
+    if scored and scored[0][0] >= TYPO_SCORE and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 5):
+        return scored[0][1]
+    return None
+
+
+def part_is_yes(text: str, session: Session) -> bool:
+    """At a summary or « another one? », a yes word confirms."""
+    try:
+        return parse_yesno(text)
+    except InputError:
+        return False
 
 
 def _match_choice(step: Step, text: str) -> str | None:

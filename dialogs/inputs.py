@@ -105,6 +105,8 @@ def parse_text(text: str, step: Step) -> tuple[str, bool]:
     value = " ".join(text.split()) if "\n" not in text else text.strip()
     if not value:
         raise InputError("La réponse est vide.")
+    if not re.search(r"\w", value):
+        raise InputError("Écrivez au moins un mot ou un nombre : des émojis ou des signes seuls ne suffisent pas.")
     shortened = len(value) > step.max_length
     if shortened:
         value = value[: step.max_length].rstrip()

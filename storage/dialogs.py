@@ -29,6 +29,7 @@ class Session:
     turn: int
     target_id: int | None
     editing: bool
+    updated_at: str = ""  # the last move: a person back after a pause is reminded where they were
 
 
 class DialogSessions:
@@ -46,6 +47,7 @@ class DialogSessions:
             turn=row["turn"],
             target_id=row["target_id"],
             editing=bool(row["editing"]),
+            updated_at=row.get("updated_at") or "",
         )
 
     def get(self, session_id: int) -> Session | None:
@@ -132,6 +134,12 @@ class DialogSessions:
                 "UPDATE dialog_sessions SET step = ?, turn = turn + 1, editing = ?, updated_at = ? WHERE id = ?",
                 [step, int(session.editing if editing is None else editing), now, session.id],
             )
+        return self.get(session.id)
+
+    def touch(self, session: Session) -> Session:
+        """The person was shown where they were: their next message counts as an answer again."""
+        with self.db.atomic():
+            self.db.execute("UPDATE dialog_sessions SET updated_at = ? WHERE id = ?", [now_iso(), session.id])
         return self.get(session.id)
 
     def put(self, session: Session, key: str, value: object) -> None:

@@ -120,13 +120,13 @@ def test_generation_is_recorded_and_axes_remembered(chat, assistant):
     assert assistant.services.storage.outlines.last_axes(workspace["id"])[1][1] == "Verte et sobre"
 
 
-def test_rename_with_a_bad_number_goes_back_to_the_summary(chat):
+def test_a_rename_with_a_bad_number_is_refused_when_typed(chat):
     chat.say("/plan")
     chat.press("Valider la sélection")
-    chat.say("9 : Trop loin")
-    chat.press("Non, c'est tout")
-    text = chat.press("Valider")
-    assert "de 1 à 4" in text and "récapitulatif" in text
+    text = chat.say("9 : Trop loin")
+    assert "de 1 à 4" in text and "Voulez-vous renommer un axe" in text
+    text = chat.say("1 : Une commande publique inclusive")
+    assert "Une commande publique inclusive" in text and "Voulez-vous renommer un axe" not in text.split("\n")[0]
 
 
 def test_generate_directly_escapes_table_cells(assistant):

@@ -1,0 +1,133 @@
+"""What a person types in a dialog means what they meant, and nothing wrong is stored silently.
+
+Typed text goes through the conversation core as in Telegram (no console
+numbering): the engine itself resolves numbers and labels against the buttons
+of the step on screen.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conftest import Chat
+
+
+def answers_of(assistant, user_id=42) -> dict:
+    session = assistant.engine.sessions.active(user_id)
+    return assistant.engine.sessions.answers(session.id)
+
+
+def test_number_and_near_miss_labels_choose_buttons(assistant, chat):
+    chat.say("/profil")
+    assert "Enregistré" in chat.say("comune")  # a typo for « Commune »
+    chat.say("Ville de Poitiers")
+    text = chat.say("nouvelle aquitaine")  # no hyphen
+    assert "Nouvelle-Aquitaine" in text and "Enregistré" in text
+    assert answers_of(assistant)["structure_type"] == "commune"
+    assert answers_of(assistant)["region"] == "nouvelle_aquitaine"
+    assert assistant.services.storage.questions.questions_of(42) == []  # nothing went to the FAQ
+
+
+def test_every_typed_answer_is_echoed_in_its_stored_form(chat):
+    chat.say("/profil")
+    chat.say("1")
+    assert "Enregistré — Nom de la structure : <b>" not in chat.say("Ville de Quimper")  # plain text here
+    assert "Enregistré" in chat.text and "Ville de Quimper" in chat.text
+    chat.say("Bretagne")
+    text = chat.say("120")
+    assert "Enregistré" in text and "120 M€ HT" in text
+
+
+def test_a_number_that_could_be_a_button_at_a_numeric_step_asks_which_was_meant(assistant, chat):
+    chat.say("/profil")
+    for typed in ("Commune", "Ville de Quimper", "Bretagne", "120", "Non, aucun", "2026", "2030"):
+        chat.say(typed)
+    chat.press("Achats annuels")  # edit the purchases from the summary: « Garder la réponse actuelle » is button 1
+    text = chat.say("1")
+    assert "voulez-vous enregistrer 1 M€ HT" in text
+    assert answers_of(assistant)["purchases_meur"] == 120  # nothing stored yet
+    assert "récapitulatif" in chat.say("2")  # « 2 » counts the buttons of that question: keep
+    assert answers_of(assistant)["purchases_meur"] == 120
+    chat.press("Achats annuels")
+    chat.say("1")
+    chat.say("1")  # « Enregistrer 1 M€ HT », chosen knowingly
+    assert answers_of(assistant)["purchases_meur"] == 1
+
+
+def test_a_free_text_step_with_examples_takes_a_number_as_the_example(assistant, chat):
+    chat.say("/indicateurs")
+    chat.press("Ajouter un")
+    chat.say("Social")
+    for _ in range(4):
+        chat.say("/passer")  # sub-theme, schemes, objective, link
+    text = chat.say("2")
+    assert "j'ai retenu l'exemple 2" in text and "Nombre d'heures d'insertion" in text
+    assert answers_of(assistant)["indicator"] == "Nombre d'heures d'insertion"
+
+
+def test_a_small_number_at_a_free_text_step_is_an_answer_not_a_navigation_button(assistant, chat):
+    chat.say("/profil")
+    chat.say("Commune")
+    chat.say("3")  # a name, oddly, but never « Annuler »
+    assert assistant.engine.sessions.active(42) is not None
+    assert answers_of(assistant)["name"] == "3"
+
+
+def test_several_numbers_at_a_multiple_choice_do_what_each_would(assistant, chat):
+    chat.say("/plan")
+    before = list(answers_of(assistant)["axes"])
+    chat.say("6,7")
+    after = list(answers_of(assistant)["axes"])
+    chat.say("6")
+    chat.say("7")
+    assert list(answers_of(assistant)["axes"]) == before
+    assert after != before
+
+
+def test_yes_words_answer_a_yes_no_confirmation(assistant, chat):
+    chat.say("combien de pages fait un spaser ?")
+    chat.say("/oublier")
+    chat.say("oui")
+    assert assistant.services.storage.users.get(42) is None
+
+
+def test_an_end_year_before_the_start_year_is_refused_at_the_step(assistant, chat):
+    chat.say("/profil")
+    for typed in ("Commune", "Ville de Quimper", "Bretagne", "120", "Non, aucun", "2030"):
+        chat.say(typed)
+    text = chat.say("2026")
+    assert "avant de commencer" in text and "period_end" not in answers_of(assistant)
+
+
+def test_emoji_only_is_not_a_name(assistant, chat):
+    chat.say("/profil")
+    chat.say("Commune")
+    assert "au moins un mot" in chat.say("🙂🙂")
+    assert "name" not in answers_of(assistant)
+
+
+def test_after_a_restart_a_greeting_is_not_taken_as_an_answer(make_assistant):
+    first = make_assistant()
+    chat = Chat(first, 42)
+    chat.say("/indicateurs")
+    chat.press("Ajouter un")
+    chat.say("Social")
+    time.sleep(1.1)  # the bot comes back at least a second after the last step
+    restarted = make_assistant()
+    chat = Chat(restarted, 42)
+    text = chat.say("bonjour")
+    assert "Vous étiez en train de remplir" in text
+    assert "sub_theme" not in answers_of(restarted)
+    chat.say("Clauses d'insertion")
+    assert answers_of(restarted)["sub_theme"] == "Clauses d'insertion"
+
+
+def test_a_question_in_a_dialog_goes_to_the_faq_only_when_clearly_one(assistant, chat):
+    chat.say("/profil")
+    text = chat.say("combien de pages fait un spaser ?")
+    assert "trentaine" in text and "Quel type de structure représentez-vous" in text
+    chat.say("Commune")
+    chat.say("Comment associer les acteurs.")  # a name, if odd: stays an answer
+    assert answers_of(assistant)["name"] == "Comment associer les acteurs."
