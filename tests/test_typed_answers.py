@@ -131,3 +131,76 @@ def test_a_question_in_a_dialog_goes_to_the_faq_only_when_clearly_one(assistant,
     chat.say("Commune")
     chat.say("Comment associer les acteurs.")  # a name, if odd: stays an answer
     assert answers_of(assistant)["name"] == "Comment associer les acteurs."
+
+
+def _steps():
+    from dialogs.definitions import load_dialogs
+
+    for dialog in load_dialogs().values():
+        for step in dialog.steps:
+            yield pytest.param(dialog.id, step.id, id=f"{dialog.id}.{step.id}")
+
+
+def _typo(label: str) -> str:
+    """The label as typed in a hurry: lower case, no accents or hyphens, one letter dropped."""
+    from knowledge.normalize import fold
+
+    text = fold(label).replace("-", " ")
+    middle = len(text) // 2
+    return text[:middle] + text[middle + 1:] if len(text) > 8 else text
+
+
+@pytest.mark.parametrize("dialog_id, step_id", list(_steps()))
+def test_every_step_of_every_dialog_reads_typed_input_as_meant(make_assistant, event, dialog_id, step_id):
+    """Derived from the dialog files: each step kind takes what a person would type, and refuses the rest."""
+    assistant = make_assistant(admins=(42,))
+    engine = assistant.engine
+    dialog = assistant.services.dialogs[dialog_id]
+    step = dialog.step(step_id)
+    session = engine.sessions.start(42, None, dialog_id, step_id, None, {})
+
+    def typed(text):
+        current = engine.sessions.get(session.id)
+        return engine.on_text(event(text), current, text)
+
+    def stored():
+        return engine.sessions.answers(session.id).get(step_id)
+
+    if step.kind == "choice":
+        typed("1")
+        assert stored() == step.choices[0].value
+        engine.sessions.move(engine.sessions.get(session.id), step_id)
+        typed(_typo(step.choices[-1].label))
+        assert stored() == step.choices[-1].value
+    elif step.kind == "multi":
+        typed("1")
+        one = list(stored() or [])
+        typed("1")
+        assert list(stored() or []) != one  # toggled back
+        if len(step.choices) >= 2:
+            typed("1,2")
+            assert set(stored() or []) >= {step.choices[0].value, step.choices[1].value} or stored() == []
+    elif step.kind == "yesno":
+        typed("oui")
+        after = engine.sessions.get(session.id)
+        assert stored() is True or after is None or after.status != "active"  # a last step completes the dialog
+    elif step.kind == "number":
+        low = step.min if step.min is not None else 0
+        value = int(low) + 1 if step.max is None or low + 1 <= step.max else int(low)
+        replies = typed(str(value))
+        assert stored() == value and "Enregistré" in replies[0].html
+    elif step.kind in ("text", "list"):
+        replies = typed("🙂🙂")
+        assert "au moins un mot" in replies[0].html and stored() in (None, [])
+        sample = {"contact": "contact@exemple.fr", "url": "https://www.exemple.fr"}.get(step.validate, "Réponse de test 42")
+        replies = typed(sample)
+        hooks = engine.hooks.get(dialog_id)
+        if stored() is None and hooks is not None and hooks.check is not None:
+            assert "⚠️" in replies[0].html  # refused by the dialog's own check, and said so
+        else:
+            assert stored() in (sample, [sample])
+    elif step.kind in ("date", "datetime"):
+        replies = typed("bonjour")
+        assert stored() is None and replies is not None
+    else:  # a new kind must get its own case here
+        pytest.fail(f"step kind {step.kind!r} has no typed-input test")
