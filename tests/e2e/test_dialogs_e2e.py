@@ -226,3 +226,24 @@ async def test_a_bot_killed_mid_dialog_resumes_at_the_same_step(fake, tmp_path):
         bot.send_signal(signal.SIGINT)
         await bot.wait()
     assert fake.rejected == []
+
+
+async def test_typed_numbers_labels_and_yes_words_through_telegram(fake, start_bot):
+    """What people type instead of tapping: numbers, near-miss labels, « oui »; each answer echoed."""
+    bot = await start_bot()
+    await ask(fake, "/profil", USER)
+    [name] = await ask(fake, "comune", USER)
+    assert "Enregistré — Type de structure : Commune" in name["text"]
+    await ask(fake, "Ville de Poitiers", USER)
+    [amount] = await ask(fake, "nouvelle aquitaine", USER)
+    assert "Nouvelle-Aquitaine" in amount["text"]
+    [existing] = await ask(fake, "120", USER)
+    assert "120 M€ HT" in existing["text"]
+    await ask(fake, "1", USER)
+    await ask(fake, "2026", USER)
+    [summary] = await ask(fake, "2031", USER)
+    [done] = await ask(fake, "oui", USER)  # a yes word validates the summary
+    assert "Le SPASER est obligatoire pour vous" in done["text"]
+    profile = bot.assistant.services.storage.workspaces.of_user(USER)
+    assert (profile["structure_type"], profile["region"], profile["purchases_meur"]) == ("commune", "nouvelle_aquitaine", 120)
+    assert fake.rejected == []
