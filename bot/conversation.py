@@ -210,6 +210,10 @@ class Assistant:
                 if not self._is_question_for_the_base(session, text):
                     dialog = self.services.dialogs[session.dialog]
                     return prefixed([message("dialog_pending", title=dialog.title)], self.engine.show(session))
+            if simplify(text) in GREETINGS | THANKS and not self.engine.plainly_answers(session, text):
+                # « bonjour » or « merci » alone is said to us, not an answer to the step
+                dialog = self.services.dialogs[session.dialog]
+                return prefixed([message("dialog_pending", title=dialog.title)], self.engine.show(session))
             if text and not self._is_question_for_the_base(session, text):
                 replies = self.engine.on_text(event, session, text)
                 if replies is not None:

@@ -204,3 +204,12 @@ def test_every_step_of_every_dialog_reads_typed_input_as_meant(make_assistant, e
         assert stored() is None and replies is not None
     else:  # a new kind must get its own case here
         pytest.fail(f"step kind {step.kind!r} has no typed-input test")
+
+
+@pytest.mark.parametrize("greeting", ["bonjour", "Merci !", "salut"])
+def test_a_greeting_is_never_stored_as_an_answer(assistant, chat, greeting):
+    chat.say("/indicateurs")
+    chat.press("Ajouter un")
+    chat.say("Social")
+    assert "Vous étiez en train de remplir" in chat.say(greeting)
+    assert "sub_theme" not in answers_of(assistant)
