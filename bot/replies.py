@@ -48,9 +48,6 @@ class Reply:
     html: str
     buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
     document: Document | None = None
-    # "text" when the step waits for typed input: the console then reads a bare
-    # number as the answer, not as the number of a button.
-    expects: str | None = None
     # Replace the message whose button was pressed (a selection being built)
     # instead of sending a new one.
     edit: bool = False

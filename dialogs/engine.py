@@ -40,7 +40,6 @@ from storage.dialogs import ACTIVE, CANCELLED, COMPLETED, DialogSessions, Sessio
 
 SUMMARY = "__summary__"
 MORE = "more:"  # « ajouter un autre ? » after an item of a list step
-FREE_INPUT = {"text", "number", "date", "datetime", "list"}
 # A typed label this close to a button label (rapidfuzz ratio) chooses it.
 TYPO_SCORE = 85
 # Past this, or after a restart, a person's next message is not taken as an answer unless it plainly is one.
@@ -144,7 +143,7 @@ class DialogEngine:
                 self._nav(session, dialog, step, back=False),
             )
             html = message("dialog_more", item=items[-1] if items else "", count=len(items), label=step.label)
-            return [Reply(html, buttons, expects="text")]
+            return [Reply(html, buttons)]
         step = dialog.step(session.step)
         if step.kind == "number" and answers.get(WHICH):
             return [self._which_prompt(session, dialog, step, answers)]
@@ -181,7 +180,7 @@ class DialogEngine:
             current=format_value(step, current) if current not in (None, "", []) and step.kind != "multi" else None,
             note=note,
         )
-        return [Reply(html, tuple(rows), expects="text" if step.kind in FREE_INPUT else None, edit=edit)]
+        return [Reply(html, tuple(rows), edit=edit)]
 
     def _summary(self, session: Session, dialog: Dialog, answers: dict, note: str | None) -> Reply:
         items = [(s, format_value(s, answers.get(s.id))) for s in self._applicable(dialog, answers)]
@@ -299,7 +298,7 @@ class DialogEngine:
                 found.append(button)
                 continue
             match = _label_match(part, buttons, fuzzy=only_buttons)
-            if match is None and step is None and part_is_yes(part, session):
+            if match is None and step is None and _is_yes(part):
                 match = next((b for b in buttons if b[1] in ("v", "y")), None)
             if match is None:
                 return None
@@ -620,38 +619,12 @@ def _label_match(typed: str, buttons: list[tuple[str, str]], fuzzy: bool) -> tup
     return None
 
 
-def part_is_yes(text: str, session: Session) -> bool:
-    """At a summary or « another one? », a yes word confirms."""
+def _is_yes(text: str) -> bool:
+    """At a summary or « en ajouter un autre ? », a yes word confirms."""
     try:
         return parse_yesno(text)
     except InputError:
         return False
-
-
-def _match_choice(step: Step, text: str) -> str | None:
-    """A typed label, value or number of a choice."""
-    typed = label_key(text)
-    if parse_id(typed) is not None and 1 <= int(typed) <= len(step.choices):
-        return step.choices[int(typed) - 1].value
-    for choice in step.choices:
-        if typed in (label_key(choice.label), label_key(choice.value)):
-            return choice.value
-    starting = [c for c in step.choices if len(typed) >= 3 and label_key(c.label).startswith(typed)]
-    return starting[0].value if len(starting) == 1 else None
-
-
-def _match_choices(step: Step, text: str) -> list[str] | None:
-    """« 1, 3 » or « Social, Gouvernance »: every part must name a choice."""
-    parts = [p for p in (x.strip() for x in text.replace(";", ",").split(",")) if p]
-    values: list[str] = []
-    for part in parts:
-        value = _match_choice(step, part)
-        if value is None:
-            return None
-        if value not in values:
-            values.append(value)
-    order = [c.value for c in step.choices]
-    return sorted(values, key=order.index) if values else None
 
 
 def looks_like_question(text: str) -> bool:
