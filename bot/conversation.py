@@ -208,12 +208,9 @@ class Assistant:
                 # Back after a pause or a restart: « bonjour » is not the answer to the step.
                 session = self.engine.sessions.touch(session)
                 if not self._is_question_for_the_base(session, text):
-                    dialog = self.services.dialogs[session.dialog]
-                    return prefixed([message("dialog_pending", title=dialog.title)], self.engine.show(session))
+                    return self._remind_step(session)
             if simplify(text) in GREETINGS | THANKS and not self.engine.plainly_answers(session, text):
-                # « bonjour » or « merci » alone is said to us, not an answer to the step
-                dialog = self.services.dialogs[session.dialog]
-                return prefixed([message("dialog_pending", title=dialog.title)], self.engine.show(session))
+                return self._remind_step(session)  # « bonjour » alone is said to us, not an answer
             if text and not self._is_question_for_the_base(session, text):
                 replies = self.engine.on_text(event, session, text)
                 if replies is not None:
@@ -225,6 +222,10 @@ class Assistant:
                     return prefixed([message("dialog_not_understood", text=shown)], self.engine.show(session))
             return self._keep_dialog(event, lambda: self.answer_question(event, event.text or ""))
         return self.answer_question(event, event.text or "")
+
+    def _remind_step(self, session) -> list[Reply]:
+        dialog = self.services.dialogs[session.dialog]
+        return prefixed([message("dialog_pending", title=dialog.title)], self.engine.show(session))
 
     def _is_question_for_the_base(self, session, text: str) -> bool:
         """During a dialog, text is a question for the base only when it clearly is one.
