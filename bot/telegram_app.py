@@ -462,8 +462,34 @@ def stored_webhook_secret(folder: Path) -> str:
     return secret
 
 
+def hold_database_lock(database: Path):
+    """One running bot per database: an OS lock next to it, released by the system even after a kill -9.
+
+    Two bots on one database would both send every announcement. Returns the
+    open lock file (keep it open while running), or None if another bot holds it.
+    """
+    import fcntl
+
+    database.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(database.with_name(database.name + ".lock"), "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
 def run_bot(settings: Settings) -> int:
     """Run until interrupted; a missing or rejected token is a clear error, exit status 2."""
+    lock = hold_database_lock(Path(settings.storage.path))
+    if lock is None:
+        print(
+            f"Un autre bot tourne déjà sur la base {settings.storage.path} (clé storage.path) : arrêtez-le d'abord. "
+            "Deux bots sur la même base enverraient chaque annonce deux fois.",
+            file=sys.stderr,
+        )
+        return 2
     token = settings.token()
     if not token:
         print(

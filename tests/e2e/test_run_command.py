@@ -153,3 +153,31 @@ async def test_start_up_failures_are_french_sentences_without_traceback_or_token
     config.write_text(f"storage:\n  path: {corrupt}\n")
     code, out, err = await run_cli("console", "--config", str(config), cwd=tmp_path)
     assert code == 1 and "storage.path" in err and "endommagée" in err and "Traceback" not in err
+
+
+async def test_a_second_bot_on_the_same_database_stops_with_a_clear_message(fake, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"telegram:\n  base_url: {fake.base_url}\nstorage:\n  path: {tmp_path / 'one.db'}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
+    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
+    first = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await fake.wait_for(lambda: any(c.method == "getUpdates" for c in fake.calls), timeout=20)
+        code, _, err = await run_cli("run", "--config", str(config), cwd=tmp_path, env_extra={"SPASER_BOT_TOKEN": fake.token})
+        assert code == 2 and "Un autre bot tourne déjà" in err and "Traceback" not in err
+        first.kill()  # the lock dies with the process, even on kill -9
+        await first.wait()
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
+        await asyncio.sleep(3)
+        assert second.returncode is None  # running
+        second.send_signal(2)
+        await asyncio.wait_for(second.wait(), 20)
+    finally:
+        if first.returncode is None:
+            first.kill()
