@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -96,12 +97,25 @@ class Assistant:
         """Process one event; never raises — unexpected errors become an apology."""
         try:
             return self._dispatch(event)
+        except sqlite3.OperationalError as exc:
+            if not _cannot_write(exc):
+                log.exception("Unhandled error for user %s", event.user_id)
+                return [Reply(message("apology"))]
+            log.error("The database cannot be written (%s): nothing was recorded for user %s", exc, event.user_id)
+            return [Reply(message("storage_unavailable"))]
         except Exception:
             log.exception("Unhandled error for user %s", event.user_id)
             return [Reply(message("apology"))]
 
     def _dispatch(self, event: Event) -> list[Reply]:
-        created = self.services.storage.users.touch(event.user_id, event.display_name, event.language)
+        try:
+            created = self.services.storage.users.touch(event.user_id, event.display_name, event.language)
+        except sqlite3.OperationalError as exc:
+            if not _cannot_write(exc):
+                raise
+            # A full or read-only disk must not silence the FAQ: go on without recording.
+            log.error("The database cannot be written (%s): answering without recording", exc)
+            created = False
         if event.payload is not None:
             return self._on_button(event)
         if event.document is not None:
@@ -261,17 +275,24 @@ class Assistant:
         if outcome.best is None and len(simple.split()) <= VAGUE_WORDS and not text.rstrip().endswith("?"):
             # « ok », « bof », « je sais pas trop »: nothing to answer, nothing for the animators.
             return notes + [Reply(message("no_question", text=shorten(text, 80)), topic_rows(self.services.kb.topics))]
-        question_id = questions.record_question(
-            event.user_id,
-            event.chat_id,
-            text,
-            outcome.best.entry.id if outcome.best else None,
-            outcome.score,
-            outcome.kind,
-        )
+        try:
+            question_id = questions.record_question(
+                event.user_id,
+                event.chat_id,
+                text,
+                outcome.best.entry.id if outcome.best else None,
+                outcome.score,
+                outcome.kind,
+            )
+        except sqlite3.OperationalError as exc:
+            if not _cannot_write(exc):
+                raise
+            log.error("The database cannot be written (%s): question answered but not logged", exc)
+            question_id = None  # the question log is best effort; the answer is not
+            notes.append(Reply(message("question_not_logged")))
         return notes + self._render_outcome(text, outcome, question_id)
 
-    def _render_outcome(self, text: str, outcome: Outcome, question_id: int) -> list[Reply]:
+    def _render_outcome(self, text: str, outcome: Outcome, question_id: int | None) -> list[Reply]:
         shown = shorten(text, 200)
         if outcome.kind == "answered":
             second = outcome.also.entry if outcome.also else None
@@ -283,7 +304,7 @@ class Assistant:
             proposals = topic_rows(self.services.kb.topics)
         return [Reply(message("not_covered", question=shown, has_proposals=bool(outcome.suggestions)), proposals)]
 
-    def answer_reply(self, entry: Entry, question_id: int, asked: str = "", second: Entry | None = None) -> Reply:
+    def answer_reply(self, entry: Entry, question_id: int | None, asked: str = "", second: Entry | None = None) -> Reply:
         """The answer with its source, related questions and the feedback buttons.
 
         A question that asks two things gets both answers in one message; one
@@ -294,6 +315,8 @@ class Assistant:
         verdict = next((verdict_for(asked) for e in shown if e.verdict == "obligation"), None)
         exclude = {e.id for e in shown}
         related = entry_rows(r for r in map(kb.get, entry.related[:3]) if r and r.id not in exclude)
+        if question_id is None:
+            return Reply(message("answer", entries=shown, verdict=verdict, feedback=False), tuple(related))
         feedback = (Button("👍 Oui", f"fb:{question_id}:1"), Button("👎 Non", f"fb:{question_id}:0"))
         return Reply(message("answer", entries=shown, verdict=verdict), (*related, feedback))
 
@@ -439,3 +462,9 @@ def verdict_for(question: str) -> dict | None:
         "threshold": COMPULSORY_THRESHOLD_MEUR,
         "ttc": "ttc" in simplify(question).split(),
     }
+
+
+def _cannot_write(error: sqlite3.OperationalError) -> bool:
+    """A full disk, a read-only file or a locked database: the operator's problem, not the person's."""
+    text = str(error).lower()
+    return any(sign in text for sign in ("disk is full", "readonly", "read-only", "disk i/o", "locked"))

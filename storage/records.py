@@ -7,10 +7,13 @@ added what), so one class serves both with the list of its columns.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import sqlite_utils
 
-from storage.clock import now_iso
+from storage.clock import now, now_iso
+
+IMPORT_LIFETIME = timedelta(hours=1)
 
 ACTOR_FIELDS = ("typology", "name", "description", "contact", "role", "involvement", "themes", "comment")
 INDICATOR_FIELDS = (
@@ -94,13 +97,22 @@ class Records:
 
 
 class PendingImports:
-    """An import waiting for its confirmation: staged rows, taken once."""
+    """An import waiting for its confirmation: staged rows, taken once.
+
+    Unconfirmed uploads must not fill the disk: a person has at most one import
+    waiting (a new upload replaces it), and any import expires after an hour.
+    """
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
 
+    @staticmethod
+    def _expiry() -> str:
+        return (now() - IMPORT_LIFETIME).isoformat(timespec="seconds")
+
     def stage(self, user_id: int, workspace_id: int, kind: str, rows: dict) -> int:
         with self.db.atomic():
+            self.db.execute("DELETE FROM pending_imports WHERE user_id = ? OR created_at < ?", [user_id, self._expiry()])
             cur = self.db.execute(
                 "INSERT INTO pending_imports (user_id, workspace_id, kind, rows, created_at) VALUES (?, ?, ?, ?, ?)",
                 [user_id, workspace_id, kind, json.dumps(rows, ensure_ascii=False), now_iso()],
@@ -111,7 +123,8 @@ class PendingImports:
         """The staged import (its rows decoded), removed so a second tap finds nothing."""
         with self.db.atomic():
             found = list(self.db.query(
-                "SELECT * FROM pending_imports WHERE id = ? AND user_id = ?", [pending_id, user_id]))
+                "SELECT * FROM pending_imports WHERE id = ? AND user_id = ? AND created_at >= ?",
+                [pending_id, user_id, self._expiry()]))
             if not found:
                 return None
             self.db.execute("DELETE FROM pending_imports WHERE id = ?", [pending_id])

@@ -211,3 +211,15 @@ def test_votes_only_count_on_ones_own_questions(assistant, event):
 def test_invisible_characters_in_a_question_are_removed_not_turned_into_spaces(assistant, event):
     text = texts(assistant.handle(event("combien de p\u200bages fait un spa\u00adser\u202e ?")))
     assert "petite trentaine de pages" in text
+
+
+def test_on_a_read_only_database_questions_are_still_answered(assistant, event, caplog):
+    assistant.handle(event("bonjour"))
+    assistant.services.storage.db.execute("PRAGMA query_only = ON")  # as on a full or read-only disk
+    replies = assistant.handle(event("combien de pages fait un spaser ?"))
+    text = texts(replies)
+    assert "petite trentaine de pages" in text and "sans garder votre question" in text
+    assert not any(p.startswith("fb:") for p in payloads(replies))
+    assert any("cannot be written" in r.getMessage() for r in caplog.records)
+    other = texts(assistant.handle(event(command="profil")))
+    assert "problème de stockage" in other and "Désolé" not in other

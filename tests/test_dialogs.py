@@ -394,3 +394,16 @@ def test_stored_text_with_control_characters_never_breaks_the_plan(assistant, ch
                                           ["CRESS\x01\x0b Bretagne\u202e", "note\x00\x1f", workspace])
     markdown, docx = make_plan(chat)
     assert "CRESS" in markdown and "\x01" not in markdown and docx[:2] == b"PK"
+
+
+def test_unconfirmed_imports_are_bounded_per_person_and_expire(assistant, chat):
+    db = assistant.services.storage.db
+    row = HEADER + ";Élu·e;Structure {};{};;Consultation;Autre;Social;\r\n"
+    for n in range(20):
+        assert "1 ligne à ajouter" in chat.send_file("x.csv", row.format(n, "x" * 200).encode())
+    assert db.execute("SELECT COUNT(*) FROM pending_imports").fetchone()[0] == 1  # each upload replaced the last
+    db.execute("UPDATE pending_imports SET created_at = '2000-01-01T00:00:00+00:00'")
+    chat.press("Importer")
+    assert "plus actif" in chat.text or "plus disponible" in chat.text
+    workspace = assistant.services.storage.workspaces.of_user(42)
+    assert workspace is None or assistant.services.storage.actors.list(workspace["id"]) == []
