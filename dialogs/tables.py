@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 
 from dialogs.definitions import Dialog, Step
@@ -22,6 +23,9 @@ from knowledge.normalize import clean_text, fold
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+MAX_COLUMNS = 50
+# An exported map or grid takes a few megabytes once unzipped; a bomb takes hundreds.
+MAX_UNCOMPRESSED_BYTES = 10 * MAX_FILE_BYTES
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ID_COLUMN = "N°"
 # A cell may start with + or - when it is a number or a phone number (« -5 », « +33 1 23 45 67 89 »).
@@ -157,8 +161,12 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > 50 * MAX_FILE_BYTES:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
                 raise TableError("Ce classeur est anormalement volumineux une fois décompressé.")
+            for info in archive.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with archive.open(info) as sheet:
+                        _check_sheet_bounds(sheet)
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except TableError:
         raise
@@ -169,13 +177,51 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
         raise TableError("Ce classeur ne contient aucune feuille.")
     sheet = book.worksheets[0]
     rows: list[list[str]] = []
-    for index, values in enumerate(sheet.iter_rows(values_only=True)):
+    for index, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)):
         if index > MAX_ROWS:
             book.close()
             raise TableError(f"Le fichier compte plus de {MAX_ROWS} lignes : importez-le en plusieurs fois.")
         rows.append(["" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for v in values])
     book.close()
     return rows
+
+
+def _check_sheet_bounds(stream) -> None:
+    """Count rows and cells while streaming the sheet's XML, before any parser builds them.
+
+    A few hundred kilobytes can declare millions of cells, or one cell in the
+    last column (XFD) that a reader pads with sixteen thousand empty ones.
+    """
+    rows = 0
+    cells = 0
+    try:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start" and tag == "row":
+                rows += 1
+                cells = 0
+                if rows > MAX_ROWS + 1:
+                    raise TableError(f"Le fichier compte plus de {MAX_ROWS} lignes : importez-le en plusieurs fois.")
+            elif event == "start" and tag == "c":
+                cells += 1
+                reference = element.get("r") or ""
+                letters = reference.rstrip("0123456789")
+                if cells > MAX_COLUMNS or (letters and _column_index(letters) > MAX_COLUMNS):
+                    raise TableError(f"Le classeur a des cellules au-delà de la colonne {MAX_COLUMNS} : "
+                                     "partez d'un fichier exporté par l'assistant.")
+            elif event == "end" and tag in ("row", "c"):
+                element.clear()
+    except ElementTree.ParseError:
+        raise TableError("Ce fichier n'est pas un classeur XLSX lisible.") from None
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters.upper()[:4]:
+        if not "A" <= letter <= "Z":
+            return 0
+        index = index * 26 + ord(letter) - 64
+    return index
 
 
 def plan_import(dialog: Dialog, rows: list[list[str]], existing_ids: set[int]) -> ImportPlan:

@@ -407,3 +407,49 @@ def test_unconfirmed_imports_are_bounded_per_person_and_expire(assistant, chat):
     assert "plus actif" in chat.text or "plus disponible" in chat.text
     workspace = assistant.services.storage.workspaces.of_user(42)
     assert workspace is None or assistant.services.storage.actors.list(workspace["id"]) == []
+
+
+def _workbook(sheet_rows: str) -> bytes:
+    """A minimal XLSX whose only sheet holds `sheet_rows`, written by hand as an attacker would."""
+    import io
+    import zipfile
+
+    ns = "http://schemas.openxmlformats.org"
+    parts = {
+        "[Content_Types].xml": f'<?xml version="1.0"?><Types xmlns="{ns}/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" '
+        f'Type="{ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{ns}/spreadsheetml/2006/main" '
+        f'xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet xmlns="{ns}/spreadsheetml/2006/main"><sheetData>'
+        f"{sheet_rows}</sheetData></worksheet>",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        ('<row r="1">' + '<c t="inlineStr"><is><t>x</t></is></c>' * 600_000 + "</row>", "anormalement volumineux"),
+        ('<row r="1">' + "<c/>" * 1_000_000 + "</row>", "au-delà de la colonne 50"),
+        ("".join(f'<row r="{i}"><c r="XFD{i}" t="inlineStr"><is><t>x</t></is></c></row>' for i in range(1, 2001)),
+         "au-delà de la colonne 50"),
+    ],
+    ids=["million-cells-row", "empty-cells-row", "column-XFD"],
+)
+def test_spreadsheet_bombs_are_refused_before_parsing(chat, rows, expected):
+    """Small files that unfold into millions of cells (memory and time: benchmarks/imports.py)."""
+    content = _workbook(rows)
+    assert len(content) < 300_000
+    text = chat.send_file("bombe.xlsx", content)
+    assert expected in text and "Rien n'a été modifié" in text
