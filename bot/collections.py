@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 8
 MANY_INDICATORS = 30  # FACTS §5: « une trentaine au plus »
+# Far above real use (a map of 50 actors, a grid of 30 indicators), low enough that
+# one workspace cannot make every list, export and /plan slow for the others.
+LIMITS = {"a": 500, "i": 200}
 
 
 @dataclass(frozen=True)
@@ -192,8 +195,13 @@ class CollectionFeature:
 
     # -- the dialog -------------------------------------------------------------------
 
+    def full(self, workspace_id: int, adding: int = 1) -> bool:
+        return self.records.count(workspace_id) + adding > LIMITS[self.spec.key]
+
     def start_add(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
+        if workspace and self.full(workspace["id"]):
+            return [Reply(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))]
         return self.engine.begin(event, self.spec.dialog, workspace_id=workspace["id"] if workspace else None)
 
     def finish(self, event: Event, session: Session, answers: dict) -> list[Reply]:
@@ -204,6 +212,8 @@ class CollectionFeature:
             updated = True
         else:
             again = session.target_id is not None  # deleted by a colleague meanwhile: keep the work
+            if self.full(workspace["id"]):
+                return [Reply(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))]
             self.records.add(workspace["id"], event.user_id, row)
             updated = False
         total = self.records.count(workspace["id"])
@@ -242,6 +252,8 @@ class CollectionFeature:
             return [Reply(message("import_refused", reason=str(error)))]
         if not plan.added and not plan.updated:
             return [Reply(message("import_nothing", rejected=plan.rejected[:10], rejected_count=len(plan.rejected)))]
+        if self.full(workspace["id"], len(plan.added)):
+            return [Reply(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))]
         rows = {
             "added": [self.to_row(v) for v in plan.added],
             "updated": [[record_id, self.to_row(v)] for record_id, v in plan.updated],
@@ -268,6 +280,8 @@ class CollectionFeature:
         rows = pending["rows"]
         existing = {r["id"] for r in self.records.list(workspace["id"])}
         updated = [(record_id, values) for record_id, values in rows["updated"] if record_id in existing]
+        if self.full(workspace["id"], len(rows["added"])):  # colleagues may have added rows meanwhile
+            return [Reply(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))]
         self.records.apply_import(workspace["id"], event.user_id, rows["added"], updated)
         return [Reply(message("imported", added=len(rows["added"]), updated=len(updated)))] + self.page(event, 0)
 

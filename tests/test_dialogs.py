@@ -453,3 +453,17 @@ def test_spreadsheet_bombs_are_refused_before_parsing(chat, rows, expected):
     assert len(content) < 300_000
     text = chat.send_file("bombe.xlsx", content)
     assert expected in text and "Rien n'a été modifié" in text
+
+
+def test_a_workspace_is_capped_well_above_real_use(assistant, chat):
+    add_actor(chat, "Première structure")
+    storage = assistant.services.storage
+    workspace = storage.workspaces.of_user(42)["id"]
+    for n in range(499):
+        storage.actors.add(workspace, 42, {"typology": "elu", "name": f"S{n}", "role": "consultation",
+                                           "involvement": "autre", "themes": "social"})
+    chat.say("/cartographie")
+    assert "plus de 500 lignes" in chat.press("Ajouter un")
+    text = chat.send_file("x.csv", (HEADER + ";Élu·e;Encore une;;;Consultation;Autre;Social;\r\n").encode())
+    assert "plus de 500 lignes" in text
+    assert storage.actors.count(workspace) == 500
