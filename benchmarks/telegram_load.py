@@ -13,6 +13,8 @@ A second run with no reading time at all shows the bot's capacity when
 saturated; latency there is only queueing (users / throughput).
 
 Run: python benchmarks/telegram_load.py [USERS]   (needs the test extras: aiohttp)
+     FLOOD=400 python benchmarks/telegram_load.py 50   one person sends 400 messages at once
+     while the others ask: their latency must hold.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from tests.e2e.fake_telegram import FakeTelegram  # noqa: E402
 PROFILE = os.environ.get("BOT_PROFILE", "").split()
 THINK = tuple(float(x) for x in os.environ.get("THINK", "0.5 0.9").split())
 USERS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+FLOOD = int(os.environ.get("FLOOD", "0"))
 QUESTIONS = [
     "combien de pages fait un spaser ?",
     "le spaser est il obligatoire pour nous",
@@ -100,6 +103,9 @@ async def load(think: tuple[float, float]) -> None:
                     answered_at = await asyncio.wait_for(future, timeout=60)
                     latencies.append((answered_at - sent_at) * 1000)
 
+            if FLOOD:
+                for n in range(FLOOD):
+                    fake.push_message(1, f"combien de pages fait un spaser {n} ?")
             cpu_before = process_cpu(bot.pid)
             start = time.perf_counter()
             await asyncio.gather(*(user(10_000 + n) for n in range(USERS)))
@@ -111,6 +117,8 @@ async def load(think: tuple[float, float]) -> None:
     await fake.stop()
 
     latencies.sort()
+    if FLOOD:
+        print(f"Pendant qu'une personne envoie {FLOOD} messages d'un coup :")
     print(f"Temps de lecture entre deux questions : {think[0]}–{think[1]} s")
     updates = USERS * len(QUESTIONS)
     print(f"{USERS} utilisateurs × {len(QUESTIONS)} questions = {updates} mises à jour en {elapsed:.2f} s")
@@ -120,11 +128,14 @@ async def load(think: tuple[float, float]) -> None:
         f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f} ms (cible < 100 ms), max {latencies[-1]:.1f} ms"
     )
     print(f"Temps processeur du bot : {bot_cpu / updates * 1000:.2f} ms par mise à jour")
-    print(f"Appels refusés par le faux serveur : {len(fake.rejected)}")
+    print(f"Appels refusés par le faux serveur : {len(fake.rejected)}"
+          )
 
 
 async def main() -> None:
     await load(THINK)
+    if FLOOD:
+        return
     print()
     await load((0.0, 0.0))
 

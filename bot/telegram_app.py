@@ -15,7 +15,8 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,6 +54,9 @@ log = logging.getLogger(__name__)
 
 SEND_ATTEMPTS = 4
 CONNECTIONS = 8
+# Updates one person may have waiting; more are a flood, dropped with one notice.
+MAX_WAITING_PER_USER = 8
+FLOOD_NOTICE_EVERY = 60.0  # seconds
 GROUP_COMMANDS = {"faq"}
 
 
@@ -66,6 +70,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 256):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, list[Any]] = {}
+        # Called with the update and the person's id when their flood is dropped.
+        self.on_flood: Callable[[Update, int], None] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = None
@@ -77,6 +83,13 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             await coroutine
             return
         slot = self._locks.setdefault(key, [asyncio.Lock(), 0])
+        if slot[1] >= MAX_WAITING_PER_USER:
+            # One person's flood waits in their own queue, not in everyone's slots:
+            # past a few waiting messages, theirs are dropped (and they are told once).
+            coroutine.close()
+            if self.on_flood is not None:
+                self.on_flood(update, key)
+            return
         slot[1] += 1
         try:
             async with slot[0]:
@@ -99,8 +112,23 @@ class TelegramChannel:
     def __init__(self, assistant: Assistant, application: Application):
         self.assistant = assistant
         self.application = application
+        self._flood_notices: dict[int, float] = {}
+        self._background: set[asyncio.Task] = set()
 
     # -- incoming ---------------------------------------------------------------
+
+    def on_flood(self, update: Update, user_id: int) -> None:
+        """Count a dropped message; tell the person once a minute, without waiting in their queue."""
+        self.assistant.services.storage.stats.count("flood_dropped")
+        now = time.monotonic()
+        if now - self._flood_notices.get(user_id, -FLOOD_NOTICE_EVERY) < FLOOD_NOTICE_EVERY:
+            return
+        self._flood_notices[user_id] = now
+        chat = update.effective_chat
+        target = chat.id if chat is not None and chat.type == ChatType.PRIVATE else user_id
+        task = asyncio.get_running_loop().create_task(self.send_reply(target, Reply(message("flood_notice")), None))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Text or command → the core's replies; in groups only what is addressed to us."""
@@ -367,6 +395,7 @@ def build_application(assistant: Assistant, token: str) -> tuple[Application, Te
     application = builder.build()
     channel = TelegramChannel(assistant, application)
     application.bot_data["channel"] = channel
+    application.update_processor.on_flood = channel.on_flood
     new_messages = filters.UpdateType.MESSAGE
     # Group 0, in order: buttons; text and commands; anything else a person can send.
     application.add_handler(CallbackQueryHandler(channel.on_button))

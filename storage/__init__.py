@@ -16,6 +16,7 @@ from storage.privacy import Privacy
 from storage.questions import QuestionLog
 from storage.review import Review
 from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS, PendingImports, Records
+from storage.stats import Counters
 from storage.users import Users
 from storage.workspaces import Workspaces
 
@@ -35,6 +36,7 @@ class Storage:
     privacy: Privacy
     announcements: Announcements
     imports: PendingImports
+    stats: Counters
 
     @classmethod
     def open(cls, path: str | Path) -> "Storage":
@@ -53,6 +55,7 @@ class Storage:
             privacy=Privacy(db),
             announcements=Announcements(db),
             imports=PendingImports(db),
+            stats=Counters(db),
         )
 
     def close(self) -> None:

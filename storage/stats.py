@@ -1,10 +1,31 @@
-"""Figures for the animators, computed from what is logged (never kept as counters)."""
+"""Figures for the animators, computed from what is logged.
+
+The one counter is for what leaves no other trace: messages dropped from a
+flood (they were never processed, so nothing else records them).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
+
+
+class Counters:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def count(self, name: str, by: int = 1) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?",
+                [f"counter:{name}", str(by), by],
+            )
+
+    def get(self, name: str) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [f"counter:{name}"]).fetchone()
+        return int(row[0]) if row else 0
 
 
 def compute(db: sqlite_utils.Database, now: datetime | None = None) -> dict:
@@ -45,4 +66,5 @@ def compute(db: sqlite_utils.Database, now: datetime | None = None) -> dict:
         "outlines": one("SELECT COUNT(*) FROM outlines"),
         "workspaces": one("SELECT COUNT(*) FROM workspaces"),
         "broadcasts": broadcasts,
+        "flood_dropped": Counters(db).get("flood_dropped"),
     }

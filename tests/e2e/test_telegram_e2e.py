@@ -170,3 +170,21 @@ async def test_a_group_command_for_someone_the_bot_cannot_write_to_reveals_nothi
     fake.push_message(USER, "/faq combien de pages", chat_id=group, chat_type="group")
     await asyncio.sleep(1.0)
     assert bot.assistant.services.storage.users.get(USER)["blocked"] == 0
+
+
+async def test_one_person_flooding_does_not_hold_up_another(fake, start_bot):
+    """400 messages at once from one person: a bounded queue for them, a prompt answer for someone else."""
+    bot = await start_bot()
+    flooder, other = 7_777, 8_888
+    for n in range(400):
+        fake.push_message(flooder, f"combien de pages fait un spaser {n} ?")
+    [answer] = await ask(fake, "combien de temps pour rédiger un spaser ?", other)
+    assert "6 mois" in answer["text"]
+    notices = await fake.wait_for(
+        lambda: [m for m in fake.sent_to(flooder) if "plus vite que je ne peux" in m.get("text", "")], timeout=20)
+    assert len(notices) == 1
+    await asyncio.sleep(2)
+    answered = [m for m in fake.sent_to(flooder) if "trentaine" in m.get("text", "")]
+    dropped = bot.assistant.services.storage.stats.get("flood_dropped")
+    assert dropped > 0 and len(answered) + dropped == 400
+    assert fake.rejected == []
