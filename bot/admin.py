@@ -86,6 +86,21 @@ class AdminFeature:
         self.rebuild_matcher(self.services.kb)
         return [Reply(message("variant_rewritten", text=answers["text"]))]
 
+    # -- /muet -----------------------------------------------------------------------
+
+    def mute(self, event: Event) -> list[Reply]:
+        """/muet 123 ignores user 123's messages; /muet -123 gives them back their voice."""
+        arg = (event.args or "").strip()
+        restore = arg.startswith("-")
+        user_id = parse_id(arg.lstrip("-").strip())
+        if user_id is None:
+            return [Reply(message("mute_usage"))]
+        if user_id in self.services.settings.admins or user_id == event.user_id:
+            return [Reply(message("mute_refused"))]
+        if not self.services.storage.users.set_muted(user_id, not restore):
+            return [Reply(message("mute_unknown", user_id=user_id))]
+        return [Reply(message("unmuted" if restore else "muted_done", user_id=user_id))]
+
     # -- /recharger -------------------------------------------------------------------
 
     def reload(self, event: Event) -> list[Reply]:

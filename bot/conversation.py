@@ -108,6 +108,14 @@ class Assistant:
             return [Reply(message("apology"))]
 
     def _dispatch(self, event: Event) -> list[Reply]:
+        users = self.services.storage.users
+        if users.is_muted(event.user_id):
+            # Muted by an animator: nothing is processed, but a person's rights stay.
+            name = (event.command or "").lower().split("@", 1)[0]
+            pending = self.engine.pending(event.user_id)
+            confirming_erasure = pending is not None and pending.dialog == "oubli"
+            if name not in ("mesdonnees", "oublier", "confidentialite") and not confirming_erasure:
+                return [Reply(message("muted"))]
         try:
             created = self.services.storage.users.touch(event.user_id, event.display_name, event.language)
         except sqlite3.OperationalError as exc:
@@ -429,6 +437,7 @@ def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
         Command("nonrepondues", "questions sans bonne réponse, à traiter", lambda a, e: a.admin.unanswered(e), admin=True),
         Command("recharger", "recharger la base de connaissances", lambda a, e: a.admin.reload(e), admin=True),
         Command("stats", "statistiques d'usage", lambda a, e: a.admin.stats(e), admin=True),
+        Command("muet", "ignorer un utilisateur abusif (/muet ID), /muet -ID pour le rétablir", lambda a, e: a.admin.mute(e), admin=True),
         Command("retour", "revenir à l'étape précédente d'un dialogue", lambda a, e: a.engine.navigate(e, "b"), in_menu=False),
         Command("passer", "passer une étape facultative", lambda a, e: a.engine.navigate(e, "s"), in_menu=False),
         Command("annuler", "interrompre le dialogue en cours", lambda a, e: a.engine.navigate(e, "x"), in_menu=False),

@@ -302,6 +302,12 @@ def m008_paraphrase_provenance(db: sqlite_utils.Database) -> None:
     db["variants"].add_column("edited", int, not_null_default=0)
 
 
+@migrations()
+def m009_muted_users(db: sqlite_utils.Database) -> None:
+    """Animators may mute an abusive user: their messages are ignored until unmuted."""
+    db["users"].add_column("muted", int, not_null_default=0)
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

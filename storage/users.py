@@ -35,6 +35,16 @@ class Users:
         with self.db.atomic():
             self.db.execute("UPDATE users SET blocked = 1 WHERE id = ?", [user_id])
 
+    def set_muted(self, user_id: int, muted: bool) -> bool:
+        """False if there is no such user."""
+        with self.db.atomic():
+            cursor = self.db.execute("UPDATE users SET muted = ? WHERE id = ?", [int(muted), user_id])
+        return cursor.rowcount == 1
+
+    def is_muted(self, user_id: int) -> bool:
+        row = self.db.execute("SELECT muted FROM users WHERE id = ?", [user_id]).fetchone()
+        return bool(row and row[0])
+
     def get(self, user_id: int) -> dict | None:
         rows = list(self.db.query("SELECT * FROM users WHERE id = ?", [user_id]))
         return rows[0] if rows else None

@@ -258,3 +258,27 @@ def test_a_paraphrase_taken_from_a_question_is_the_askers_data_until_rewritten(m
     wal = Path(str(assistant.services.settings.storage.path) + "-wal")
     assert not wal.exists() or b"Trifouilly" not in wal.read_bytes()
     assert b"Trifouilly" not in Path(assistant.services.settings.storage.path).read_bytes()
+
+
+def test_an_animator_mutes_and_unmutes_an_abusive_user_who_keeps_their_rights(admin_assistant):
+    admin, abuser = Chat(admin_assistant, 1), Chat(admin_assistant, 66)
+    abuser.say("bonjour")
+    assert "ignorés" in admin.say("/muet 66")
+    assert "ne sont plus traités" in abuser.say("combien de pages fait un spaser ?")
+    assert admin_assistant.services.storage.questions.questions_of(66) == []
+    abuser.say("/mesdonnees")
+    assert abuser.documents  # rights stay
+    assert "animateur" in admin.say("/muet 1")
+    assert "Usage" in admin.say("/muet quelqu'un")
+    assert "de nouveau" in admin.say("/muet -66")
+    assert "trentaine" in abuser.say("combien de pages fait un spaser ?")
+    assert "pas disponible" in abuser.say("/muet 1")  # the same neutral refusal as every admin command
+
+
+def test_a_muted_user_can_still_confirm_an_erasure(admin_assistant):
+    admin, abuser = Chat(admin_assistant, 1), Chat(admin_assistant, 67)
+    abuser.say("bonjour")
+    admin.say("/muet 67")
+    abuser.say("/oublier")
+    abuser.say("oui")
+    assert admin_assistant.services.storage.users.get(67) is None
