@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import secrets
+import sqlite3
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -119,7 +120,10 @@ class TelegramChannel:
 
     def on_flood(self, update: Update, user_id: int) -> None:
         """Count a dropped message; tell the person once a minute, without waiting in their queue."""
-        self.assistant.services.storage.stats.count("flood_dropped")
+        try:
+            self.assistant.services.storage.stats.count("flood_dropped")
+        except sqlite3.OperationalError as exc:  # a full disk must not stop the dropping itself
+            log.error("Could not count a dropped message: %s", exc)
         now = time.monotonic()
         if now - self._flood_notices.get(user_id, -FLOOD_NOTICE_EVERY) < FLOOD_NOTICE_EVERY:
             return
