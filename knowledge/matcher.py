@@ -107,17 +107,13 @@ class _Doc:
     entry: Entry
     phrasings: list[_Phrasing]
     terms: frozenset[str]
-    # What the answer itself speaks of: a part of the question that the first
-    # answer already covers is not a second question.
-    covers: frozenset[str]
-    # The terms of its canonical question: what the entry is about.
-    topic: frozenset[str]
 
 
 @dataclass(frozen=True)
 class _Query:
     weights: dict[str, float]  # stem -> weight in this question
     text: str  # corrected content words, for the fuzzy comparison
+    words: int = 0  # how many content words the person typed
 
     @property
     def total(self) -> float:
@@ -126,7 +122,7 @@ class _Query:
     def without(self, terms: Iterable[str]) -> "_Query":
         drop = set(terms)
         kept = {t: w for t, w in self.weights.items() if t not in drop}
-        return _Query(kept, self.text)
+        return _Query(kept, self.text, self.words)
 
 
 class Matcher:
@@ -161,9 +157,7 @@ class Matcher:
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
         for entry, phrasings in zip(kb.entries, analysed):
             built = [_Phrasing(t, text, sum(self.idf[x] for x in t)) for t, text in phrasings]
-            terms = frozenset().union(*(p.terms for p in built))
-            covers = terms | frozenset(stem(w) for w in content_words(entry.answer, self.synonyms))
-            self.docs.append(_Doc(entry, built, terms, covers, built[0].terms))
+            self.docs.append(_Doc(entry, built, frozenset().union(*(p.terms for p in built))))
         self.unknown_weight = UNKNOWN_FACTOR * math.log(1 + n)
         self.common_df = max(COMMON_MIN, int(COMMON_SHARE * n))
         # Candidates for a typo share its first letter and length ±2: typos
@@ -200,21 +194,18 @@ class Matcher:
         words = [self._correct(w) for w in content_words(focus(question), self.synonyms)]
         return words, [stem(w) for w in words]
 
-    def _query(self, question: str, follows: str | None = None) -> _Query:
-        query = self._own_query(question)
-        if follows:
-            # A short follow-up (« et pour une commune ? ») keeps the previous
-            # question's topic: its terms join at a lower weight.
-            earlier = self._own_query(follows)
-            extra = {t: FOLLOW_UP_WEIGHT * w for t, w in earlier.weights.items() if t not in query.weights}
-            query = _Query({**query.weights, **extra}, f"{query.text} {earlier.text}".strip())
-        return query
+    def _following(self, query: _Query, follows: str) -> _Query:
+        """A short follow-up (« et pour une commune ? ») keeps the previous question's
+        topic: its terms join at a lower weight."""
+        earlier = self._own_query(follows)
+        extra = {t: FOLLOW_UP_WEIGHT * w for t, w in earlier.weights.items() if t not in query.weights}
+        return _Query({**query.weights, **extra}, f"{query.text} {earlier.text}".strip(), query.words)
 
     def _own_query(self, question: str) -> _Query:
         words, stems = self.query_terms(question)
         weights: dict[str, float] = {}
         if all(w in MODIFIERS or w in CONTEXT_WORDS for w in words):
-            return _Query(weights, "")
+            return _Query(weights, "", len(words))
         for word, term in zip(words, stems):
             if term in self.idf:
                 weights[term] = self.idf[term]
@@ -225,7 +216,7 @@ class Matcher:
         # « avec 65 M€ d'achats, sommes-nous obligés ? » is a question about the threshold.
         if OBLIGATION_TERM in weights and SEUIL_TERM in self.idf and purchases_meur(question) is not None:
             weights[SEUIL_TERM] = self.idf[SEUIL_TERM]
-        return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS))
+        return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words))
 
     # -- ranking ------------------------------------------------------------
 
@@ -273,7 +264,7 @@ class Matcher:
 
     def rank(self, question: str, limit: int = 5) -> list[Match]:
         """Best entries first, with scores in 0–100; empty if nothing is shared."""
-        return self._rank(self._query(question), limit)
+        return self._rank(self._own_query(question), limit)
 
     def _clearly_first(self, query: _Query, ranked: list[Match]) -> bool:
         best = ranked[0].score
@@ -294,14 +285,14 @@ class Matcher:
         `follows` is the person's previous question: a short follow-up that
         is not clear on its own is read in its light.
         """
-        outcome = self._decide(self._query(question), question)
-        short = len(self.query_terms(question)[0]) <= FOLLOW_UP_WORDS
+        query = self._own_query(question)
+        outcome = self._decide(query, question)
         # « et avec les directions ? » continues the previous question even
         # when « directions » alone would find something.
         continues = simplify(question).startswith("et ")
-        asks_something = bool(self._own_query(question).weights)
-        if follows and short and asks_something and (outcome.kind != "answered" or continues):
-            again = self._decide(self._query(question, follows), "")
+        short = query.words <= FOLLOW_UP_WORDS
+        if follows and short and query.weights and (outcome.kind != "answered" or continues):
+            again = self._decide(self._following(query, follows), "")
             if again.kind == "answered":
                 return again
         return outcome
@@ -360,7 +351,7 @@ class Matcher:
             for side in sides:
                 query = self._own_query(side)
                 ranked = self._rank(query, limit=CANDIDATES)
-                if not ranked or ranked[0].score < self.answer_threshold or not self._clearly_first(query, ranked):
+                if not ranked or ranked[0].score < self.answer_threshold:
                     break
                 answers.append(ranked[0])
             if len(answers) == 2 and answers[0].entry.id != answers[1].entry.id:
