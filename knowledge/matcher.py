@@ -349,11 +349,10 @@ class Matcher:
             sides = [" ".join(pieces[:cut]), " ".join(pieces[cut:])]
             answers = []
             for side in sides:
-                query = self._own_query(side)
-                ranked = self._rank(query, limit=CANDIDATES)
-                if not ranked or ranked[0].score < self.answer_threshold:
+                on_side = self._rank(self._own_query(side), limit=CANDIDATES)
+                if not on_side or on_side[0].score < self.answer_threshold:
                     break
-                answers.append(ranked[0])
+                answers.append(on_side[0])
             if len(answers) == 2 and answers[0].entry.id != answers[1].entry.id:
                 if ranked[0].entry.id in {a.entry.id for a in answers} and {a.entry.id for a in answers} <= near:
                     if found is None or min(a.score for a in answers) > min(a.score for a in found):
