@@ -47,6 +47,7 @@ PAUSE = timedelta(minutes=30)
 UTC = timezone.utc
 WHICH = "_which"  # draft key: the numeric step asked which of a number or a button was meant
 NAVIGATION = {"b", "s", "x"}  # ◀ Retour, Passer, Annuler
+TYPED_KINDS = ("number", "date", "datetime", "yesno")  # steps whose typed answer is parsed, not free text
 QUESTION_WORDS = ("comment", "pourquoi", "quand", "quel", "quelle", "quels", "quelles", "qui", "combien", "est-ce", "c'est quoi", "que ", "qu'est")
 
 
@@ -210,24 +211,16 @@ class DialogEngine:
                 return self._add_item(event, session, dialog, step, text)
             return self._more(event, session, dialog, step, yes)
         step = dialog.step(session.step)
-        if self.sessions.answers(session.id).get(WHICH):
-            self.sessions.put(session, WHICH, None)  # a typed value answers the question asked
+        self._forget_which(session)  # a typed value answers the question asked
         try:
             if step.kind == "text":
                 value, shortened = parse_text(text, step)
                 note = message("dialog_shortened", limit=step.max_length) if shortened else None
                 return self._advance(event, session, dialog, step, value, note=note, echo=True)
-            if step.kind == "number":
-                return self._advance(event, session, dialog, step, parse_number(text, step), echo=True)
-            if step.kind == "date":
-                return self._advance(event, session, dialog, step, parse_date(text), echo=True)
-            if step.kind == "datetime":
-                value = parse_datetime(text, self.timezone, future=step.future)
-                return self._advance(event, session, dialog, step, value, echo=True)
+            if step.kind in TYPED_KINDS:
+                return self._advance(event, session, dialog, step, self._parse(step, text), echo=True)
             if step.kind == "list":
                 return self._add_item(event, session, dialog, step, text)
-            if step.kind == "yesno":
-                return self._advance(event, session, dialog, step, parse_yesno(text), echo=True)
             if step.kind in ("choice", "multi"):
                 return None  # neither a number nor a label of its buttons
         except InputError as error:
@@ -257,22 +250,28 @@ class DialogEngine:
         dialog = self.dialogs[session.dialog]
         if self._resolve(session, dialog, text) is not None:
             return True
-        if session.step == SUMMARY or session.step.startswith(MORE):
-            return False
-        step = dialog.step(session.step)
-        parsers = {
-            "number": lambda: parse_number(text, step),
-            "date": lambda: parse_date(text),
-            "datetime": lambda: parse_datetime(text, self.timezone, future=step.future),
-            "yesno": lambda: parse_yesno(text),
-        }
-        if step.kind not in parsers:
+        step = _plain_step(session, dialog)
+        if step is None or step.kind not in TYPED_KINDS:
             return False
         try:
-            parsers[step.kind]()
+            self._parse(step, text)
         except InputError:
             return False
         return True
+
+    def _parse(self, step: Step, text: str):
+        """A typed number, date, date and time, or yes/no; InputError says what is wrong."""
+        if step.kind == "number":
+            return parse_number(text, step)
+        if step.kind == "date":
+            return parse_date(text)
+        if step.kind == "datetime":
+            return parse_datetime(text, self.timezone, future=step.future)
+        return parse_yesno(text)
+
+    def _forget_which(self, session: Session) -> None:
+        if self.sessions.answers(session.id).get(WHICH):
+            self.sessions.put(session, WHICH, None)
 
     def _resolve(self, session: Session, dialog: Dialog, text: str) -> list[tuple[str, str]] | None:
         """The buttons (label, action) typed text names: « 2 », « 6,7 », « nouvelle aquitaine », « oui ».
@@ -281,7 +280,7 @@ class DialogEngine:
         accents, hyphens and, where the step offers only buttons, small typos.
         """
         buttons = [(b.label, b.payload.split(":", 3)[3]) for row in self.show(session)[-1].buttons for b in row]
-        step = None if session.step == SUMMARY or session.step.startswith(MORE) else dialog.step(session.step)
+        step = _plain_step(session, dialog)
         only_buttons = step is None or step.kind in ("choice", "multi", "yesno")
         parts = [p.strip() for p in re.split(r"[,;]", text)] if step is not None and step.kind == "multi" else [text.strip()]
         found = []
@@ -309,7 +308,7 @@ class DialogEngine:
         found = self._resolve(session, dialog, text)
         if not found:
             return None
-        step = None if session.step == SUMMARY or session.step.startswith(MORE) else dialog.step(session.step)
+        step = _plain_step(session, dialog)
         number = parse_id(text.strip())
         asked = bool(self.sessions.answers(session.id).get(WHICH))
         if step is not None and step.kind == "number" and number is not None and not asked:
@@ -381,8 +380,7 @@ class DialogEngine:
 
     def _act(self, event: Event, session: Session, action: str) -> list[Reply]:
         dialog = self.dialogs[session.dialog]
-        if self.sessions.answers(session.id).get(WHICH):
-            self.sessions.put(session, WHICH, None)
+        self._forget_which(session)
         if action == "x":
             self.sessions.finish(session, CANCELLED)
             return [Reply(message("dialog_cancelled", title=dialog.title, command=self._command(session)))]
@@ -596,6 +594,13 @@ def _holds(step: Step, answers: dict) -> bool:
         elif value not in wanted:
             return False
     return True
+
+
+def _plain_step(session: Session, dialog: Dialog) -> Step | None:
+    """The step a session is on, or None at the summary and at « en ajouter un autre ? »."""
+    if session.step == SUMMARY or session.step.startswith(MORE):
+        return None
+    return dialog.step(session.step)
 
 
 def _label_match(typed: str, buttons: list[tuple[str, str]], fuzzy: bool) -> tuple[str, str] | None:
