@@ -226,14 +226,16 @@ class Assistant:
         session = self.engine.pending(event.user_id) if event.chat_type != "group" else None
         if session is not None:
             text = clean_text(event.text or "").strip()
-            if text and self.engine.after_a_pause(session) and not self.engine.plainly_answers(session, text):
+            # Rendering the step to read typed buttons is not free: decide it once per message.
+            plain = bool(text) and self.engine.plainly_answers(session, text)
+            if text and not plain and self.engine.after_a_pause(session):
                 # Back after a pause or a restart: « bonjour » is not the answer to the step.
                 session = self.engine.sessions.touch(session)
-                if not self._is_question_for_the_base(session, text):
+                if not self._is_question_for_the_base(session, text, plain):
                     return self._remind_step(session)
-            if simplify(text) in GREETINGS | THANKS and not self.engine.plainly_answers(session, text):
+            if not plain and simplify(text) in GREETINGS | THANKS:
                 return self._remind_step(session)  # « bonjour » alone is said to us, not an answer
-            if text and not self._is_question_for_the_base(session, text):
+            if text and not self._is_question_for_the_base(session, text, plain):
                 replies = self.engine.on_text(event, session, text)
                 if replies is not None:
                     return replies
@@ -249,14 +251,14 @@ class Assistant:
         dialog = self.services.dialogs[session.dialog]
         return prefixed([message("dialog_pending", title=dialog.title)], self.engine.show(session))
 
-    def _is_question_for_the_base(self, session, text: str) -> bool:
+    def _is_question_for_the_base(self, session, text: str, plain: bool) -> bool:
         """During a dialog, text is a question for the base only when it clearly is one.
 
         It ends with « ? » — or starts with a question word and is no valid answer
         to the step (« Comment associer les acteurs. » is a fine description) —,
         it is not plainly an answer (« 2 », « oui », a label), and the base answers it.
         """
-        if self.engine.plainly_answers(session, text):
+        if plain:
             return False
         asks = text.rstrip().endswith("?") or (looks_like_question(text) and not self.engine.takes_any_text(session))
         return asks and self.services.matcher.decide(text[:MAX_QUESTION_CHARS]).kind == "answered"
