@@ -67,11 +67,9 @@ class AdminFeature:
             ) + ((Button("🗑 Écarter", f"nr:x:{group.question_id}"), Button("◀ Liste", "nr:l:0")),)
             return [Reply(message("unanswered_group", text=shorten(group.text, 300), count=group.count), rows)]
         if action == "a" and self.services.kb.get(entry_id) is not None:
-            review = self.services.storage.review
-            review.attach(group, entry_id, event.user_id)
+            variant_id = self.services.storage.review.attach(group, entry_id, event.user_id)
             self.rebuild_matcher(self.services.kb)
             entry = self.services.kb.get(entry_id)
-            variant_id = review.variant_id(entry_id, group.text)
             rewrite = ((Button("✏️ Réécrire cette reformulation", f"nr:e:{variant_id}"),),) if variant_id else ()
             return [Reply(message("unanswered_attached", text=group.text, question=entry.question), rewrite)] + self.unanswered(event)
         if action == "x":

@@ -130,7 +130,7 @@ class Broadcaster:
         try:
             await self.send(broadcast, reply, chat_id)
         except RetryAfter as exc:
-            wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
+            wait = _seconds(exc)
             self.resume_at = max(self.resume_at, time.monotonic() + wait)
             log.warning("Flood control during broadcast %s: pausing %.1f s", broadcast["id"], wait)
             return  # still pending: sent again after the pause
@@ -182,7 +182,7 @@ class Broadcaster:
             except RetryAfter as exc:
                 if index == 0:
                     raise  # nothing sent yet: the whole delivery waits for the pause
-                wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
+                wait = _seconds(exc)
                 self.resume_at = max(self.resume_at, time.monotonic() + wait)
                 await asyncio.sleep(wait)
         return await call()
@@ -210,6 +210,12 @@ class Broadcaster:
                 await self.channel.deliver(reader, [Reply(html)], reader)
             self.store.mark_reported(broadcast["id"])
             log.info("Broadcast %s finished: %s", broadcast["id"], counts)
+
+
+def _seconds(exc: RetryAfter) -> float:
+    """Telegram's requested pause (a timedelta, or seconds with older settings)."""
+    wait = exc.retry_after
+    return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
 
 
 def _markup(reply: Reply):

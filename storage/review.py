@@ -92,6 +92,7 @@ class Review:
                 "ON CONFLICT(key) DO UPDATE SET action = 'attached', entry_id = excluded.entry_id",
                 [group.key, entry_id, user_id, now_iso()],
             )
+        return self.variant_id(entry_id, group.text)
 
     def variant_id(self, entry_id: str, text: str) -> int | None:
         row = self.db.execute(
