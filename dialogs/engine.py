@@ -314,13 +314,14 @@ class DialogEngine:
         if step is not None and step.kind == "number" and number is not None and not asked:
             return self._which_was_meant(session, step, text.strip(), found[0])
         if step is not None and step.kind == "multi" and len(found) > 1:
-            replies: list[Reply] = []
-            for _, action in found:  # « 6,7 » does what « 6 » then « 7 » would
-                if not action.startswith("t"):
-                    return self.show(session, note=message("dialog_multi_parts"))
+            if not all(action.startswith("t") for _, action in found):
+                return self.show(session, note=message("dialog_multi_parts"))
+            # « 6,7 » does what « 6 » then « 7 » would, stored in one write
+            selected = list(self.sessions.answers(session.id).get(step.id) or [])
             for _, action in found:
-                replies = self._act(event, session, action)
-            return replies
+                selected = _toggled(step, selected, int(action[1:]))
+            self.sessions.put(session, step.id, selected)
+            return self.show(session, edit=True)
         label, action = found[0]
         replies = self._act(event, session, action)
         if step is not None and step.kind in ("choice", "yesno") and action[:1] in ("c", "y", "n"):
@@ -429,10 +430,7 @@ class DialogEngine:
         if step.kind == "multi":
             selected = list(self.sessions.answers(session.id).get(step.id) or [])
             if action.startswith("t") and parse_id(action[1:]) is not None and int(action[1:]) < len(step.choices):
-                value = step.choices[int(action[1:])].value
-                selected = [v for v in selected if v != value] if value in selected else selected + [value]
-                order = [c.value for c in step.choices]
-                self.sessions.put(session, step.id, sorted(selected, key=order.index))
+                self.sessions.put(session, step.id, _toggled(step, selected, int(action[1:])))
                 return self.show(session, edit=True)
             if action == "ok":
                 return self._confirm_multi(event, session, dialog, step, selected)
@@ -594,6 +592,14 @@ def _holds(step: Step, answers: dict) -> bool:
         elif value not in wanted:
             return False
     return True
+
+
+def _toggled(step: Step, selected: list[str], index: int) -> list[str]:
+    """The selection with choice `index` ticked or unticked, in the order of the choices."""
+    value = step.choices[index].value
+    selected = [v for v in selected if v != value] if value in selected else selected + [value]
+    order = [c.value for c in step.choices]
+    return sorted(selected, key=order.index)
 
 
 def _plain_step(session: Session, dialog: Dialog) -> Step | None:
