@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from bot.config import Settings
 from bot.rendering import button_label, message, shorten
-from bot.replies import Button, Event, Reply
+from bot.replies import Button, Event, Reply, decode_replies, encode_replies
 from dialogs.definitions import Dialog, load_dialogs
 from dialogs.engine import DialogEngine, looks_like_question, prefixed
 from dialogs.inputs import parse_id
@@ -96,7 +96,7 @@ class Assistant:
     def handle(self, event: Event) -> list[Reply]:
         """Process one event; never raises — unexpected errors become an apology."""
         try:
-            return self._dispatch(event)
+            return self._apply_once(event)
         except sqlite3.OperationalError as exc:
             if not _cannot_write(exc):
                 log.exception("Unhandled error for user %s", event.user_id)
@@ -106,6 +106,30 @@ class Assistant:
         except Exception:
             log.exception("Unhandled error for user %s", event.user_id)
             return [Reply(message("apology"))]
+
+    def _apply_once(self, event: Event) -> list[Reply]:
+        """Apply the event in one transaction with the record that it was applied.
+
+        An event offered again (its confirmation never reached Telegram before a
+        crash) gets the replies of its first time: a typed year is not stored a
+        second time as the next step's answer, an import is not applied twice.
+        """
+        storage = self.services.storage
+        if event.event_id is not None:
+            applied = storage.events.replies(event.channel, event.event_id)
+            if applied is not None:
+                log.info("Event %s:%s was already applied; answering it again", event.channel, event.event_id)
+                return decode_replies(applied)
+        with storage.transaction():
+            replies = self._dispatch(event)
+            if event.event_id is not None:
+                try:
+                    with storage.db.atomic():
+                        storage.events.record(event.channel, event.event_id, event.user_id, encode_replies(replies))
+                except sqlite3.OperationalError as exc:
+                    if not _cannot_write(exc):
+                        raise
+        return replies
 
     def _dispatch(self, event: Event) -> list[Reply]:
         users = self.services.storage.users

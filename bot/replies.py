@@ -5,6 +5,8 @@ Nothing here knows Telegram; adapters translate both ways.
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass, field
 
 
@@ -22,6 +24,9 @@ class Event:
     args: str = ""
     payload: str | None = None
     document: Document | None = None  # a file the person sent (an import)
+    # The channel's id of this event (a Telegram update id, as text); an event
+    # offered again with the same id is answered, not applied a second time.
+    event_id: str | None = None
 
     @property
     def channel(self) -> str:
@@ -51,3 +56,31 @@ class Reply:
     # Replace the message whose button was pressed (a selection being built)
     # instead of sending a new one.
     edit: bool = False
+
+
+def encode_replies(replies: list[Reply]) -> str:
+    """Replies as text, to answer an event offered again exactly as the first time."""
+    return json.dumps([_reply_data(r) for r in replies], ensure_ascii=False)
+
+
+def decode_replies(text: str) -> list[Reply]:
+    return [_reply_of(d) for d in json.loads(text)]
+
+
+def _reply_data(reply: Reply) -> dict:
+    data: dict = {"html": reply.html, "buttons": [[[b.label, b.payload] for b in row] for row in reply.buttons]}
+    if reply.edit:
+        data["edit"] = True
+    if reply.document is not None:
+        doc = reply.document
+        data["document"] = [doc.filename, base64.b64encode(doc.content).decode("ascii"), doc.caption]
+    return data
+
+
+def _reply_of(data: dict) -> Reply:
+    document = None
+    if "document" in data:
+        filename, content, caption = data["document"]
+        document = Document(filename, base64.b64decode(content), caption)
+    buttons = tuple(tuple(Button(label, payload) for label, payload in row) for row in data["buttons"])
+    return Reply(data["html"], buttons, document, bool(data.get("edit")))

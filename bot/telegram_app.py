@@ -228,6 +228,7 @@ class TelegramChannel:
             chat_type="private" if chat is None or chat.type == ChatType.PRIVATE else "group",
             display_name=user.first_name or user.full_name,
             language=user.language_code,
+            event_id=str(update.update_id),
             **kwargs,
         )
 

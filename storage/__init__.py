@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,8 @@ from storage.announcements import Announcements
 from storage.db import open_database
 from storage.diagnostics import Diagnostics
 from storage.dialogs import DialogSessions
+from storage.events import AppliedEvents
+from storage.faults import crash_point
 from storage.outlines import Outlines
 from storage.privacy import Privacy
 from storage.questions import QuestionLog
@@ -37,6 +41,7 @@ class Storage:
     announcements: Announcements
     imports: PendingImports
     stats: Counters
+    events: AppliedEvents
 
     @classmethod
     def open(cls, path: str | Path) -> "Storage":
@@ -56,7 +61,21 @@ class Storage:
             announcements=Announcements(db),
             imports=PendingImports(db),
             stats=Counters(db),
+            events=AppliedEvents(db),
         )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One event, one transaction: everything it changes commits together, or nothing does.
+
+        Storage methods open their own blocks with `db.atomic()`; inside this one
+        they become savepoints, so a step that fails alone (a question log on a
+        full disk) is undone alone while the rest of the event goes on.
+        """
+        with self.db.atomic():
+            yield
+        crash_point("event-committed")
+        self.privacy.checkpoint()
 
     def close(self) -> None:
         self.db.close()

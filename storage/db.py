@@ -308,6 +308,18 @@ def m009_muted_users(db: sqlite_utils.Database) -> None:
     db["users"].add_column("muted", int, not_null_default=0)
 
 
+@migrations()
+def m010_applied_events(db: sqlite_utils.Database) -> None:
+    """Each applied event, so that one offered again after a crash is not applied twice."""
+    db["applied_events"].create(
+        {"channel": str, "event_id": str, "user_id": int, "applied_at": str, "replies": str},
+        pk=("channel", "event_id"),
+        not_null={"applied_at", "replies"},
+    )
+    db["applied_events"].create_index(["applied_at"])
+    db["applied_events"].create_index(["user_id"])
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

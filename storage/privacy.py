@@ -11,6 +11,7 @@ import json
 
 import sqlite_utils
 
+from storage.events import forget_user as forget_applied_events
 from storage.workspaces import Workspaces
 
 WORKSPACE_TABLES = ("actors", "indicators", "diagnostics", "outlines", "invites", "pending_imports")
@@ -19,6 +20,7 @@ WORKSPACE_TABLES = ("actors", "indicators", "diagnostics", "outlines", "invites"
 class Privacy:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        self.checkpoint_due = False
 
     def _rows(self, sql: str, params: list) -> list[dict]:
         return list(self.db.query(sql, params))
@@ -87,12 +89,23 @@ class Privacy:
             db.execute("DELETE FROM pending_imports WHERE user_id = ?", [user_id])
             # A question attached as a paraphrase is the person's words until an animator rewrote it.
             db.execute("DELETE FROM variants WHERE source_user_id = ? AND edited = 0", [user_id])
+            forget_applied_events(db, user_id)
             for hook in ERASURE_HOOKS:
                 hook(db, user_id)
             db.execute("DELETE FROM users WHERE id = ?", [user_id])
-        # Copy the erasure into the database file now, so the write-ahead log
-        # does not keep the erased words while the bot runs.
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.checkpoint_due = True
+        if not db.conn.in_transaction:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Copy an erasure into the database file, so the write-ahead log does not keep the erased words.
+
+        Inside an event's transaction it waits for the commit: a checkpoint cannot
+        copy what is not committed yet.
+        """
+        if self.checkpoint_due:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.checkpoint_due = False
 
     def _erase_workspace(self, workspace_id: int) -> None:
         db = self.db

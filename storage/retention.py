@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
+from storage.events import AppliedEvents
 from storage.privacy import Privacy
 
 GRACE_DAYS = 30
@@ -36,6 +37,7 @@ class Retention:
             count = self.db.execute("DELETE FROM questions WHERE asked_at < ?", [cutoff]).rowcount
             for hook in PURGE_HOOKS:
                 count += hook(self.db, cutoff)
+            count += AppliedEvents(self.db).purge(now)
         return count
 
     def to_notify(self, now: datetime) -> list[int]:
