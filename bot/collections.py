@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 from bot.rendering import button_label, message
 from bot.replies import Button, Document, Event, Reply
-from dialogs.engine import Hooks
+from dialogs.engine import Hooks, StillOpen
 from dialogs.inputs import format_value, parse_id
-from dialogs.tables import TableError, plan_import, read_rows, to_csv, to_xlsx
+from dialogs.tables import TableError, cell_text, plan_import, read_rows, to_csv, to_xlsx
 from storage.clock import now_iso
+from storage.faults import crash_point
 from storage.dialogs import Session
 from storage.records import Records
 
@@ -213,7 +214,7 @@ class CollectionFeature:
         else:
             again = session.target_id is not None  # deleted by a colleague meanwhile: keep the work
             if self.full(workspace["id"]):
-                return [Reply(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))]
+                raise StillOpen(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))
             self.records.add(workspace["id"], event.user_id, row)
             updated = False
         total = self.records.count(workspace["id"])
@@ -245,53 +246,87 @@ class CollectionFeature:
 
     def prepare_import(self, event: Event, table: list[list[str]]) -> list[Reply]:
         workspace = self.storage.workspaces.ensure(event.user_id)
-        existing = {r["id"] for r in self.records.list(workspace["id"])}
+        current = {r["id"]: r for r in self.records.list(workspace["id"])}
         try:
-            plan = plan_import(self.dialog, table, existing)
+            plan = plan_import(self.dialog, table, set(current))
         except TableError as error:
             return [Reply(message("import_refused", reason=str(error)))]
-        if not plan.added and not plan.updated:
-            return [Reply(message("import_nothing", rejected=plan.rejected[:10], rejected_count=len(plan.rejected)))]
+        updated, conflicts, unchanged = [], [], 0
+        for record_id, version, values in plan.updated:
+            row, now = self.to_row(values), current[record_id]
+            differences = [s for s in self.dialog.steps if _shown(row.get(s.id)) != _shown(now.get(s.id))]
+            if not differences:
+                unchanged += 1  # the same as today: nothing to do, nothing to count
+            elif now["version"] == version:
+                updated.append([record_id, version, row])
+            else:  # a colleague changed it since the export: never overwritten without a choice
+                conflicts.append((now, row, differences))
+        if not plan.added and not updated and not conflicts:
+            return [Reply(message(
+                "import_nothing", rejected=plan.rejected[:10], rejected_count=len(plan.rejected), unchanged=unchanged,
+            ))]
         if self.full(workspace["id"], len(plan.added)):
             return [Reply(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))]
         rows = {
             "added": [self.to_row(v) for v in plan.added],
-            "updated": [[record_id, self.to_row(v)] for record_id, v in plan.updated],
+            "updated": updated,
+            "conflicts": [[now["id"], now["version"], row] for now, row, _ in conflicts],
         }
         pending = self.storage.imports.stage(event.user_id, workspace["id"], self.spec.key, rows)
         k = self.spec.key
-        buttons = ((Button("✅ Importer", f"col:{k}:imp:{pending}:ok"), Button("Annuler", f"col:{k}:imp:{pending}:no")),)
+        if conflicts:
+            buttons = (
+                (Button("✅ Importer, garder l'actuel", f"col:{k}:imp:{pending}:ok"),),
+                (Button("📝 Importer, prendre mon fichier", f"col:{k}:imp:{pending}:mine"),),
+                (Button("Annuler", f"col:{k}:imp:{pending}:no"),),
+            )
+        else:
+            buttons = ((Button("✅ Importer", f"col:{k}:imp:{pending}:ok"), Button("Annuler", f"col:{k}:imp:{pending}:no")),)
+        shown = [
+            (self.label_of(now), [(s.label, cell_text(s, row.get(s.id)), cell_text(s, now.get(s.id))) for s in diff[:4]])
+            for now, row, diff in conflicts[:5]
+        ]
         html = message(
-            "import_preview", title=self.spec.title, added=len(plan.added), updated=len(plan.updated),
-            rejected=plan.rejected[:10], rejected_count=len(plan.rejected),
+            "import_preview", title=self.spec.title, added=len(plan.added), updated=len(updated), unchanged=unchanged,
+            conflicts=shown, conflict_count=len(conflicts), rejected=plan.rejected[:10], rejected_count=len(plan.rejected),
         )
         return [Reply(html, buttons)]
 
     def confirm_import(self, event: Event, arg: str) -> list[Reply]:
         pending_id, _, choice = arg.partition(":")
         pending = self.storage.imports.take(pid, event.user_id) if (pid := parse_id(pending_id)) is not None else None
-        if pending is None:
+        if pending is None or "conflicts" not in pending["rows"]:  # gone, or staged by an older version
             return [Reply(message("button_expired"))]
         workspace = self.storage.workspaces.of_user(event.user_id)
-        if choice != "ok":
+        if choice not in ("ok", "mine"):
             return [Reply(message("import_cancelled"))]
         if workspace is None or workspace["id"] != pending["workspace_id"]:
             return [Reply(message("import_refused", reason="Vous n'êtes plus membre de cet espace."))]
         rows = pending["rows"]
-        existing = {r["id"] for r in self.records.list(workspace["id"])}
-        updated = [(record_id, values) for record_id, values in rows["updated"] if record_id in existing]
+        updates = [tuple(u) for u in rows["updated"]]
+        if choice == "mine":  # chosen against the version shown as « actuellement »
+            updates += [tuple(c) for c in rows["conflicts"]]
         if self.full(workspace["id"], len(rows["added"])):  # colleagues may have added rows meanwhile
             return [Reply(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))]
-        self.records.apply_import(workspace["id"], event.user_id, rows["added"], updated)
-        return [Reply(message("imported", added=len(rows["added"]), updated=len(updated)))] + self.page(event, 0)
+        count, stale = self.records.apply_import(workspace["id"], event.user_id, rows["added"], updates)
+        crash_point("import-applied")
+        kept = len(rows["conflicts"]) if choice == "ok" else 0
+        html = message("imported", added=len(rows["added"]), updated=count, kept=kept, stale=len(stale))
+        return [Reply(html)] + self.page(event, 0)
 
 
-def import_file(assistant: "Assistant", event: Event, filename: str, content: bytes) -> list[Reply]:
-    """A spreadsheet came in: read it, recognise which table it is, and ask for confirmation."""
-    try:
-        table = read_rows(filename, content)
-    except TableError as error:
-        return [Reply(message("import_refused", reason=str(error)))]
+def _shown(value) -> str:
+    """A value as compared between a file and the database: empty is empty, numbers as text."""
+    return "" if value is None else str(value).strip()
+
+
+def import_file(assistant: "Assistant", event: Event, filename: str, content: bytes,
+                table: list[list[str]] | str | None = None) -> list[Reply]:
+    """A spreadsheet came in: read it (unless the adapter did), recognise which table it is, and ask for confirmation."""
+    if table is None:
+        table = read_table(filename, content)
+    if isinstance(table, str):
+        return [Reply(message("import_refused", reason=table))]
     header = {h.strip().casefold() for h in (table[0] if table else [])}
     best = None
     for feature in assistant.collections.values():
@@ -302,6 +337,14 @@ def import_file(assistant: "Assistant", event: Event, filename: str, content: by
     if best is None:
         return [Reply(message("import_refused", reason="Je ne reconnais ni une cartographie ni une grille d'indicateurs exportée par l'assistant."))]
     return best[1].prepare_import(event, table)
+
+
+def read_table(filename: str, content: bytes) -> list[list[str]] | str:
+    """The rows of a spreadsheet, or the French reason it cannot be read; safe to run in a worker thread."""
+    try:
+        return read_rows(filename, content)
+    except TableError as error:
+        return str(error)
 
 
 def read_console_file(args: str) -> tuple[str, bytes] | str:

@@ -153,7 +153,8 @@ class Assistant:
         if event.document is not None:
             from bot.collections import import_file
 
-            return self._keep_dialog(event, lambda: import_file(self, event, event.document.filename, event.document.content))
+            doc = event.document
+            return self._keep_dialog(event, lambda: import_file(self, event, doc.filename, doc.content, doc.table))
         if event.command is not None:
             name = event.command.lower().split("@", 1)[0]
             command = self.commands.get(fold(name))

@@ -11,6 +11,7 @@ from bot.replies import Document, Event, Reply
 from dialogs.engine import Hooks
 from dialogs.outline import build_context, markdown_to_docx, render_markdown, suggested_axes
 from storage.clock import now_iso
+from storage.faults import crash_point
 from storage.dialogs import Session
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class PlanFeature:
         diagnostic = latest_for_outline(self.storage, workspace["id"])
         markdown, docx = generate(self.assistant.services.dialogs, workspace, actors, indicators, chosen, diagnostic)
         self.storage.outlines.record(workspace["id"], event.user_id, chosen, len(actors), len(indicators))
+        crash_point("plan-written")
         stamp = now_iso()[:10]
         html = message(
             "plan_ready", axes=[name for _, name in chosen], actors=len(actors), indicators=len(indicators),

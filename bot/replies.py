@@ -44,6 +44,9 @@ class Document:
     filename: str
     content: bytes
     caption: str = ""
+    # A received spreadsheet already read by the adapter, in a worker thread so that
+    # parsing never holds the event loop: its rows, or the French reason it cannot be read.
+    table: list[list[str]] | str | None = None
 
 
 @dataclass(frozen=True)

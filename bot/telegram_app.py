@@ -42,6 +42,7 @@ from telegram.ext import (
 )
 
 from bot.broadcaster import Broadcaster
+from bot.collections import read_table
 from bot.config import Settings
 from bot.conversation import Assistant
 from bot.http_client import AiohttpRequest
@@ -216,7 +217,9 @@ class TelegramChannel:
             log.warning("Could not download the file of update %s: %s", update.update_id, exc.__class__.__name__)
             await self.deliver(msg.chat_id, [Reply(message("download_failed"))], user_id)
             return
-        event = self._event(update, document=Document(document.file_name or "fichier", content))
+        filename = document.file_name or "fichier"
+        table = await asyncio.to_thread(read_table, filename, content)  # parsing never holds the event loop
+        event = self._event(update, document=Document(filename, content, table=table))
         await self.deliver(msg.chat_id, self.assistant.handle(event), user_id)
 
     def _event(self, update: Update, **kwargs) -> Event:

@@ -37,6 +37,7 @@ from dialogs.inputs import (
 )
 from knowledge.normalize import fold
 from storage.dialogs import ACTIVE, CANCELLED, COMPLETED, DialogSessions, Session
+from storage.faults import crash_point
 
 SUMMARY = "__summary__"
 MORE = "more:"  # « ajouter un autre ? » after an item of a list step
@@ -49,6 +50,14 @@ WHICH = "_which"  # draft key: the numeric step asked which of a number or a but
 NAVIGATION = {"b", "s", "x"}  # ◀ Retour, Passer, Annuler
 TYPED_KINDS = ("number", "date", "datetime", "yesno")  # steps whose typed answer is parsed, not free text
 QUESTION_WORDS = ("comment", "pourquoi", "quand", "quel", "quelle", "quels", "quelles", "qui", "combien", "est-ce", "c'est quoi", "que ", "qu'est")
+
+
+class StillOpen(Exception):
+    """Raised by a finish hook that cannot do its work (a full list): the dialog stays open at its summary."""
+
+    def __init__(self, note: str):
+        super().__init__(note)
+        self.note = note
 
 
 @dataclass(frozen=True)
@@ -532,10 +541,17 @@ class DialogEngine:
         if problem:
             moved = self.sessions.move(session, SUMMARY, editing=False) if session.step != SUMMARY else session
             return self.show(moved, note=problem)
-        self.sessions.finish(session, COMPLETED)
         if hooks is None:
+            self.sessions.finish(session, COMPLETED)
             return [Reply(message("dialog_done", title=dialog.title))]
-        return hooks.finish(event, session, kept)
+        try:
+            with self.sessions.completing(session):
+                replies = hooks.finish(event, session, kept)
+                crash_point("dialog-finished")
+        except StillOpen as refusal:
+            moved = self.sessions.move(session, SUMMARY, editing=False) if session.step != SUMMARY else session
+            return self.show(moved, note=refusal.note)
+        return replies
 
     # -- helpers ------------------------------------------------------------------
 

@@ -27,7 +27,11 @@ MAX_COLUMNS = 50
 # An exported map or grid takes a few megabytes once unzipped; a bomb takes hundreds.
 MAX_UNCOMPRESSED_BYTES = 10 * MAX_FILE_BYTES
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-ID_COLUMN = "N°"
+ID_COLUMN = "N°"  # the row's number in the list on screen
+# Which row and which version of it the file was exported from: an import
+# updates a row only through it, and sees when a colleague changed it since.
+REF_COLUMN = "Réf. (ne pas modifier)"
+REF = re.compile(r"R(\d{1,12})v(\d{1,9})", re.IGNORECASE)
 # A cell may start with + or - when it is a number or a phone number (« -5 », « +33 1 23 45 67 89 »).
 SIGNED_NUMBER = re.compile(r"[+-]\s?\d[\d\s.,]*")
 
@@ -45,7 +49,7 @@ class Column:
 @dataclass
 class ImportPlan:
     added: list[dict] = field(default_factory=list)
-    updated: list[tuple[int, dict]] = field(default_factory=list)
+    updated: list[tuple[int, int, dict]] = field(default_factory=list)  # (row id, version exported, values)
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
 
 
@@ -79,12 +83,17 @@ def _safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def reference(row: dict) -> str:
+    return f"R{row['id']}v{row.get('version') or 1}"
+
+
 def to_csv(dialog: Dialog, rows: list[dict]) -> bytes:
+    """`rows` in the order of the list on screen, so that N° is the number shown there."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([ID_COLUMN] + [c.header for c in columns_of(dialog)])
-    for row in rows:
-        writer.writerow([row["id"]] + [_safe(cell_text(s, row.get(s.id))) for s in dialog.steps])
+    writer.writerow([ID_COLUMN] + [c.header for c in columns_of(dialog)] + [REF_COLUMN])
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([number] + [_safe(cell_text(s, row.get(s.id))) for s in dialog.steps] + [reference(row)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -95,11 +104,11 @@ def to_xlsx(dialog: Dialog, rows: list[dict], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append([ID_COLUMN] + [c.header for c in columns_of(dialog)])
+    sheet.append([ID_COLUMN] + [c.header for c in columns_of(dialog)] + [REF_COLUMN])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([row["id"]] + [cell_text(s, row.get(s.id)) or None for s in dialog.steps])
+    for number, row in enumerate(rows, start=1):
+        sheet.append([number] + [cell_text(s, row.get(s.id)) or None for s in dialog.steps] + [reference(row)])
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             if isinstance(cell.value, str):
@@ -107,6 +116,7 @@ def to_xlsx(dialog: Dialog, rows: list[dict], title: str) -> bytes:
     sheet.freeze_panes = "A2"
     for index, step in enumerate(dialog.steps, start=2):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = 18 if step.kind != "text" else 32
+    sheet.column_dimensions[sheet.cell(1, len(dialog.steps) + 2).column_letter].width = 22
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -225,7 +235,12 @@ def _column_index(letters: str) -> int:
 
 
 def plan_import(dialog: Dialog, rows: list[list[str]], existing_ids: set[int]) -> ImportPlan:
-    """Match the header to the dialog's columns, then check every row as the dialog would."""
+    """Match the header to the dialog's columns, then check every row as the dialog would.
+
+    A row with a reference updates that row; a row without one is an addition,
+    unless it has a N° (a row of the list whose reference was lost): it is
+    refused rather than added a second time.
+    """
     if not rows:
         raise TableError("Le fichier est vide.")
     header = [fold(h).strip() for h in rows[0]]
@@ -234,13 +249,21 @@ def plan_import(dialog: Dialog, rows: list[list[str]], existing_ids: set[int]) -
     for index, name in enumerate(header):
         if name in wanted:
             positions[wanted[name].field] = index
-    id_position = header.index(fold(ID_COLUMN)) if fold(ID_COLUMN) in header else None
     missing = [c.header for c in columns_of(dialog) if c.field not in positions]
     if missing:
         raise TableError(
             "Colonnes manquantes : " + ", ".join(missing) + ". Partez d'un fichier exporté par l'assistant."
         )
+    if fold(ID_COLUMN) not in header:
+        raise TableError(
+            f"La colonne « {ID_COLUMN} » manque : sans elle, je ne sais pas quelles lignes existent déjà et "
+            "j'ajouterais chaque ligne une seconde fois. Partez d'un fichier exporté par l'assistant, "
+            "et laissez la colonne « N° » vide pour les lignes nouvelles."
+        )
+    id_position = header.index(fold(ID_COLUMN))
+    ref_position = header.index(fold(REF_COLUMN)) if fold(REF_COLUMN) in header else None
     plan = ImportPlan()
+    seen: set[int] = set()
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -249,14 +272,25 @@ def plan_import(dialog: Dialog, rows: list[list[str]], existing_ids: set[int]) -
         except InputError as error:
             plan.rejected.append((line, str(error)))
             continue
-        raw_id = _cell(row, id_position).strip() if id_position is not None else ""
-        if raw_id:
-            if not raw_id.isdigit() or int(raw_id) not in existing_ids:
-                plan.rejected.append((line, f"n° « {raw_id[:20]} » inconnu dans votre espace"))
+        number = _cell(row, id_position).strip()
+        ref = _cell(row, ref_position).strip()
+        if not ref:
+            if number:
+                plan.rejected.append((line, f"n° {number[:20]} sans sa référence (colonne « {REF_COLUMN} ») : "
+                                            "videz le n° pour l'ajouter comme nouvelle ligne"))
                 continue
-            plan.updated.append((int(raw_id), values))
-        else:
             plan.added.append(values)
+            continue
+        found = REF.fullmatch(ref)
+        if found is None or int(found.group(1)) not in existing_ids:
+            plan.rejected.append((line, f"référence « {ref[:20]} » inconnue dans votre espace (ligne supprimée depuis ?)"))
+            continue
+        record_id = int(found.group(1))
+        if record_id in seen:
+            plan.rejected.append((line, f"référence « {ref[:20]} » en double dans le fichier"))
+            continue
+        seen.add(record_id)
+        plan.updated.append((record_id, int(found.group(2)), values))
     return plan
 
 

@@ -320,6 +320,13 @@ def m010_applied_events(db: sqlite_utils.Database) -> None:
     db["applied_events"].create_index(["user_id"])
 
 
+@migrations()
+def m011_record_versions(db: sqlite_utils.Database) -> None:
+    """A counter per mapped actor and indicator, raised at each change, so an import sees a colleague's newer edit."""
+    db["actors"].add_column("version", int, not_null_default=1)
+    db["indicators"].add_column("version", int, not_null_default=1)
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

@@ -9,6 +9,8 @@ which is how buttons from an older step are recognised.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -153,6 +155,17 @@ class DialogSessions:
                 "UPDATE dialog_sessions SET status = ?, turn = turn + 1, updated_at = ? WHERE id = ?",
                 [status, now_iso(), session.id],
             )
+
+    @contextmanager
+    def completing(self, session: Session) -> Iterator[None]:
+        """Complete the session together with what its completion writes.
+
+        Whatever the block raises undoes the completion too: the answers stay
+        in an open session at its summary, never stranded in a completed one.
+        """
+        with self.db.atomic():
+            self.finish(session, COMPLETED)
+            yield
 
     def clear(self, session: Session) -> None:
         """Forget a session's answers (« Recommencer ») and close it."""

@@ -47,5 +47,11 @@ class AppliedEvents:
 
 
 def forget_user(db: sqlite_utils.Database, user_id: int) -> None:
-    """The replies kept for a redelivery quote the person: they go with the rest of their data."""
+    """The replies kept for a redelivery may quote the person: they go with the rest of their data.
+
+    Not only theirs: an animator's /nonrepondues or /stats quoted their
+    questions. Every kept reply is dropped; the record that each event was
+    applied stays, so that none is applied twice — offered again, it gets no reply.
+    """
     db.execute("DELETE FROM applied_events WHERE user_id = ?", [user_id])
+    db.execute("UPDATE applied_events SET replies = '[]'")

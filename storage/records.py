@@ -68,13 +68,21 @@ class Records:
             cur = self.db.execute(f"DELETE FROM {self.table} WHERE workspace_id = ? AND id = ?", [workspace_id, record_id])
         return cur.rowcount == 1
 
-    def apply_import(self, workspace_id: int, user_id: int, added: list[dict], updated: list[tuple[int, dict]]) -> None:
-        """All of an import or none of it."""
+    def apply_import(
+        self, workspace_id: int, user_id: int, added: list[dict], updated: list[tuple[int, int, dict]]
+    ) -> tuple[int, list[int]]:
+        """All of an import or none of it; a row changed since the version the file was read against is left alone.
+
+        Returns how many rows were updated, and the ids of those left alone.
+        """
+        stale = []
         with self.db.atomic():
             for values in added:
                 self._insert(workspace_id, user_id, values)
-            for record_id, values in updated:
-                self._update(workspace_id, record_id, values)
+            for record_id, version, values in updated:
+                if not self._update(workspace_id, record_id, values, version=version):
+                    stale.append(record_id)
+        return len(updated) - len(stale), stale
 
     def _insert(self, workspace_id: int, user_id: int | None, values: dict) -> int:
         now = now_iso()
@@ -87,13 +95,16 @@ class Records:
         )
         return cur.lastrowid
 
-    def _update(self, workspace_id: int, record_id: int, values: dict) -> bool:
+    def _update(self, workspace_id: int, record_id: int, values: dict, version: int | None = None) -> bool:
+        """With `version`, only if the row is still at that version (nobody changed it meanwhile)."""
         assignments = ", ".join(f"{f} = ?" for f in self.fields)
-        cur = self.db.execute(
-            f"UPDATE {self.table} SET {assignments}, updated_at = ? WHERE workspace_id = ? AND id = ?",
-            [*(values.get(f) for f in self.fields), now_iso(), workspace_id, record_id],
-        )
-        return cur.rowcount == 1
+        sql = (f"UPDATE {self.table} SET {assignments}, updated_at = ?, version = version + 1 "
+               "WHERE workspace_id = ? AND id = ?")
+        params = [*(values.get(f) for f in self.fields), now_iso(), workspace_id, record_id]
+        if version is not None:
+            sql += " AND version = ?"
+            params.append(version)
+        return self.db.execute(sql, params).rowcount == 1
 
 
 class PendingImports:

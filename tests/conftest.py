@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import pytest
 
@@ -70,6 +71,9 @@ def event():
     return factory
 
 
+EVENT_IDS = itertools.count(1)  # unique across chats, as update ids are across a bot's users
+
+
 class Chat:
     """One person talking to the assistant, pressing buttons by their label as they would."""
 
@@ -78,10 +82,21 @@ class Chat:
         self.user_id = user_id
         self.name = name
         self.replies = []
+        self.sent = 0
+        self.last: Event | None = None
 
     def _send(self, **kwargs):
-        event = Event(user_id=self.user_id, chat_id=self.user_id, chat_type="private", display_name=self.name, **kwargs)
+        # Each event carries its id, as a Telegram update does.
+        self.sent += 1
+        event = Event(user_id=self.user_id, chat_id=self.user_id, chat_type="private", display_name=self.name,
+                      event_id=str(next(EVENT_IDS)), **kwargs)
+        self.last = event
         self.replies = self.assistant.handle(event)
+        return self.text
+
+    def offer_again(self) -> str:
+        """The last event once more, with its id: what Telegram does after a crash."""
+        self.replies = self.assistant.handle(self.last)
         return self.text
 
     def say(self, text: str) -> str:

@@ -100,6 +100,7 @@ class FakeTelegram:
         self.bot_id = int(token.split(":")[0])
         self.calls: list[Call] = []
         self.updates: list[dict] = []
+        self.history: dict[int, dict] = {}  # every update ever pushed, to offer one again
         self.next_update_id = 1
         self.next_message_id: dict[int, int] = {}
         self.messages: dict[tuple[int, int], dict] = {}
@@ -186,8 +187,16 @@ class FakeTelegram:
         update["update_id"] = self.next_update_id
         self.next_update_id += 1
         self.updates.append(update)
+        self.history[update["update_id"]] = update
         self._new_update.set()
         return update["update_id"]
+
+    def offer_again(self, update_id: int) -> None:
+        """Telegram offers an update again when its confirmation did not reach it (a crash)."""
+        if all(u["update_id"] != update_id for u in self.updates):  # still unconfirmed: offered anyway
+            self.updates.append(self.history[update_id])
+        self.updates.sort(key=lambda u: u["update_id"])
+        self._new_update.set()
 
     def push_message(self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
                      chat_type: str = "private", first_name: str = "Camille", **content) -> int:

@@ -1,0 +1,165 @@
+"""The real bot process ended at each named commit point, restarted, and offered the same update again.
+
+`SPASER_CRASH_AT` ends the process there at once (os._exit, as a kill -9
+would): before the commit, nothing of the event may remain; after it, the
+event may not be applied a second time. Either way the person gets their
+answer once the update is offered again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import pytest
+
+from storage import Storage
+from storage.faults import CRASH_EXIT_STATUS
+from tests.e2e.test_dialogs_e2e import USER, tap
+from tests.e2e.test_run_command import ROOT
+from tests.e2e.test_telegram_e2e import ask, buttons
+
+
+class BotProcess:
+    """`spaser-bot run` against the fake server, on one database kept across restarts."""
+
+    def __init__(self, fake, tmp_path):
+        self.fake = fake
+        self.db = tmp_path / "crash.db"
+        self.config = tmp_path / "config.yaml"
+        self.config.write_text(f"telegram:\n  base_url: {fake.base_url}\nstorage:\n  path: {self.db}\n", encoding="utf-8")
+        self.cwd = tmp_path
+        self.proc = None
+
+    async def start(self, crash_at: str | None = None):
+        env = {k: v for k, v in os.environ.items() if k not in ("SPASER_BOT_TOKEN", "SPASER_CRASH_AT")}
+        env.update({"SPASER_BOT_TOKEN": self.fake.token, "PYTHONPATH": str(ROOT)})
+        if crash_at:
+            env["SPASER_CRASH_AT"] = crash_at
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", "--config", str(self.config), cwd=self.cwd, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+    async def crashed(self) -> int:
+        return await asyncio.wait_for(self.proc.wait(), 20)
+
+    async def stop(self):
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            await self.proc.wait()
+
+
+@pytest.fixture
+async def bot(fake, tmp_path):
+    process = BotProcess(fake, tmp_path)
+    yield process
+    await process.stop()
+
+
+async def _crash_then_offer_again(fake, bot, update_id: int, expect: int) -> list[dict]:
+    """The process ends at its crash point; a new one gets the same update again and answers it."""
+    assert await bot.crashed() == CRASH_EXIT_STATUS
+    before = len(fake.sent_to(USER))
+    await bot.start()
+    fake.offer_again(update_id)
+    return (await fake.wait_for_messages(USER, before + expect, timeout=20))[before:]
+
+
+async def _profile_summary(fake) -> dict:
+    [step] = await ask(fake, "/profil", USER)
+    [name] = await tap(fake, step, "Commune")
+    [region] = await ask(fake, "Ville de Groix", USER)
+    [amount] = await tap(fake, region, "Bretagne")
+    [existing] = await ask(fake, "80", USER)
+    await tap(fake, existing, "Non, aucun")
+    await ask(fake, "2026", USER)
+    [summary] = await ask(fake, "2031", USER)
+    return summary
+
+
+def _press(fake, message, fragment) -> int:
+    button = next(b for b in buttons(message) if fragment in b["text"])
+    return fake.press(USER, message, button["callback_data"])
+
+
+def _count(db_path, sql) -> int:
+    storage = Storage.open(db_path)
+    try:
+        return storage.db.execute(sql).fetchone()[0]
+    finally:
+        storage.close()
+
+
+async def test_a_typed_year_committed_then_offered_again_is_not_the_end_year(fake, bot):
+    await bot.start()
+    [step] = await ask(fake, "/profil", USER)
+    [name] = await tap(fake, step, "Commune")
+    [region] = await ask(fake, "Ville de Groix", USER)
+    [amount] = await tap(fake, region, "Bretagne")
+    [existing] = await ask(fake, "80", USER)
+    [start_year] = await tap(fake, existing, "Non, aucun")
+    await bot.stop()
+    await bot.start(crash_at="event-committed")
+    update_id = fake.push_message(USER, "2026")
+    [again] = await _crash_then_offer_again(fake, bot, update_id, expect=1)
+    assert "Jusqu'à quelle année" in again["text"]  # the end year is still asked: 2026 was not taken twice
+    await bot.stop()
+    assert _count(bot.db, "SELECT COUNT(*) FROM dialog_answers WHERE step = 'period_end'") == 0
+    assert _count(bot.db, "SELECT COUNT(*) FROM dialog_answers WHERE step = 'period_start' AND value = '2026'") == 1
+
+
+@pytest.mark.parametrize("point", ["dialog-finished", "event-committed"])
+async def test_a_validation_cut_at_its_commit_completes_the_profile_once(fake, bot, point):
+    await bot.start()
+    summary = await _profile_summary(fake)
+    await bot.stop()
+    await bot.start(crash_at=point)
+    update_id = _press(fake, summary, "Valider")
+    [done] = await _crash_then_offer_again(fake, bot, update_id, expect=1)
+    assert "Le SPASER est obligatoire pour vous" in done["text"]
+    await bot.stop()
+    assert _count(bot.db, "SELECT COUNT(*) FROM dialog_sessions WHERE dialog = 'profil' AND status = 'completed'") == 1
+    assert _count(bot.db, "SELECT COUNT(*) FROM workspaces WHERE name = 'Ville de Groix' AND profile_done = 1") == 1
+
+
+@pytest.mark.parametrize("point", ["import-applied", "event-committed"])
+async def test_an_import_cut_at_its_commit_adds_its_rows_once(fake, bot, point):
+    from tests.test_dialogs import HEADER
+
+    await bot.start()
+    before = len(fake.sent_to(USER))
+    fake.push_document(USER, "carto.csv", (HEADER + ";Élu·e;Mairie;;;Consultation;Autre;Social;\r\n").encode())
+    [preview] = (await fake.wait_for_messages(USER, before + 1, timeout=10))[before:]
+    assert "1 ligne à ajouter" in preview["text"]
+    await bot.stop()
+    await bot.start(crash_at=point)
+    update_id = _press(fake, preview, "Importer")
+    done, page = await _crash_then_offer_again(fake, bot, update_id, expect=2)
+    assert "1 ajout" in done["text"] and "Mairie" in page["text"]
+    await bot.stop()
+    assert _count(bot.db, "SELECT COUNT(*) FROM actors WHERE name = 'Mairie'") == 1
+    assert _count(bot.db, "SELECT COUNT(*) FROM pending_imports") == 0
+
+
+async def test_a_plan_cut_before_its_commit_is_made_whole_when_offered_again(fake, bot):
+    await bot.start()
+    [axes] = await ask(fake, "/plan", USER)
+    await tap(fake, axes, "Valider la sélection")
+    [summary] = await ask(fake, "/passer", USER)
+    await bot.stop()
+    await bot.start(crash_at="plan-written")
+    update_id = _press(fake, summary, "Valider")
+    assert await bot.crashed() == CRASH_EXIT_STATUS
+    # Nothing of the cut event remains: the dialog is still open at its summary, no outline recorded.
+    assert _count(bot.db, "SELECT COUNT(*) FROM outlines") == 0
+    assert _count(bot.db, "SELECT COUNT(*) FROM dialog_sessions WHERE dialog = 'plan' AND status = 'active'") == 1
+    before = len(fake.sent_to(USER))
+    await bot.start()
+    fake.offer_again(update_id)
+    ready, first, second = (await fake.wait_for_messages(USER, before + 3, timeout=20))[before:]
+    assert "Votre SPASER de départ est prêt" in ready["text"]
+    assert sorted(m["document"]["file_name"].rsplit(".", 1)[1] for m in (first, second)) == ["docx", "md"]
+    await bot.stop()
+    assert _count(bot.db, "SELECT COUNT(*) FROM outlines") == 1
+    assert fake.rejected == []
