@@ -14,7 +14,8 @@ saturated; latency there is only queueing (users / throughput).
 
 Run: python benchmarks/telegram_load.py [USERS]   (needs the test extras: aiohttp)
      FLOOD=400 python benchmarks/telegram_load.py 50   one person sends 400 messages at once
-     while the others ask: their latency must hold.
+     while the others ask, with the per-chat flood limit on (3 messages a second
+     per chat, then 429 « retry after 1 »): the others' latency must hold.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def process_cpu(pid: int) -> float:
 
 async def load(think: tuple[float, float]) -> None:
     fake = FakeTelegram()
+    if FLOOD:
+        fake.chat_flood_limit = 3  # Telegram answers 429 to a chat flooded past a short burst
     await fake.start()
     waiting: dict[int, asyncio.Future] = {}
 
@@ -129,7 +132,7 @@ async def load(think: tuple[float, float]) -> None:
     )
     print(f"Temps processeur du bot : {bot_cpu / updates * 1000:.2f} ms par mise à jour")
     print(f"Appels refusés par le faux serveur : {len(fake.rejected)}"
-          )
+          + (f" (dont {fake.chat_429} « 429 » de la limite par conversation)" if FLOOD else ""))
 
 
 async def main() -> None:

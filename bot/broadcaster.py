@@ -10,8 +10,10 @@ delivery rows, then sends what is pending:
 - `RetryAfter` pauses every send for the time Telegram asks;
 - `Forbidden` marks the person as blocked, never retried;
 - network errors are retried with a growing delay, then counted as failed;
-- each success is written as it happens, so after a kill only the messages
-  in flight (at most IN_FLIGHT) can be sent twice.
+- a delivery is claimed (pending → sending) before its first call, and each
+  part of a long announcement is written as sent when Telegram confirms it,
+  so after a kill only the parts in flight (at most IN_FLIGHT) can arrive
+  twice, and a resumed delivery starts at the first part the person lacks.
 
 Reminders of webinars are rows too, sent when due, so a restart re-arms them.
 """
@@ -78,6 +80,8 @@ class Broadcaster:
 
     async def send_broadcast(self, broadcast_id: int) -> None:
         broadcast = self.store.get(broadcast_id)
+        if self.store.reclaim(broadcast_id):
+            log.info("Broadcast %s: resuming deliveries left in progress by a stopped bot", broadcast_id)
         reply = announcement_reply(broadcast)
         in_flight: dict[int, asyncio.Task] = {}
         not_before: dict[int, float] = {}
@@ -109,6 +113,8 @@ class Broadcaster:
                     # Upload the calendar file once, then reuse Telegram's file_id.
                     await asyncio.wait(in_flight.values())
                     broadcast = self.store.get(broadcast_id)
+                if not self.store.claim(row["id"]):
+                    continue  # cancelled or taken meanwhile
                 task = asyncio.ensure_future(self.deliver(broadcast, reply, row, not_before))
                 in_flight[row["id"]] = task
                 task.add_done_callback(lambda _, key=row["id"]: in_flight.pop(key, None))
@@ -128,12 +134,13 @@ class Broadcaster:
     async def deliver(self, broadcast: dict, reply: Reply, row: dict, not_before: dict) -> None:
         chat_id = row["user_id"]
         try:
-            await self.send(broadcast, reply, chat_id)
+            await self.send(broadcast, reply, chat_id, row)
         except RetryAfter as exc:
             wait = _seconds(exc)
             self.resume_at = max(self.resume_at, time.monotonic() + wait)
             log.warning("Flood control during broadcast %s: pausing %.1f s", broadcast["id"], wait)
-            return  # still pending: sent again after the pause
+            self.store.release(row["id"])
+            return  # pending again: sent after the pause, from the part where it stopped
         except Forbidden:
             self.users.mark_blocked(chat_id)
             self.store.record(row["id"], "blocked", "Forbidden")
@@ -146,28 +153,34 @@ class Broadcaster:
             if attempts >= MAX_ATTEMPTS:
                 self.store.record(row["id"], "failed", exc.__class__.__name__)
             else:
+                self.store.release(row["id"])
                 not_before[row["id"]] = time.monotonic() + 2 ** attempts
             return
         self.store.record(row["id"], "sent")
 
-    async def send(self, broadcast: dict, reply: Reply, chat_id: int) -> None:
-        """Every part of the announcement, in order; the buttons go with the last part.
+    async def send(self, broadcast: dict, reply: Reply, chat_id: int, row: dict) -> None:
+        """Every part of the announcement not sent yet, in order; the buttons go with the last part.
 
-        A flood-control pause on a later part is waited out here and that part
-        sent again: raising would send the whole announcement again, and the
-        recipient would read its first parts twice.
+        Each part sent is written at once (`parts_sent`): a delivery resumed after
+        a pause or a crash starts at the first part the person does not have. A
+        flood-control pause on a later part is waited out here and that part
+        sent again.
         """
         markup = _markup(reply)
         with_caption = reply.document is not None and len(to_plain_text(reply.html)) <= 1024
         parts = [] if with_caption else split_html(reply.html)
+        done = row.get("parts_sent") or 0
         for index, part in enumerate(parts):
+            if index < done:
+                continue
             last = index == len(parts) - 1 and reply.document is None
-            await self._part(index, lambda part=part, last=last: self.bot.send_message(
+            await self._part(index - done, lambda part=part, last=last: self.bot.send_message(
                 chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None))
+            self.store.part_sent(row["id"], index + 1)
         if reply.document is None:
             return
         document = broadcast.get("file_id") or InputFile(reply.document.content, filename=reply.document.filename)
-        sent = await self._part(len(parts), lambda: self.bot.send_document(
+        sent = await self._part(len(parts) - done, lambda: self.bot.send_document(
             chat_id, document, caption=reply.html if with_caption else "Ajoutez-le à votre agenda.",
             parse_mode=ParseMode.HTML, reply_markup=markup,
         ))

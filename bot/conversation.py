@@ -123,9 +123,8 @@ class Assistant:
         with storage.transaction():
             replies = self._dispatch(event)
             if event.event_id is not None:
-                try:
-                    with storage.db.atomic():
-                        storage.events.record(event.channel, event.event_id, event.user_id, encode_replies(replies))
+                try:  # a failed statement undoes itself alone: no savepoint needed around it
+                    storage.events.record(event.channel, event.event_id, event.user_id, encode_replies(replies))
                 except sqlite3.OperationalError as exc:
                     if not _cannot_write(exc):
                         raise

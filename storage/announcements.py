@@ -142,6 +142,35 @@ class Announcements:
         ).fetchone()
         return row is not None
 
+    def claim(self, delivery_id: int) -> bool:
+        """Take a pending delivery for sending; False if it is no longer pending (sent, cancelled, taken)."""
+        with self.db.atomic():
+            cur = self.db.execute(
+                "UPDATE deliveries SET status = 'sending' WHERE id = ? AND status = 'pending'", [delivery_id]
+            )
+        return cur.rowcount == 1
+
+    def release(self, delivery_id: int) -> None:
+        """A claimed delivery that must wait (flood control, network): pending again, its sent parts kept."""
+        with self.db.atomic():
+            self.db.execute("UPDATE deliveries SET status = 'pending' WHERE id = ? AND status = 'sending'", [delivery_id])
+
+    def part_sent(self, delivery_id: int, parts: int) -> None:
+        """Written after each part reaches Telegram: after a crash, only the part in flight can come twice."""
+        with self.db.atomic():
+            self.db.execute("UPDATE deliveries SET parts_sent = ? WHERE id = ?", [parts, delivery_id])
+
+    def reclaim(self, broadcast_id: int) -> int:
+        """At the start of a send: deliveries claimed by a process that died go back to pending.
+
+        Only one bot runs on a database (the file lock), so a claim older than this
+        send can only be a dead process's.
+        """
+        with self.db.atomic():
+            return self.db.execute(
+                "UPDATE deliveries SET status = 'pending' WHERE broadcast_id = ? AND status = 'sending'", [broadcast_id]
+            ).rowcount
+
     def pending(self, broadcast_id: int, limit: int) -> list[dict]:
         return list(self.db.query(
             "SELECT * FROM deliveries WHERE broadcast_id = ? AND status = 'pending' ORDER BY id LIMIT ?",

@@ -327,6 +327,12 @@ def m011_record_versions(db: sqlite_utils.Database) -> None:
     db["indicators"].add_column("version", int, not_null_default=1)
 
 
+@migrations()
+def m012_delivery_parts(db: sqlite_utils.Database) -> None:
+    """How many parts of an announcement each recipient already has: a resumed send starts after them."""
+    db["deliveries"].add_column("parts_sent", int, not_null_default=0)
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

@@ -108,6 +108,9 @@ class FakeTelegram:
         self.blocked: set[int] = set()
         self.flood_control = False
         self.flood_limit = 30
+        self.chat_flood_limit: int | None = None  # messages per chat and per second before a 429
+        self._chat_sends: dict[int, deque] = {}
+        self.chat_429 = 0
         self._recent_sends: deque[float] = deque()
         self._new_update = asyncio.Event()
         self._sent_event = asyncio.Event()
@@ -352,7 +355,17 @@ class FakeTelegram:
                 pass
         return self.updates[:limit]
 
-    def _check_flood(self):
+    def _check_flood(self, chat_id=None):
+        if self.chat_flood_limit and chat_id is not None:
+            # Telegram's per-chat limit: short bursts, then 429 with a pause to wait out.
+            recent = self._chat_sends.setdefault(int(chat_id), deque())
+            now = time.monotonic()
+            while recent and now - recent[0] > 1.0:
+                recent.popleft()
+            if len(recent) >= self.chat_flood_limit:
+                self.chat_429 += 1
+                raise ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            recent.append(now)
         if not self.flood_control:
             return
         now = time.monotonic()
@@ -407,7 +420,7 @@ class FakeTelegram:
         return msg
 
     async def api_sendMessage(self, params):
-        self._check_flood()
+        self._check_flood(params.get("chat_id"))
         plain = self._check_text(params.get("text"), params.get("parse_mode"))
         markup = params.get("reply_markup")
         self._check_markup(markup)
@@ -415,7 +428,7 @@ class FakeTelegram:
         return {k: v for k, v in msg.items() if k != "raw_text"}
 
     async def api_sendDocument(self, params):
-        self._check_flood()
+        self._check_flood(params.get("chat_id"))
         if params.get("caption"):
             self._check_text(params["caption"], params.get("parse_mode"), 1024, "caption")
         self._check_markup(params.get("reply_markup"))

@@ -209,3 +209,29 @@ async def test_a_long_announcement_arrives_whole_in_order(fake, start_bot, tmp_p
         last = [m for m in fake.sent_to(user) if "text" in m][-1]
         assert "reply_markup" in last  # the unsubscribe button goes with the last part
     assert all(c.error.split()[0] == "429" for c in fake.rejected)
+
+
+async def test_a_delivery_cut_after_its_first_part_resumes_at_the_second(fake, start_bot, tmp_path):
+    """A bot that died mid-announcement left one delivery claimed with one part sent: only the rest follows."""
+    from storage import Storage
+
+    storage = Storage.open(tmp_path / "bot.db")
+    users = range(41_000, 41_002)
+    seed(storage, users)
+    paragraphs = [f"Paragraphe {i} : " + "clauses sociales et critères environnementaux " * 8 for i in range(12)]
+    broadcast_id = storage.announcements.create(
+        ADMIN, "ressource", "Guide long", "\n\n".join(paragraphs), ["webinaires"], status="queued", scheduled_at=now_iso(),
+    )
+    broadcast = storage.announcements.get(broadcast_id)
+    storage.announcements.start(broadcast)
+    [cut, whole] = storage.announcements.pending(broadcast_id, 10)
+    assert storage.announcements.claim(cut["id"]) and not storage.announcements.claim(cut["id"])
+    storage.announcements.part_sent(cut["id"], 1)  # then the process died
+    storage.close()
+    bot = await start_bot(admins=(ADMIN,))
+    await wait_status(bot.assistant.services.storage, broadcast_id, "done", timeout=30)
+    assert bot.assistant.services.storage.announcements.counts(broadcast_id) == {"sent": 2}
+    resumed = [m["text"] for m in fake.sent_to(cut["user_id"]) if "text" in m]
+    complete = [m["text"] for m in fake.sent_to(whole["user_id"]) if "text" in m]
+    assert len(complete) >= 2 and resumed == complete[1:]  # the first part is not sent twice
+    assert fake.rejected == []
