@@ -1,7 +1,8 @@
 """Reading hostile and ordinary spreadsheets: time and peak memory of each, in its own process.
 
 Targets (issue « no user, file or second process can take the service down »):
-the 206 KB one-row bomb refused in under 1 s with under 150 MB peak memory.
+the 206 KB one-row bomb refused in under 1 s with under 150 MB peak memory;
+20 unconfirmed 2 MB uploads leave the database under 5 MB larger once expired.
 
 Run: python benchmarks/imports.py
 """
@@ -43,6 +44,42 @@ print(f"{{time.perf_counter() - start:.2f}} s, pic {{peak / 1024:.0f}} Mo : {{ou
 """
 
 
+def unconfirmed_uploads(count: int = 20) -> None:
+    """`count` people each send the largest map and never confirm: what is left on disk once they expire."""
+    import tempfile
+
+    from bot.config import Settings, StorageSettings
+    from bot.replies import Document, Event
+    from bot.runtime import build_assistant
+    from tests.test_dialogs import HEADER
+
+    # The largest map that can be staged: 500 rows (the cap), every text at its maximum length;
+    # a 2 MB file holds no more, the rest of its rows being refused and never staged.
+    row = ";Élu·e;Structure {n:04d}" + "n" * 100 + ";" + "d" * 500 + ";;Consultation;Autre;Social;" + "c" * 500 + "\r\n"
+    content = (HEADER + "".join(row.format(n=n) for n in range(500))).encode()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        assistant = build_assistant(Settings(storage=StorageSettings(path=str(path))))
+        storage = assistant.services.storage
+
+        def on_disk() -> float:
+            return sum(p.stat().st_size for p in Path(folder).glob("bench.db*")) / 1024 / 1024
+
+        empty = on_disk()
+        for user in range(count):
+            assistant.handle(Event(user_id=5000 + user, chat_id=5000 + user, document=Document("carte.csv", content)))
+        staged = on_disk()
+        pending = storage.db.execute("SELECT COUNT(*) FROM pending_imports").fetchone()[0]
+        # An hour later: expired. The daily retention run (or the next upload) removes them.
+        storage.db.execute("UPDATE pending_imports SET created_at = '2000-01-01T00:00:00+00:00'")
+        storage.imports.purge_expired()
+        after = on_disk()
+        storage.close()
+    print(f"{count} imports de {len(content) / 1024 / 1024:.1f} Mo jamais confirmés ({pending} en attente) : "
+          f"base vide {empty:.1f} Mo, en attente {staged:.1f} Mo, après expiration {after:.1f} Mo "
+          f"({after - empty:+.1f} Mo ; cible < +5 Mo)")
+
+
 def main() -> None:
     folder = Path("/tmp") / "spaser-import-bench"
     folder.mkdir(exist_ok=True)
@@ -53,6 +90,7 @@ def main() -> None:
         result = subprocess.run([sys.executable, "-c", MEASURE.format(root=str(ROOT), path=str(path))],
                                 capture_output=True, text=True, timeout=600)
         print(f"{name} ({size // 1024} Ko) : {result.stdout.strip() or result.stderr.strip()[-200:]}")
+    unconfirmed_uploads()
 
 
 if __name__ == "__main__":

@@ -76,6 +76,7 @@ class Storage:
             yield
         crash_point("event-committed")
         self.privacy.checkpoint()
+        self.imports.release()
 
     def close(self) -> None:
         self.db.close()

@@ -13,6 +13,8 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 migrations = Migrations("spaser")
+INCREMENTAL = 2  # PRAGMA auto_vacuum value
+WAL_LIMIT_BYTES = 4 * 1024 * 1024  # the write-ahead log is cut back to this after a checkpoint
 
 
 @migrations()
@@ -339,8 +341,15 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA busy_timeout = 5000")
+    if db.execute("PRAGMA auto_vacuum").fetchone()[0] != INCREMENTAL:
+        # Freed pages can be given back (staged imports weigh megabytes); an
+        # existing file needs one VACUUM for the mode to take effect.
+        db.execute(f"PRAGMA auto_vacuum = {INCREMENTAL}")
+        if db.table_names():
+            db.execute("VACUUM")
     if str(path) != ":memory:":
         db.enable_wal()
+        db.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
         # WAL makes NORMAL durable against process crashes; only a power cut
         # could lose the very last transactions.
         db.execute("PRAGMA synchronous = NORMAL")
@@ -349,6 +358,14 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     db.execute("PRAGMA secure_delete = ON")
     migrations.apply(db)
     return db
+
+
+def release_free_pages(db: sqlite_utils.Database) -> None:
+    """Give the pages of deleted rows back to the file system, outside any transaction."""
+    # One page per step, and a cursor steps only once over a statement without columns:
+    # executescript steps it to the end.
+    db.conn.executescript("PRAGMA incremental_vacuum;")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def open_read_only(path: str | Path) -> sqlite_utils.Database | None:

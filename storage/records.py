@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlite_utils
 
 from storage.clock import now, now_iso
+from storage.db import release_free_pages
 
 IMPORT_LIFETIME = timedelta(hours=1)
 
@@ -116,6 +117,7 @@ class PendingImports:
 
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+        self.freed = False  # rows were deleted: pages to give back once the event commits
 
     @staticmethod
     def _expiry() -> str:
@@ -123,12 +125,34 @@ class PendingImports:
 
     def stage(self, user_id: int, workspace_id: int, kind: str, rows: dict) -> int:
         with self.db.atomic():
-            self.db.execute("DELETE FROM pending_imports WHERE user_id = ? OR created_at < ?", [user_id, self._expiry()])
+            self.freed |= self.db.execute(
+                "DELETE FROM pending_imports WHERE user_id = ? OR created_at < ?", [user_id, self._expiry()]
+            ).rowcount > 0
             cur = self.db.execute(
                 "INSERT INTO pending_imports (user_id, workspace_id, kind, rows, created_at) VALUES (?, ?, ?, ?, ?)",
                 [user_id, workspace_id, kind, json.dumps(rows, ensure_ascii=False), now_iso()],
             )
         return cur.lastrowid
+
+    def purge_expired(self) -> int:
+        """Drop expired imports and give their pages back to the file system.
+
+        Staged rows can weigh megabytes; without `incremental_vacuum` the file
+        would keep its largest size for ever (the database is in auto_vacuum
+        INCREMENTAL mode, see storage.db).
+        """
+        with self.db.atomic():
+            count = self.db.execute("DELETE FROM pending_imports WHERE created_at < ?", [self._expiry()]).rowcount
+        if count:
+            self.freed = True
+            self.release()
+        return count
+
+    def release(self) -> None:
+        """After a commit: give back the pages of deleted imports (a no-op inside a transaction)."""
+        if self.freed and not self.db.conn.in_transaction:
+            release_free_pages(self.db)
+            self.freed = False
 
     def take(self, pending_id: int, user_id: int) -> dict | None:
         """The staged import (its rows decoded), removed so a second tap finds nothing."""
@@ -139,4 +163,5 @@ class PendingImports:
             if not found:
                 return None
             self.db.execute("DELETE FROM pending_imports WHERE id = ?", [pending_id])
+            self.freed = True
         return {**found[0], "rows": json.loads(found[0]["rows"])}

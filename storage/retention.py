@@ -13,6 +13,7 @@ import sqlite_utils
 
 from storage.events import AppliedEvents
 from storage.privacy import Privacy
+from storage.records import PendingImports
 
 GRACE_DAYS = 30
 PURGE_HOOKS: list = []  # other features' logs (announcement deliveries) register their purge
@@ -38,7 +39,7 @@ class Retention:
             for hook in PURGE_HOOKS:
                 count += hook(self.db, cutoff)
             count += AppliedEvents(self.db).purge(now)
-        return count
+        return count + PendingImports(self.db).purge_expired()
 
     def to_notify(self, now: datetime) -> list[int]:
         """Accounts silent for the whole period and not told yet."""

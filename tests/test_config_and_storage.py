@@ -117,3 +117,36 @@ def test_a_failed_migration_leaves_nothing_half_done(tmp_path):
         broken.apply(db)
     assert "half" not in db.table_names()
     assert isinstance(db.conn, sqlite3.Connection)
+
+
+def test_expired_imports_give_their_space_back_to_the_disk(tmp_path):
+    from pathlib import Path
+
+    storage = Storage.open(tmp_path / "s.db")
+    rows = {"added": [{"name": "x" * 1000, "description": "d" * 1000} for _ in range(400)], "updated": [], "conflicts": []}
+    for user in range(10):
+        storage.imports.stage(user, 1, "a", rows)
+    storage.imports.release()
+
+    def on_disk() -> int:
+        return sum(p.stat().st_size for p in Path(tmp_path).glob("s.db*"))
+
+    staged = on_disk()
+    storage.db.execute("UPDATE pending_imports SET created_at = '2000-01-01T00:00:00+00:00'")
+    assert storage.imports.purge_expired() == 10
+    assert on_disk() < staged / 5
+    storage.close()
+
+
+def test_a_database_from_before_incremental_vacuum_is_converted_once(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE legacy (x)")
+    conn.commit()
+    conn.close()
+    storage = Storage.open(path)
+    assert storage.db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+    assert "legacy" in storage.db.table_names()
+    storage.close()
