@@ -17,6 +17,7 @@ import secrets
 import sqlite3
 import sys
 import time
+from contextvars import ContextVar
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -62,15 +63,40 @@ FLOOD_NOTICE_EVERY = 60.0  # seconds
 GROUP_COMMANDS = {"faq"}
 
 
+MAX_CONCURRENT_UPDATES = 256
+# python-telegram-bot's own semaphore also counts updates waiting for their
+# person's turn; it is made wide, and the real limit taken once it is their turn.
+MAX_QUEUED_UPDATES = 8192
+# The processing slot of the update being handled, so that a wait on flood control can give it back.
+PROCESSING_SLOT: ContextVar[asyncio.Semaphore | None] = ContextVar("processing_slot", default=None)
+
+
+async def pause_without_slot(seconds: float) -> None:
+    """Wait out a flood-control pause without holding a processing slot others could use."""
+    slot = PROCESSING_SLOT.get()
+    if slot is None:
+        await asyncio.sleep(seconds)
+        return
+    slot.release()
+    try:
+        await asyncio.sleep(seconds)
+    finally:
+        await slot.acquire()
+
+
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Process different people's updates concurrently, one person's in arrival order.
 
     A quick double tap must not run two steps of the same dialog at once,
-    while a slow reply to one user must not hold up everyone else.
+    while a slow reply to one user must not hold up everyone else. A slot is
+    taken only when it is the update's turn (waiting behind the same person's
+    earlier update holds none), and given back while a reply waits on
+    Telegram's flood control.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256):
-        super().__init__(max_concurrent_updates)
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES):
+        super().__init__(MAX_QUEUED_UPDATES)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, list[Any]] = {}
         # Called with the update and the person's id when their flood is dropped.
         self.on_flood: Callable[[Update, int], None] | None = None
@@ -94,8 +120,12 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             return
         slot[1] += 1
         try:
-            async with slot[0]:
-                await coroutine
+            async with slot[0], self._slots:
+                token = PROCESSING_SLOT.set(self._slots)
+                try:
+                    await coroutine
+                finally:
+                    PROCESSING_SLOT.reset(token)
         finally:
             slot[1] -= 1
             if slot[1] == 0:
@@ -298,7 +328,7 @@ class TelegramChannel:
                 retry_after = exc.retry_after
                 wait = retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else retry_after
                 log.warning("Flood control for chat %s: waiting %.1f s", chat_id, wait)
-                await asyncio.sleep(float(wait))
+                await pause_without_slot(float(wait))
             except Forbidden:
                 # Only a refusal in the person's own chat means they blocked the bot;
                 # a group that removed the bot says nothing about its members.
@@ -391,7 +421,7 @@ def build_application(assistant: Assistant, token: str) -> tuple[Application, Te
     builder: ApplicationBuilder = (
         Application.builder()
         .token(token)
-        .concurrent_updates(PerUserUpdateProcessor(256))
+        .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .request(AiohttpRequest(CONNECTIONS))
         .get_updates_request(AiohttpRequest(1))
         .post_init(_post_init)

@@ -188,3 +188,21 @@ async def test_one_person_flooding_does_not_hold_up_another(fake, start_bot):
     dropped = bot.assistant.services.storage.stats.get("flood_dropped")
     assert dropped > 0 and len(answered) + dropped == 400
     assert fake.rejected == []
+
+
+async def test_a_chat_waiting_on_flood_control_holds_no_slot_others_need(fake, start_bot, monkeypatch):
+    """Two processing slots; one person's reply waits out a per-chat 429 while their next message queues:
+    another person is answered meanwhile, not after the pause."""
+    import bot.telegram_app
+
+    monkeypatch.setattr(bot.telegram_app, "MAX_CONCURRENT_UPDATES", 2)
+    fake.chat_flood_limit = 1
+    await start_bot()
+    flooder, other = 6_001, 6_002
+    for n in range(3):
+        fake.push_message(flooder, f"combien de pages fait un spaser {n} ?")
+    await fake.wait_for(lambda: fake.chat_429 > 0, timeout=10)  # the second reply waits out « retry after 1 »
+    fake.push_message(other, "combien de pages fait un spaser ?")
+    await fake.wait_for(lambda: len(fake.sent_to(flooder)) == 3 and fake.sent_to(other), timeout=15)
+    order = [m["chat"]["id"] for m in fake.sent if m["chat"]["id"] in (flooder, other)]
+    assert order.index(other) < 2  # answered during the pause, before the flooder's second reply
