@@ -23,7 +23,7 @@ RUNS = 30
 THEMES = ["environnement", "social", "economique", "gouvernance"]
 
 
-def workspace() -> tuple[dict, list[dict], list[dict]]:
+def workspace(actor_count: int = 50, indicator_count: int = 30) -> tuple[dict, list[dict], list[dict]]:
     profile = {
         "name": "Métropole d'essai", "structure_type": "metropole", "region": "bretagne", "purchases_meur": 420.0,
         "existing_spaser": "adopte", "existing_years": "2020-2024", "period_start": 2025, "period_end": 2030,
@@ -33,13 +33,13 @@ def workspace() -> tuple[dict, list[dict], list[dict]]:
         {"id": n, "name": f"Structure partenaire n° {n}", "typology": "ess_thematique", "role": "consultation",
          "involvement": "atelier", "themes": ";".join(THEMES[n % 4 : n % 4 + 2]), "contact": f"contact{n}@exemple.fr",
          "description": "Réseau d'acteurs du territoire", "comment": None}
-        for n in range(1, 51)
+        for n in range(1, actor_count + 1)
     ]
     indicators = [
         {"id": n, "theme": THEMES[n % 4], "indicator": f"Indicateur de suivi n° {n}", "unit": "contrats",
          "target": "30 %", "target_year": 2028, "priority": 1 + n % 3, "referent": "Direction des achats",
          "objective": f"Objectif opérationnel n° {n}", "sub_theme": None, "schemes": "PCAET", "purchasing_link": None}
-        for n in range(1, 31)
+        for n in range(1, indicator_count + 1)
     ]
     return profile, actors, indicators
 
@@ -61,6 +61,15 @@ def main() -> None:
         f"Durée : médiane {statistics.median(timings):.0f} ms, p95 {timings[int(RUNS * 0.95) - 1]:.0f} ms, "
         f"max {timings[-1]:.0f} ms (cible < 300 ms)"
     )
+    # The largest workspace there can be (500 actors, 200 indicators): how long one /plan holds the bot.
+    profile, actors, indicators = workspace(500, 200)
+    largest = []
+    for _ in range(5):
+        start = time.perf_counter()
+        markdown, docx = generate(dialogs, profile, actors, indicators, axes)
+        largest.append((time.perf_counter() - start) * 1000)
+    print(f"Espace au plafond (500 acteurs, 200 indicateurs) : médiane {statistics.median(largest):.0f} ms, "
+          f"Markdown {len(markdown) / 1024:.0f} Kio, DOCX {len(docx) / 1024:.0f} Kio")
 
 
 if __name__ == "__main__":
