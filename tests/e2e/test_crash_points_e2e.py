@@ -66,13 +66,17 @@ async def _crash_then_offer_again(fake, bot, update_id: int, expect: int) -> lis
     return (await fake.wait_for_messages(USER, before + expect, timeout=20))[before:]
 
 
-async def _profile_summary(fake) -> dict:
+async def _profile_to_start_year(fake) -> None:
     [step] = await ask(fake, "/profil", USER)
     [name] = await tap(fake, step, "Commune")
     [region] = await ask(fake, "Ville de Groix", USER)
     [amount] = await tap(fake, region, "Bretagne")
     [existing] = await ask(fake, "80", USER)
     await tap(fake, existing, "Non, aucun")
+
+
+async def _profile_summary(fake) -> dict:
+    await _profile_to_start_year(fake)
     await ask(fake, "2026", USER)
     [summary] = await ask(fake, "2031", USER)
     return summary
@@ -93,12 +97,7 @@ def _count(db_path, sql) -> int:
 
 async def test_a_typed_year_committed_then_offered_again_is_not_the_end_year(fake, bot):
     await bot.start()
-    [step] = await ask(fake, "/profil", USER)
-    [name] = await tap(fake, step, "Commune")
-    [region] = await ask(fake, "Ville de Groix", USER)
-    [amount] = await tap(fake, region, "Bretagne")
-    [existing] = await ask(fake, "80", USER)
-    [start_year] = await tap(fake, existing, "Non, aucun")
+    await _profile_to_start_year(fake)
     await bot.stop()
     await bot.start(crash_at="event-committed")
     update_id = fake.push_message(USER, "2026")
