@@ -139,7 +139,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", nargs="?", const="all", metavar="ID", help="où en sont les annonces (ou l'annonce ID)")
     p.add_argument("--cancel", metavar="ID", type=int, help="annuler une annonce programmée ou arrêter un envoi")
     p.set_defaults(func=cmd_broadcast)
+
+    decp = sub.add_parser("decp", help="données essentielles de la commande publique (DECP)")
+    decp_sub = decp.add_subparsers(dest="decp_command", metavar="ACTION")
+    p = decp_sub.add_parser(
+        "baseline", parents=[common],
+        help="l'état des lieux d'un acheteur : marchés avec considérations sociales et environnementales, par année",
+    )
+    p.add_argument("files", nargs="+", metavar="FICHIER", help="fichiers DECP (JSON, XML, CSV ou XLSX)")
+    p.add_argument("--acheteur", action="append", required=True, metavar="SIRET",
+                   help="SIRET (14 chiffres) ou SIREN (9 chiffres, tous ses établissements) ; répétable")
+    p.add_argument("--json", action="store_true", help="le résultat en un objet JSON")
+    p.add_argument("--export", metavar="F", help="écrire aussi les chiffres par année dans F (.csv ou .xlsx)")
+    p.set_defaults(func=cmd_decp_baseline)
+    decp.set_defaults(func=None, config=None)
     return parser
+
+
+def cmd_decp_baseline(args, settings: Settings) -> int:
+    """Only aggregates are printed or written: no contract, no holder."""
+    from itertools import chain
+
+    from bot.decp_report import as_text, export
+    from knowledge.baseline import compute, parse_buyers, selector
+    from knowledge.decp import DecpError, read_contracts
+
+    try:
+        buyers = parse_buyers(args.acheteur)
+        if args.export and not args.export.lower().endswith((".csv", ".xlsx")):
+            raise DecpError("--export attend un fichier .csv ou .xlsx.")
+        wanted = selector(buyers)
+        contracts = chain.from_iterable(read_contracts(Path(f), wanted) for f in args.files)
+        result = compute(contracts, buyers, [Path(f).name for f in args.files])
+    except DecpError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 1
+    if args.export:
+        export(result, Path(args.export))
+    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else as_text(result))
+    return 0
 
 
 def cmd_console(args, settings: Settings) -> int:
