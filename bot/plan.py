@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.diagnostic import latest_for_outline
 from bot.rendering import message
 from bot.replies import Document, Event, Reply
 from dialogs.engine import Hooks
-from dialogs.outline import build_context, markdown_to_docx, render_markdown, suggested_axes
+from dialogs.outline import SUBJECT, DocumentInfo, build_context, markdown_to_docx, render_markdown, suggested_axes
+from knowledge.normalize import clean_text
 from storage.clock import now_iso
 from storage.faults import crash_point
 from storage.dialogs import Session
@@ -89,4 +91,13 @@ class PlanFeature:
 def generate(dialogs, workspace, actors, indicators, chosen, diagnostic=None) -> tuple[str, bytes]:
     """Both formats of the outline, from the same Markdown."""
     markdown = render_markdown(build_context(dialogs, workspace, actors, indicators, chosen, diagnostic=diagnostic))
-    return markdown, markdown_to_docx(markdown)
+    return markdown, markdown_to_docx(markdown, document_info(workspace))
+
+
+def document_info(workspace: dict | None) -> DocumentInfo:
+    """« SPASER — Ville de Poitiers — 2026-2031 », written by the structure itself."""
+    ws = workspace or {}
+    name = clean_text(str(ws.get("name") or "")).strip() or "votre structure"
+    start, end = ws.get("period_start"), ws.get("period_end")
+    title = f"SPASER — {name}" + (f" — {start}-{end}" if start and end else "")
+    return DocumentInfo(title=title, author=name, subject=SUBJECT, day=date.today())

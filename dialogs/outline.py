@@ -209,14 +209,38 @@ INLINE = re.compile(r"\*\*(.+?)\*\*|(?<![\\*])\*(?!\*)(.+?)(?<!\\)\*")
 UNESCAPE = re.compile(r"\\([\\`*_\[\]<>#|~+\-.])")
 
 
-def markdown_to_docx(markdown: str) -> bytes:
-    """Our outline's Markdown as a Word document with real styles, tables and a TOC field."""
+FONT = "Arial"  # Windows has it; Linux maps it to the metric-compatible Liberation Sans
+LANGUAGE = "fr-FR"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the file says of itself (File › Properties) and what its cover and footer show."""
+
+    title: str
+    author: str
+    subject: str
+    day: date
+
+
+def markdown_to_docx(markdown: str, info: DocumentInfo | None = None) -> bytes:
+    """Our outline's Markdown as a Word document an administration can circulate.
+
+    A4, French text (no spelling marks on every word in French Word and
+    LibreOffice), its own properties, a cover on its own page, the contents on
+    the next, « page X sur Y » in the footer, headings in the navigation pane,
+    table rows that never split across pages.
+    """
     from docx import Document
     from docx.shared import Pt
 
+    info = info or DocumentInfo("SPASER", "Assistant SPASER", SUBJECT, date.today())
     document = Document()
-    document.styles["Normal"].font.name = "Calibri"
+    _page_setup(document)
+    _french_styles(document)
     document.styles["Normal"].font.size = Pt(11)
+    _properties(document, info)
+    _footer(document)
     _update_fields_on_open(document)
     lines = markdown.splitlines()
     index = 0
@@ -227,8 +251,10 @@ def markdown_to_docx(markdown: str) -> bytes:
             index += 1
             continue
         if line.startswith("## Sommaire"):
+            _page_break(document)  # the cover stands on its own page
             _paragraph(document, "Heading1", "Sommaire")
             _add_toc(document)
+            _page_break(document)
             index += 1
             while index < len(lines) and (not lines[index].strip() or lines[index].lstrip().startswith("- ")):
                 index += 1  # the Markdown list of headings: Word builds its own
@@ -296,6 +322,8 @@ def _add_table(document, block: list[str]) -> None:
     for row, values in zip(list(all_rows)[1:], rows):
         for cell, text in zip(row.cells, values):
             cell.paragraphs[0].add_run(text)
+    for number, row in enumerate(all_rows):
+        _row_properties(row, header=number == 0)
     document.add_paragraph()
 
 
@@ -346,3 +374,109 @@ def _update_fields_on_open(document) -> None:
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     settings.append(update)
+
+
+SUBJECT = "Schéma de promotion des achats socialement et écologiquement responsables"
+
+
+def _page_setup(document) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    for section in document.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(25)
+        section.top_margin = section.bottom_margin = Mm(22)
+
+
+def _french_styles(document) -> None:
+    """fr-FR and the default font on the document defaults and on every style that sets its own."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    targets = [run_defaults] + [style.get_or_add_rPr() for style in styles.findall(qn("w:style"))]
+    for properties in targets:
+        language = properties.find(qn("w:lang"))
+        if language is None:
+            language = OxmlElement("w:lang")
+            properties.append(language)
+        for attribute in ("w:val", "w:eastAsia"):
+            language.set(qn(attribute), LANGUAGE)
+        fonts = properties.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            properties.insert(0, fonts)
+        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attribute), None)
+        for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(attribute), FONT)
+
+
+def _properties(document, info: DocumentInfo) -> None:
+    from datetime import datetime, time, timezone
+
+    core = document.core_properties
+    core.title = info.title
+    core.author = info.author
+    core.last_modified_by = info.author
+    core.subject = info.subject
+    core.language = LANGUAGE
+    core.keywords = "SPASER; achats responsables; commande publique"
+    core.comments = "Version de travail préparée avec l'Assistant SPASER."
+    core.category = ""
+    moment = datetime.combine(info.day, time(12, 0), tzinfo=timezone.utc)
+    core.created = core.modified = moment
+    printed = core._element.find("{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}lastPrinted")
+    if printed is not None:  # the blank template's own date, years ago
+        core._element.remove(printed)
+    core.revision = 1
+
+
+def _footer(document) -> None:
+    """« page X sur Y », centred, from PAGE and NUMPAGES fields."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    for section in document.sections:
+        paragraph = section.footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run("page ")
+        _field(paragraph, "PAGE", "1")
+        paragraph.add_run(" sur ")
+        _field(paragraph, "NUMPAGES", "1")
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    parts = [("w:fldChar", "begin"), ("w:instrText", instruction), ("w:fldChar", "separate"), ("w:t", shown),
+             ("w:fldChar", "end")]
+    for tag, value in parts:
+        element = OxmlElement(tag)
+        if tag == "w:fldChar":
+            element.set(qn("w:fldCharType"), value)
+        else:
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {value} " if tag == "w:instrText" else value
+        run._r.append(element)
+
+
+def _page_break(document) -> None:
+    from docx.enum.text import WD_BREAK
+
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _row_properties(row, header: bool) -> None:
+    """A row never splits across pages; the header row repeats on each page."""
+    from docx.oxml import OxmlElement
+
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))

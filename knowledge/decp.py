@@ -288,7 +288,6 @@ def _read_csv(path: Path) -> Iterator[Contract]:
     first = text_sample.splitlines()[0] if text_sample.strip() else ""
     delimiter = max((";", ",", "\t"), key=first.count)
     with path.open("r", encoding=encoding, errors="replace", newline="") as text:
-        csv.field_size_limit(1024 * 1024)
         try:
             yield from _rows(csv.reader(text, delimiter=delimiter), path.name)
         except csv.Error as error:

@@ -111,6 +111,32 @@ def test_docx_has_word_headings_tables_and_a_toc_field(chat):
     assert 'TOC \\o "1-3"' in body and 'w:fldCharType="begin"' in body
 
 
+def test_docx_is_a4_french_with_its_properties_page_numbers_and_a_cover_page(chat):
+    import zipfile
+    from datetime import date
+
+    fill_profile(chat)
+    add_actor(chat, "CRESS Bretagne", ("Social",))
+    _, docx = make_plan(chat)
+    document = DocxDocument(io.BytesIO(docx))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    core = document.core_properties
+    assert core.title.startswith("SPASER — Ville de Quimper") and core.author == "Ville de Quimper"
+    assert core.subject and "python-docx" not in (core.comments + core.keywords + core.author)
+    assert core.created.date() == date.today() and core.language == "fr-FR"
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        styles = archive.read("word/styles.xml").decode()
+        body = archive.read("word/document.xml").decode()
+        footers = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("word/footer"))
+    assert 'w:lang w:val="fr-FR"' in styles and "en-US" not in styles
+    assert " PAGE " in footers and " NUMPAGES " in footers and "sur" in footers
+    assert body.count('w:type="page"') >= 2  # the cover, then the contents, each on its own page
+    assert "<w:cantSplit/>" in body and "<w:tblHeader/>" in body
+    paragraphs = [p.text for p in document.paragraphs]
+    assert any(t.startswith("Version de travail du ") for t in paragraphs[: paragraphs.index("Sommaire")])
+
+
 def test_generation_is_recorded_and_axes_remembered(chat, assistant):
     make_plan(chat, renames=["2 : Verte et sobre"])
     workspace = assistant.services.storage.workspaces.of_user(42)
