@@ -1,7 +1,8 @@
 """Time to generate the starter SPASER (Markdown and DOCX) for a full workspace.
 
 A workspace with a complete profile, 50 mapped actors and 30 indicators,
-6 axes. Target: both formats in under 300 ms.
+6 axes. Target: both formats in under 150 ms median. The ODT and PDF made by
+LibreOffice are measured apart (they follow the DOCX, in the background).
 
 Run: python benchmarks/outline.py
 """
@@ -59,7 +60,7 @@ def main() -> None:
     print(f"Taille : Markdown {len(markdown) / 1024:.0f} Kio, DOCX {len(docx) / 1024:.0f} Kio")
     print(
         f"Durée : médiane {statistics.median(timings):.0f} ms, p95 {timings[int(RUNS * 0.95) - 1]:.0f} ms, "
-        f"max {timings[-1]:.0f} ms (cible < 300 ms)"
+        f"max {timings[-1]:.0f} ms (cible < 150 ms)"
     )
     # The largest workspace there can be (500 actors, 200 indicators): how long one /plan holds the bot.
     profile, actors, indicators = workspace(500, 200)
@@ -70,6 +71,28 @@ def main() -> None:
         largest.append((time.perf_counter() - start) * 1000)
     print(f"Espace au plafond (500 acteurs, 200 indicateurs) : médiane {statistics.median(largest):.0f} ms, "
           f"Markdown {len(markdown) / 1024:.0f} Kio, DOCX {len(docx) / 1024:.0f} Kio")
+    convert_timings()
+
+
+def convert_timings() -> None:
+    """ODT and PDF through LibreOffice, apart (run in the background, after the DOCX is sent)."""
+    from bot import office
+
+    if not office.available():
+        print("ODT et PDF : LibreOffice absent, non mesuré (apt install libreoffice-writer-nogui)")
+        return
+    dialogs = load_checked_dialogs()
+    profile, actors, indicators = workspace()
+    axes = [(c.value, c.label) for c in dialogs["plan"].step("axes").choices[:6]]
+    _, docx = generate(dialogs, profile, actors, indicators, axes)
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        files = office.convert(docx)
+        timings.append((time.perf_counter() - start) * 1000)
+    print(f"ODT + PDF (LibreOffice, sommaire rempli) : première {timings[0]:.0f} ms (profil créé), "
+          f"puis {statistics.median(timings[1:]):.0f} ms ; PDF {len(files['pdf']) / 1024:.0f} Kio, "
+          f"ODT {len(files['odt']) / 1024:.0f} Kio")
 
 
 if __name__ == "__main__":

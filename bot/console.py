@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot import office
 from bot.conversation import Assistant
 from bot.rendering import label_key, to_plain_text
 from bot.replies import Button, Document, Event, Reply
@@ -72,6 +73,9 @@ class Console:
                 self.out.write(f"📄 Fichier enregistré : {self.save(reply.document)}\n")
             self.out.write("\n")
         self.out.flush()
+        for reply in replies:
+            if reply.document is not None and reply.document.convert:
+                self.show(office.converted(reply.document))  # no one else is waiting in a terminal
 
     @property
     def at_step(self) -> bool:

@@ -8,7 +8,6 @@ whether the person is in Telegram or in a terminal.
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field

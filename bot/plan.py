@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
+from bot import office
 from bot.diagnostic import latest_for_outline
 from bot.rendering import message
 from bot.replies import Document, Event, Reply
@@ -77,13 +78,15 @@ class PlanFeature:
         self.storage.outlines.record(workspace["id"], event.user_id, chosen, len(actors), len(indicators))
         crash_point("plan-written")
         stamp = now_iso()[:10]
+        converting = office.available()
         html = message(
             "plan_ready", axes=[name for _, name in chosen], actors=len(actors), indicators=len(indicators),
-            profile=bool(workspace.get("profile_done")),
+            profile=bool(workspace.get("profile_done")), converting=converting,
         )
         return [
             Reply(html),
-            Reply("", document=Document(f"spaser-{stamp}.docx", docx, caption="Votre SPASER (Word, LibreOffice)")),
+            Reply("", document=Document(f"spaser-{stamp}.docx", docx, caption="Votre SPASER (Word, LibreOffice)",
+                                        convert=converting)),
             Reply("", document=Document(f"spaser-{stamp}.md", markdown.encode("utf-8"), caption="Votre SPASER (Markdown)")),
         ]
 

@@ -47,6 +47,8 @@ class Document:
     # A received spreadsheet already read by the adapter, in a worker thread so that
     # parsing never holds the event loop: its rows, or the French reason it cannot be read.
     table: list[list[str]] | str | None = None
+    # A DOCX to send also as ODT and PDF: the adapter converts it once the DOCX is out, off the event loop.
+    convert: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,14 @@ def _reply_data(reply: Reply) -> dict:
         data["edit"] = True
     if reply.document is not None:
         doc = reply.document
-        data["document"] = [doc.filename, base64.b64encode(doc.content).decode("ascii"), doc.caption]
+        data["document"] = [doc.filename, base64.b64encode(doc.content).decode("ascii"), doc.caption, doc.convert]
     return data
 
 
 def _reply_of(data: dict) -> Reply:
     document = None
     if "document" in data:
-        filename, content, caption = data["document"]
-        document = Document(filename, base64.b64decode(content), caption)
+        filename, content, caption, *convert = data["document"]
+        document = Document(filename, base64.b64decode(content), caption, convert=bool(convert and convert[0]))
     buttons = tuple(tuple(Button(label, payload) for label, payload in row) for row in data["buttons"])
     return Reply(data["html"], buttons, document, bool(data.get("edit")))

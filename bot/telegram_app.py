@@ -42,6 +42,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import office
 from bot.broadcaster import Broadcaster
 from bot.collections import read_table
 from bot.config import Settings
@@ -161,9 +162,7 @@ class TelegramChannel:
         self._flood_notices[user_id] = now
         chat = update.effective_chat
         target = chat.id if chat is not None and chat.type == ChatType.PRIVATE else user_id
-        task = asyncio.get_running_loop().create_task(self.send_reply(target, Reply(message("flood_notice")), None))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.in_background(self.send_reply(target, Reply(message("flood_notice")), None))
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Text or command → the core's replies; in groups only what is addressed to us."""
@@ -269,6 +268,20 @@ class TelegramChannel:
 
     async def deliver(self, chat_id: int, replies: list[Reply], user_id: int | None = None) -> None:
         """Send replies in order; stop for a person who blocked the bot."""
+        for reply in replies:
+            if not await self.send_reply(chat_id, reply, user_id):
+                return
+            if reply.document is not None and reply.document.convert:
+                self.in_background(self.send_converted(chat_id, reply.document, user_id))
+
+    def in_background(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def send_converted(self, chat_id: int, document: Document, user_id: int | None) -> None:
+        """The ODT and PDF after the DOCX: LibreOffice works in a thread, nobody waits for it."""
+        replies = await asyncio.to_thread(office.converted, document)
         for reply in replies:
             if not await self.send_reply(chat_id, reply, user_id):
                 return

@@ -209,6 +209,8 @@ INLINE = re.compile(r"\*\*(.+?)\*\*|(?<![\\*])\*(?!\*)(.+?)(?<!\\)\*")
 UNESCAPE = re.compile(r"\\([\\`*_\[\]<>#|~+\-.])")
 
 
+TEXT_WIDTH_TWIPS = 9070  # A4 less two 25 mm margins
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 FONT = "Arial"  # Windows has it; Linux maps it to the metric-compatible Liberation Sans
 LANGUAGE = "fr-FR"
 
@@ -242,6 +244,7 @@ def markdown_to_docx(markdown: str, info: DocumentInfo | None = None) -> bytes:
     _properties(document, info)
     _footer(document)
     _update_fields_on_open(document)
+    parts: list[str] = []  # the body as WordprocessingML, parsed once: python-docx builds it node by node, slowly
     lines = markdown.splitlines()
     index = 0
     first_heading = True
@@ -251,10 +254,10 @@ def markdown_to_docx(markdown: str, info: DocumentInfo | None = None) -> bytes:
             index += 1
             continue
         if line.startswith("## Sommaire"):
-            _page_break(document)  # the cover stands on its own page
-            _paragraph(document, "Heading1", "Sommaire")
-            _add_toc(document)
-            _page_break(document)
+            parts.append(PAGE_BREAK)  # the cover stands on its own page
+            parts.append(_paragraph_xml("Sommaire", "TOCHeading", plain=True))  # a heading the contents do not list
+            parts.append(TOC)
+            parts.append(PAGE_BREAK)
             index += 1
             while index < len(lines) and (not lines[index].strip() or lines[index].lstrip().startswith("- ")):
                 index += 1  # the Markdown list of headings: Word builds its own
@@ -262,12 +265,9 @@ def markdown_to_docx(markdown: str, info: DocumentInfo | None = None) -> bytes:
         heading = re.match(r"^(#{1,4}) (.+)$", line)
         if heading:
             level = len(heading.group(1))
-            text = _plain(heading.group(2))
-            if level == 1 and first_heading:
-                _paragraph(document, "Title", text)
-                first_heading = False
-            else:
-                _paragraph(document, f"Heading{min(level - 1, 3) or 1}", text)
+            style = "Title" if level == 1 and first_heading else f"Heading{min(level - 1, 3) or 1}"
+            first_heading = first_heading and level != 1
+            parts.append(_paragraph_xml(heading.group(2), style, plain=True))
             index += 1
             continue
         if line.startswith("|"):
@@ -275,34 +275,58 @@ def markdown_to_docx(markdown: str, info: DocumentInfo | None = None) -> bytes:
             while index < len(lines) and lines[index].startswith("|"):
                 block.append(lines[index])
                 index += 1
-            _add_table(document, block)
+            parts.append(_table_xml(block))
+            parts.append("<w:p/>")
             continue
         if line.startswith("> "):
-            paragraph = document.add_paragraph()
-            _add_runs(paragraph, line[2:], italic=True)
+            parts.append(_paragraph_xml(line[2:], italic=True))
         elif re.match(r"^\s*- ", line):
-            nested = line.startswith("  ")
-            paragraph = _paragraph(document, "ListBullet2" if nested else "ListBullet")
-            _add_runs(paragraph, line.strip()[2:])
+            parts.append(_paragraph_xml(line.strip()[2:], "ListBullet2" if line.startswith("  ") else "ListBullet"))
         else:
-            paragraph = document.add_paragraph()
-            _add_runs(paragraph, line)
+            parts.append(_paragraph_xml(line))
         index += 1
+    _append_body(document, parts)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def _paragraph(document, style_id: str, text: str = ""):
-    """A paragraph with a built-in style, set by id: resolving a style by name
-    makes python-docx scan every style, which dominated the generation time."""
-    paragraph = document.add_paragraph(text)
-    paragraph._p.style = style_id
-    return paragraph
+def _append_body(document, parts: list[str]) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    fragment = parse_xml(f'<w:body {nsdecls("w")}>' + "".join(parts) + "</w:body>")
+    end = document.element.body.sectPr  # the section properties stay last
+    for element in list(fragment):
+        end.addprevious(element)
 
 
-def _plain(text: str) -> str:
-    return UNESCAPE.sub(r"\1", text)
+def _paragraph_xml(text: str, style: str | None = None, *, italic: bool = False, plain: bool = False) -> str:
+    """A paragraph with a built-in style, by id; **bold** and *italic* as runs unless `plain`."""
+    properties = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    runs = _run_xml(_plain(text), False, italic) if plain else _runs_xml(text, italic)
+    return f"<w:p>{properties}{runs}</w:p>"
+
+
+def _runs_xml(text: str, italic: bool = False) -> str:
+    runs, position = [], 0
+    for match in INLINE.finditer(text):
+        if match.start() > position:
+            runs.append(_run_xml(_plain(text[position : match.start()]), False, italic))
+        if match.group(1) is not None:
+            runs.append(_run_xml(_plain(match.group(1)), True, italic))
+        else:
+            runs.append(_run_xml(_plain(match.group(2)), False, True))
+        position = match.end()
+    if position < len(text):
+        runs.append(_run_xml(_plain(text[position:]), False, italic))
+    return "".join(runs)
+
+
+def _run_xml(text: str, bold: bool, italic: bool) -> str:
+    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    properties = f"<w:rPr>{properties}</w:rPr>" if properties else ""
+    return f'<w:r>{properties}<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r>'
 
 
 def _split_row(line: str) -> list[str]:
@@ -310,59 +334,46 @@ def _split_row(line: str) -> list[str]:
     return [_plain(c.strip()) for c in cells]
 
 
-def _add_table(document, block: list[str]) -> None:
+def _table_xml(block: list[str]) -> str:
+    """A Word table: rows that never split across pages, the header row repeated on each page."""
     header = _split_row(block[0])
     rows = [_split_row(line) for line in block[2:]]
-    table = document.add_table(rows=1 + len(rows), cols=len(header))
-    table.style = document.styles["Table Grid"]
-    # Row by row: python-docx's table.cell(r, c) rescans the whole table each time.
-    all_rows = table.rows
-    for cell, text in zip(all_rows[0].cells, header):
-        cell.paragraphs[0].add_run(text).bold = True
-    for row, values in zip(list(all_rows)[1:], rows):
-        for cell, text in zip(row.cells, values):
-            cell.paragraphs[0].add_run(text)
-    for number, row in enumerate(all_rows):
-        _row_properties(row, header=number == 0)
-    document.add_paragraph()
+    width = TEXT_WIDTH_TWIPS // max(len(header), 1)
+
+    def cell(text: str, bold: bool) -> str:
+        return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p>{_run_xml(text, bold, False)}</w:p></w:tc>'
+
+    def row(values: list[str], heading: bool) -> str:
+        properties = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if heading else "") + "</w:trPr>"
+        cells = (values + [""] * len(header))[: len(header)]
+        return f"<w:tr>{properties}" + "".join(cell(v, heading) for v in cells) + "</w:tr>"
+
+    return (
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" '
+        'w:noVBand="1"/></w:tblPr><w:tblGrid>' + f'<w:gridCol w:w="{width}"/>' * len(header) + "</w:tblGrid>"
+        + row(header, True) + "".join(row(r, False) for r in rows) + "</w:tbl>"
+    )
 
 
-def _add_runs(paragraph, text: str, italic: bool = False) -> None:
-    position = 0
-    for match in INLINE.finditer(text):
-        if match.start() > position:
-            paragraph.add_run(_plain(text[position : match.start()])).italic = italic or None
-        if match.group(1) is not None:
-            run = paragraph.add_run(_plain(match.group(1)))
-            run.bold = True
-            run.italic = italic or None
-        else:
-            paragraph.add_run(_plain(match.group(2))).italic = True
-        position = match.end()
-    if position < len(text):
-        paragraph.add_run(_plain(text[position:])).italic = italic or None
+def _xml_text(text: str) -> str:
+    """Escaped for XML, without the characters XML cannot hold at all."""
+    from xml.sax.saxutils import escape
+
+    return escape(XML_INVALID.sub("", text))
 
 
-def _add_toc(document) -> None:
-    """A TOC field: Word and LibreOffice fill it from the heading styles when fields are updated."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+def _plain(text: str) -> str:
+    return UNESCAPE.sub(r"\1", text)
 
-    paragraph = document.add_paragraph()
-    run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    instruction = OxmlElement("w:instrText")
-    instruction.set(qn("xml:space"), "preserve")
-    instruction.text = 'TOC \\o "1-3" \\h \\z \\u'
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    placeholder = OxmlElement("w:t")
-    placeholder.text = "Table des matières : clic droit puis « Mettre à jour le champ » (Word) ou « Mettre à jour l'index » (LibreOffice)."
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    for element in (begin, instruction, separate, placeholder, end):
-        run._r.append(element)
+
+PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+# A TOC field: Word fills it when the file opens (updateFields), LibreOffice when asked (bot.office).
+TOC = (
+    '<w:p><w:r><w:fldChar w:fldCharType="begin"/><w:instrText xml:space="preserve">TOC \\o "1-3" \\h \\z \\u'
+    '</w:instrText><w:fldChar w:fldCharType="separate"/><w:t>Table des matières : clic droit puis « Mettre à jour '
+    "le champ » (Word) ou « Mettre à jour l'index » (LibreOffice).</w:t><w:fldChar w:fldCharType=\"end\"/></w:r></w:p>"
+)
 
 
 def _update_fields_on_open(document) -> None:
@@ -464,19 +475,3 @@ def _field(paragraph, instruction: str, shown: str) -> None:
             element.set(qn("xml:space"), "preserve")
             element.text = f" {value} " if tag == "w:instrText" else value
         run._r.append(element)
-
-
-def _page_break(document) -> None:
-    from docx.enum.text import WD_BREAK
-
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-
-def _row_properties(row, header: bool) -> None:
-    """A row never splits across pages; the header row repeats on each page."""
-    from docx.oxml import OxmlElement
-
-    properties = row._tr.get_or_add_trPr()
-    properties.append(OxmlElement("w:cantSplit"))
-    if header:
-        properties.append(OxmlElement("w:tblHeader"))

@@ -15,6 +15,12 @@ from knowledge.matcher import Matcher
 from storage import Storage
 
 
+@pytest.fixture(autouse=True)
+def no_office_conversion(monkeypatch):
+    """LibreOffice takes seconds per plan: off unless a test turns it on (tests of the conversion itself)."""
+    monkeypatch.setenv("SPASER_SOFFICE", "")
+
+
 @pytest.fixture(scope="session")
 def kb():
     return load_knowledge()

@@ -165,17 +165,31 @@ def test_generate_directly_escapes_table_cells(assistant):
     assert any(c.text == "A | B" for t in document.tables for row in t.rows for c in row.cells)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_docx_converts_to_pdf_with_libreoffice(chat, tmp_path):
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice and poppler-utils are not installed (apt install libreoffice-writer-nogui poppler-utils)")
+def test_libreoffice_makes_an_odt_and_a_tagged_pdf_with_its_contents_filled(chat, tmp_path, monkeypatch):
+    from bot import office
+
+    monkeypatch.delenv("SPASER_SOFFICE")
     fill_profile(chat)
     add_actor(chat, "CRESS Bretagne", ("Social",))
     _, docx = make_plan(chat)
-    source = tmp_path / "spaser.docx"
-    source.write_bytes(docx)
-    result = subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        capture_output=True, timeout=180,
-    )
-    pdf = tmp_path / "spaser.pdf"
-    assert result.returncode == 0 and pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    files = office.convert(docx)
+    assert files["odt"].startswith(b"PK") and b"application/vnd.oasis.opendocument.text" in files["odt"][:200]
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(files["pdf"])
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages >= 5 and re.search(r"Tagged:\s+yes", info) and "A4" in info
+    contents = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True).stdout
+    listed = re.findall(r"^(.+?)\.{3,}\s*(\d+)$", contents, flags=re.MULTILINE)
+    titles = [title for title, _ in listed]
+    assert "2. Le plan d'action" in titles and "Sommaire" not in titles  # filled, page numbers included
+    assert all(1 < int(page) <= pages for _, page in listed)
+    assert f"page 2 sur {pages}" in contents
+
+
+def test_without_libreoffice_the_plan_says_so_in_one_line(chat):
+    make_plan(chat)
+    assert "LibreOffice n'est pas installé" in chat.text
+    assert sorted(d.filename.rsplit(".", 1)[1] for d in chat.documents) == ["docx", "md"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
+
 from tests.e2e.test_telegram_e2e import ask, buttons
 
 USER = 2002
@@ -246,4 +250,21 @@ async def test_typed_numbers_labels_and_yes_words_through_telegram(fake, start_b
     assert "Le SPASER est obligatoire pour vous" in done["text"]
     profile = bot.assistant.services.storage.workspaces.of_user(USER)
     assert (profile["structure_type"], profile["region"], profile["purchases_meur"]) == ("commune", "nouvelle_aquitaine", 120)
+    assert fake.rejected == []
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+async def test_plan_sends_word_and_markdown_first_then_odt_and_pdf(fake, start_bot, monkeypatch):
+    monkeypatch.delenv("SPASER_SOFFICE")
+    await start_bot()
+    [axes] = await ask(fake, "/plan", USER)
+    [renames] = await tap(fake, axes, "Valider la sélection")
+    [summary] = await ask(fake, "/passer", USER)
+    ready, first, second = await tap(fake, summary, "Valider", expect=3)
+    assert "suivent dans un instant" in ready["text"]
+    messages = await fake.wait_for_messages(USER, len(fake.sent_to(USER)) + 2, timeout=90)
+    names = [m["document"]["file_name"].rsplit(".", 1)[1] for m in messages if "document" in m]
+    assert names[-4:] == ["docx", "md", "odt", "pdf"]
+    assert fake.content(messages[-1]).startswith(b"%PDF")
+    [answer] = await ask(fake, "combien de pages fait un spaser ?", USER)  # nobody waited for LibreOffice
     assert fake.rejected == []
