@@ -16,6 +16,8 @@ Run: python benchmarks/telegram_load.py [USERS]   (needs the test extras: aiohtt
      FLOOD=400 python benchmarks/telegram_load.py 50   one person sends 400 messages at once
      while the others ask, with the per-chat flood limit on (3 messages a second
      per chat, then 429 « retry after 1 »): the others' latency must hold.
+     PLANS=2 python benchmarks/telegram_load.py   two people run /plan in a loop (and
+     LibreOffice, when installed, converts each plan in the background) meanwhile.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ PROFILE = os.environ.get("BOT_PROFILE", "").split()
 THINK = tuple(float(x) for x in os.environ.get("THINK", "0.5 0.9").split())
 USERS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 FLOOD = int(os.environ.get("FLOOD", "0"))
+PLANS = int(os.environ.get("PLANS", "0"))  # people generating /plan in a loop meanwhile
 QUESTIONS = [
     "combien de pages fait un spaser ?",
     "le spaser est il obligatoire pour nous",
@@ -88,6 +91,7 @@ async def load(think: tuple[float, float]) -> None:
 
     fake.listeners.append(on_sent)
     latencies: list[float] = []
+    plans: list[int] = []
     with tempfile.TemporaryDirectory() as tmp:
         bot = await start_bot(fake, Path(tmp))
         try:
@@ -106,20 +110,52 @@ async def load(think: tuple[float, float]) -> None:
                     answered_at = await asyncio.wait_for(future, timeout=60)
                     latencies.append((answered_at - sent_at) * 1000)
 
+            done = asyncio.Event()
+
+            async def planner(user_id: int) -> None:
+                """/plan again and again, as taps: the documents are made while the others ask."""
+                from tests.e2e.test_telegram_e2e import buttons
+
+                async def step(act) -> list[dict]:
+                    before = len(fake.sent_to(user_id))
+                    act()
+                    return (await fake.wait_for_messages(user_id, before + 1, timeout=60))[before:]
+
+                def tap(message: dict, label: str):
+                    button = next(b for b in buttons(message) if label in b["text"])
+                    return lambda: fake.press(user_id, message, button["callback_data"])
+
+                while not done.is_set():
+                    [axes] = await step(lambda: fake.push_message(user_id, "/plan"))
+                    await step(tap(axes, "Valider la sélection"))
+                    [summary] = await step(lambda: fake.push_message(user_id, "/passer"))
+                    before = len(fake.sent_to(user_id))
+                    tap(summary, "Valider")()
+                    await fake.wait_for_messages(user_id, before + 3, timeout=60)
+                    plans.append(user_id)
+
             if FLOOD:
                 for n in range(FLOOD):
                     fake.push_message(1, f"combien de pages fait un spaser {n} ?")
+            planners = [asyncio.ensure_future(planner(90_000 + n)) for n in range(PLANS)]
             cpu_before = process_cpu(bot.pid)
             start = time.perf_counter()
             await asyncio.gather(*(user(10_000 + n) for n in range(USERS)))
             elapsed = time.perf_counter() - start
             bot_cpu = process_cpu(bot.pid) - cpu_before
+            done.set()
+            await asyncio.gather(*planners, return_exceptions=True)
         finally:
             bot.send_signal(signal.SIGINT)
             await asyncio.to_thread(bot.wait, 30)
     await fake.stop()
 
     latencies.sort()
+    if PLANS:
+        from bot import office
+
+        print(f"Pendant que {PLANS} personne(s) génèrent des plans en boucle : {len(plans)} plans "
+              f"(LibreOffice {'présent : ODT et PDF en arrière-plan' if office.available() else 'absent'})")
     if FLOOD:
         print(f"Pendant qu'une personne envoie {FLOOD} messages d'un coup :")
     print(f"Temps de lecture entre deux questions : {think[0]}–{think[1]} s")
@@ -137,7 +173,7 @@ async def load(think: tuple[float, float]) -> None:
 
 async def main() -> None:
     await load(THINK)
-    if FLOOD:
+    if FLOOD or PLANS:
         return
     print()
     await load((0.0, 0.0))

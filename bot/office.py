@@ -56,7 +56,12 @@ End Sub
 </script:module>
 """
 
+MAX_WAITING = 4  # conversions waiting their turn; more are refused with a sentence, not queued for ever
 _queue = threading.Lock()  # one LibreOffice at a time: each takes a core and some 200 MB
+_count = threading.Lock()
+_waiting = 0
+_stopping = threading.Event()
+_running: subprocess.Popen | None = None
 _profile: Path | None = None
 
 
@@ -78,10 +83,39 @@ def available() -> bool:
 
 def convert(docx: bytes, timeout: float = TIMEOUT_SECONDS) -> dict[str, bytes]:
     """The ODT and the tagged PDF of a DOCX, with its table of contents filled."""
+    global _waiting
     binary = soffice()
     if binary is None:
         raise OfficeError("LibreOffice n'est pas installé")
-    with _queue, tempfile.TemporaryDirectory(prefix="spaser-convert-") as folder:
+    with _count:
+        if _waiting >= MAX_WAITING:
+            raise OfficeError("trop de conversions en attente ; relancez /plan dans quelques minutes")
+        _waiting += 1
+    try:
+        with _queue:
+            if _stopping.is_set():
+                raise OfficeError("le service s'arrête")
+            return _convert(binary, docx, timeout)
+    finally:
+        with _count:
+            _waiting -= 1
+
+
+def start() -> None:
+    """At start-up (again, in the same process for tests): conversions are accepted."""
+    _stopping.clear()
+
+
+def stop() -> None:
+    """At shutdown: end the conversion in progress and refuse the waiting ones, so the bot stops at once."""
+    _stopping.set()
+    process = _running
+    if process is not None and process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _convert(binary: str, docx: bytes, timeout: float) -> dict[str, bytes]:
+    with tempfile.TemporaryDirectory(prefix="spaser-convert-") as folder:
         work = Path(folder)
         source = work / "plan.docx"
         source.write_bytes(docx)
@@ -118,14 +152,20 @@ def _profile_folder(binary: str, timeout: float) -> Path:
 
 def _run(command: list[str], env: dict, timeout: float) -> None:
     """Run LibreOffice in its own process group, so that a timeout ends all of it."""
+    global _running
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
+    _running = process
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         raise OfficeError(f"LibreOffice n'a pas fini en {timeout:.0f} s") from None
+    finally:
+        _running = None
+    if _stopping.is_set():
+        raise OfficeError("le service s'arrête")
 
 
 def converted(document) -> list:

@@ -461,6 +461,7 @@ async def _post_stop(application: Application) -> None:
         task = application.bot_data.pop(key, None)
         if task is not None:
             task.cancel()
+    office.stop()  # a conversion in progress must not hold the shutdown
 
 
 async def retention_loop(channel: TelegramChannel, every: float = 3600) -> None:
@@ -494,6 +495,7 @@ async def run_retention(channel: TelegramChannel, now: datetime) -> None:
 async def _post_init(application: Application) -> None:
     """Register the French command menu shown by Telegram clients; start the daily retention job."""
     channel: TelegramChannel = application.bot_data["channel"]
+    office.start()
     loop = asyncio.get_running_loop()
     application.bot_data["retention_task"] = loop.create_task(retention_loop(channel))
     rate = channel.assistant.services.settings.broadcast.rate_per_second

@@ -19,6 +19,9 @@ from storage import Storage
 def no_office_conversion(monkeypatch):
     """LibreOffice takes seconds per plan: off unless a test turns it on (tests of the conversion itself)."""
     monkeypatch.setenv("SPASER_SOFFICE", "")
+    from bot import office
+
+    office.start()  # a bot stopped by an earlier test in this process refused conversions from then on
 
 
 @pytest.fixture(scope="session")

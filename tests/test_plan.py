@@ -193,3 +193,20 @@ def test_without_libreoffice_the_plan_says_so_in_one_line(chat):
     make_plan(chat)
     assert "LibreOffice n'est pas installé" in chat.text
     assert sorted(d.filename.rsplit(".", 1)[1] for d in chat.documents) == ["docx", "md"]
+
+
+def test_a_conversion_that_hangs_is_killed_at_its_timeout(tmp_path, monkeypatch):
+    import time
+
+    from bot import office
+
+    hanging = tmp_path / "soffice"
+    hanging.write_text("#!/bin/sh\nsleep 60\n")
+    hanging.chmod(0o755)
+    monkeypatch.setenv("SPASER_SOFFICE", str(hanging))
+    monkeypatch.setattr(office, "_profile", None)
+    start = time.monotonic()
+    with pytest.raises(office.OfficeError, match="n'a pas fini en 1 s"):
+        office.convert(b"PK", timeout=1)
+    assert time.monotonic() - start < 10
+    assert subprocess.run(["pgrep", "-f", str(hanging)], capture_output=True).returncode == 1  # none left
