@@ -164,6 +164,7 @@ def cmd_decp_baseline(args, settings: Settings) -> int:
     from knowledge.baseline import compute, parse_buyers, selector
     from knowledge.decp import DecpError, read_contracts
 
+    _limit_memory(DECP_MEMORY_BYTES)
     try:
         buyers = parse_buyers(args.acheteur)
         if args.export and not args.export.lower().endswith((".csv", ".xlsx")):
@@ -174,10 +175,29 @@ def cmd_decp_baseline(args, settings: Settings) -> int:
     except DecpError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 1
+    except MemoryError:
+        print(f"Erreur : lire ce fichier demanderait plus de {DECP_MEMORY_BYTES // 1024**3} Go de mémoire ; "
+              "ce n'est pas un fichier DECP ordinaire.", file=sys.stderr)
+        return 1
     if args.export:
         export(result, Path(args.export))
     print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else as_text(result))
     return 0
+
+
+DECP_MEMORY_BYTES = 3 * 1024**3  # a buyer's baseline needs tens of megabytes; a hostile file, unbounded
+
+
+def _limit_memory(limit: int) -> None:
+    """A backstop for files that defeat the reader's own checks: MemoryError instead of a machine brought down."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this system: the reader's checks remain
 
 
 def cmd_console(args, settings: Settings) -> int:

@@ -174,13 +174,17 @@ def _ratio(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _matches(buyer: str, wanted: list[str]) -> bool:
-    return any(buyer == w if len(w) == 14 else buyer.startswith(w) for w in wanted)
-
-
 def selector(buyers: list[str]):
-    """What the reader needs to skip other buyers' contracts without reading them."""
-    return lambda buyer: _matches(re.sub(r"\s", "", buyer), buyers)
+    """What the reader needs to skip other buyers' contracts without reading them (called for each one)."""
+    sirets = frozenset(b for b in buyers if len(b) == 14)
+    sirens = tuple(b for b in buyers if len(b) == 9)
+
+    def wanted(buyer: str) -> bool:
+        if " " in buyer or "\u00a0" in buyer:
+            buyer = re.sub(r"\s", "", buyer)
+        return buyer in sirets or (bool(sirens) and buyer.startswith(sirens))
+
+    return wanted
 
 
 def compute(contracts: Iterable[Contract], buyers: list[str], sources: list[str], today: date | None = None) -> dict:
@@ -192,13 +196,15 @@ def compute(contracts: Iterable[Contract], buyers: list[str], sources: list[str]
     undated = {"marche": 0, "concession": 0}
     since = Year()  # marchés notified since the legal obligation
     total = 0
+    wanted = selector(buyers)
     for contract in contracts:
         total += 1
-        buyer = re.sub(r"\s", "", contract.buyer)
-        if not _matches(buyer, buyers):
+        buyer = contract.buyer
+        if not wanted(buyer):
             if len(others) < 100_000:
                 others[buyer] += 1
             continue
+        buyer = re.sub(r"\s", "", buyer)
         # One row per contract and holder in tabular exports: each contract once.
         key = (contract.kind, buyer, contract.id or f"?{total}")
         if key in seen:

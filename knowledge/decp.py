@@ -20,8 +20,8 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 MAX_FILE_BYTES = 2 * 1024**3  # a national extract is a few GB: what one buyer needs is far smaller
 MAX_XLSX_UNCOMPRESSED = 500 * 1024**2
@@ -39,8 +39,9 @@ class DecpError(ValueError):
     """The file cannot give a baseline; the message says why, in French."""
 
 
-@dataclass(frozen=True)
-class Contract:
+class Contract(NamedTuple):
+    """A named tuple, not a dataclass: a national file makes hundreds of thousands of them."""
+
     kind: str  # "marche" or "concession"
     buyer: str  # SIRET of the buyer (acheteur) or of the granting authority (autorité concédante)
     id: str
@@ -89,6 +90,9 @@ def read_contracts(path: Path, wanted: Callable[[str], bool] | None = None) -> I
 def _read_json(path: Path, start: bytes, wanted: Callable[[str], bool] | None) -> Iterator[Contract]:
     import ijson
 
+    too_deep, concessions = _scan(path)
+    if too_deep:
+        raise DecpError(f"Le fichier JSON imbrique plus de {MAX_DEPTH} niveaux : ce n'est pas un fichier DECP.")
     try:
         if start == b"[":
             yield from _records(_items(path, "item"), "marche", wanted)
@@ -100,7 +104,7 @@ def _read_json(path: Path, start: bytes, wanted: Callable[[str], bool] | None) -
             raise DecpError("Ce fichier JSON ne contient pas de marchés au format DECP (clé « marches » absente).")
         yield from _records(_items(path, "marches.marche.item"), "marche", wanted)
         # A second pass for concessions, only when the file names them at all.
-        if _contains(path, b'"contrat-concession"'):
+        if concessions:
             yield from _records(_items(path, "marches.contrat-concession.item"), "concession", wanted)
     except ijson.common.IncompleteJSONError as error:
         raise DecpError(f"Le fichier JSON est tronqué ou mal formé ({_short(error)}) : téléchargez-le de nouveau.") from None
@@ -115,15 +119,43 @@ def _items(path: Path, prefix: str) -> Iterator[dict]:
         yield from ijson.items(stream, prefix, use_float=True)
 
 
-def _contains(path: Path, needle: bytes, chunk: int = 16 * 1024**2) -> bool:
-    """Whether the bytes appear in the file, read in chunks (never whole)."""
-    tail = b""
+MAX_DEPTH = 64  # a DECP record nests six levels; a parser fed thousands builds gigabytes of paths
+BRACKETS_ONLY = bytes(b for b in range(256) if b not in b"[]{}")
+OPEN_THEN_CLOSE = re.compile(rb"[\[{][^\]}]*[\]}]")
+CONCESSIONS = b'"contrat-concession"'
+
+
+def _scan(path: Path, chunk: int = 16 * 1024**2) -> tuple[bool, bool]:
+    """One read before any parser: (nests deeper than MAX_DEPTH, names concessions).
+
+    For the depth, each chunk is cut down to its brackets (at C speed);
+    matched pairs are removed level by level, as many levels as the depth
+    already reached allows (usually six passes); a structure still there is
+    too deep. Brackets inside strings count too (a DECP text never holds
+    dozens unmatched), and a file that hides its depth behind them meets the
+    memory limit of `spaser-bot decp`. At a chunk's edge the limit may be
+    passed by a few levels unseen: what matters is that thousands never are.
+    """
+    depth, concessions, previous = 0, False, b""
     with path.open("rb") as stream:
         while block := stream.read(chunk):
-            if needle in tail + block[: len(needle)] or needle in block:
-                return True
-            tail = block[-len(needle):]
-    return False
+            if not concessions:
+                edge = previous[-len(CONCESSIONS):] + block[: len(CONCESSIONS)]
+                concessions = CONCESSIONS in block or CONCESSIONS in edge
+            previous = block
+            reduced = block.translate(None, BRACKETS_ONLY)
+            for _ in range(MAX_DEPTH - depth):  # one level of innermost pairs per pass
+                shorter = reduced.replace(b"[]", b"").replace(b"{}", b"")
+                if len(shorter) == len(reduced):
+                    break
+                reduced = shorter
+            if OPEN_THEN_CLOSE.search(reduced):
+                return True, concessions
+            openings = reduced.lstrip(b"]}")
+            depth = max(0, depth - (len(reduced) - len(openings))) + len(openings)
+            if depth > MAX_DEPTH:
+                return True, concessions
+    return False, concessions
 
 
 def _json_shape(path: Path) -> str:
@@ -159,7 +191,10 @@ def _records(items: Iterable[dict], kind: str, wanted: Callable[[str], bool] | N
             checked = True
         concession = kind == "concession" or "autoriteConcedante" in item
         if wanted is not None:
-            buyer = _text(_inner(item.get("autoriteConcedante" if concession else "acheteur"), "id"))
+            party = item.get("autoriteConcedante" if concession else "acheteur")
+            buyer = party.get("id") if isinstance(party, dict) else party
+            if type(buyer) is not str:
+                buyer = _text(buyer)
             if not wanted(buyer):
                 yield Contract("concession" if concession else "marche", buyer, "", None, None, None, False, None, None)
                 continue

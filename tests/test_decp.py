@@ -151,6 +151,27 @@ def test_bad_files_get_a_french_reason_and_exit_status_1(tmp_path, capsys, conte
     assert code == 1 and expected in err and "Traceback" not in err + out
 
 
+@pytest.mark.parametrize("content", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"marches": {"marche": [' + '["]", ' * 20_000 + "1" + "]" * 20_000 + "]}}",
+    '{"marches": {"marche": [' + "[[]," * 20_000 + "1" + "]" * 20_000 + "]}}",
+])
+def test_a_json_nested_thousands_deep_is_refused_before_parsing(tmp_path, capsys, content):
+    path = tmp_path / "deep.json"
+    path.write_text(content)
+    code, _, err = _run(capsys, path, "--acheteur", BUYER)
+    assert code == 1 and "imbrique plus de 64 niveaux" in err
+
+
+def test_an_xml_with_exploding_entities_is_refused(tmp_path, capsys):
+    entities = "".join(f'<!ENTITY e{n} "' + f"&e{n - 1};" * 10 + '">' for n in range(1, 10))
+    path = tmp_path / "lol.xml"
+    path.write_text(f'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY e0 "lol">{entities}]>'
+                    f"<marches><marche><id>&e9;</id><acheteur><id>{BUYER}</id></acheteur></marche></marches>")
+    code, _, err = _run(capsys, path, "--acheteur", BUYER)
+    assert code == 1 and "XML" in err
+
+
 def test_a_zip_bomb_disguised_as_a_spreadsheet_is_refused_unopened(tmp_path, capsys):
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
