@@ -158,24 +158,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_decp_baseline(args, settings: Settings) -> int:
     """Only aggregates are printed or written: no contract, no holder."""
-    from itertools import chain
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
 
     from bot.decp_report import as_text, export
-    from knowledge.baseline import compute, parse_buyers, selector
-    from knowledge.decp import DecpError, read_contracts
+    from knowledge.baseline import parse_buyers
+    from knowledge.decp import DecpError
 
-    _limit_memory(DECP_MEMORY_BYTES)
     try:
         buyers = parse_buyers(args.acheteur)
         if args.export and not args.export.lower().endswith((".csv", ".xlsx")):
             raise DecpError("--export attend un fichier .csv ou .xlsx.")
-        wanted = selector(buyers)
-        contracts = chain.from_iterable(read_contracts(Path(f), wanted) for f in args.files)
-        result = compute(contracts, buyers, [Path(f).name for f in args.files])
+        # Read in a child process whose memory is capped: a hostile file fails there, not here.
+        with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
+            result = pool.submit(_baseline_with_capped_memory, args.files, buyers).result()
     except DecpError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 1
-    except MemoryError:
+    except (MemoryError, BrokenProcessPool):
         print(f"Erreur : lire ce fichier demanderait plus de {DECP_MEMORY_BYTES // 1024**3} Go de mémoire ; "
               "ce n'est pas un fichier DECP ordinaire.", file=sys.stderr)
         return 1
@@ -185,7 +186,19 @@ def cmd_decp_baseline(args, settings: Settings) -> int:
     return 0
 
 
-DECP_MEMORY_BYTES = 3 * 1024**3  # a buyer's baseline needs tens of megabytes; a hostile file, unbounded
+def _baseline_with_capped_memory(files: list[str], buyers: list[str]) -> dict:
+    from itertools import chain
+
+    from knowledge.baseline import compute, selector
+    from knowledge.decp import read_contracts
+
+    _limit_memory(DECP_MEMORY_BYTES)
+    wanted = selector(buyers)
+    contracts = chain.from_iterable(read_contracts(Path(f), wanted) for f in files)
+    return compute(contracts, buyers, [Path(f).name for f in files])
+
+
+DECP_MEMORY_BYTES = 2 * 1024**3  # a buyer's baseline needs tens of megabytes; a hostile file, unbounded
 
 
 def _limit_memory(limit: int) -> None:

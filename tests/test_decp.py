@@ -180,6 +180,15 @@ def test_a_zip_bomb_disguised_as_a_spreadsheet_is_refused_unopened(tmp_path, cap
     assert code == 1 and "se décompresse" in err
 
 
+def test_the_memory_cap_stays_in_the_reading_process(tmp_path, capsys):
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    marches, _ = hand_made()
+    assert _run(capsys, write_json(tmp_path / "d.json", marches), "--acheteur", BUYER)[0] == 0
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # LibreOffice and the bot are not capped
+
+
 def test_a_wrong_siret_is_refused(tmp_path, capsys):
     code, _, err = _run(capsys, tmp_path / "x.json", "--acheteur", "1234")
     assert code == 1 and "ni un SIRET" in err
