@@ -126,12 +126,17 @@ async def test_a_colleague_joins_with_a_code_and_sees_the_same_map(fake, start_b
     assert fake.rejected == []
 
 
+async def make_plan(fake) -> list[dict]:
+    """/plan with the suggested axes and no renaming: the ready message and the two documents."""
+    [axes] = await ask(fake, "/plan", USER)
+    await tap(fake, axes, "Valider la sélection")
+    [summary] = await ask(fake, "/passer", USER)
+    return await tap(fake, summary, "Valider", expect=3)
+
+
 async def test_plan_sends_the_outline_as_two_documents(fake, start_bot):
     await start_bot()
-    [axes] = await ask(fake, "/plan", USER)
-    [renames] = await tap(fake, axes, "Valider la sélection")
-    [summary] = await ask(fake, "/passer", USER)
-    ready, first, second = await tap(fake, summary, "Valider", expect=3)
+    ready, first, second = await make_plan(fake)
     assert "Votre SPASER de départ est prêt" in ready["text"]
     names = sorted(m["document"]["file_name"].rsplit(".", 1)[1] for m in (first, second))
     assert names == ["docx", "md"]
@@ -257,10 +262,7 @@ async def test_typed_numbers_labels_and_yes_words_through_telegram(fake, start_b
 async def test_plan_sends_word_and_markdown_first_then_odt_and_pdf(fake, start_bot, monkeypatch):
     monkeypatch.delenv("SPASER_SOFFICE")
     await start_bot()
-    [axes] = await ask(fake, "/plan", USER)
-    [renames] = await tap(fake, axes, "Valider la sélection")
-    [summary] = await ask(fake, "/passer", USER)
-    ready, first, second = await tap(fake, summary, "Valider", expect=3)
+    ready, first, second = await make_plan(fake)
     assert "suivent dans un instant" in ready["text"]
     messages = await fake.wait_for_messages(USER, len(fake.sent_to(USER)) + 2, timeout=90)
     names = [m["document"]["file_name"].rsplit(".", 1)[1] for m in messages if "document" in m]
