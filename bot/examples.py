@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bot.rendering import button_label, message
 from bot.replies import Button, Event, Reply
 from dialogs.inputs import parse_id
-from knowledge.examples import Example, like, load_examples, search
+from knowledge.examples import Example, like, load_examples, named, search
 
 if TYPE_CHECKING:
     from bot.conversation import Assistant
@@ -25,37 +25,47 @@ class ExamplesFeature:
         query = event.args.strip()
         if query:
             return self.find(query[:100])
-        present_types = [t for t in self.types if any(e.type == t for e in self.examples)]
+        present_types = [t for t in self.types if any(t in e.types for e in self.examples)]
         rows = [tuple(Button(self.types[t], f"ex:t:{t}") for t in present_types[i : i + 2]) for i in range(0, len(present_types), 2)]
         rows.append((Button("📍 Par région", "ex:regions"), Button("🔎 Comme le mien", "ex:mine")))
         return [Reply(message("examples_home", count=len(self.examples)), tuple(rows))]
 
     def find(self, query: str) -> list[Reply]:
+        """A région or a kind of structure lists its examples; anything else is a name."""
+        region = named(query, self.regions)
+        if region is not None:
+            return self.listing(self.regions[region], [e for e in self.examples if e.region == region])
+        kind = named(query, self.types)
+        if kind is not None:
+            return self.listing(self.types[kind], [e for e in self.examples if kind in e.types])
         matches, close = search(query, self.examples)
         if matches:
             return [self.card(e) for e in matches[:3]] + (
                 [Reply(message("examples_more", count=len(matches) - 3), self.rows(matches[3:]))] if len(matches) > 3 else []
             )
-        return [Reply(message("examples_not_found", query=query, has_close=bool(close)), self.rows(close))]
+        rows = self.rows(close) if close else ((Button("🔎 Par type ou par région", "ex:home"),),)
+        return [Reply(message("examples_not_found", query=query, has_close=bool(close)), rows)]
 
     def card(self, example: Example) -> Reply:
         return Reply(message(
-            "example_card", example=example, type_label=self.types.get(example.type, example.type),
-            region_label=self.regions.get(example.region, example.region),
+            "example_card", example=example, region_label=self.regions.get(example.region, example.region),
+            type_label=" et ".join(self.types.get(t, t) for t in example.types),
         ))
 
     def rows(self, examples: list[Example]) -> tuple[tuple[Button, ...], ...]:
         return tuple((Button(button_label(e.name), f"ex:s:{e.index}"),) for e in examples)
 
-    def listing(self, title: str, examples: list[Example]) -> list[Reply]:
+    def listing(self, title: str, examples: list[Example], reasons: list[str] | None = None) -> list[Reply]:
         if not examples:
             return [Reply(message("examples_none", title=title), ((Button("🔎 Tous les filtres", "ex:home"),),))]
-        return [Reply(message("examples_list", title=title, examples=examples, types=self.types, regions=self.regions), self.rows(examples))]
+        html = message("examples_list", title=title, examples=examples, types=self.types, regions=self.regions,
+                       reasons=reasons)
+        return [Reply(html, self.rows(examples))]
 
     def on_button(self, event: Event, value: str) -> list[Reply]:
         kind, _, arg = value.partition(":")
         if kind == "t" and arg in self.types:
-            return self.listing(self.types[arg], [e for e in self.examples if e.type == arg])
+            return self.listing(self.types[arg], [e for e in self.examples if arg in e.types])
         if kind == "r" and arg in self.regions:
             return self.listing(self.regions[arg], [e for e in self.examples if e.region == arg])
         if kind == "regions":
@@ -68,9 +78,9 @@ class ExamplesFeature:
             workspace = self.storage.workspaces.of_user(event.user_id)
             if workspace is None or not workspace.get("structure_type"):
                 return [Reply(message("examples_need_profile"), ((Button("👤 Mon profil", "menu:profil"),),))]
-            found = like(workspace["structure_type"], workspace["region"], self.examples)
+            found = like(workspace["structure_type"], workspace["region"], workspace.get("purchases_meur"), self.examples)
             title = f"{self.types.get(workspace['structure_type'], '')} · {self.regions.get(workspace['region'], '')}"
-            return self.listing(title, found)
+            return self.listing(title, [e for e, _ in found], [why for _, why in found])
         if kind == "home":
             return self.open(event)
         return [Reply(message("unknown_button"))]

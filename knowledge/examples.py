@@ -16,6 +16,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from knowledge.normalize import fold
+from knowledge.question import purchases_meur
 
 EXAMPLES_FILE = Path(__file__).resolve().parent / "examples.yaml"
 FOUND = 80  # a name this close is the one asked for
@@ -27,21 +28,46 @@ GENERIC = {"ville", "de", "du", "des", "la", "le", "l", "d", "et", "region", "de
 class Example:
     index: int
     name: str
-    type: str
+    types: tuple[str, ...]  # a joint schema (« Nantes Métropole et Ville de Nantes ») belongs to each structure
     region: str
     status: str
     known: str
     source: str
+
+    @property
+    def type(self) -> str:
+        return self.types[0]
+
+    @property
+    def purchases_meur(self) -> float | None:
+        """The yearly purchases the known facts give (« Plus de 200 M€ d'achats par an »), if any."""
+        return purchases_meur(self.known) if "achats" in self.known else None
 
 
 @lru_cache(maxsize=4)
 def load_examples(path: Path = EXAMPLES_FILE) -> tuple[Example, ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     return tuple(
-        Example(i, str(d["name"]), str(d["type"]), str(d["region"]), str(d.get("status") or ""),
+        Example(i, str(d["name"]), _types(d["type"]), str(d["region"]), str(d.get("status") or ""),
                 " ".join(str(d.get("known") or "").split()), str(d.get("source") or ""))
         for i, d in enumerate(data)
     )
+
+
+def _types(value) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+
+
+def named(query: str, labels: dict[str, str]) -> str | None:
+    """The value whose label the query names, with or without hyphens, accents or a plural « s »."""
+    wanted = _key(query)
+    singular = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in wanted.split())
+    for value, label in labels.items():
+        key = _key(label)
+        if wanted in (key, _key(value)) or singular == key:
+            return value
+    best = process.extractOne(wanted, {v: _key(label) for v, label in labels.items()}, scorer=fuzz.ratio)
+    return best[2] if best is not None and best[1] >= 90 else None
 
 
 def _key(text: str) -> str:
@@ -64,18 +90,42 @@ def search(query: str, examples: tuple[Example, ...] | None = None) -> tuple[lis
         words = name.split()
         return all(max(fuzz.ratio(w, n) for n in words) >= 80 for w in distinctive)
 
+    def shares_a_word(name: str) -> bool:
+        """A close name shares a distinctive word, nearly: « Bordo » is close to Bordeaux, « Rennes » not to Nantes."""
+        words = set(name.split()) - GENERIC
+        return any(fuzz.ratio(w, n) >= 80 or (len(w) >= 4 and n.startswith(w[:4])) for w in distinctive for n in words)
+
     matches = [by_index[i] for _, score, i in scored if score >= FOUND and names_them(names[i])]
-    close = [by_index[i] for _, score, i in scored if score >= CLOSE and by_index[i] not in matches][:3]
+    close = [by_index[i] for _, score, i in scored
+             if score >= CLOSE and by_index[i] not in matches and shares_a_word(names[i])][:3]
     return matches[:5], close
 
 
-def like(structure_type: str | None, region: str | None, examples: tuple[Example, ...] | None = None) -> list[Example]:
-    """Examples like a workspace: same type and région first, then same type, then same région."""
+def like(structure_type: str | None, region: str | None, purchases: float | None = None,
+         examples: tuple[Example, ...] | None = None) -> list[tuple[Example, str]]:
+    """Examples like a workspace, each with why: same type and région, then same type, then similar purchases."""
     examples = examples if examples is not None else load_examples()
-    both = [e for e in examples if e.type == structure_type and e.region == region]
-    same_type = [e for e in examples if e.type == structure_type and e not in both]
-    same_region = [e for e in examples if e.region == region and e not in both and e not in same_type]
-    return (both + same_type + same_region)[:6]
+
+    def distance(e: Example) -> float:
+        """How far the purchases are, as a ratio (2 = twice or half); unknown comes last."""
+        if purchases is None or e.purchases_meur is None or purchases <= 0:
+            return float("inf")
+        return max(e.purchases_meur, purchases) / min(e.purchases_meur, purchases)
+
+    both = [e for e in examples if structure_type in e.types and e.region == region]
+    same_type = sorted((e for e in examples if structure_type in e.types and e not in both), key=distance)
+    shown = [(e, "même type de structure et même région") for e in both]
+    shown += [(e, "même type de structure" + _purchases_note(e, purchases)) for e in same_type]
+    if purchases is not None:
+        similar = sorted((e for e in examples if e not in both and e not in same_type and distance(e) <= 3), key=distance)
+        shown += [(e, "achats comparables" + _purchases_note(e, purchases)) for e in similar]
+    return shown[:6]
+
+
+def _purchases_note(example: Example, purchases: float | None) -> str:
+    if purchases is None or example.purchases_meur is None:
+        return ""
+    return f" ; {example.purchases_meur:g} M€ d'achats par an contre {purchases:g} M€ pour vous".replace(".", ",")
 
 
 def check_examples(types: set[str], regions: set[str], path: Path = EXAMPLES_FILE) -> list[str]:
@@ -96,8 +146,9 @@ def check_examples(types: set[str], regions: set[str], path: Path = EXAMPLES_FIL
         for key in ("name", "type", "region", "status", "source"):
             if not item.get(key):
                 problems.append(f"{where} : {name} : « {key} » manquant")
-        if item.get("type") and item["type"] not in types:
-            problems.append(f"{where} : {name} : type « {item['type']} » inconnu du profil")
+        for kind in _types(item.get("type") or []):
+            if kind not in types:
+                problems.append(f"{where} : {name} : type « {kind} » inconnu du profil")
         if item.get("region") and item["region"] not in regions:
             problems.append(f"{where} : {name} : région « {item['region']} » inconnue du profil")
     return problems

@@ -114,10 +114,46 @@ def test_filters_by_type_and_region_and_like_mine(chat):
     chat.say("/exemples")
     text = chat.press("Comme le mien")
     names = [label for label in chat.labels]
-    assert names[0] in ("Ville de Lyon", "Ville de Paris", "Ville de Saint-Denis")  # same type first
-    assert "Région Bretagne" in names  # then same région
+    assert names[0] in ("Ville de Lyon", "Ville de Paris", "Ville de Saint-Denis", "Nantes Métropole et Ville de Nantes")
+    assert "Région Bretagne" not in names  # a région is not like a commune
+    assert "pourquoi : même type de structure" in text
     chat.press("Ville de Paris")
     assert "Idée.Paris" in chat.text and "Source" in chat.text
+    assert "Où le lire" in chat.text and "achats-durables.gouv.fr" in chat.text
+
+
+@pytest.mark.parametrize("query", ["nouvelle aquitaine", "Nouvelle-Aquitaine", "NOUVELLE AQUITAINE"])
+def test_a_region_name_lists_the_region(chat, query):
+    text = chat.say(f"/exemples {query}")
+    assert all(name in text for name in ("Bordeaux Métropole", "Département de la Gironde", "Région Nouvelle-Aquitaine"))
+    assert "Occitanie" not in text
+
+
+def test_a_kind_of_structure_lists_it_and_a_joint_schema_belongs_to_both(chat):
+    communes = chat.say("/exemples communes")
+    assert "Ville de Lyon" in communes and "Nantes Métropole et Ville de Nantes" in communes
+    assert "Nantes Métropole et Ville de Nantes" in chat.say("/exemples métropole")
+
+
+@pytest.mark.parametrize("query", ["poitiers", "rennes", "marseille"])
+def test_a_name_with_no_match_says_so_without_an_unrelated_suggestion(chat, query):
+    text = chat.say(f"/exemples {query}")
+    assert "ne figure pas dans ma liste" in text and "Aucun nom proche" in text and "Noms proches" not in text
+    assert not any(label.startswith(("Région", "Ville", "Métropole", "Département")) for label in chat.labels)
+
+
+def test_like_mine_ranks_type_and_region_then_type_then_similar_purchases():
+    from knowledge.examples import like
+
+    shown = like("commune", "nouvelle_aquitaine", 120)
+    names = [e.name for e, _ in shown]
+    assert names[:2] == ["Ville de Lyon", "Nantes Métropole et Ville de Nantes"]  # same type, nearest purchases first
+    assert not any(e.region == "nouvelle_aquitaine" and "commune" not in e.types for e, _ in shown[:4])
+    reasons = dict((e.name, why) for e, why in shown)
+    assert reasons["Département du Puy-de-Dôme"].startswith("achats comparables ; 106 M€")
+    metropole = like("metropole", "pdl", None)
+    assert metropole[0] == (metropole[0][0], "même type de structure et même région")
+    assert metropole[0][0].name == "Nantes Métropole et Ville de Nantes"
 
 
 def test_the_examples_file_matches_facts_and_is_checked(tmp_path):
