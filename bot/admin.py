@@ -10,7 +10,7 @@ from datetime import date
 
 from typing import TYPE_CHECKING
 
-from bot.rendering import button_label, message, shorten
+from bot.rendering import message, shorten
 from bot.replies import Button, Event, Reply
 from dialogs.engine import Hooks
 from dialogs.inputs import parse_id
@@ -43,7 +43,7 @@ class AdminFeature:
         groups = self.services.storage.review.groups(self.threshold)
         if not groups:
             return [Reply(message("unanswered_none"))]
-        buttons = tuple((Button(button_label(f"{i}. {g.text}"), f"nr:o:{g.question_id}"),) for i, g in enumerate(groups, 1))
+        buttons = tuple((Button(f"{i}. {g.text}", f"nr:o:{g.question_id}"),) for i, g in enumerate(groups, 1))
         shown = [(shorten(g.text, 150), g.count, sorted(g.reasons)) for g in groups]
         return [Reply(message("unanswered_list", groups=shown), buttons)]
 
@@ -63,7 +63,7 @@ class AdminFeature:
         if action == "o":
             closest = [m.entry for m in self.services.matcher.rank(group.text)[:3]]
             rows = tuple(
-                (Button(button_label(f"➕ {e.question}"), f"nr:a:{group.question_id}:{e.id}"),) for e in closest
+                (Button(f"➕ {e.question}", f"nr:a:{group.question_id}:{e.id}"),) for e in closest
             ) + ((Button("🗑 Écarter", f"nr:x:{group.question_id}"), Button("◀ Liste", "nr:l:0")),)
             return [Reply(message("unanswered_group", text=shorten(group.text, 300), count=group.count), rows)]
         if action == "a" and self.services.kb.get(entry_id) is not None:

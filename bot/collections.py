@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.rendering import button_label, message
+from bot.rendering import message
 from bot.replies import Button, Document, Event, Reply
 from dialogs.engine import Hooks, StillOpen
 from dialogs.inputs import format_value, parse_id
@@ -122,7 +122,7 @@ class CollectionFeature:
             for i, r in enumerate(rows)
         ]
         buttons: list[tuple[Button, ...]] = [(Button(f"➕ Ajouter un {self.spec.noun}", f"col:{k}:add"),)]
-        buttons += [(Button(button_label(f"{n}. {label}"), f"col:{k}:o:{r['id']}"),) for (n, label, _), r in zip(lines, rows)]
+        buttons += [(Button(f"{n}. {label}", f"col:{k}:o:{r['id']}"),) for (n, label, _), r in zip(lines, rows)]
         nav = []
         if number > 0:
             nav.append(Button("◀ Précédents", f"col:{k}:p:{number - 1}"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.config import Settings
-from bot.rendering import button_label, message, shorten
+from bot.rendering import message, shorten
 from bot.replies import Button, Event, Reply, decode_replies, encode_replies
 from dialogs.definitions import Dialog, load_dialogs
 from dialogs.engine import DialogEngine, looks_like_question, prefixed
@@ -471,7 +471,7 @@ def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
 
 def entry_rows(entries: Iterable[Entry]) -> tuple[tuple[Button, ...], ...]:
     """One button per entry; its payload works on any old message."""
-    return tuple((Button(button_label(e.question), f"faq:{e.id}"),) for e in entries)
+    return tuple((Button(e.question, f"faq:{e.id}"),) for e in entries)
 
 
 def topic_rows(topics: Iterable[Topic]) -> tuple[tuple[Button, ...], ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.rendering import button_label, message
+from bot.rendering import message
 from bot.replies import Button, Event, Reply
 from dialogs.inputs import parse_id
 from knowledge.examples import Example, like, load_examples, named, search
@@ -53,7 +53,7 @@ class ExamplesFeature:
         ))
 
     def rows(self, examples: list[Example]) -> tuple[tuple[Button, ...], ...]:
-        return tuple((Button(button_label(e.name), f"ex:s:{e.index}"),) for e in examples)
+        return tuple((Button(e.name, f"ex:s:{e.index}"),) for e in examples)
 
     def listing(self, title: str, examples: list[Example], reasons: list[str] | None = None) -> list[Reply]:
         if not examples:

@@ -48,7 +48,7 @@ from bot.collections import read_table
 from bot.config import Settings
 from bot.conversation import Assistant
 from bot.http_client import AiohttpRequest
-from bot.rendering import message, split_html, to_plain_text
+from bot.rendering import button_label, message, split_html, to_plain_text
 from bot.replies import Document, Event, Reply
 from bot.runtime import open_services
 from dialogs.tables import MAX_FILE_BYTES
@@ -388,10 +388,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Telegram shows a button on one line: long labels are cut here, not in the core (the console shows them whole)."""
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row] for row in reply.buttons]
+        [[InlineKeyboardButton(button_label(b.label), callback_data=b.payload) for b in row] for row in reply.buttons]
     )
 
 

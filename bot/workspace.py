@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.rendering import button_label, message
+from bot.rendering import message
 from bot.replies import Button, Event, Reply
 from dialogs.engine import Hooks
 from dialogs.inputs import format_day, format_value
@@ -77,7 +77,7 @@ class WorkspaceFeature:
         rows: list[tuple[Button, ...]] = []
         if workspace["role"] == "creator":
             rows += [
-                (Button(button_label(f"Retirer {m['display_name'] or m['user_id']}"), f"ws:rm:{m['user_id']}"),)
+                (Button(f"Retirer {m['display_name'] or m['user_id']}", f"ws:rm:{m['user_id']}"),)
                 for m in members
                 if m["user_id"] != event.user_id
             ]

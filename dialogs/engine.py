@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
-from bot.rendering import button_label, label_key, message
+from bot.rendering import label_key, message
 from bot.replies import Button, Event, Reply
 from dialogs.definitions import Dialog, Step
 from dialogs.inputs import (
@@ -195,7 +195,7 @@ class DialogEngine:
     def _summary(self, session: Session, dialog: Dialog, answers: dict, note: str | None) -> Reply:
         items = [(s, format_value(s, answers.get(s.id))) for s in self._applicable(dialog, answers)]
         edit_buttons = [
-            self._button(f"✏️ {button_label(s.label)}", session, f"e{dialog.index(s.id)}") for s, _ in items
+            self._button(f"✏️ {s.label}", session, f"e{dialog.index(s.id)}") for s, _ in items
         ]
         rows = self._pairs(edit_buttons)
         rows.append((self._button("✅ Valider", session, "v"), self._button("Annuler", session, "x")))
@@ -571,7 +571,7 @@ class DialogEngine:
         return hooks.command if hooks else "start"
 
     def _button(self, label: str, session: Session, action: str) -> Button:
-        return Button(button_label(label), f"d:{session.id}:{session.turn}:{action}")
+        return Button(label, f"d:{session.id}:{session.turn}:{action}")
 
     def _nav(self, session: Session, dialog: Dialog, step: Step, back: bool) -> tuple[Button, ...]:
         row = []

@@ -163,3 +163,19 @@ def test_the_examples_file_matches_facts_and_is_checked(tmp_path):
     problems = check_examples({"commune", "metropole", "departement", "region", "etablissement_public"},
                               {"ara", "idf", "bretagne"}, broken)
     assert any("type « village »" in p for p in problems)
+
+
+def test_long_labels_are_whole_in_the_console_and_cut_for_telegram(assistant):
+    import io
+
+    from bot.console import Console
+    from bot.replies import Event
+    from bot.telegram_app import _keyboard
+
+    long = next(e for e in assistant.services.kb.entries if len(e.question) > 70)
+    replies = assistant.handle(Event(user_id=0, chat_id=0, chat_type="console", payload=f"topic:{long.topic}"))
+    out = io.StringIO()
+    Console(assistant, out).show(replies)
+    assert f"] {long.question}\n" in out.getvalue()  # the button, whole
+    labels = [b.text for r in replies for row in _keyboard(r).inline_keyboard for b in row]
+    assert long.question not in labels and all(len(label) <= 60 for label in labels)
