@@ -116,7 +116,10 @@ class AnnouncementsFeature:
         if action == "go":
             if not self.store.queue(broadcast["id"], now_iso()):
                 return [Reply(message("broadcast_not_editable"))]
-            return [Reply(message("broadcast_queued", id=broadcast["id"]))]
+            # Say what really happens: who can receive it, and which process sends it.
+            recipients = len(self.store.recipients_of(broadcast))
+            return [Reply(message("broadcast_queued", id=broadcast["id"], recipients=recipients,
+                                  console=event.chat_type == "console"))]
         if action == "at":
             if broadcast["status"] != "draft":
                 return [Reply(message("broadcast_not_editable"))]

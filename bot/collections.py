@@ -66,7 +66,8 @@ class CollectionFeature:
         self.storage = assistant.services.storage
         self.engine = assistant.engine
         self.dialog = self.engine.dialogs[spec.dialog]
-        self.engine.register(spec.dialog, Hooks(start=self.start_add, finish=self.finish, command=spec.command))
+        resume = f"/{spec.command}, puis « ➕ Ajouter un {spec.noun} »"
+        self.engine.register(spec.dialog, Hooks(start=self.start_add, finish=self.finish, command=spec.command, resume=resume))
 
     @property
     def records(self) -> Records:
@@ -242,7 +243,8 @@ class CollectionFeature:
             document = Document(f"{base}.csv", to_csv(self.dialog, rows), caption=f"{self.spec.title} (CSV)")
         else:
             document = Document(f"{base}.xlsx", to_xlsx(self.dialog, rows, self.spec.title), caption=f"{self.spec.title} (XLSX)")
-        return [Reply(message("exported", count=len(rows), title=self.spec.title), document=document)]
+        html = message("exported", count=len(rows), title=self.spec.title, console=event.chat_type == "console")
+        return [Reply(html, document=document)]
 
     def prepare_import(self, event: Event, table: list[list[str]]) -> list[Reply]:
         workspace = self.storage.workspaces.ensure(event.user_id)

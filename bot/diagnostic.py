@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from typing import TYPE_CHECKING
 
 from bot.rendering import message
@@ -36,6 +38,9 @@ class DiagnosticFeature:
         previous = self.storage.diagnostics.latest(workspace["id"])
         result = score(answers)
         self.storage.diagnostics.record(workspace["id"], event.user_id, result.rubrics, result.overall, result.profile.label)
+        actors = self.storage.actors.count(workspace["id"])
+        indicators = self.storage.indicators.count(workspace["id"])
+        result = replace(result, advice=with_what_exists(result.advice, actors, indicators))
         labels = rubric_labels()
         rubrics = [
             (labels[r], result.rubrics.get(r, 0.0), previous[r] if previous else None) for r in RUBRICS if r in labels
@@ -49,6 +54,24 @@ class DiagnosticFeature:
             (Button("🗺 Cartographie", "menu:cartographie"), Button("📊 Indicateurs", "menu:indicateurs")),
         )
         return [Reply(html, buttons)]
+
+
+ALREADY = 3  # from this many rows, « start mapping » or « choose indicators » is no longer the next step
+
+
+def with_what_exists(advice: tuple[str, ...], actors: int, indicators: int) -> tuple[str, ...]:
+    """The profile's advice, turned to the next step where the workspace already holds the first one."""
+    adapted = []
+    for item in advice:
+        if actors >= ALREADY and "/cartographie" in item and item.startswith(("Cartographier", "Repérer")):
+            item = (f"Vous avez déjà cartographié {actors} acteurs : associez-les à la co-construction des "
+                    "objectifs (/cartographie).")
+        elif indicators >= ALREADY and "/indicateurs" in item and item.startswith("Choisir"):
+            item = (f"Vous suivez déjà {indicators} indicateurs : donnez à chacun une cible et une échéance "
+                    "(/indicateurs).")
+        if item not in adapted:
+            adapted.append(item)
+    return tuple(adapted)
 
 
 def latest_for_outline(storage, workspace_id: int | None) -> dict | None:

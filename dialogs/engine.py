@@ -67,6 +67,8 @@ class Hooks:
     start: Callable[[Event], list[Reply]]
     finish: Callable[[Event, Session, dict], list[Reply]]
     command: str  # the command that opens it, named in messages
+    # How to come back to it, when the command alone does not (« /cartographie, puis ➕ Ajouter un acteur »).
+    resume: str | None = None
     # Checks across answers before validation (a period that ends before it
     # starts); a French message sends the person back to the summary.
     check: Callable[[dict], str | None] | None = None
@@ -567,8 +569,11 @@ class DialogEngine:
         return SUMMARY if dialog.summary else None
 
     def _command(self, session: Session) -> str:
+        """What to type to come back: « /profil », or the way through a list."""
         hooks = self.hooks.get(session.dialog)
-        return hooks.command if hooks else "start"
+        if hooks is None:
+            return "/start"
+        return hooks.resume or f"/{hooks.command}"
 
     def _button(self, label: str, session: Session, action: str) -> Button:
         return Button(label, f"d:{session.id}:{session.turn}:{action}")

@@ -1,0 +1,57 @@
+"""What the screens say matches what happens: the next command named, the real audience, advice for this workspace."""
+
+from __future__ import annotations
+
+from bot.replies import Event
+from tests.conftest import Chat
+from tests.test_dialogs import add_actor
+from tests.test_programme_tools import answer_diagnostic
+
+
+def test_cancelling_an_addition_names_the_way_back_to_it(chat):
+    chat.say("/cartographie")
+    chat.press("Ajouter un")
+    chat.press("Facilitateur des clauses sociales")
+    text = chat.say("/annuler")
+    assert "/cartographie, puis « ➕ Ajouter un acteur » pour reprendre" in text
+
+
+def test_the_export_message_names_how_to_import_on_each_channel(assistant, chat):
+    add_actor(chat, "CRESS Bretagne")
+    chat.say("/cartographie")
+    assert "envoyez-le simplement dans cette conversation" in chat.press("CSV") and "/importer" in chat.text
+    console = Chat(assistant, 0)
+    console._send = lambda **kw: _console_send(assistant, console, **kw)
+    add_actor(console, "Mairie")
+    console.say("/cartographie")
+    assert "/importer suivi du chemin du fichier" in console.press("CSV")
+
+
+def _console_send(assistant, chat, **kwargs):
+    chat.replies = assistant.handle(Event(user_id=0, chat_id=0, chat_type="console", display_name="moi", **kwargs))
+    return chat.text
+
+
+def test_send_now_says_when_nobody_can_receive_it_and_who_sends_from_the_console(make_assistant):
+    assistant = make_assistant()
+    store = assistant.services.storage.announcements
+    broadcast_id = store.create(0, "ressource", "Guide", "Texte", ["ressources"], link="https://example.org")
+    console = Chat(assistant, 0)
+    console._send = lambda **kw: _console_send(assistant, console, **kw)
+    text = console.press_payload(f"bc:go:{broadcast_id}")
+    assert "personne ne la recevra" in text and "en cours d'envoi" not in text
+    assistant.services.storage.users.touch(5, "Abonnée", "fr")
+    store.subscribe(5, ["ressources"])
+    other = store.create(0, "ressource", "Guide 2", "Texte", ["ressources"], link="https://example.org")
+    text = console.press_payload(f"bc:go:{other}")
+    assert "1 abonné" in text and "spaser-bot run" in text
+
+
+def test_the_diagnostic_does_not_ask_to_map_actors_already_mapped(chat):
+    first = answer_diagnostic(chat, 1)
+    assert "(/cartographie)" in first and "déjà cartographié" not in first
+    for name in ("A", "B", "C"):
+        add_actor(chat, f"Structure {name}")
+    again = answer_diagnostic(chat, 1)
+    assert "Vous avez déjà cartographié 3 acteurs" in again
+    assert "Repérer vos premiers partenaires" not in again
