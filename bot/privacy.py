@@ -25,6 +25,9 @@ class PrivacyFeature:
     def my_data(self, event: Event) -> list[Reply]:
         data = self.storage.privacy.export(event.user_id)
         counts = {key: len(value) for key, value in data.items()}
+        # Counted as /stats counts them: typed questions apart from answers opened from a button.
+        asked = self.storage.questions.counts(event.user_id)
+        counts["questions"], counts["ouvertures"] = asked["asked"], asked["chosen"]
         content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         document = Document(f"mes-donnees-{now_iso()[:10]}.json", content, caption="Vos données (JSON)")
         return [Reply(message("my_data", counts=counts), document=document)]

@@ -9,9 +9,24 @@ from datetime import timedelta
 from storage.clock import now, now_iso
 
 
+# What counts as a question asked: typed by the person. An answer opened from a
+# button (« chosen ») is logged too, for the animators' most-read entries, but
+# is not a question: /stats, /mesdonnees and `spaser-bot stats` all count this way.
+ASKED = "outcome != 'chosen'"
+CHOSEN = "outcome = 'chosen'"
+
+
 class QuestionLog:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
+
+    def counts(self, user_id: int | None = None) -> dict[str, int]:
+        """{"asked": typed questions, "chosen": answers opened from a button}, for one person or everyone."""
+        where, params = ("user_id = ? AND ", [user_id]) if user_id is not None else ("", [])
+        return {
+            key: self.db.execute(f"SELECT COUNT(*) FROM questions WHERE {where}{condition}", params).fetchone()[0]
+            for key, condition in (("asked", ASKED), ("chosen", CHOSEN))
+        }
 
     def record_question(
         self,

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
+from storage.questions import ASKED, QuestionLog
+
 
 class Counters:
     def __init__(self, db: sqlite_utils.Database):
@@ -37,9 +39,8 @@ def compute(db: sqlite_utils.Database, now: datetime | None = None) -> dict:
     def since(days: int) -> str:
         return (now - timedelta(days=days)).isoformat(timespec="seconds")
 
-    questions = one("SELECT COUNT(*) FROM questions WHERE outcome != 'chosen'")
-    outcomes = dict(db.execute(
-        "SELECT outcome, COUNT(*) FROM questions WHERE outcome != 'chosen' GROUP BY outcome").fetchall())
+    questions = QuestionLog(db).counts()["asked"]
+    outcomes = dict(db.execute(f"SELECT outcome, COUNT(*) FROM questions WHERE {ASKED} GROUP BY outcome").fetchall())
     funnel = [
         {"dialog": dialog, "started": started, "completed": completed, "cancelled": cancelled}
         for dialog, started, completed, cancelled in db.execute(

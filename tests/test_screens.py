@@ -55,3 +55,18 @@ def test_the_diagnostic_does_not_ask_to_map_actors_already_mapped(chat):
     again = answer_diagnostic(chat, 1)
     assert "Vous avez déjà cartographié 3 acteurs" in again
     assert "Repérer vos premiers partenaires" not in again
+
+
+def test_stats_and_my_data_count_questions_the_same_way(make_assistant):
+    from storage.stats import compute
+
+    assistant = make_assistant(admins=(42,))
+    chat = Chat(assistant, 42)
+    chat.say("combien de pages fait un spaser ?")
+    chat.say("qui doit adopter un spaser ?")
+    chat.say("/faq")
+    chat.press(assistant.services.kb.topics[0].label)
+    chat.press(assistant.services.kb.entries_of(assistant.services.kb.topics[0].id)[0].question[:30])
+    assert compute(assistant.services.storage.db)["questions"] == 2
+    assert "Questions : 2 —" in chat.say("/stats")
+    assert "questions posées : 2 ; réponses ouvertes d'un bouton : 1" in chat.say("/mesdonnees")
