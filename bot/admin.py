@@ -32,6 +32,9 @@ class AdminFeature:
         self.engine.register(
             "reformulation", Hooks(start=self.unanswered, finish=self.finish_rewrite, command="nonrepondues")
         )
+        self.engine.register(
+            "rattachement", Hooks(start=self.unanswered, finish=self.finish_search, command="nonrepondues")
+        )
 
     @property
     def threshold(self) -> float:
@@ -61,11 +64,13 @@ class AdminFeature:
         if group is None:
             return [Reply(message("unanswered_done_already"))] + self.unanswered(event)
         if action == "o":
-            closest = [m.entry for m in self.services.matcher.rank(group.text)[:3]]
-            rows = tuple(
-                (Button(f"➕ {e.question}", f"nr:a:{group.question_id}:{e.id}"),) for e in closest
-            ) + ((Button("🗑 Écarter", f"nr:x:{group.question_id}"), Button("◀ Liste", "nr:l:0")),)
-            return [Reply(message("unanswered_group", text=shorten(group.text, 300), count=group.count), rows)]
+            # Only entries that really are close: a weak score is no « nearest entry ».
+            matcher = self.services.matcher
+            closest = [m.entry for m in matcher.rank(group.text)[:3] if m.score >= matcher.suggest_threshold]
+            html = message("unanswered_group", text=shorten(group.text, 300), count=group.count, has_closest=bool(closest))
+            return [Reply(html, self._attach_rows(group.question_id, closest))]
+        if action == "s":
+            return self.engine.begin(event, "rattachement", target_id=group.question_id)
         if action == "a" and self.services.kb.get(entry_id) is not None:
             variant_id = self.services.storage.review.attach(group, entry_id, event.user_id)
             self.rebuild_matcher(self.services.kb)
@@ -76,6 +81,23 @@ class AdminFeature:
             self.services.storage.review.mark(group.key, "dismissed", event.user_id)
             return [Reply(message("unanswered_dismissed", text=group.text))] + self.unanswered(event)
         return self.unanswered(event)
+
+    def _attach_rows(self, question_id: int, entries) -> tuple:
+        rows = tuple((Button(f"➕ {e.question}", f"nr:a:{question_id}:{e.id}"),) for e in entries)
+        return rows + (
+            (Button("🔎 Chercher une autre entrée", f"nr:s:{question_id}"),),
+            (Button("🗑 Écarter", f"nr:x:{question_id}"), Button("◀ Liste", "nr:l:0")),
+        )
+
+    def finish_search(self, event: Event, session: Session, answers: dict) -> list[Reply]:
+        """Any entry of the base, found by the words the animator typed."""
+        group = self.services.storage.review.group_of(session.target_id, self.threshold) if session.target_id else None
+        if group is None:
+            return [Reply(message("unanswered_done_already"))] + self.unanswered(event)
+        words = answers["words"]
+        found = [m.entry for m in self.services.matcher.rank(words, limit=8)]
+        html = message("unanswered_search", words=words, text=shorten(group.text, 200), found=bool(found))
+        return [Reply(html, self._attach_rows(group.question_id, found))]
 
     def finish_rewrite(self, event: Event, session: Session, answers: dict) -> list[Reply]:
         review = self.services.storage.review

@@ -25,6 +25,7 @@ REQUIRED_STEPS = {
     "annonce": ("kind", "title", "starts_at", "link", "body", "topics", "structure_types", "regions"),
     "programmation": ("at",),
     "reformulation": ("text",),
+    "rattachement": ("words",),
 }
 
 

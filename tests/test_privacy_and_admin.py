@@ -236,6 +236,8 @@ def test_a_paraphrase_taken_from_a_question_is_the_askers_data_until_rewritten(m
     for text in ("Trifouilly", "deliberante"):
         admin.say("/nonrepondues")
         admin.press(text)
+        admin.press("Chercher une autre entrée")  # an entry by its words, near or not
+        admin.say("adoption du spaser par l'assemblée délibérante")
         admin.press_payload(next(b.payload for r in admin.replies for row in r.buttons for b in row if b.payload.startswith("nr:a:")))
     # /mesdonnees lists the question kept in the base
     asker.say("/mesdonnees")

@@ -70,3 +70,23 @@ def test_stats_and_my_data_count_questions_the_same_way(make_assistant):
     assert compute(assistant.services.storage.db)["questions"] == 2
     assert "Questions : 2 —" in chat.say("/stats")
     assert "questions posées : 2 ; réponses ouvertes d'un bouton : 1" in chat.say("/mesdonnees")
+
+
+def test_an_unanswered_question_attaches_to_any_entry_found_by_search(make_assistant):
+    assistant = make_assistant(admins=(1,))
+    Chat(assistant, 21).say("quelle est la capitale de l'australie")
+    admin = Chat(assistant, 1)
+    admin.say("/nonrepondues")
+    text = admin.press("australie")
+    assert "Aucune entrée de la base n'en est proche" in text
+    assert not any(label.startswith("➕") for label in admin.labels)  # no « nearest entry » that is not near
+    admin.press("Chercher une autre entrée")
+    assert "Quels mots chercher" in admin.text
+    text = admin.say("marchés réservés")
+    assert "Entrées trouvées pour « marchés réservés »" in text
+    attach = [label for label in admin.labels if label.startswith("➕")]
+    assert attach and len(attach) <= 8
+    admin.press(attach[0])
+    assert "est désormais une reformulation" in admin.text
+    entry = next(e for e in assistant.services.kb.entries if f"➕ {e.question}" == attach[0])
+    assert "quelle est la capitale de l'australie" in assistant.services.storage.review.variants().get(entry.id, [])
