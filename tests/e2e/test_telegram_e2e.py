@@ -206,3 +206,27 @@ async def test_a_chat_waiting_on_flood_control_holds_no_slot_others_need(fake, s
     await fake.wait_for(lambda: len(fake.sent_to(flooder)) == 3 and fake.sent_to(other), timeout=15)
     order = [m["chat"]["id"] for m in fake.sent if m["chat"]["id"] in (flooder, other)]
     assert order.index(other) < 2  # answered during the pause, before the flooder's second reply
+
+
+async def test_finder_and_unanswered_search_through_telegram(fake, start_bot):
+    """/exemples by région and by an unknown name; an unanswered question attached by searching, via the Bot API."""
+    await start_bot(admins=(1,))
+    [listing] = await ask(fake, "/exemples Nouvelle-Aquitaine", 77)
+    assert "Bordeaux Métropole" in listing["text"] and "Occitanie" not in listing["text"]
+    [unknown] = await ask(fake, "/exemples poitiers", 77)
+    assert "Aucun nom proche" in unknown["text"]
+    await ask(fake, "quelle est la capitale de l'australie", 77)
+    [pending] = await ask(fake, "/nonrepondues", 1)
+    button = next(b for b in buttons(pending) if "australie" in b["text"])
+    before = len(fake.sent_to(1))
+    fake.press(1, pending, button["callback_data"])
+    [group] = (await fake.wait_for_messages(1, before + 1))[before:]
+    assert "Aucune entrée de la base n'en est proche" in group["text"]
+    search = next(b for b in buttons(group) if "Chercher" in b["text"])
+    before = len(fake.sent_to(1))
+    fake.press(1, group, search["callback_data"])
+    await fake.wait_for_messages(1, before + 1)
+    [found] = await ask(fake, "marchés réservés", 1)
+    attach = [b for b in buttons(found) if b["text"].startswith("➕")]
+    assert attach and all(len(b["text"]) <= 60 for b in buttons(found))  # cut for Telegram, whole in the console
+    assert fake.rejected == []
