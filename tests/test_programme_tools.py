@@ -116,7 +116,7 @@ def test_filters_by_type_and_region_and_like_mine(chat):
     names = [label for label in chat.labels]
     assert names[0] in ("Ville de Lyon", "Ville de Paris", "Ville de Saint-Denis", "Nantes Métropole et Ville de Nantes")
     assert "Région Bretagne" not in names  # a région is not like a commune
-    assert "pourquoi : même type de structure" in text
+    assert "\n   pourquoi : même type de structure" in text and "\n• Ville de" in text
     chat.press("Ville de Paris")
     assert "Idée.Paris" in chat.text and "Source" in chat.text
     assert "Où le lire" in chat.text and "achats-durables.gouv.fr" in chat.text
@@ -125,8 +125,8 @@ def test_filters_by_type_and_region_and_like_mine(chat):
 @pytest.mark.parametrize("query", ["nouvelle aquitaine", "Nouvelle-Aquitaine", "NOUVELLE AQUITAINE"])
 def test_a_region_name_lists_the_region(chat, query):
     text = chat.say(f"/exemples {query}")
-    assert all(name in text for name in ("Bordeaux Métropole", "Département de la Gironde", "Région Nouvelle-Aquitaine"))
-    assert "Occitanie" not in text
+    assert all(f"\n• {name} (" in text for name in ("Bordeaux Métropole", "Région Nouvelle-Aquitaine"))  # a line each
+    assert "Département de la Gironde" in text and "Occitanie" not in text
 
 
 def test_a_kind_of_structure_lists_it_and_a_joint_schema_belongs_to_both(chat):
