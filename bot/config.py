@@ -57,9 +57,20 @@ class BroadcastSettings:
 
 @dataclass(frozen=True)
 class PrivacySettings:
-    controller: str = "Nom de la structure responsable du traitement"
-    contact: str = "dpo@exemple.fr"
+    controller: str = ""  # who is responsible for the processing (the operator's structure)
+    contact: str = ""  # where people exercise their rights (the DPO's address)
     retention_days: int = 365
+
+    def unset(self) -> list[str]:
+        """The keys left empty or as the example's placeholder: never shown to anyone as if true."""
+        return [
+            f"privacy.{key}" for key in ("controller", "contact")
+            if not getattr(self, key).strip() or getattr(self, key).strip() in PRIVACY_PLACEHOLDERS
+        ]
+
+
+# What config.example.yaml holds, to be replaced by the operator.
+PRIVACY_PLACEHOLDERS = {"Nom de la structure responsable du traitement", "dpo@exemple.fr"}
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,12 @@ class Assistant:
 
     def privacy(self, event: Event) -> list[Reply]:
         p = self.services.settings.privacy
-        return [Reply(message("privacy", controller=p.controller, contact=p.contact, retention_days=p.retention_days))]
+        unset = p.unset()
+        return [Reply(message(
+            "privacy", controller=None if "privacy.controller" in unset else p.controller,
+            contact=None if "privacy.contact" in unset else p.contact, retention_days=p.retention_days,
+            console=event.chat_type == "console",
+        ))]
 
     def topics(self) -> list[Reply]:
         return [Reply(message("topics"), topic_rows(self.services.kb.topics))]

@@ -581,6 +581,10 @@ def run_bot(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    unset = settings.privacy.unset()
+    if unset:
+        log.warning("Privacy notice incomplete: %s not set in the configuration; /confidentialite says so to users",
+                    ", ".join(unset))
     services = open_services(settings)
     assistant = Assistant(services)
     application, _ = build_application(assistant, token)

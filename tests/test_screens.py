@@ -90,3 +90,21 @@ def test_an_unanswered_question_attaches_to_any_entry_found_by_search(make_assis
     assert "est désormais une reformulation" in admin.text
     entry = next(e for e in assistant.services.kb.entries if f"➕ {e.question}" == attach[0])
     assert "quelle est la capitale de l'australie" in assistant.services.storage.review.variants().get(entry.id, [])
+
+
+def test_the_privacy_notice_never_shows_placeholders(make_assistant, event):
+    import dataclasses
+
+    from bot.config import PrivacySettings
+
+    assistant = make_assistant()
+    text = " ".join(r.html for r in assistant.handle(event(command="confidentialite")))
+    assert "dpo@exemple.fr" not in text and "Nom de la structure" not in text
+    assert "ne l'a pas encore indiqué" in text and "identifiant Telegram" in text
+    copied = PrivacySettings(controller="Nom de la structure responsable du traitement", contact="dpo@exemple.fr")
+    assert copied.unset() == ["privacy.controller", "privacy.contact"]  # the example's values are not real ones
+    filled = make_assistant(privacy=dataclasses.replace(copied, controller="Ville de Groix", contact="dpo@groix.fr"))
+    text = " ".join(r.html for r in filled.handle(event(command="confidentialite")))
+    assert "Ville de Groix" in text and "dpo@groix.fr" in text
+    console = " ".join(r.html for r in filled.handle(Event(user_id=0, chat_id=0, chat_type="console", command="confidentialite")))
+    assert "Telegram" not in console and "session de la console" in console
