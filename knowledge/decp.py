@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
+
+from knowledge.normalize import fold
 
 MAX_FILE_BYTES = 2 * 1024**3  # a national extract is a few GB: what one buyer needs is far smaller
 MAX_XLSX_UNCOMPRESSED = 500 * 1024**2
@@ -180,6 +181,13 @@ FORMAT_1 = (
 )
 
 
+# Where a marché and a concession keep the same facts: (party, date, amount).
+FIELDS = {
+    "marche": ("acheteur", "dateNotification", "montant"),
+    "concession": ("autoriteConcedante", "dateSignature", "valeurGlobale"),
+}
+
+
 def _records(items: Iterable[dict], kind: str, wanted: Callable[[str], bool] | None = None) -> Iterator[Contract]:
     checked = False
     for item in items:
@@ -189,16 +197,16 @@ def _records(items: Iterable[dict], kind: str, wanted: Callable[[str], bool] | N
             if "_type" in item or ("titulaires" in item and _is_format_1(item)):
                 raise DecpError(FORMAT_1)
             checked = True
-        concession = kind == "concession" or "autoriteConcedante" in item
+        this = "concession" if kind == "concession" or "autoriteConcedante" in item else "marche"
         if wanted is not None:
-            party = item.get("autoriteConcedante" if concession else "acheteur")
+            party = item.get(FIELDS[this][0])
             buyer = party.get("id") if isinstance(party, dict) else party
             if type(buyer) is not str:
                 buyer = _text(buyer)
             if not wanted(buyer):
-                yield Contract("concession" if concession else "marche", buyer, "", None, None, None, False, None, None)
+                yield Contract(this, buyer, "", None, None, None, False, None, None)
                 continue
-        yield _concession(item) if concession else _marche(item)
+        yield _contract(item, this)
 
 
 def _is_format_1(item: dict) -> bool:
@@ -208,30 +216,18 @@ def _is_format_1(item: dict) -> bool:
     return isinstance(first, dict) and "denominationSociale" in first and "considerationsSociales" not in item
 
 
-def _marche(item: dict) -> Contract:
+def _contract(item: dict, kind: str) -> Contract:
+    """A record of the official format (JSON, or XML read into its shape); a concession has no CPV nor ceiling."""
+    party, day, amount = FIELDS[kind]
+    marche = kind == "marche"
     return Contract(
-        kind="marche",
-        buyer=_text(_inner(item.get("acheteur"), "id")),
+        kind=kind,
+        buyer=_text(_inner(item.get(party), "id")),
         id=_text(item.get("id")),
-        date=_date(item.get("dateNotification")),
-        amount=_amount(item.get("montant")),
-        cpv=_cpv(item.get("codeCPV")),
-        framework=_framework(item.get("techniques"), item.get("nature")),
-        social=_considerations(item.get("considerationsSociales", MISSING), SOCIAL, NO_SOCIAL),
-        environmental=_considerations(item.get("considerationsEnvironnementales", MISSING), ENVIRONMENTAL, NO_ENVIRONMENTAL),
-        modifications=_count(item.get("modifications")),
-    )
-
-
-def _concession(item: dict) -> Contract:
-    return Contract(
-        kind="concession",
-        buyer=_text(_inner(item.get("autoriteConcedante"), "id")),
-        id=_text(item.get("id")),
-        date=_date(item.get("dateSignature")),
-        amount=_amount(item.get("valeurGlobale")),
-        cpv=None,
-        framework=False,
+        date=_date(item.get(day)),
+        amount=_amount(item.get(amount)),
+        cpv=_cpv(item.get("codeCPV")) if marche else None,
+        framework=marche and _framework(item.get("techniques"), item.get("nature")),
         social=_considerations(item.get("considerationsSociales", MISSING), SOCIAL, NO_SOCIAL),
         environmental=_considerations(item.get("considerationsEnvironnementales", MISSING), ENVIRONMENTAL, NO_ENVIRONMENTAL),
         modifications=_count(item.get("modifications")),
@@ -254,7 +250,7 @@ def _read_xml(path: Path) -> Iterator[Contract]:
                 element.clear()
                 if "_type" in item:
                     raise DecpError(FORMAT_1)
-                yield _concession(item) if tag == "contrat-concession" else _marche(item)
+                yield _contract(item, "concession" if tag == "contrat-concession" else "marche")
     except ParseError as error:
         raise DecpError(f"Le fichier XML est tronqué ou mal formé ({_short(error)}).") from None
 
@@ -309,12 +305,12 @@ COLUMNS = {
 
 
 def _read_csv(path: Path) -> Iterator[Contract]:
-    raw = path.read_bytes() if path.stat().st_size < 64 * 1024**2 else None
-    if raw is not None and b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DecpError(f"« {path.name} » n'est ni un fichier DECP (JSON, XML) ni un tableau (CSV, XLSX).")
     with path.open("rb") as binary:
         sample = binary.read(65536)
-    encoding = "utf-16" if sample.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    utf16 = sample.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if b"\x00" in sample[:4096] and not utf16:
+        raise DecpError(f"« {path.name} » n'est ni un fichier DECP (JSON, XML) ni un tableau (CSV, XLSX).")
+    encoding = "utf-16" if utf16 else "utf-8-sig"
     try:
         sample.decode(encoding)
     except UnicodeDecodeError:
@@ -403,13 +399,8 @@ DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 FRENCH_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("’", "'").split())
-
-
 def _fold_name(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", _fold(str(text)))
+    return re.sub(r"[^a-z0-9]", "", fold(str(text)))
 
 
 def _considerations(raw, real: dict[str, str], none: set[str]) -> frozenset[str] | None:
@@ -430,7 +421,7 @@ def _considerations(raw, real: dict[str, str], none: set[str]) -> frozenset[str]
         return None
     kinds, said_no = set(), False
     for value in values:
-        key = _fold(value).strip(" .")
+        key = " ".join(fold(value).split()).strip(" .")
         if key in real:
             kinds.add(real[key])
         elif key in none:
@@ -490,7 +481,7 @@ def _cpv(value) -> str | None:
 def _framework(techniques, nature) -> bool:
     values = _inner(techniques, "technique") if isinstance(techniques, dict) else techniques
     text = " ".join(values) if isinstance(values, list) else str(values or "")
-    return "accord-cadre" in _fold(text) or "accord-cadre" in _fold(str(nature or ""))
+    return "accord-cadre" in fold(text) or "accord-cadre" in fold(str(nature or ""))
 
 
 def _count(modifications) -> int:
