@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import yaml
 from jinja2 import FileSystemLoader, StrictUndefined
@@ -358,8 +359,6 @@ def _table_xml(block: list[str]) -> str:
 
 def _xml_text(text: str) -> str:
     """Escaped for XML, without the characters XML cannot hold at all."""
-    from xml.sax.saxutils import escape
-
     return escape(XML_INVALID.sub("", text))
 
 
@@ -367,13 +366,22 @@ def _plain(text: str) -> str:
     return UNESCAPE.sub(r"\1", text)
 
 
+def _field_xml(instruction: str, shown: str) -> str:
+    """A Word field as a run: the instruction, and what shows until the field is updated."""
+    return (f'<w:r><w:fldChar w:fldCharType="begin"/><w:instrText xml:space="preserve"> {_xml_text(instruction)} '
+            f'</w:instrText><w:fldChar w:fldCharType="separate"/><w:t xml:space="preserve">{_xml_text(shown)}</w:t>'
+            '<w:fldChar w:fldCharType="end"/></w:r>')
+
+
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 # A TOC field: Word fills it when the file opens (updateFields), LibreOffice when asked (bot.office).
-TOC = (
-    '<w:p><w:r><w:fldChar w:fldCharType="begin"/><w:instrText xml:space="preserve">TOC \\o "1-3" \\h \\z \\u'
-    '</w:instrText><w:fldChar w:fldCharType="separate"/><w:t>Table des matières : clic droit puis « Mettre à jour '
-    "le champ » (Word) ou « Mettre à jour l'index » (LibreOffice).</w:t><w:fldChar w:fldCharType=\"end\"/></w:r></w:p>"
-)
+TOC = "<w:p>" + _field_xml(
+    'TOC \\o "1-3" \\h \\z \\u',
+    "Table des matières : clic droit puis « Mettre à jour le champ » (Word) ou « Mettre à jour l'index » (LibreOffice).",
+) + "</w:p>"
+# « page X sur Y », centred, from PAGE and NUMPAGES fields.
+FOOTER = ('<w:p><w:pPr><w:jc w:val="center"/></w:pPr>' + _run_xml("page ", False, False) + _field_xml("PAGE", "1")
+          + _run_xml(" sur ", False, False) + _field_xml("NUMPAGES", "1") + "</w:p>")
 
 
 def _update_fields_on_open(document) -> None:
@@ -448,30 +456,10 @@ def _properties(document, info: DocumentInfo) -> None:
 
 
 def _footer(document) -> None:
-    """« page X sur Y », centred, from PAGE and NUMPAGES fields."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
 
     for section in document.sections:
-        paragraph = section.footer.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.add_run("page ")
-        _field(paragraph, "PAGE", "1")
-        paragraph.add_run(" sur ")
-        _field(paragraph, "NUMPAGES", "1")
-
-
-def _field(paragraph, instruction: str, shown: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    run = paragraph.add_run()
-    parts = [("w:fldChar", "begin"), ("w:instrText", instruction), ("w:fldChar", "separate"), ("w:t", shown),
-             ("w:fldChar", "end")]
-    for tag, value in parts:
-        element = OxmlElement(tag)
-        if tag == "w:fldChar":
-            element.set(qn("w:fldCharType"), value)
-        else:
-            element.set(qn("xml:space"), "preserve")
-            element.text = f" {value} " if tag == "w:instrText" else value
-        run._r.append(element)
+        old = section.footer.paragraphs[0]._p
+        old.addnext(parse_xml(FOOTER.replace("<w:p>", f"<w:p {nsdecls('w')}>", 1)))
+        old.getparent().remove(old)
