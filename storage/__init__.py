@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlite_utils
 
 from storage.announcements import Announcements
-from storage.db import open_database
+from storage.db import FreedPages, open_database
 from storage.diagnostics import Diagnostics
 from storage.dialogs import DialogSessions
 from storage.events import AppliedEvents
@@ -42,10 +42,12 @@ class Storage:
     imports: PendingImports
     stats: Counters
     events: AppliedEvents
+    freed: FreedPages  # shared by erasure and imports: given back when an event commits
 
     @classmethod
     def open(cls, path: str | Path) -> "Storage":
         db = open_database(path)
+        freed = FreedPages(db)
         return cls(
             db=db,
             users=Users(db),
@@ -57,11 +59,12 @@ class Storage:
             outlines=Outlines(db),
             diagnostics=Diagnostics(db),
             review=Review(db),
-            privacy=Privacy(db),
+            privacy=Privacy(db, freed),
             announcements=Announcements(db),
-            imports=PendingImports(db),
+            imports=PendingImports(db, freed),
             stats=Counters(db),
             events=AppliedEvents(db),
+            freed=freed,
         )
 
     @contextmanager
@@ -75,8 +78,7 @@ class Storage:
         with self.db.atomic():
             yield
         crash_point("event-committed")
-        self.privacy.checkpoint()
-        self.imports.release()
+        self.freed.release()
 
     def close(self) -> None:
         self.db.close()

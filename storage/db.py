@@ -360,12 +360,31 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
-def release_free_pages(db: sqlite_utils.Database) -> None:
-    """Give the pages of deleted rows back to the file system, outside any transaction."""
-    # One page per step, and a cursor steps only once over a statement without columns:
-    # executescript steps it to the end.
-    db.conn.executescript("PRAGMA incremental_vacuum;")
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+class FreedPages:
+    """Rows deleted in bulk (an erasure, expired imports): their pages leave the files once committed.
+
+    An erasure must not stay readable in the write-ahead log, and megabytes of
+    staged imports must not stay in the file. Neither can be done inside a
+    transaction: marked there, it is done when `Storage.transaction` commits.
+    """
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.due = False
+
+    def mark(self) -> None:
+        self.due = True
+        self.release()
+
+    def release(self) -> None:
+        """Give the pages back and copy the log into the file; waits while a transaction is open."""
+        if not self.due or self.db.conn.in_transaction:
+            return
+        # One page per step, and a cursor steps only once over a statement without columns:
+        # executescript steps it to the end.
+        self.db.conn.executescript("PRAGMA incremental_vacuum;")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.due = False
 
 
 def open_read_only(path: str | Path) -> sqlite_utils.Database | None:

@@ -11,6 +11,7 @@ import json
 
 import sqlite_utils
 
+from storage.db import FreedPages
 from storage.events import forget_user as forget_applied_events
 from storage.workspaces import Workspaces
 
@@ -18,9 +19,9 @@ WORKSPACE_TABLES = ("actors", "indicators", "diagnostics", "outlines", "invites"
 
 
 class Privacy:
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, freed: FreedPages | None = None):
         self.db = db
-        self.checkpoint_due = False
+        self.freed = freed or FreedPages(db)
 
     def _rows(self, sql: str, params: list) -> list[dict]:
         return list(self.db.query(sql, params))
@@ -93,19 +94,9 @@ class Privacy:
             for hook in ERASURE_HOOKS:
                 hook(db, user_id)
             db.execute("DELETE FROM users WHERE id = ?", [user_id])
-        self.checkpoint_due = True
-        if not db.conn.in_transaction:
-            self.checkpoint()
-
-    def checkpoint(self) -> None:
-        """Copy an erasure into the database file, so the write-ahead log does not keep the erased words.
-
-        Inside an event's transaction it waits for the commit: a checkpoint cannot
-        copy what is not committed yet.
-        """
-        if self.checkpoint_due:
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self.checkpoint_due = False
+        # Into the database file now (or when the event commits), so the write-ahead log
+        # does not keep the erased words while the bot runs.
+        self.freed.mark()
 
     def _erase_workspace(self, workspace_id: int) -> None:
         db = self.db

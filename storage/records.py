@@ -12,7 +12,7 @@ from datetime import timedelta
 import sqlite_utils
 
 from storage.clock import now, now_iso
-from storage.db import release_free_pages
+from storage.db import FreedPages
 
 IMPORT_LIFETIME = timedelta(hours=1)
 
@@ -115,9 +115,9 @@ class PendingImports:
     waiting (a new upload replaces it), and any import expires after an hour.
     """
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, freed: FreedPages | None = None):
         self.db = db
-        self.freed = False  # rows were deleted: pages to give back once the event commits
+        self.freed = freed or FreedPages(db)
 
     @staticmethod
     def _expiry() -> str:
@@ -125,9 +125,10 @@ class PendingImports:
 
     def stage(self, user_id: int, workspace_id: int, kind: str, rows: dict) -> int:
         with self.db.atomic():
-            self.freed |= self.db.execute(
+            if self.db.execute(
                 "DELETE FROM pending_imports WHERE user_id = ? OR created_at < ?", [user_id, self._expiry()]
-            ).rowcount > 0
+            ).rowcount:
+                self.freed.mark()
             cur = self.db.execute(
                 "INSERT INTO pending_imports (user_id, workspace_id, kind, rows, created_at) VALUES (?, ?, ?, ?, ?)",
                 [user_id, workspace_id, kind, json.dumps(rows, ensure_ascii=False), now_iso()],
@@ -144,15 +145,8 @@ class PendingImports:
         with self.db.atomic():
             count = self.db.execute("DELETE FROM pending_imports WHERE created_at < ?", [self._expiry()]).rowcount
         if count:
-            self.freed = True
-            self.release()
+            self.freed.mark()
         return count
-
-    def release(self) -> None:
-        """After a commit: give back the pages of deleted imports (a no-op inside a transaction)."""
-        if self.freed and not self.db.conn.in_transaction:
-            release_free_pages(self.db)
-            self.freed = False
 
     def take(self, pending_id: int, user_id: int) -> dict | None:
         """The staged import (its rows decoded), removed so a second tap finds nothing."""
@@ -163,5 +157,5 @@ class PendingImports:
             if not found:
                 return None
             self.db.execute("DELETE FROM pending_imports WHERE id = ?", [pending_id])
-            self.freed = True
+            self.freed.mark()
         return {**found[0], "rows": json.loads(found[0]["rows"])}

@@ -126,7 +126,7 @@ def test_expired_imports_give_their_space_back_to_the_disk(tmp_path):
     rows = {"added": [{"name": "x" * 1000, "description": "d" * 1000} for _ in range(400)], "updated": [], "conflicts": []}
     for user in range(10):
         storage.imports.stage(user, 1, "a", rows)
-    storage.imports.release()
+    storage.freed.release()
 
     def on_disk() -> int:
         return sum(p.stat().st_size for p in Path(tmp_path).glob("s.db*"))
