@@ -18,6 +18,9 @@ import tempfile
 import threading
 from pathlib import Path
 
+from bot.rendering import message
+from bot.replies import Document, Reply
+
 TIMEOUT_SECONDS = 120
 FORMATS = ("odt", "pdf")
 
@@ -58,8 +61,7 @@ End Sub
 
 MAX_WAITING = 4  # conversions waiting their turn; more are refused with a sentence, not queued for ever
 _queue = threading.Lock()  # one LibreOffice at a time: each takes a core and some 200 MB
-_count = threading.Lock()
-_waiting = 0
+_admitted = threading.BoundedSemaphore(MAX_WAITING)  # the conversion running and those waiting for it
 _stopping = threading.Event()
 _running: subprocess.Popen | None = None
 _profile: Path | None = None
@@ -83,22 +85,18 @@ def available() -> bool:
 
 def convert(docx: bytes, timeout: float = TIMEOUT_SECONDS) -> dict[str, bytes]:
     """The ODT and the tagged PDF of a DOCX, with its table of contents filled."""
-    global _waiting
     binary = soffice()
     if binary is None:
         raise OfficeError("LibreOffice n'est pas installé")
-    with _count:
-        if _waiting >= MAX_WAITING:
-            raise OfficeError("trop de conversions en attente ; relancez /plan dans quelques minutes")
-        _waiting += 1
+    if not _admitted.acquire(blocking=False):
+        raise OfficeError("trop de conversions en attente ; relancez /plan dans quelques minutes")
     try:
         with _queue:
             if _stopping.is_set():
                 raise OfficeError("le service s'arrête")
             return _convert(binary, docx, timeout)
     finally:
-        with _count:
-            _waiting -= 1
+        _admitted.release()
 
 
 def start() -> None:
@@ -168,11 +166,8 @@ def _run(command: list[str], env: dict, timeout: float) -> None:
         raise OfficeError("le service s'arrête")
 
 
-def converted(document) -> list:
+def converted(document: Document) -> list[Reply]:
     """The replies carrying the ODT and the PDF of a DOCX reply's document, or one line saying why not."""
-    from bot.rendering import message
-    from bot.replies import Document, Reply
-
     stem = document.filename.rsplit(".", 1)[0]
     try:
         files = convert(document.content)

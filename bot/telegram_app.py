@@ -281,10 +281,7 @@ class TelegramChannel:
 
     async def send_converted(self, chat_id: int, document: Document, user_id: int | None) -> None:
         """The ODT and PDF after the DOCX: LibreOffice works in a thread, nobody waits for it."""
-        replies = await asyncio.to_thread(office.converted, document)
-        for reply in replies:
-            if not await self.send_reply(chat_id, reply, user_id):
-                return
+        await self.deliver(chat_id, await asyncio.to_thread(office.converted, document), user_id)
 
     async def edit_reply(self, original: Message, reply: Reply, user_id: int) -> bool:
         """Replace the message a button was pressed on; send a new one if it cannot be edited."""
