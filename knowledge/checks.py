@@ -17,7 +17,7 @@ NEAR_IDENTICAL = 96  # rapidfuzz ratio on normalised phrasings
 
 def near_identical_phrasings(kb: KnowledgeBase) -> list[str]:
     """Phrasings of two different entries that the matcher could not tell apart."""
-    synonyms = Synonyms(kb.synonym_groups)
+    synonyms = Synonyms(kb.synonym_groups, kb.spellings)
     normalised = [
         (entry, text, " ".join(sorted(content_words(text, synonyms))))
         for entry in kb.entries

@@ -66,6 +66,8 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     synonym_groups: tuple[tuple[str, ...], ...]
     allowed_urls: tuple[str, ...]
+    # SMS and short spellings (« koi », « cb »), rewritten before synonyms apply.
+    spellings: tuple[tuple[str, str], ...] = ()
     by_id: dict[str, Entry] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -125,7 +127,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
             seen_ids[entry.id] = name
             entries.append(Entry(**{**entry.__dict__, "file": name}))
 
-    groups = _synonym_groups(directory / "synonyms.yaml", problems)
+    groups, spellings = _synonym_groups(directory / "synonyms.yaml", problems)
     allowed = _allowed_urls(directory / "allowed_urls.yaml", problems)
 
     ids = {e.id for e in entries}
@@ -142,7 +144,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
 
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(tuple(topics), tuple(entries), groups, allowed)
+    return KnowledgeBase(tuple(topics), tuple(entries), groups, allowed, spellings)
 
 
 def _read_yaml(path: Path, problems: list[str]):
@@ -228,13 +230,19 @@ def _entry(raw, topic: str, where: str, problems: list[str]) -> Entry | None:
     )
 
 
-def _synonym_groups(path: Path, problems: list[str]) -> tuple[tuple[str, ...], ...]:
+def _synonym_groups(path: Path, problems: list[str]) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, str], ...]]:
     data = _read_yaml(path, problems) if path.is_file() else {"groups": []}
     groups = data.get("groups") if isinstance(data, dict) else None
+    spellings = (data.get("spellings") or {}) if isinstance(data, dict) else {}
+    if not isinstance(spellings, dict) or not all(
+        isinstance(k, str) and len(k.split()) == 1 and isinstance(v, str) and v.strip() for k, v in spellings.items()
+    ):
+        problems.append(f"{path.name} : « spellings » doit associer un mot à son écriture usuelle.")
+        spellings = {}
     if not isinstance(groups, list) or not all(_text_list(g) and len(g) >= 2 for g in groups):
         problems.append(f"{path.name} : « groups » doit être une liste de groupes d'au moins deux termes.")
-        return ()
-    return tuple(tuple(g) for g in groups)
+        return (), ()
+    return tuple(tuple(g) for g in groups), tuple(spellings.items())
 
 
 def _allowed_urls(path: Path, problems: list[str]) -> tuple[str, ...]:

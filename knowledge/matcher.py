@@ -55,15 +55,26 @@ FOLLOW_UP_WEIGHT = 0.6
 PUNCT_BREAK = re.compile(r"[?;]")
 PART_BREAK = re.compile(r"\b(?:et|puis)\b")
 MAX_PARTS = 6
+COMPARING = re.compile(r"\b(?:entre|difference|differences|distinguer|distingue|comparer|compare|versus|vs)\s+(?:\S+\s+){0,4}$")
+# Both entries of a two-question answer are among this many closest to the whole question.
+TWO_NEAR = 4
+# Each side's entry is this far ahead of the side's next one.
+SIDE_MARGIN = 8.0
 # Canonical terms (synonyms.yaml) of the obligation and of its threshold.
 OBLIGATION_TERM = stem("obligatoire")
 SEUIL_TERM = stem("seuil")
+# With a purchase volume, these make a question about the threshold:
+# « 38 M€ de marchés par an, on n'a rien à faire côté SPASER ? ».
+THRESHOLD_CUES = frozenset(stem(w) for w in ("obligatoire", "concerné", "spaser", "retard"))
+THRESHOLD_WEIGHT = 1.0
 W_COVERAGE, W_PHRASING, W_FUZZY = 0.45, 0.35, 0.20
 # A word the base has never seen weighs like the rarest known word in a short
 # question, and less as the question grows past LONG_QUESTION content words.
 UNKNOWN_FACTOR = 1.0
 LONG_QUESTION = 5
 CANDIDATES = 12
+# What a word of the answer (and of no phrasing) is worth, against a phrasing's word.
+ANSWER_WEIGHT = 0.5
 # A term in more than this share of the entries does not choose candidates.
 COMMON_SHARE = 0.25
 COMMON_MIN = 20
@@ -107,6 +118,7 @@ class _Doc:
     entry: Entry
     phrasings: list[_Phrasing]
     terms: frozenset[str]
+    answer_terms: frozenset[str] = frozenset()  # in the answer and in no phrasing
 
 
 @dataclass(frozen=True)
@@ -136,7 +148,7 @@ class Matcher:
         suggest_threshold: float | None = None,
     ):
         self.kb = kb
-        self.synonyms = Synonyms(kb.synonym_groups)
+        self.synonyms = Synonyms(kb.synonym_groups, kb.spellings)
         self.answer_threshold = answer_threshold if answer_threshold is not None else DEFAULT_ANSWER_THRESHOLD
         self.suggest_threshold = suggest_threshold if suggest_threshold is not None else DEFAULT_SUGGEST_THRESHOLD
         extra_variants = extra_variants or {}
@@ -155,9 +167,17 @@ class Matcher:
                 self.postings[term].append(index)
         n = len(kb.entries)
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
-        for entry, phrasings in zip(kb.entries, analysed):
+        # The answer's own words (« délibération », « données essentielles »)
+        # count for a little: people ask with the words of the answer they expect.
+        self.answer_postings: dict[str, list[int]] = defaultdict(list)
+        for index, (entry, phrasings) in enumerate(zip(kb.entries, analysed)):
             built = [_Phrasing(t, text, sum(self.idf[x] for x in t)) for t, text in phrasings]
-            self.docs.append(_Doc(entry, built, frozenset().union(*(p.terms for p in built))))
+            terms = frozenset().union(*(p.terms for p in built))
+            said = frozenset(stem(w) for w in content_words(entry.answer, self.synonyms)) - terms
+            said = frozenset(t for t in said if t in self.idf)
+            for term in said:
+                self.answer_postings[term].append(index)
+            self.docs.append(_Doc(entry, built, terms, said))
         self.unknown_weight = UNKNOWN_FACTOR * math.log(1 + n)
         self.common_df = max(COMMON_MIN, int(COMMON_SHARE * n))
         # Candidates for a typo share its first letter and length ±2: typos
@@ -213,9 +233,11 @@ class Matcher:
                 # In a long question, unknown words are mostly context; in a
                 # short one, they are what is asked.
                 weights[term] = self.unknown_weight * min(1.0, LONG_QUESTION / max(len(words), 1))
-        # « avec 65 M€ d'achats, sommes-nous obligés ? » is a question about the threshold.
-        if OBLIGATION_TERM in weights and SEUIL_TERM in self.idf and purchases_meur(question) is not None:
-            weights[SEUIL_TERM] = self.idf[SEUIL_TERM]
+        # « avec 65 M€ d'achats, sommes-nous obligés ? » is a question about
+        # the threshold even where « seuil » is not typed: the stated volume
+        # counts as the word.
+        if THRESHOLD_CUES & set(weights) and SEUIL_TERM in self.idf and purchases_meur(question) is not None:
+            weights[SEUIL_TERM] = THRESHOLD_WEIGHT * self.idf[SEUIL_TERM]
         return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words))
 
     # -- ranking ------------------------------------------------------------
@@ -231,6 +253,8 @@ class Matcher:
             weight = query.weights[term]
             for index in self.postings[term]:
                 coverage[index] += weight
+            for index in self.answer_postings.get(term, ()):
+                coverage[index] += ANSWER_WEIGHT * weight
         return heapq.nlargest(CANDIDATES, coverage, key=coverage.__getitem__)
 
     def _score(self, query: _Query, index: int) -> float:
@@ -242,7 +266,8 @@ class Matcher:
         if total <= 0:
             return 0.0
         terms = set(query.weights)
-        cov = min(1.0, sum(query.weights[t] for t in terms & doc.terms) / total)
+        said = sum(query.weights[t] for t in terms & doc.answer_terms)
+        cov = min(1.0, (sum(query.weights[t] for t in terms & doc.terms) + ANSWER_WEIGHT * said) / total)
         best_f = 0.0
         best_fuzzy = 0.0
         for phrasing in doc.phrasings:
@@ -324,14 +349,15 @@ class Matcher:
         """
         text = simplify(PUNCT_BREAK.sub(" et ", focus(question)))
         # Both entries must already be among the closest to the whole question.
-        near = {m.entry.id for m in ranked[:3]}
+        near = {m.entry.id for m in ranked[:TWO_NEAR]}
         protected = self.synonyms.spans(text)
         cuts = [
             m
             for m in PART_BREAK.finditer(text)
             if not any(a <= m.start() < b for a, b in protected)
-            # « la différence entre X et Y » compares; it does not ask twice.
-            and not re.search(r"\bentre\s+(?:\S+\s+){0,4}$", text[: m.start()])
+            # « la différence entre X et Y », « différence clause et critère »
+            # compare; they do not ask twice.
+            and not COMPARING.search(text[: m.start()])
         ]
         if not cuts or len(cuts) >= MAX_PARTS:
             return None
@@ -352,9 +378,13 @@ class Matcher:
                 on_side = self._rank(self._own_query(side), limit=CANDIDATES)
                 if not on_side or on_side[0].score < self.answer_threshold:
                     break
+                # A side that is context (« notre ville et l'intercommunalité
+                # ont des achats mutualisés ») leaves several entries level.
+                if len(on_side) > 1 and on_side[0].score - on_side[1].score < SIDE_MARGIN:
+                    break
                 answers.append(on_side[0])
             if len(answers) == 2 and answers[0].entry.id != answers[1].entry.id:
-                if ranked[0].entry.id in {a.entry.id for a in answers} and {a.entry.id for a in answers} <= near:
+                if {a.entry.id for a in answers} <= near:
                     if found is None or min(a.score for a in answers) > min(a.score for a in found):
                         found = (answers[0], answers[1])
         return found

@@ -83,7 +83,10 @@ def stem(word: str) -> str:
 class Synonyms:
     """Map every variant (one or several words) to its group's canonical term."""
 
-    def __init__(self, groups: Iterable[Sequence[str]]):
+    def __init__(self, groups: Iterable[Sequence[str]], spellings: Iterable[tuple[str, str]] = ()):
+        # Respellings come first, so that « c koi » becomes « c est quoi » and
+        # then meets the phrase « c'est quoi » like any other spelling of it.
+        self.spellings = {simplify(k): simplify(v) for k, v in spellings}
         self.single: dict[str, str] = {}
         phrases: dict[str, str] = {}
         for group in groups:
@@ -111,6 +114,8 @@ class Synonyms:
 
     def apply(self, simplified: str) -> list[str]:
         """Return the words of `simplified` with synonyms replaced by their canonical term."""
+        if self.spellings:
+            simplified = " ".join(self.spellings.get(w, w) for w in simplified.split())
         if self._pattern is not None:
             simplified = self._pattern.sub(lambda m: " " + self.phrases[m.group(0)] + " ", simplified)
         return [self.single.get(w, w) for w in simplified.split()]
