@@ -183,6 +183,7 @@ class Matcher:
         # Candidates for a typo share its first letter and length ±2: typos
         # rarely hit the first letter, and scanning the whole vocabulary would
         # make cost grow with the base.
+        self.vocabulary = frozenset(vocabulary)
         self.vocabulary_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
             self.vocabulary_buckets[(word[0], len(word))].append(word)
@@ -227,6 +228,10 @@ class Matcher:
         if all(w in MODIFIERS or w in CONTEXT_WORDS for w in words):
             return _Query(weights, "", len(words))
         for word, term in zip(words, stems):
+            if word in CONTEXT_WORDS and word not in self.vocabulary:
+                # « environ 38 M€ » shares its stem with « environnement »: a
+                # context word counts only if the base uses that very word.
+                continue
             if term in self.idf:
                 weights[term] = self.idf[term]
             elif word not in CONTEXT_WORDS and not word.isdigit():
