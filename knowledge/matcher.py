@@ -260,8 +260,10 @@ class Matcher:
             weight = query.weights[term]
             for index in self.postings[term]:
                 coverage[index] += weight
-            for index in self.answer_postings.get(term, ()):
-                coverage[index] += ANSWER_WEIGHT * weight
+            said = self.answer_postings.get(term, ())
+            if len(said) <= self.common_df:
+                for index in said:
+                    coverage[index] += ANSWER_WEIGHT * weight
         return heapq.nlargest(CANDIDATES, coverage, key=coverage.__getitem__)
 
     def _score(self, query: _Query, index: int) -> float:
