@@ -14,6 +14,7 @@ from bot.rendering import message, shorten
 from bot.replies import Button, Event, Reply
 from dialogs.engine import Hooks
 from dialogs.inputs import parse_id
+from knowledge import content
 from knowledge.checks import check_knowledge
 from knowledge.loader import load_knowledge
 from knowledge.matcher import Matcher
@@ -124,13 +125,16 @@ class AdminFeature:
     # -- /recharger -------------------------------------------------------------------
 
     def reload(self, event: Event) -> list[Reply]:
+        where = content.current()
         problems, summary = check_knowledge()
+        problems = where.outdated() + problems
         if problems:
-            return [Reply(message("reload_refused", problems=problems[:10], more=max(0, len(problems) - 10)))]
+            return [Reply(message("reload_refused", problems=problems[:10], more=max(0, len(problems) - 10),
+                                  where=where.describe()))]
         kb = load_knowledge()
         self.rebuild_matcher(kb)
         self.services.kb = kb
-        return [Reply(message("reloaded", summary=summary))]
+        return [Reply(message("reloaded", summary=summary, where=where.describe()))]
 
     def rebuild_matcher(self, kb) -> None:
         """A new index with the base and every attached paraphrase; swapped in one assignment."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from dialogs.definitions import DefinitionError
+from knowledge import content
 from knowledge.loader import KnowledgeError, load_knowledge
 
 
@@ -31,8 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         formatter.secrets.add(settings.token() or "")
+        content.use(settings.content_dir)
         return args.func(args, settings)
     except ConfigError as exc:
+        print(f"Erreur de configuration : {exc}", file=sys.stderr)
+        return 2
+    except content.ContentError as exc:
         print(f"Erreur de configuration : {exc}", file=sys.stderr)
         return 2
     except DefinitionError as exc:  # before its parent, KnowledgeError
@@ -104,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
     p = sub.add_parser("console", parents=[common], help="discuter avec l'assistant dans le terminal")
+    p.add_argument("--user", metavar="NOM",
+                   help="parler en tant que NOM (une autre personne, même base) ; animateur si « console:NOM » "
+                        "figure dans admins")
     p.set_defaults(func=cmd_console)
 
     p = sub.add_parser("run", parents=[common], help="lancer le bot Telegram")
@@ -113,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="une ligne JSON par question")
     p.add_argument("questions", nargs="*", metavar="QUESTION", help="sans question : une par ligne sur l'entrée standard")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("content", help="le dossier de contenu que les animateurs modifient")
+    content_sub = p.add_subparsers(dest="content_command", metavar="ACTION")
+    p.set_defaults(func=None, config=None)
+    p = content_sub.add_parser(
+        "init", parents=[common],
+        help="copier le contenu installé (réponses, dialogues, textes du document, exemples) dans un nouveau dossier",
+    )
+    p.add_argument("directory", metavar="DOSSIER", help="dossier à créer (il ne doit pas exister, ou être vide)")
+    p.set_defaults(func=cmd_content_init)
 
     kb = sub.add_parser("kb", help="base de connaissances")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="ACTION")
@@ -217,9 +235,11 @@ def cmd_console(args, settings: Settings) -> int:
     from bot.console import Console
     from bot.runtime import build_assistant
 
+    if sys.stdin.isatty():
+        print(content.current().describe(), file=sys.stderr)
     assistant = build_assistant(settings)
     try:
-        return Console(assistant).run(sys.stdin)
+        return Console(assistant, user=args.user).run(sys.stdin)
     finally:
         assistant.services.storage.close()
 
@@ -286,10 +306,26 @@ def cmd_ask(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_content_init(args, settings: Settings) -> int:
+    made = content.init(args.directory)
+    print(f"Contenu copié dans {made.root}.")
+    print("Pour que l'assistant le lise, ajoutez à la configuration :")
+    print(f"  content_dir: {made.root}")
+    print("puis : spaser-bot kb check (vérifier), /recharger dans la conversation ou redémarrage (appliquer).")
+    return 0
+
+
 def cmd_kb_check(args, settings: Settings) -> int:
     from dialogs.checks import check_dialogs
     from knowledge.checks import check_knowledge
 
+    print(content.current().describe())
+    outdated = content.current().outdated()
+    if outdated:
+        print("Problèmes trouvés :", file=sys.stderr)
+        for problem in outdated:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
     problems, summary = check_knowledge()
     dialog_problems, dialog_summary = check_dialogs()
     problems += dialog_problems
@@ -307,6 +343,13 @@ def cmd_kb_export_variants(args, settings: Settings) -> int:
     from knowledge.variants_export import export_variants
     from storage import Storage
 
+    where = content.current()
+    if where.installed and where.inside_installation():
+        print(f"{where.describe()}\nLes reformulations ne sont pas écrites dans la copie installée (une mise à jour "
+              "l'effacerait) : créez un dossier de contenu (spaser-bot content init DOSSIER, puis content_dir) "
+              "et relancez cette commande.", file=sys.stderr)
+        return 1
+    print(where.describe())
     storage = Storage.open(settings.storage.path)
     try:
         variants = storage.review.variants(only_new=True)
@@ -322,7 +365,7 @@ def cmd_kb_export_variants(args, settings: Settings) -> int:
     finally:
         storage.close()
     count = sum(len(variants[e]) for e in written)
-    print(f"{count} reformulation(s) ajoutée(s) à {len(written)} entrée(s) de knowledge/faq/.")
+    print(f"{count} reformulation(s) ajoutée(s) à {len(written)} entrée(s) de {where.knowledge / 'faq'}.")
     for entry_id in missing:
         print(f"Entrée introuvable dans les fichiers : {entry_id} (reformulations gardées en base)", file=sys.stderr)
     return 1 if missing else 0

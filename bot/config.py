@@ -78,11 +78,15 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     exports_dir: str = "exports"
+    content_dir: str | None = None  # None: the content installed with the software
     timezone: str = "Europe/Paris"
-    admins: tuple[int, ...] = ()
+    admins: tuple[int, ...] = ()  # Telegram ids
     faq: FaqSettings = field(default_factory=FaqSettings)
     broadcast: BroadcastSettings = field(default_factory=BroadcastSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    # Animators on other channels, channel-qualified (« console:camille »),
+    # read from the same « admins » list; not a key of its own.
+    named_admins: tuple[str, ...] = field(default=(), metadata={"derived": True})
 
     def token(self) -> str | None:
         """Return the bot token; the environment wins so secrets stay out of files."""
@@ -90,6 +94,9 @@ class Settings:
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.admins
+
+    def is_named_admin(self, channel: str, name: str) -> bool:
+        return f"{channel}:{name}" in self.named_admins
 
 
 DEFAULT_CONFIG_FILE = "config.yaml"
@@ -114,7 +121,11 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         raise ConfigError(f"{path} n'est pas un YAML valide : {exc}") from None
     if data is None:
         data = {}
+    named: list[str] = []
+    if isinstance(data, dict) and isinstance(data.get("admins"), list):
+        data = {**data, "admins": _telegram_admins(data["admins"], named, path)}
     settings = _build(Settings, data, prefix="", source=path)
+    settings = dataclasses.replace(settings, named_admins=tuple(named))
     check_ranges(settings, path)
     return settings
 
@@ -152,12 +163,36 @@ def check_ranges(settings: Settings, source: Path | str = "configuration") -> No
         fail("faq.suggest_threshold", faq.suggest_threshold, "inférieur à faq.answer_threshold")
 
 
+ADMIN_CHANNELS = ("telegram", "console", "matrix")
+
+
+def _telegram_admins(items: list, named: list[str], source: Path) -> list:
+    """« 123 » and « telegram:123 » are Telegram ids; « console:nom », « matrix:@x:domaine » go to `named`."""
+    telegram = []
+    for i, item in enumerate(items):
+        if isinstance(item, str) and ":" in item:
+            channel, _, address = item.partition(":")
+            channel, address = channel.strip().lower(), address.strip()
+            if channel == "telegram" and address.lstrip("-").isdigit():
+                telegram.append(int(address))
+                continue
+            if channel in ("console", "matrix") and address:
+                named.append(f"{channel}:{address}")
+                continue
+            raise ConfigError(
+                f"{source} : « admins[{i}] » doit être un identifiant Telegram (nombre) ou de la forme "
+                f"telegram:123, console:nom ou matrix:@nom:domaine (reçu : {item!r})."
+            )
+        telegram.append(item)  # checked as an integer with the other keys
+    return telegram
+
+
 def _build(cls, data, prefix: str, source: Path):
     if not isinstance(data, dict):
         where = prefix.rstrip(".") or "la racine"
         raise ConfigError(f"{source} : « {where} » doit être une table de clés.")
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
+    known = {f.name for f in dataclasses.fields(cls) if not f.metadata.get("derived")}
     for key in data:
         if key not in known:
             raise ConfigError(f"{source} : clé inconnue « {prefix}{key} ».")

@@ -1,36 +1,45 @@
 """Chat in a terminal: one line in, the replies printed, through a pipe or a TTY.
 
 The console user is id 0 and an admin: the terminal belongs to whoever runs
-it. Buttons are numbered; typing the number or the label chooses one.
+it. `spaser-bot console --user NOM` is another person in the same database
+(an invitation, a colleague's view of a shared workspace, a second animator),
+animator only if the configuration lists « console:NOM ». Buttons are
+numbered; typing the number or the label chooses one.
 """
 
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from bot import office
-from bot.conversation import Assistant
+from bot.conversation import CONSOLE_OWNER_ID, Assistant
 from bot.rendering import label_key, to_plain_text
 from bot.replies import Button, Document, Event, Reply
 
-CONSOLE_USER_ID = 0
+def console_user_id(name: str) -> int:
+    """A stable id for a named console person: negative, so never a Telegram user's."""
+    digest = hashlib.sha256(" ".join(name.casefold().split()).encode("utf-8")).digest()
+    return -(int.from_bytes(digest[:6], "big") + 1)
 
 
 class Console:
-    def __init__(self, assistant: Assistant, out: TextIO = sys.stdout):
+    def __init__(self, assistant: Assistant, out: TextIO = sys.stdout, user: str | None = None):
         self.assistant = assistant
         self.out = out
         self.buttons: list[Button] = []  # of the last message with buttons: what a typed number means
         self.on_screen: list[Button] = []
-        self.name = os.environ.get("USER") or _safe_user()
+        named = " ".join((user or "").split())
+        self.name = named or os.environ.get("USER") or _safe_user()
+        self.user_id = console_user_id(named) if named else CONSOLE_OWNER_ID
 
     def event_for(self, line: str) -> Event:
         """Turn a typed line into a command, a button choice or plain text."""
-        base = dict(user_id=CONSOLE_USER_ID, chat_id=CONSOLE_USER_ID, chat_type="console", display_name=self.name)
+        base = dict(user_id=self.user_id, chat_id=self.user_id, chat_type="console", display_name=self.name)
         stripped = line.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             name, _, args = stripped[1:].partition(" ")

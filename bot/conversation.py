@@ -29,6 +29,8 @@ from storage import Storage
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# Whoever runs the console without choosing a name: the terminal is theirs.
+CONSOLE_OWNER_ID = 0
 # A short question within this time of the previous one may be its follow-up.
 FOLLOW_UP_WINDOW = timedelta(minutes=15)
 # A message this short that shares no word with the base is not a question.
@@ -207,8 +209,12 @@ class Assistant:
         )
 
     def is_admin(self, event: Event) -> bool:
-        """The configured animators; in the console, whoever runs it."""
-        return event.chat_type == "console" or self.services.settings.is_admin(event.user_id)
+        """The configured animators; in the console, whoever runs it, unless they chose a name
+        (`console --user`): then as the configuration says (« console:nom » in admins)."""
+        settings = self.services.settings
+        if event.chat_type == "console":
+            return event.user_id == CONSOLE_OWNER_ID or settings.is_named_admin("console", event.display_name or "")
+        return settings.is_admin(event.user_id)
 
     def help(self, event: Event) -> list[Reply]:
         """List the commands this person may use."""

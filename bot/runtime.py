@@ -5,13 +5,17 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.conversation import Assistant, Services
 from dialogs.checks import load_checked_dialogs
-from knowledge.loader import load_knowledge
+from knowledge import content
+from knowledge.loader import KnowledgeError, load_knowledge
 from knowledge.matcher import Matcher
 from storage import Storage
 
 
 def open_services(settings: Settings) -> Services:
     """Load and check the knowledge base and the dialogs, open (and migrate) the database."""
+    outdated = content.current().outdated()
+    if outdated:
+        raise KnowledgeError(outdated)
     kb = load_knowledge()
     dialogs = load_checked_dialogs()
     storage = Storage.open(settings.storage.path)

@@ -52,6 +52,7 @@ from bot.rendering import button_label, message, split_html, to_plain_text
 from bot.replies import Document, Event, Reply
 from bot.runtime import open_services
 from dialogs.tables import MAX_FILE_BYTES
+from knowledge import content
 from storage.retention import Retention
 
 log = logging.getLogger(__name__)
@@ -582,6 +583,7 @@ def run_bot(settings: Settings) -> int:
     if unset:
         log.warning("Privacy notice incomplete: %s not set in the configuration; /confidentialite says so to users",
                     ", ".join(unset))
+    log.info("%s", content.current().describe())
     services = open_services(settings)
     assistant = Assistant(services)
     application, _ = build_application(assistant, token)

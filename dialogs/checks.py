@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dialogs.definitions import DEFINITIONS_DIR, DefinitionError, Dialog, load_dialogs
+from dialogs.definitions import DefinitionError, Dialog, load_dialogs
 from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS
 from storage.workspaces import PROFILE_FIELDS
 
@@ -57,7 +57,7 @@ def companion_problems(dialogs: dict[str, Dialog]) -> list[str]:
     return problems
 
 
-def load_checked_dialogs(folder: Path = DEFINITIONS_DIR) -> dict[str, Dialog]:
+def load_checked_dialogs(folder: Path | None = None) -> dict[str, Dialog]:
     dialogs = load_dialogs(folder)
     problems = missing_steps(dialogs)
     if not problems:
@@ -67,7 +67,7 @@ def load_checked_dialogs(folder: Path = DEFINITIONS_DIR) -> dict[str, Dialog]:
     return dialogs
 
 
-def check_dialogs(folder: Path = DEFINITIONS_DIR) -> tuple[list[str], str]:
+def check_dialogs(folder: Path | None = None) -> tuple[list[str], str]:
     """Return (problems, summary); no problems means every dialog can run."""
     try:
         dialogs = load_checked_dialogs(folder)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.content import current
 from knowledge.loader import KnowledgeError
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
@@ -86,7 +87,8 @@ class Dialog:
         return next(i for i, s in enumerate(self.steps) if s.id == step_id)
 
 
-def load_dialogs(folder: Path = DEFINITIONS_DIR) -> dict[str, Dialog]:
+def load_dialogs(folder: Path | None = None) -> dict[str, Dialog]:
+    folder = folder or current().definitions
     """Load every dialog file; raise DefinitionError listing all problems found."""
     problems: list[str] = []
     dialogs: dict[str, Dialog] = {}

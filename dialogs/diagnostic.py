@@ -15,7 +15,9 @@ from pathlib import Path
 
 import yaml
 
-PROFILES_FILE = Path(__file__).resolve().parent / "diagnostic" / "profiles.yaml"
+from knowledge.content import current
+
+PROFILES_FILE = Path(__file__).resolve().parent / "diagnostic" / "profiles.yaml"  # the installed copy
 WEAK_RUBRIC = 40
 
 
@@ -39,9 +41,14 @@ class Result:
     advice: tuple[str, ...]  # the profile's first steps, then those of weak rubrics
 
 
-@lru_cache(maxsize=1)
 def settings() -> dict:
-    return yaml.safe_load(PROFILES_FILE.read_text(encoding="utf-8"))
+    path = current().profiles
+    return _settings(path, path.stat().st_mtime_ns)  # an edited file is read again
+
+
+@lru_cache(maxsize=4)
+def _settings(path: Path, version: int) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def rubric_labels() -> dict[str, str]:

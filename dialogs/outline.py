@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from dialogs.definitions import Dialog
 from dialogs.inputs import format_value
+from knowledge.content import current
 from knowledge.normalize import clean_text
 from knowledge.obligation import is_compulsory
 
@@ -40,18 +41,28 @@ class Axis:
     actions: tuple[str, ...]
 
 
-@lru_cache(maxsize=1)
 def axes() -> dict[str, Axis]:
-    data = yaml.safe_load((HERE / "outline" / "axes.yaml").read_text(encoding="utf-8"))
+    path = current().outline / "axes.yaml"
+    return _axes(path, path.stat().st_mtime_ns)  # an edited file is read again
+
+
+@lru_cache(maxsize=4)
+def _axes(path: Path, version: int) -> dict[str, Axis]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {
         item["id"]: Axis(item["id"], tuple(item["themes"]), tuple(item.get("odd") or ()), tuple(item.get("actions") or ()))
         for item in data
     }
 
 
-@lru_cache(maxsize=1)
 def lexicon() -> tuple[tuple[str, str], ...]:
-    data = yaml.safe_load((HERE / "outline" / "lexicon.yaml").read_text(encoding="utf-8"))
+    path = current().outline / "lexicon.yaml"
+    return _lexicon(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _lexicon(path: Path, version: int) -> tuple[tuple[str, str], ...]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return tuple(sorted(((str(k), str(v)) for k, v in data.items()), key=lambda kv: kv[0].casefold()))
 
 

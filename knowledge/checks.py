@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from pathlib import Path
 
-from knowledge.loader import KNOWLEDGE_DIR, KnowledgeBase, KnowledgeError, load_knowledge
+from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 from knowledge.normalize import Synonyms, content_words
 
 NEAR_IDENTICAL = 96  # rapidfuzz ratio on normalised phrasings
@@ -35,7 +35,7 @@ def near_identical_phrasings(kb: KnowledgeBase) -> list[str]:
     return problems
 
 
-def check_knowledge(directory: Path = KNOWLEDGE_DIR, today: date | None = None) -> tuple[list[str], str]:
+def check_knowledge(directory: Path | None = None, today: date | None = None) -> tuple[list[str], str]:
     """Return (problems, summary); no problems means the base can be loaded safely.
 
     Entries past their `review_by` date are warned about in the summary, not

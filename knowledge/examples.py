@@ -15,10 +15,12 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
+from knowledge.content import INSTALLED, current
 from knowledge.normalize import fold
 from knowledge.question import purchases_meur
 
-EXAMPLES_FILE = Path(__file__).resolve().parent / "examples.yaml"
+EXAMPLES_FILE = INSTALLED / "knowledge" / "examples.yaml"  # the installed copy
+
 FOUND = 80  # a name this close is the one asked for
 CLOSE = 50
 GENERIC = {"ville", "de", "du", "des", "la", "le", "l", "d", "et", "region", "departement", "metropole", "commune"}
@@ -44,8 +46,13 @@ class Example:
         return purchases_meur(self.known) if "achats" in self.known else None
 
 
+def load_examples(path: Path | None = None) -> tuple[Example, ...]:
+    path = path or current().examples
+    return _load_examples(path, path.stat().st_mtime_ns)  # an edited file is read again
+
+
 @lru_cache(maxsize=4)
-def load_examples(path: Path = EXAMPLES_FILE) -> tuple[Example, ...]:
+def _load_examples(path: Path, version: int) -> tuple[Example, ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     return tuple(
         Example(i, str(d["name"]), _types(d["type"]), str(d["region"]), str(d.get("status") or ""),
@@ -128,7 +135,8 @@ def _purchases_note(example: Example, purchases: float | None) -> str:
     return f" ; {example.purchases_meur:g} M€ d'achats par an contre {purchases:g} M€ pour vous".replace(".", ",")
 
 
-def check_examples(types: set[str], regions: set[str], path: Path = EXAMPLES_FILE) -> list[str]:
+def check_examples(types: set[str], regions: set[str], path: Path | None = None) -> list[str]:
+    path = path or current().examples
     """kb check: required fields, and types and régions that the profile knows."""
     where = "knowledge/examples.yaml"
     try:

@@ -87,8 +87,14 @@ class KnowledgeBase:
         return next((t for t in self.topics if t.id == topic_id), None)
 
 
-def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
-    """Read and validate every FAQ file; raise KnowledgeError listing all problems."""
+def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
+    """Read and validate every FAQ file; raise KnowledgeError listing all problems.
+
+    Without `directory`, the content folder in use (`knowledge.content`).
+    """
+    from knowledge.content import current
+
+    directory = directory or current().knowledge
     problems: list[str] = []
     topics: list[Topic] = []
     entries: list[Entry] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.loader import KNOWLEDGE_DIR
+from knowledge.content import current
 
 
 def _yaml_item(text: str) -> str:
@@ -52,8 +52,12 @@ def insert_variants(source: str, entry_id: str, texts: list[str]) -> str | None:
     return "".join(lines[: last + 1] + new + lines[last + 1 :])
 
 
-def export_variants(variants: dict[str, list[str]], directory: Path = KNOWLEDGE_DIR) -> tuple[list[str], list[str]]:
-    """Write them; return (entry ids written, entry ids not found in any file)."""
+def export_variants(variants: dict[str, list[str]], directory: Path | None = None) -> tuple[list[str], list[str]]:
+    """Write them; return (entry ids written, entry ids not found in any file).
+
+    Without `directory`, into the content folder in use, never into the installed copy behind its back.
+    """
+    directory = directory or current().knowledge
     written, missing = [], []
     files = sorted((directory / "faq").glob("*.yaml"))
     for entry_id, texts in variants.items():
