@@ -16,6 +16,29 @@ from knowledge import content
 from knowledge.loader import KnowledgeError, load_knowledge
 
 
+# argparse's own words (usage, errors, --help), in French: it looks them up
+# through gettext at the moment it prints, so its module-level `_` is replaced.
+ARGPARSE_FRENCH = {
+    "usage: ": "usage : ",
+    "options": "options",
+    "positional arguments": "arguments",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (au choix : %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "expected one argument": "une valeur est attendue",
+    "expected at least one argument": "au moins une valeur est attendue",
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut désigner %(matches)s",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
+    "ignored explicit argument %r": "valeur ignorée : %r",
+}
+argparse._ = lambda text: ARGPARSE_FRENCH.get(text, text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -153,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-file", metavar="F", help="le texte de l'annonce (texte brut, UTF-8)")
     p.add_argument("--topic", action="append", choices=["webinaires", "ressources", "actualites"],
                    help="abonnés visés (répétable ; défaut : tous les abonnés)")
-    p.add_argument("--at", metavar="TIME", help="date et heure d'envoi, par exemple « 12/03/2026 14h30 » (défaut : tout de suite)")
+    p.add_argument("--at", metavar="QUAND", help="date et heure d'envoi, par exemple « 12/03/2026 14h30 » (défaut : tout de suite)")
     p.add_argument("--status", nargs="?", const="all", metavar="ID", help="où en sont les annonces (ou l'annonce ID)")
     p.add_argument("--cancel", metavar="ID", type=int, help="annuler une annonce programmée ou arrêter un envoi")
     p.set_defaults(func=cmd_broadcast)
@@ -395,7 +418,9 @@ def cmd_stats(args, settings: Settings) -> int:
 def cmd_broadcast(args, settings: Settings) -> int:
     from zoneinfo import ZoneInfo
 
-    from dialogs.inputs import InputError, parse_datetime
+    from datetime import datetime, timezone
+
+    from dialogs.inputs import InputError, format_moment, parse_datetime
     from storage import Storage
     from storage.announcements import TOPICS
     from storage.clock import now_iso
@@ -416,11 +441,16 @@ def cmd_broadcast(args, settings: Settings) -> int:
                 if not rows:
                     print(f"Annonce n° {args.status} introuvable.", file=sys.stderr)
                     return 1
+            zone = ZoneInfo(settings.timezone)
             for row in rows:
                 counts = store.counts(row["id"])
-                detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "aucun envoi"
-                print(f"n° {row['id']} [{row['status']}] {row['title'] or 'texte libre'} — {detail}"
-                      + (f" — prévue {row['scheduled_at']}" if row["status"] == "queued" else ""))
+                detail = ", ".join(f"{DELIVERY_WORDS.get(k, k)} : {v}" for k, v in sorted(counts.items())) or "aucun envoi"
+                when = ""
+                if row["status"] == "queued" and row["scheduled_at"]:
+                    local = datetime.fromisoformat(row["scheduled_at"]).astimezone(zone).isoformat()
+                    when = f" — prévue le {format_moment(local)} ({settings.timezone})"
+                print(f"n° {row['id']} [{BROADCAST_WORDS.get(row['status'], row['status'])}] "
+                      f"{row['title'] or 'texte libre'} — {detail}{when}")
             if not rows:
                 print("Aucune annonce.")
             return 0
@@ -430,7 +460,7 @@ def cmd_broadcast(args, settings: Settings) -> int:
         try:
             text = Path(args.text_file).read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as exc:
-            print(f"Lecture impossible de {args.text_file} : {exc.__class__.__name__}", file=sys.stderr)
+            print(f"Lecture impossible de {args.text_file} : {file_problem(exc)}.", file=sys.stderr)
             return 2
         if not text or len(text) > 3500:
             print("Le texte doit faire entre 1 et 3 500 caractères.", file=sys.stderr)
@@ -442,8 +472,6 @@ def cmd_broadcast(args, settings: Settings) -> int:
             except InputError as exc:
                 print(f"--at : {exc}", file=sys.stderr)
                 return 2
-            from datetime import datetime, timezone
-
             when = datetime.fromisoformat(local).astimezone(timezone.utc).isoformat(timespec="seconds")
         broadcast_id = store.create(None, "texte", "", text, list(args.topic or TOPICS), status="queued", scheduled_at=when)
         print(f"Annonce n° {broadcast_id} en file d'envoi"
@@ -452,6 +480,25 @@ def cmd_broadcast(args, settings: Settings) -> int:
         return 0
     finally:
         storage.close()
+
+
+BROADCAST_WORDS = {"draft": "brouillon", "queued": "programmée", "sending": "en cours d'envoi", "done": "terminée",
+                   "cancelled": "annulée"}
+DELIVERY_WORDS = {"pending": "à envoyer", "sending": "en cours", "sent": "envoyés", "failed": "échecs",
+                  "blocked": "bot bloqué", "cancelled": "annulés"}
+
+
+def file_problem(exc: BaseException) -> str:
+    """Why a file could not be read, in words an operator acts on."""
+    if isinstance(exc, FileNotFoundError):
+        return "fichier introuvable (vérifiez le chemin, relatif au dossier courant)"
+    if isinstance(exc, IsADirectoryError):
+        return "c'est un dossier, pas un fichier"
+    if isinstance(exc, PermissionError):
+        return "accès refusé (droits du fichier)"
+    if isinstance(exc, UnicodeDecodeError):
+        return "ce n'est pas un texte en UTF-8 (enregistrez-le en UTF-8 depuis votre éditeur)"
+    return getattr(exc, "strerror", None) or exc.__class__.__name__
 
 
 if __name__ == "__main__":
