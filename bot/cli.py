@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import DEFAULT_CONFIG_FILE, ConfigError, Settings, load_settings
 from dialogs.definitions import DefinitionError
 from knowledge import content
 from knowledge.loader import KnowledgeError, load_knowledge
@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         formatter.secrets.add(settings.token() or "")
+        if args.command == "run":
+            _configure_logs(settings, formatter)
         content.use(settings.content_dir)
         return args.func(args, settings)
     except ConfigError as exc:
@@ -80,6 +82,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Erreur : {_describe(exc, settings)}", file=sys.stderr)
         print("Pour le détail technique, relancez avec SPASER_DEBUG=1.", file=sys.stderr)
         return 1
+
+
+def _configure_logs(settings: Settings, formatter: logging.Formatter) -> None:
+    """The bot's own logs: standard error by default, a rotating file when `logging.file` says so."""
+    from logging.handlers import RotatingFileHandler
+
+    root = logging.getLogger()
+    root.setLevel(settings.logging.level.upper())
+    if settings.logging.file:
+        path = Path(settings.logging.file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=int(settings.logging.max_megabytes * 1024 * 1024),
+                                      backupCount=settings.logging.keep, encoding="utf-8")
+        handler.setFormatter(formatter)
+        root.handlers[:] = [handler]
 
 
 class SafeFormatter(logging.Formatter):
@@ -180,6 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", nargs="?", const="all", metavar="ID", help="où en sont les annonces (ou l'annonce ID)")
     p.add_argument("--cancel", metavar="ID", type=int, help="annuler une annonce programmée ou arrêter un envoi")
     p.set_defaults(func=cmd_broadcast)
+
+    p = sub.add_parser("config", help="la configuration")
+    config_sub = p.add_subparsers(dest="config_command", metavar="ACTION")
+    p.set_defaults(func=None, config=None)
+    p = config_sub.add_parser("check", parents=[common],
+                              help="valider la configuration et dire ce que l'assistant fera (canaux, contenu, base, animateurs)")
+    p.set_defaults(func=cmd_config_check)
+
+    p = sub.add_parser("backup", parents=[common],
+                       help="copie cohérente de la base de données, même bot en marche (à restaurer bot arrêté)")
+    p.add_argument("target", metavar="FICHIER", help="fichier à créer (jamais écrasé)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("registre", parents=[common],
+                       help="fiche du registre des activités de traitement (RGPD), pour le ou la DPO, en Markdown")
+    p.set_defaults(func=cmd_registre)
 
     decp = sub.add_parser("decp", help="données essentielles de la commande publique (DECP)")
     decp_sub = decp.add_subparsers(dest="decp_command", metavar="ACTION")
@@ -326,6 +359,124 @@ def cmd_ask(args, settings: Settings) -> int:
             for m in others:
                 print(f"  - {m.entry.question}")
         print(flush=True)
+    return 0
+
+
+def cmd_config_check(args, settings: Settings) -> int:
+    """Say what the assistant will do with this configuration, and stop on what would fail."""
+    import sqlite3
+
+    from bot import office
+    from storage.db import migrations, open_read_only
+
+    source = args.config or (DEFAULT_CONFIG_FILE if Path(DEFAULT_CONFIG_FILE).is_file() else None)
+    problems: list[str] = []
+    print(f"Configuration : {Path(source).resolve() if source else 'aucun fichier, valeurs par défaut'} — valide.")
+    print("Canaux :")
+    print("  - console (spaser-bot console) : toujours disponible")
+    if settings.token():
+        origin = "variable SPASER_BOT_TOKEN" if os.environ.get("SPASER_BOT_TOKEN") else "clé telegram.token"
+        hook = settings.telegram.webhook
+        mode = f"webhook {hook.url} (écoute {hook.listen}:{hook.port})" if hook and hook.url else "interrogation longue"
+        print(f"  - Telegram (spaser-bot run) : jeton présent ({origin}), {mode}"
+              + (f", serveur {settings.telegram.base_url}" if settings.telegram.base_url else ""))
+    else:
+        print("  - Telegram : pas de jeton (SPASER_BOT_TOKEN ou telegram.token) ; « spaser-bot run » refusera de démarrer")
+    where = content.current()
+    print(where.describe())
+    problems += where.outdated()
+    path = Path(settings.storage.path)
+    if path.is_file():
+        try:
+            db = open_read_only(path)
+            try:
+                pending = migrations.pending(db)
+            finally:
+                db.close()
+            state = (f"{len(pending)} mise(s) à jour de schéma à appliquer au prochain démarrage "
+                     "(une sauvegarde est faite avant)" if pending else "à jour")
+            print(f"Base de données : {path.resolve()} ({_megabytes(path)}, {state})")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"{path} (clé storage.path) : illisible ({exc})")
+    else:
+        print(f"Base de données : {path.resolve()} (créée au premier démarrage)")
+    telegram_admins = ", ".join(map(str, settings.admins)) or "aucun"
+    named = ", ".join(settings.named_admins) or "aucun"
+    print(f"Animateurs : Telegram {telegram_admins} ; autres canaux {named} ; "
+          "dans la console sans --user, la personne qui la lance")
+    print(f"Fuseau horaire : {settings.timezone} ; conservation : {settings.privacy.retention_days} jours ; "
+          f"annonces : {settings.broadcast.rate_per_second:g} messages/s")
+    logs = settings.logging
+    print(f"Journaux : niveau {logs.level.upper()}, "
+          + (f"fichier {Path(logs.file).resolve()} (tourne à {logs.max_megabytes:g} Mo, {logs.keep} gardés)"
+             if logs.file else "sortie d'erreur"))
+    print("Documents ODT et PDF : " + ("LibreOffice trouvé" if office.available() else
+                                      "LibreOffice absent, seuls les .docx et .md sont produits"))
+    unset = settings.privacy.unset()
+    if unset:
+        print(f"À compléter : {', '.join(unset)} (la notice /confidentialite le signale aux personnes)")
+    if problems:
+        print("Problèmes :", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _megabytes(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.1f} Mo".replace(".", ",")
+
+
+def cmd_backup(args, settings: Settings) -> int:
+    """SQLite's online backup: a consistent copy while the bot keeps running."""
+    import sqlite3
+
+    from storage.db import backup, open_read_only
+
+    db = open_read_only(settings.storage.path)
+    if db is None:
+        print(f"Aucune base à sauvegarder : {settings.storage.path} (clé storage.path) n'existe pas.", file=sys.stderr)
+        return 1
+    try:
+        target = backup(db, Path(args.target))
+    except FileExistsError:
+        print(f"{args.target} existe déjà : choisissez un autre nom (une sauvegarde n'en écrase jamais une autre).",
+              file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:
+        print(f"Sauvegarde impossible : {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(f"Sauvegarde écrite et vérifiée : {target.resolve()} ({_megabytes(target)}).")
+    print(f"Pour la restaurer : arrêtez le bot, puis remplacez {Path(settings.storage.path).resolve()} par ce fichier "
+          "(supprimez les fichiers -wal et -shm voisins s'il y en a) et redémarrez.")
+    return 0
+
+
+def cmd_registre(args, settings: Settings) -> int:
+    from jinja2 import Environment, FileSystemLoader
+
+    from storage.events import KEEP
+    from storage.retention import GRACE_DAYS
+
+    env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"), autoescape=False,
+                      keep_trailing_newline=True)
+    privacy = settings.privacy
+    unset = privacy.unset()
+    admins = [f"telegram:{a}" for a in settings.admins] + list(settings.named_admins)
+    print(env.get_template("registre.md.j2").render(
+        today=date.today().strftime("%d/%m/%Y"),
+        config_source=args.config or (DEFAULT_CONFIG_FILE if Path(DEFAULT_CONFIG_FILE).is_file() else "par défaut"),
+        controller=None if "privacy.controller" in unset else privacy.controller,
+        contact=None if "privacy.contact" in unset else privacy.contact,
+        telegram=bool(settings.token()),
+        admins=(f"{len(admins)} configuré(s) : " + ", ".join(admins)) if admins else "aucun configuré",
+        retention_days=privacy.retention_days,
+        grace_days=GRACE_DAYS,
+        events_days=KEEP.days,
+        database=Path(settings.storage.path).resolve(),
+    ), end="")
     return 0
 
 

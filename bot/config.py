@@ -74,6 +74,14 @@ PRIVACY_PLACEHOLDERS = {"Nom de la structure responsable du traitement", "dpo@ex
 
 
 @dataclass(frozen=True)
+class LoggingSettings:
+    level: str = "INFO"  # DEBUG, INFO, WARNING or ERROR
+    file: str | None = None  # None: standard error (journald under systemd)
+    max_megabytes: float = 10.0  # a file log turns over at this size…
+    keep: int = 5  # …and this many old files are kept
+
+
+@dataclass(frozen=True)
 class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -84,6 +92,7 @@ class Settings:
     faq: FaqSettings = field(default_factory=FaqSettings)
     broadcast: BroadcastSettings = field(default_factory=BroadcastSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
     # Animators on other channels, channel-qualified (« console:camille »),
     # read from the same « admins » list; not a key of its own.
     named_admins: tuple[str, ...] = field(default=(), metadata={"derived": True})
@@ -155,6 +164,13 @@ def check_ranges(settings: Settings, source: Path | str = "configuration") -> No
         fail("broadcast.rate_per_second", rate, "un nombre de messages par seconde entre 0 (exclu) et 30")
     if not 30 <= settings.privacy.retention_days <= 3650:
         fail("privacy.retention_days", settings.privacy.retention_days, "un nombre de jours entre 30 et 3650")
+    logs = settings.logging
+    if logs.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        fail("logging.level", logs.level, "DEBUG, INFO, WARNING ou ERROR")
+    if not math.isfinite(logs.max_megabytes) or not 0.1 <= logs.max_megabytes <= 1000:
+        fail("logging.max_megabytes", logs.max_megabytes, "une taille en Mo entre 0,1 et 1000")
+    if not 1 <= logs.keep <= 100:
+        fail("logging.keep", logs.keep, "un nombre de fichiers entre 1 et 100")
     faq = settings.faq
     for key, value in (("faq.answer_threshold", faq.answer_threshold), ("faq.suggest_threshold", faq.suggest_threshold)):
         if value is not None and (not math.isfinite(value) or not 0 <= value <= 100):

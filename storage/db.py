@@ -341,6 +341,10 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA busy_timeout = 5000")
+    if str(path) != ":memory:" and db.table_names() and migrations.pending(db):
+        # An upgrade: keep the database as it was, to roll back to with the
+        # previous version of the software.
+        backup(db, upgrade_backup_path(Path(path), migrations.pending(db)[0].name))
     if db.execute("PRAGMA auto_vacuum").fetchone()[0] != INCREMENTAL:
         # Freed pages can be given back (staged imports weigh megabytes); an
         # existing file needs one VACUUM for the mode to take effect.
@@ -385,6 +389,41 @@ class FreedPages:
         self.db.conn.executescript("PRAGMA incremental_vacuum;")
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.due = False
+
+
+def upgrade_backup_path(path: Path, first_pending: str) -> Path:
+    """« spaser.db » → « spaser.avant-m013_x-20261202T181500.db », beside it."""
+    from datetime import datetime
+
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    return path.with_name(f"{path.stem}.avant-{first_pending}-{stamp}{path.suffix or '.db'}")
+
+
+def backup(db: sqlite_utils.Database, target: Path) -> Path:
+    """A consistent copy of a live database (SQLite's online backup), checked before it is trusted.
+
+    Writers may go on meanwhile; the copy is the database as of one moment.
+    An existing file is never overwritten: a backup must not destroy another.
+    """
+    import sqlite3
+
+    target = Path(target)
+    if target.exists():
+        raise FileExistsError(f"{target} existe déjà")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partiel")
+    partial.unlink(missing_ok=True)
+    copy = sqlite3.connect(partial)
+    try:
+        db.conn.backup(copy)
+        verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        copy.close()
+    if verdict != "ok":
+        partial.unlink(missing_ok=True)
+        raise sqlite3.DatabaseError(f"la copie ne passe pas le contrôle d'intégrité : {verdict}")
+    partial.rename(target)  # only a whole, checked copy bears the name asked for
+    return target
 
 
 def open_read_only(path: str | Path) -> sqlite_utils.Database | None:

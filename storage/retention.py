@@ -47,7 +47,7 @@ class Retention:
         return [
             r[0]
             for r in self.db.execute(
-                "SELECT id FROM users WHERE last_seen < ? AND erasure_notice_at IS NULL AND id != 0", [cutoff]
+                "SELECT id FROM users WHERE last_seen < ? AND erasure_notice_at IS NULL AND id > 0", [cutoff]
             ).fetchall()
         ]
 

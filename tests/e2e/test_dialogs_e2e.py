@@ -225,8 +225,16 @@ async def test_a_bot_killed_mid_dialog_resumes_at_the_same_step(fake, tmp_path):
         await bot.wait()
     bot = await run_bot()
     try:
-        welcome, pending = await ask(fake, "/start", USER, expect=2)
-        assert "Mon profil" in pending["text"]
+        # The region typed just before the kill may be offered again (it was not yet
+        # confirmed to Telegram): then its stored reply comes again before the welcome.
+        before = len(fake.sent_to(USER))
+        fake.push_message(USER, "/start")
+        for expect in (2, 3):
+            got = (await fake.wait_for_messages(USER, before + expect))[before:]
+            pending = next((m for m in got if "Mon profil" in m["text"] and buttons(m)), None)
+            if pending is not None:
+                break
+        assert pending is not None, [m["text"][:60] for m in got]
         [resumed] = await tap(fake, pending, "Reprendre")
         assert "Dans quelle région" in resumed["text"]
         [amount] = await tap(fake, resumed, "Bretagne")
