@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # « spaser-bot registre | head »: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # never a raw traceback (it may carry the token) outside debug mode
         if os.environ.get("SPASER_DEBUG"):
             raise

@@ -47,9 +47,7 @@ DEFAULT_SUGGEST_THRESHOLD = 28.0
 # Below the answer threshold, an entry this far ahead of the next is answered.
 MARGIN_FLOOR = 42.0
 MARGIN = 14.0
-# … or this many times the next one's score (a lead means more at low scores).
-MARGIN_RATIO = 1.25
-UNKNOWN_SHARE = 0.45
+UNKNOWN_SHARE = 0.34
 # A question of at most this many content words may be a follow-up of the previous one.
 FOLLOW_UP_WORDS = 4
 FOLLOW_UP_WEIGHT = 0.6
@@ -311,8 +309,7 @@ class Matcher:
         if unknown > UNKNOWN_SHARE * query.total:
             return False
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        ahead = best - runner_up >= MARGIN or best >= MARGIN_RATIO * runner_up
-        return best >= max(MARGIN_FLOOR, self.suggest_threshold) and ahead
+        return best >= max(MARGIN_FLOOR, self.suggest_threshold) and best - runner_up >= MARGIN
 
     def decide(self, question: str, follows: str | None = None) -> Outcome:
         """Answer when one entry is clearly right, suggest when unsure, else admit it is not covered.
