@@ -128,7 +128,9 @@ async def load(think: tuple[float, float]) -> None:
                 while not done.is_set():
                     [axes] = await step(lambda: fake.push_message(user_id, "/plan"))
                     await step(tap(axes, "Valider la sélection"))
-                    [summary] = await step(lambda: fake.push_message(user_id, "/passer"))
+                    await step(lambda: fake.push_message(user_id, "/passer"))  # renames
+                    await step(lambda: fake.push_message(user_id, "/passer"))  # moves
+                    [summary] = await step(lambda: fake.push_message(user_id, "/passer"))  # diagnostic annex
                     before = len(fake.sent_to(user_id))
                     tap(summary, "Valider")()
                     await fake.wait_for_messages(user_id, before + 3, timeout=60)

@@ -11,7 +11,10 @@ from bot.diagnostic import latest_for_outline
 from bot.rendering import message
 from bot.replies import Document, Event, Reply
 from dialogs.engine import Hooks
-from dialogs.outline import SUBJECT, DocumentInfo, build_context, markdown_to_docx, render_markdown, suggested_axes
+from dialogs.outline import (
+    FOLLOW_UP, SUBJECT, DocumentInfo, build_context, markdown_to_docx, parse_move, placements, render_markdown,
+    suggested_axes,
+)
 from knowledge.normalize import clean_text
 from storage.clock import now_iso
 from storage.faults import crash_point
@@ -29,7 +32,8 @@ class PlanFeature:
         self.storage = assistant.services.storage
         self.engine = assistant.engine
         self.dialog = assistant.services.dialogs["plan"]
-        self.engine.register("plan", Hooks(start=self.start, finish=self.finish, command="plan", check=self.check))
+        self.engine.register("plan", Hooks(start=self.start, finish=self.finish, command="plan", check=self.check,
+                                           context=self.context))
 
     def start(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
@@ -37,6 +41,7 @@ class PlanFeature:
         if previous:
             # Axes are numbered as the selection shows them: in the order of the choices.
             order = [c.value for c in self.dialog.step("axes").choices]
+            # (« gouvernance », an axis of older plans, is now the follow-up part.)
             previous = sorted((p for p in previous if p[0] in order), key=lambda p: order.index(p[0]))
             axes = [axis_id for axis_id, _ in previous]
             choice_labels = {c.value: c.label for c in self.dialog.step("axes").choices}
@@ -60,20 +65,72 @@ class PlanFeature:
                 chosen[position] = (chosen[position][0], match.group(2).strip())
         return chosen
 
-    def check(self, answers: dict) -> str | None:
+    def check(self, answers: dict, session: Session | None = None) -> str | None:
         count = len(answers.get("axes") or [])
         for item in answers.get("renames") or []:
             match = RENAME.match(item)
             if not match or not 1 <= int(match.group(1)) <= count:
                 return message("plan_rename_problem", item=item[:80], count=count)
+        if answers.get("moves"):
+            actors, indicators = self._rows_of(session.workspace_id if session else None)
+            for item in answers["moves"]:
+                if parse_move(item, len(actors), len(indicators), count) is None:
+                    return message("plan_move_problem", item=item[:80], count=count, actors=len(actors),
+                                   indicators=len(indicators))
         return None
+
+    def _rows_of(self, workspace_id: int | None) -> tuple[list[dict], list[dict]]:
+        if workspace_id is None:
+            return [], []
+        return self.storage.actors.list(workspace_id), self.storage.indicators.list(workspace_id)
+
+    def placed(self, answers: dict, actors: list[dict], indicators: list[dict]) -> tuple[list, list]:
+        """Where each row stands with the moves typed so far: (row, axis id or « suivi » or None) pairs."""
+        ids = [axis_id for axis_id, _ in self.chosen_axes(answers)]
+        actor_places = placements(actors, ids)
+        indicator_places = placements(indicators, ids)
+        for item in answers.get("moves") or []:
+            move = parse_move(item, len(actors), len(indicators), len(ids))
+            if move is None:
+                continue
+            kind, number, target = move
+            where = FOLLOW_UP if target == FOLLOW_UP else ids[target - 1]
+            (actor_places if kind == "A" else indicator_places)[number - 1] = where
+        return list(zip(actors, actor_places)), list(zip(indicators, indicator_places))
+
+    def context(self, session: Session, step_id: str, answers: dict) -> str | None:
+        """At « Rattachements »: the axes as numbered, and where each actor and indicator stands now."""
+        if step_id != "moves":
+            return None
+        actors, indicators = self._rows_of(session.workspace_id)
+        if not actors and not indicators:
+            return message("plan_nothing_to_place")
+        chosen = self.chosen_axes(answers)
+        numbers = {axis_id: n for n, (axis_id, _) in enumerate(chosen, 1)}
+        placed_actors, placed_indicators = self.placed(answers, actors, indicators)
+
+        def line(ref: str, text: str, where: str | None) -> tuple[str, str, str]:
+            if where == FOLLOW_UP:
+                return ref, text, "suivi"
+            return ref, text, f"axe {numbers[where]}" if where in numbers else "à placer"
+
+        rows = [line(f"A{n}", a.get("name") or "", w) for n, (a, w) in enumerate(placed_actors, 1)]
+        rows += [line(f"I{n}", i.get("indicator") or "", w) for n, (i, w) in enumerate(placed_indicators, 1)]
+        return message("plan_placements", axes=[name for _, name in chosen], rows=rows)
 
     def finish(self, event: Event, session: Session, answers: dict) -> list[Reply]:
         workspace = self.storage.workspaces.ensure(event.user_id)
         chosen = self.chosen_axes(answers)
         actors = self.storage.actors.list(workspace["id"])
         indicators = self.storage.indicators.list(workspace["id"])
-        diagnostic = latest_for_outline(self.storage, workspace["id"])
+        # The moves typed are kept on the rows: the next /plan starts from them.
+        placed_actors, placed_indicators = self.placed(answers, actors, indicators)
+        for records, placed in ((self.storage.actors, placed_actors), (self.storage.indicators, placed_indicators)):
+            for row, where in placed:
+                if where != row.get("axis") and (row.get("axis") or where is not None):
+                    records.place(workspace["id"], row["id"], where)
+                row["axis"] = where
+        diagnostic = latest_for_outline(self.storage, workspace["id"]) if answers.get("diagnostic_annex") else None
         markdown, docx = generate(self.assistant.services.dialogs, workspace, actors, indicators, chosen, diagnostic)
         self.storage.outlines.record(workspace["id"], event.user_id, chosen, len(actors), len(indicators))
         crash_point("plan-written")

@@ -146,7 +146,7 @@ NEXT_STEPS = (
 )
 
 
-def check_profile(answers: dict) -> str | None:
+def check_profile(answers: dict, session=None) -> str | None:
     start, end = answers.get("period_start"), answers.get("period_end")
     if isinstance(start, int) and isinstance(end, int) and end < start:
         return f"La période se termine ({end}) avant de commencer ({start}) : corrigez l'une des deux années."

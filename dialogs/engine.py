@@ -70,8 +70,12 @@ class Hooks:
     # How to come back to it, when the command alone does not (« /cartographie, puis ➕ Ajouter un acteur »).
     resume: str | None = None
     # Checks across answers before validation (a period that ends before it
-    # starts); a French message sends the person back to the summary.
-    check: Callable[[dict], str | None] | None = None
+    # starts, a move to an axis that does not exist); a French message sends
+    # the person back to the step or the summary. The session says whose data.
+    check: Callable[[dict, Session], str | None] | None = None
+    # What the person needs in view to answer a step, computed from their data
+    # (at /plan, where each actor and indicator currently stands); HTML.
+    context: Callable[[Session, str, dict], str | None] | None = None
 
 
 class DialogEngine:
@@ -183,8 +187,11 @@ class DialogEngine:
         if step.kind in ("text", "number", "date", "datetime") and current not in (None, ""):
             rows.append((self._button("Garder la réponse actuelle", session, "k"),))
         rows.append(self._nav(session, dialog, step, back=position > 1 or session.editing))
+        hooks = self.hooks.get(session.dialog)
+        context = hooks.context(session, step.id, answers) if hooks and hooks.context else None
         html = message(
             "dialog_step",
+            context=context,
             title=dialog.title,
             position=position,
             total=len(applicable),
@@ -475,7 +482,7 @@ class DialogEngine:
         hooks = self.hooks.get(dialog.id)
         if hooks is not None and hooks.check is not None:
             # Checks across answers at the step itself (an end year before the start year).
-            problem = hooks.check({**answers, step.id: value})
+            problem = hooks.check({**answers, step.id: value}, session)
             if problem:
                 return self.show(session, note=problem)
         answers[step.id] = value
@@ -498,7 +505,7 @@ class DialogEngine:
         answers = self.sessions.answers(session.id)
         items = list(answers.get(step.id) or []) + [item]
         hooks = self.hooks.get(dialog.id)
-        problem = hooks.check({**answers, step.id: items}) if hooks is not None and hooks.check is not None else None
+        problem = hooks.check({**answers, step.id: items}, session) if hooks is not None and hooks.check is not None else None
         if problem:  # each item is checked when typed, not at the summary
             back = self.sessions.move(session, step.id) if session.step.startswith(MORE) else session
             return self.show(back, note=problem)
@@ -539,7 +546,7 @@ class DialogEngine:
         answers = self.sessions.answers(session.id)
         kept = {s.id: answers.get(s.id) for s in self._applicable(dialog, answers)}
         hooks = self.hooks.get(dialog.id)
-        problem = hooks.check(kept) if hooks is not None and hooks.check is not None else None
+        problem = hooks.check(kept, session) if hooks is not None and hooks.check is not None else None
         if problem:
             moved = self.sessions.move(session, SUMMARY, editing=False) if session.step != SUMMARY else session
             return self.show(moved, note=problem)

@@ -24,7 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from dialogs.definitions import Dialog
 from dialogs.inputs import format_value
 from knowledge.content import current
-from knowledge.normalize import clean_text
+from knowledge.normalize import clean_text, fold
 from knowledge.obligation import is_compulsory
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +39,8 @@ class Axis:
     themes: tuple[str, ...]
     odd: tuple[str, ...]
     actions: tuple[str, ...]
+    keywords: tuple[str, ...] = ()  # words of an actor or an indicator that place it here
+    reminder: str = ""  # a rule the fiche-action recalls (EGalim in the food axis)
 
 
 def axes() -> dict[str, Axis]:
@@ -50,7 +52,8 @@ def axes() -> dict[str, Axis]:
 def _axes(path: Path, version: int) -> dict[str, Axis]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {
-        item["id"]: Axis(item["id"], tuple(item["themes"]), tuple(item.get("odd") or ()), tuple(item.get("actions") or ()))
+        item["id"]: Axis(item["id"], tuple(item["themes"]), tuple(item.get("odd") or ()), tuple(item.get("actions") or ()),
+                         tuple(item.get("keywords") or ()), str(item.get("reminder") or "").strip())
         for item in data
     }
 
@@ -66,23 +69,96 @@ def _lexicon(path: Path, version: int) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((str(k), str(v)) for k, v in data.items()), key=lambda kv: kv[0].casefold()))
 
 
+CLASSIC_AXES = ("social", "ecologique", "economie_responsable")
+FOLLOW_UP = "suivi"  # the « Suivre et piloter » part: governance is not an axis
+MOVE = re.compile(r"^\s*([AaIi])\s*(\d+)\s*[:=\-–—>]+\s*(\d+|suivi)\s*$", re.IGNORECASE)
+
+
 def suggested_axes(indicators: list[dict]) -> list[str]:
     """Pre-select axes from the grid: the classic axis of each theme that has indicators,
-    most important first (priority 1 counts most); the four classic axes when the grid is empty."""
+    most important first (priority 1 counts most); the three classic axes when the grid is empty.
+    Governance indicators go to the follow-up part, not to an axis."""
     weight: dict[str, float] = {}
     for row in indicators:
         axis = THEME_OF_CLASSIC_AXIS.get(row.get("theme") or "")
-        if axis:
+        if axis in CLASSIC_AXES:
             weight[axis] = weight.get(axis, 0) + {1: 3, 2: 2, 3: 1}.get(row.get("priority") or 3, 1)
     chosen = sorted(weight, key=lambda a: -weight[a])
-    if not chosen:
-        return ["social", "ecologique", "economie_responsable", "gouvernance"]
-    for axis in ("social", "ecologique", "economie_responsable", "gouvernance"):
+    for axis in CLASSIC_AXES:
         if len(chosen) >= 3:
             break
         if axis not in chosen:
             chosen.append(axis)
     return chosen[:6]
+
+
+def row_themes(row: dict) -> set[str]:
+    """An indicator has one theme, an actor several (stored « a;b »)."""
+    return {t for t in str(row.get("theme") or row.get("themes") or "").split(";") if t}
+
+
+def row_text(row: dict) -> str:
+    return fold(" ".join(str(row.get(f) or "") for f in ("name", "description", "sub_theme", "objective", "indicator")))
+
+
+def default_place(row: dict, chosen: list[str]) -> str | None:
+    """The axis a row goes under until the person says otherwise.
+
+    Words of the row that name a thematic axis win (« repas bio » → alimentation);
+    then the chosen axis whose themes the row's themes cover best (a building
+    federation, « économique », goes to the economic axis before « alimentation
+    durable », which is also half economic); governance rows go to the
+    follow-up part; a row that fits nothing waits to be placed.
+    """
+    text = row_text(row)
+    for axis_id in chosen:
+        pattern = _axis_words(axes()[axis_id].keywords)
+        if pattern is not None and pattern.search(text):
+            return axis_id
+    themes = row_themes(row)
+    best, score = None, 0.0
+    for axis_id in chosen:
+        axis_themes = set(axes()[axis_id].themes)
+        fit = len(themes & axis_themes) / len(axis_themes)
+        if fit > score:
+            best, score = axis_id, fit
+    if best is not None:
+        return best
+    return FOLLOW_UP if "gouvernance" in themes else None
+
+
+@lru_cache(maxsize=256)
+def _keyword(word: str) -> str:
+    """« déchet* » matches any word starting so (« circuit* court* » too); other keywords, whole words."""
+    prefix = word.endswith("*")
+    pattern = re.escape(fold(word.rstrip("*"))).replace(re.escape("*"), r"\w*")
+    return r"\b" + pattern + ("" if prefix else r"\b")
+
+
+@lru_cache(maxsize=64)
+def _axis_words(keywords: tuple[str, ...]) -> re.Pattern | None:
+    """An axis's keywords as one compiled pattern: rows are many, axes few."""
+    return re.compile("|".join(_keyword(k) for k in keywords)) if keywords else None
+
+
+def placements(rows: list[dict], chosen: list[str]) -> list[str | None]:
+    """Where each row stands: its stored axis while that axis is chosen (or the follow-up part), else its default."""
+    return [r.get("axis") if r.get("axis") in (*chosen, FOLLOW_UP) else default_place(r, chosen) for r in rows]
+
+
+def parse_move(text: str, actors: int, indicators: int, axes_count: int) -> tuple[str, int, str | int] | None:
+    """« A2 : 3 » → ("A", 2, 3); « i4 : suivi » → ("I", 4, "suivi"); None if it does not read or points nowhere."""
+    match = MOVE.match(text)
+    if not match:
+        return None
+    kind, number, target = match.group(1).upper(), int(match.group(2)), match.group(3).lower()
+    if not 1 <= number <= (actors if kind == "A" else indicators):
+        return None
+    if target != FOLLOW_UP:
+        target = int(target)
+        if not 1 <= target <= axes_count:
+            return None
+    return kind, number, target
 
 
 def md(value) -> str:
@@ -117,7 +193,11 @@ def build_context(
     dialogs: dict[str, Dialog], workspace: dict | None, actors: list[dict], indicators: list[dict],
     chosen: list[tuple[str, str]], today: date | None = None, diagnostic: dict | None = None,
 ) -> dict:
-    """Everything the template needs, as plain labelled values."""
+    """Everything the template needs, as plain labelled values.
+
+    Each actor and indicator is placed once: under its axis, in the follow-up
+    part, or among the rows still to place; every field typed appears once.
+    """
     profile, actor_dialog, indicator_dialog = dialogs["profil"], dialogs["acteur"], dialogs["indicateur"]
 
     def label(dialog: Dialog, field: str, value) -> str:
@@ -126,6 +206,8 @@ def build_context(
         step = dialog.step(field)
         if step.kind == "multi" and isinstance(value, str):
             value = [v for v in value.split(";") if v]
+        if step.kind == "list" and isinstance(value, str):
+            value = [v for v in value.split(";") if v]
         if field == "priority":
             value = str(value)
         return format_value(step, value)
@@ -133,76 +215,153 @@ def build_context(
     ws = dict(workspace or {})
     purchases = ws.get("purchases_meur")
     start, end = ws.get("period_start"), ws.get("period_end")
+    name = " ".join(clean_text(str(ws.get("name") or "")).split())
     ws_view = {
-        "name": ws.get("name") or "",
+        "name": name,
+        "the": the(name) if name else "votre structure",
+        "of": of(name) if name else "de votre structure",
         "period": f"{start}–{end}" if start and end else "",
         "type_label": label(profile, "structure_type", ws.get("structure_type")),
         "region_label": label(profile, "region", ws.get("region")),
         "purchases": label(profile, "purchases_meur", purchases) if purchases is not None else "",
         "verdict": "" if purchases is None else ("compulsory" if is_compulsory(purchases) else "voluntary"),
+        "existing": ws.get("existing_spaser") or "",
         "existing_label": label(profile, "existing_spaser", ws.get("existing_spaser")),
         "existing_years": ws.get("existing_years") or "",
     }
     actor_rows = [
         {
+            "ref": f"A{n}",
             "name": a.get("name"),
             "typology": label(actor_dialog, "typology", a.get("typology")),
+            "description": a.get("description") or "",
             "role": label(actor_dialog, "role", a.get("role")),
             "involvement": label(actor_dialog, "involvement", a.get("involvement")),
             "themes": label(actor_dialog, "themes", a.get("themes")),
-            "theme_ids": set((a.get("themes") or "").split(";")),
             "contact": a.get("contact") or "",
+            "comment": a.get("comment") or "",
         }
-        for a in actors
+        for n, a in enumerate(actors, 1)
     ]
     indicator_rows = [
         {
+            "ref": f"I{n}",
             "theme": label(indicator_dialog, "theme", i.get("theme")),
-            "theme_id": i.get("theme"),
+            "sub_theme": i.get("sub_theme") or "",
+            "schemes": label(indicator_dialog, "schemes", i.get("schemes")),
+            "objective": i.get("objective") or "",
+            "purchasing_link": i.get("purchasing_link") or "",
             "indicator": i.get("indicator"),
             "unit": label(indicator_dialog, "unit", i.get("unit")),
             "target": _target(i.get("target"), i.get("target_year")),
-            "priority": i.get("priority") or "",
+            "priority": label(indicator_dialog, "priority", i.get("priority")),
             "referent": i.get("referent") or "",
-            "objective": i.get("objective") or "",
         }
-        for i in sorted(indicators, key=lambda r: (r.get("priority") or 9, r.get("theme") or "", r.get("id") or 0))
+        for n, i in enumerate(indicators, 1)
     ]
+    chosen = [(axis_id, axis_name) for axis_id, axis_name in chosen if axis_id in axes() and axis_id != "gouvernance"]
+    ids = [axis_id for axis_id, _ in chosen]
+    actor_places = placements(actors, ids)
+    indicator_places = placements(indicators, ids)
+
+    def placed(rows: list[dict], places: list[str | None], where: str | None) -> list[dict]:
+        return [r for r, p in zip(rows, places) if p == where]
+
     library = indicator_dialog.step("indicator")
     axis_views = []
-    for axis_id, name in chosen:
+    for number, (axis_id, axis_name) in enumerate(chosen, 1):
         axis = axes()[axis_id]
-        mine = [i for i in indicator_rows if i["theme_id"] in axis.themes]
+        mine = sorted(placed(indicator_rows, indicator_places, axis_id), key=_by_priority)
         examples = library.suggestions_for({"theme": axis.themes[0]})
         axis_views.append(
             {
-                "name": name,
+                "number": number,
+                "name": axis_name,
                 "odd": axis.odd,
                 "actions": axis.actions,
-                "actors": [a for a in actor_rows if a["theme_ids"] & set(axis.themes)],
+                "reminder": axis.reminder,
+                "actors": placed(actor_rows, actor_places, axis_id),
                 "indicators": mine,
-                "objectives": [
-                    i["objective"] + (f" (cible : {i['target']})" if i["target"] else "") for i in mine if i["objective"]
-                ],
+                "objectives": [i for i in mine if i["objective"]],
                 "example": examples[0] if examples else "",
             }
         )
+    governance = axes().get("gouvernance")
     return {
         "ws": ws_view,
         "axes": axis_views,
-        "actors": actor_rows,
-        "indicators": indicator_rows,
+        "follow_up": {
+            "actors": placed(actor_rows, actor_places, FOLLOW_UP),
+            "indicators": sorted(placed(indicator_rows, indicator_places, FOLLOW_UP), key=_by_priority),
+            "actions": governance.actions if governance else (),
+        },
+        "unplaced": {
+            "actors": placed(actor_rows, actor_places, None),
+            "indicators": placed(indicator_rows, indicator_places, None),
+        },
+        "internal": [a for a in actor_rows if a["contact"] or a["comment"]],
+        "indicator_count": len(indicator_rows),
         "lexicon": lexicon(),
         "diagnostic": diagnostic,
-        "today": (today or date.today()).strftime("%d/%m/%Y"),
+        "today": french_date(today or date.today()),
     }
 
 
+def _by_priority(row: dict):
+    return (str(row.get("priority") or 9), row["ref"])
+
+
 def _target(target, year) -> str:
-    """« 30 % en 2028 », « 30 % », « en 2028 » or nothing."""
+    """« 30 % en 2028 », « 30 % », « en 2028 » or nothing; a target that already says its year keeps it once."""
+    target = " ".join(str(target or "").split())
     if target and year:
-        return f"{target} en {year}"
-    return str(target or (f"en {year}" if year else ""))
+        return target if str(year) in target else f"{target} en {year}"
+    return target or (f"en {year}" if year else "")
+
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+
+
+def french_date(day: date) -> str:
+    """« 1er décembre 2026 », « 23 novembre 2026 »."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+# The noun a structure's name starts with says its article: « la Ville de
+# Poitiers », « le Département de la Gironde », « l'Eurométropole de
+# Strasbourg »; a name that starts otherwise (« Nantes Métropole ») takes none.
+ARTICLES = {
+    "la": ("ville", "commune", "region", "metropole", "communaute", "collectivite", "prefecture", "direction",
+           "chambre", "mairie", "caisse", "regie", "societe"),
+    "le": ("departement", "conseil", "syndicat", "centre", "groupement", "ministere", "service", "sdis", "chu",
+           "pole", "territoire", "siaap", "sedif", "sdea"),
+    "l'": ("etablissement", "eurometropole", "agglomeration", "office", "universite", "hopital", "agence",
+           "assistance", "epci", "ept", "institut"),
+}
+
+
+def the(name: str) -> str:
+    """The name with its article, as a sentence uses it (« pour la Ville de Poitiers »)."""
+    first = fold(name.split()[0]) if name.split() else ""
+    if first in ("la", "le", "les", "l") or first.startswith("l'"):
+        return name
+    for article, nouns in ARTICLES.items():
+        if first in nouns:
+            return f"{article}{'' if article.endswith(chr(39)) else ' '}{name}"
+    return name
+
+
+def of(name: str) -> str:
+    """« de la Ville de Poitiers », « du Département de la Gironde », « d'Angers », « de Nantes Métropole »."""
+    named = the(name)
+    if named.startswith("le "):
+        return "du " + named[3:]
+    if named.startswith("les "):
+        return "des " + named[4:]
+    if named is name and fold(name[:1]) in "aeiouyh":
+        return "d'" + name
+    return "de " + named
 
 
 def render_markdown(context: dict) -> str:

@@ -335,6 +335,14 @@ def m012_delivery_parts(db: sqlite_utils.Database) -> None:
     db["deliveries"].add_column("parts_sent", int, not_null_default=0)
 
 
+@migrations()
+def m013_record_axis(db: sqlite_utils.Database) -> None:
+    """The axis of the plan each actor and indicator belongs to, as the person chose it at /plan
+    (an axis id, « suivi » for the follow-up part); empty: placed from its themes."""
+    db["actors"].add_column("axis", str)
+    db["indicators"].add_column("axis", str)
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

@@ -69,6 +69,16 @@ class Records:
             cur = self.db.execute(f"DELETE FROM {self.table} WHERE workspace_id = ? AND id = ?", [workspace_id, record_id])
         return cur.rowcount == 1
 
+    def place(self, workspace_id: int, record_id: int, axis: str | None) -> bool:
+        """Where the row stands in the plan (an axis id, « suivi »); None: from its themes again."""
+        with self.db.atomic():
+            cur = self.db.execute(
+                f"UPDATE {self.table} SET axis = ?, updated_at = ?, version = version + 1 "
+                "WHERE workspace_id = ? AND id = ? AND axis IS NOT ?",
+                [axis, now_iso(), workspace_id, record_id, axis],
+            )
+        return cur.rowcount == 1
+
     def apply_import(
         self, workspace_id: int, user_id: int, added: list[dict], updated: list[tuple[int, int, dict]]
     ) -> tuple[int, list[int]]:

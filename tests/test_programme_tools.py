@@ -68,10 +68,12 @@ def test_diagnostic_in_chat_retaking_keeps_history_and_shows_the_previous_score(
         "Débutant", "Intermédiaire"]
 
 
-def test_plan_shows_the_diagnostic_profile(chat):
+def test_plan_puts_the_diagnostic_profile_in_an_internal_annex_only_when_asked(chat):
     answer_diagnostic(chat, 3)
     markdown, _ = make_plan(chat)
-    maturity = markdown.split("#### La maturité de la structure")[1].split("####")[0]
+    assert "67/100" not in markdown and "Intermédiaire" not in markdown  # an internal figure: left out by default
+    markdown, _ = make_plan(chat, annex=True)
+    maturity = markdown.split("### Autodiagnostic de maturité (usage interne)")[1].split("###")[0]
     assert "67/100" in maturity and "Intermédiaire" in maturity and "4 à 5 axes" in maturity
 
 

@@ -145,7 +145,9 @@ async def test_a_plan_cut_before_its_commit_is_made_whole_when_offered_again(fak
     await bot.start()
     [axes] = await ask(fake, "/plan", USER)
     await tap(fake, axes, "Valider la sélection")
-    [summary] = await ask(fake, "/passer", USER)
+    await ask(fake, "/passer", USER)  # renames
+    await ask(fake, "/passer", USER)  # moves
+    [summary] = await ask(fake, "/passer", USER)  # the diagnostic annex
     await bot.stop()
     await bot.start(crash_at="plan-written")
     update_id = _press(fake, summary, "Valider")

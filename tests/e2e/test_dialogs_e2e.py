@@ -130,7 +130,9 @@ async def make_plan(fake) -> list[dict]:
     """/plan with the suggested axes and no renaming: the ready message and the two documents."""
     [axes] = await ask(fake, "/plan", USER)
     await tap(fake, axes, "Valider la sélection")
-    [summary] = await ask(fake, "/passer", USER)
+    await ask(fake, "/passer", USER)  # renames
+    await ask(fake, "/passer", USER)  # moves
+    [summary] = await ask(fake, "/passer", USER)  # the diagnostic annex
     return await tap(fake, summary, "Valider", expect=3)
 
 
