@@ -40,11 +40,15 @@ def _messages():
     return environment().get_template("messages.html.j2").module
 
 
-def message(macro: str, /, **context) -> str:
-    """Render the message macro `macro` to HTML, with surrounding blank lines trimmed."""
+def message(macro: str, /, **context) -> Markup:
+    """Render the message macro `macro` to HTML, with surrounding blank lines trimmed.
+
+    The result is marked as HTML, so that a message passed into another one (a
+    note shown at a dialog step) is not escaped a second time.
+    """
     rendered = getattr(_messages(), macro)(**context)
     text = "\n".join(line.rstrip() for line in str(rendered).strip().splitlines())
-    return re.sub(r"\n{3,}", "\n\n", text)
+    return Markup(re.sub(r"\n{3,}", "\n\n", text))
 
 
 def escape(text: str) -> Markup:

@@ -300,7 +300,11 @@ class DialogEngine:
         buttons = [(b.label, b.payload.split(":", 3)[3]) for row in self.show(session)[-1].buttons for b in row]
         step = _plain_step(session, dialog)
         only_buttons = step is None or step.kind in ("choice", "multi", "yesno")
-        parts = [p.strip() for p in re.split(r"[,;]", text)] if step is not None and step.kind == "multi" else [text.strip()]
+        parts = [text.strip()]
+        if step is not None and step.kind == "multi" and _label_match(text.strip(), buttons, fuzzy=False) is None:
+            # « 6,7 » or « Social, Économique » — but « Alimentation durable, bio et
+            # circuits courts » is one label with commas in it.
+            parts = [p.strip() for p in re.split(r"[,;]", text)]
         found = []
         for part in parts:
             if not part:

@@ -328,3 +328,15 @@ def test_legal_parts_french_articles_and_an_internal_annex_only_when_asked(chat,
     annex = with_annex.split("### Autodiagnostic de maturité (usage interne)")[1]
     assert "/100" in annex and "À retirer avant publication" in annex
     assert "/100" not in with_annex.split("## 4. Annexes")[0]
+
+
+def test_a_typed_label_with_commas_is_one_choice_and_a_refusal_quotes_the_text_once(chat):
+    chat.say("/plan")
+    text = chat.say("Alimentation durable, bio et circuits courts")
+    assert "✅ Alimentation durable, bio et circuits courts" in " ".join(chat.labels), text
+    chat.press("Valider la sélection")
+    chat.say("/passer")  # renames
+    chat.say("l'axe 2 s'il vous plaît")
+    html = " ".join(r.html for r in chat.replies)
+    assert "« l&#39;axe 2 s&#39;il vous plaît »" in html  # escaped once for Telegram's HTML, not twice
+    assert "&amp;" not in html
