@@ -142,6 +142,8 @@ class CollectionFeature:
     def card(self, event: Event, row: dict) -> list[Reply]:
         k = self.spec.key
         items = [(s.label, self._show(s.id, row.get(s.id))) for s in self.dialog.steps]
+        if row.get("baseline_value"):  # set by /referentiel, not a step of the dialog
+            items.append(("Valeur de départ", f"{row['baseline_value']} en {row['baseline_year']} ({row['baseline_source']})"))
         author = self._author(row.get("added_by"))
         html = message("collection_card", title=self.label_of(row), items=items, author=author)
         buttons = (

@@ -71,6 +71,7 @@ class Assistant:
         from bot.examples import ExamplesFeature
         from bot.plan import PlanFeature
         from bot.privacy import PrivacyFeature
+        from bot.referentiel import ReferentielFeature
         from bot.workspace import WorkspaceFeature
 
         self.services = services
@@ -86,6 +87,7 @@ class Assistant:
         self.privacy_feature = PrivacyFeature(self)
         self.admin = AdminFeature(self)
         self.announcements = AnnouncementsFeature(self)
+        self.referentiel = ReferentielFeature(self)
         for command in feature_commands(self):
             self.register(command)
 
@@ -154,6 +156,8 @@ class Assistant:
             from bot.collections import import_file
 
             doc = event.document
+            if doc.contracts is not None:  # a DECP file: the buyer's baseline
+                return self._keep_dialog(event, lambda: self.referentiel.receive(event, doc.filename, doc.contracts))
             return self._keep_dialog(event, lambda: import_file(self, event, doc.filename, doc.content, doc.table))
         if event.command is not None:
             name = event.command.lower().split("@", 1)[0]
@@ -239,6 +243,10 @@ class Assistant:
         found = read_console_file(event.args)
         if isinstance(found, str):
             return [Reply(message("import_path_problem", problem=found))]
+        from knowledge.decp import looks_like_decp, read_upload
+
+        if looks_like_decp(*found):  # a DECP file given to /importer: what /referentiel does
+            return self.referentiel.receive(event, found[0], read_upload(*found))
         return import_file(self, event, *found)
 
     def privacy(self, event: Event) -> list[Reply]:
@@ -389,6 +397,8 @@ class Assistant:
             return self._keep_dialog(event, lambda: self.announcements.unsubscribe(event))
         if kind == "rem":
             return self._keep_dialog(event, lambda: self.announcements.remind_me(event, value))
+        if kind == "ref":
+            return self._keep_dialog(event, lambda: self.referentiel.on_button(event, value))
         handler = BUTTONS.get(kind)
         if handler is None:
             return [Reply(message("unknown_button"))]
@@ -466,6 +476,7 @@ def feature_commands(assistant: Assistant) -> tuple[Command, ...]:
         Command("rejoindre", "rejoindre l'espace d'un·e collègue avec son code", lambda a, e: ws.join(e)),
         Command("espace", "les membres de votre espace", lambda a, e: ws.members(e)),
         Command("importer", "importer un tableau (CSV ou XLSX) exporté puis modifié", Assistant.import_command),
+        Command("referentiel", "l'état des lieux de vos marchés à partir de vos données DECP", lambda a, e: a.referentiel.open(e)),
         Command("abonnements", "les annonces que vous recevez (webinaires, ressources…)", lambda a, e: a.announcements.start_subscription(e)),
         Command("annonce", "annoncer un webinaire ou une ressource aux abonnés", lambda a, e: a.announcements.list(e), admin=True),
         Command("mesdonnees", "tout ce qui est enregistré sur vous", lambda a, e: a.privacy_feature.my_data(e)),

@@ -123,8 +123,13 @@ def table(result: dict) -> list[list]:
 
 def export(result: dict, path: Path) -> None:
     """CSV (French Excel: `;`, UTF-8 with BOM) or XLSX, by the file's extension."""
+    path.write_bytes(export_bytes(result, "xlsx" if path.suffix.lower() == ".xlsx" else "csv"))
+
+
+def export_bytes(result: dict, fmt: str) -> bytes:
+    """The figures per year as a table, in memory: « xlsx » or « csv »."""
     rows = table(result)
-    if path.suffix.lower() == ".xlsx":
+    if fmt == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook()
@@ -132,10 +137,11 @@ def export(result: dict, path: Path) -> None:
         sheet.title = "État des lieux DECP"
         for row in rows:
             sheet.append(row)
-        book.save(path)
-        return
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     for row in rows:
         writer.writerow([str(v).replace(".", ",") if isinstance(v, float) else ("" if v is None else v) for v in row])
-    path.write_bytes(out.getvalue().encode("utf-8-sig"))
+    return out.getvalue().encode("utf-8-sig")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot import office
 from bot.diagnostic import latest_for_outline
+from bot.referentiel import baseline_for_outline
 from bot.rendering import message
 from bot.replies import Document, Event, Reply
 from dialogs.engine import Hooks
@@ -131,7 +132,9 @@ class PlanFeature:
                     records.place(workspace["id"], row["id"], where)
                 row["axis"] = where
         diagnostic = latest_for_outline(self.storage, workspace["id"]) if answers.get("diagnostic_annex") else None
-        markdown, docx = generate(self.assistant.services.dialogs, workspace, actors, indicators, chosen, diagnostic)
+        baseline = baseline_for_outline(self.storage.baselines.get(workspace["id"]))
+        markdown, docx = generate(self.assistant.services.dialogs, workspace, actors, indicators, chosen, diagnostic,
+                                  baseline)
         self.storage.outlines.record(workspace["id"], event.user_id, chosen, len(actors), len(indicators))
         crash_point("plan-written")
         stamp = now_iso()[:10]
@@ -148,9 +151,10 @@ class PlanFeature:
         ]
 
 
-def generate(dialogs, workspace, actors, indicators, chosen, diagnostic=None) -> tuple[str, bytes]:
+def generate(dialogs, workspace, actors, indicators, chosen, diagnostic=None, baseline=None) -> tuple[str, bytes]:
     """Both formats of the outline, from the same Markdown."""
-    markdown = render_markdown(build_context(dialogs, workspace, actors, indicators, chosen, diagnostic=diagnostic))
+    markdown = render_markdown(build_context(dialogs, workspace, actors, indicators, chosen, diagnostic=diagnostic,
+                                             baseline=baseline))
     return markdown, markdown_to_docx(markdown, document_info(workspace))
 
 

@@ -47,6 +47,11 @@ class Document:
     # A received spreadsheet already read by the adapter, in a worker thread so that
     # parsing never holds the event loop: its rows, or the French reason it cannot be read.
     table: list[list[str]] | str | None = None
+    # A received DECP file already read by the adapter, off the event loop: its
+    # contracts, or the French reason it cannot be read.
+    contracts: list | str | None = None
+    # An image to show as a picture (a chart), not as a file to download.
+    picture: bool = False
     # A DOCX to send also as ODT and PDF: the adapter converts it once the DOCX is out, off the event loop.
     convert: bool = False
 

@@ -53,6 +53,7 @@ from bot.replies import Document, Event, Reply
 from bot.runtime import open_services
 from dialogs.tables import MAX_FILE_BYTES
 from knowledge import content
+from knowledge.decp import MAX_CHAT_BYTES, looks_like_decp, read_upload
 from storage.retention import Retention
 
 log = logging.getLogger(__name__)
@@ -235,9 +236,17 @@ class TelegramChannel:
         await self.deliver(msg.chat_id, [Reply(message("unsupported_content"))], user.id)
 
     async def on_document(self, update: Update, msg: Message, user_id: int) -> None:
-        """Fetch a sent file (within the import size limit) and hand it to the core."""
+        """Fetch a sent file and hand it to the core, read: a DECP file (up to 20 MB) or a spreadsheet to import (2 MB)."""
         document = msg.document
-        if (document.file_size or 0) > MAX_FILE_BYTES:
+        size = document.file_size or 0
+        if size > MAX_CHAT_BYTES:  # refused before downloading: Telegram would not hand it over anyway
+            await self.deliver(msg.chat_id, [Reply(message(
+                "referentiel_refused", reason=f"le fichier dépasse {MAX_CHAT_BYTES // 1024**2} Mo, la limite d'un "
+                "fichier reçu par un bot Telegram ; pour un fichier plus gros, « spaser-bot decp baseline » en ligne de "
+                "commande."))], user_id)
+            return
+        named_decp = (document.file_name or "").lower().endswith((".json", ".xml"))
+        if size > MAX_FILE_BYTES and not named_decp and not (document.file_name or "").lower().endswith((".csv", ".xlsx")):
             await self.deliver(msg.chat_id, [Reply(message("import_refused", reason="le fichier dépasse 2 Mo."))], user_id)
             return
         try:
@@ -248,9 +257,24 @@ class TelegramChannel:
             await self.deliver(msg.chat_id, [Reply(message("download_failed"))], user_id)
             return
         filename = document.file_name or "fichier"
-        table = await asyncio.to_thread(read_table, filename, content)  # parsing never holds the event loop
-        event = self._event(update, document=Document(filename, content, table=table))
-        await self.deliver(msg.chat_id, self.assistant.handle(event), user_id)
+        # Parsing never holds the event loop: a worker thread reads the file, the core only counts.
+        table = None
+        decp = looks_like_decp(filename, content)
+        if not decp and len(content) <= MAX_FILE_BYTES:
+            table = await asyncio.to_thread(read_table, filename, content)
+            decp = looks_like_decp(filename, content, table[0] if isinstance(table, list) and table else None)
+        elif not decp and content[:4] == b"PK\x03\x04":
+            decp = True  # a workbook over 2 MB can only be a DECP export
+        if decp:
+            contracts = await asyncio.to_thread(read_upload, filename, content)
+            event = self._event(update, document=Document(filename, b"", contracts=contracts))
+        elif len(content) > MAX_FILE_BYTES:
+            event = None
+            await self.deliver(msg.chat_id, [Reply(message("import_refused", reason="le fichier dépasse 2 Mo."))], user_id)
+        else:
+            event = self._event(update, document=Document(filename, content, table=table))
+        if event is not None:
+            await self.deliver(msg.chat_id, self.assistant.handle(event), user_id)
 
     def _event(self, update: Update, **kwargs) -> Event:
         user = update.effective_user
@@ -319,6 +343,14 @@ class TelegramChannel:
                 return False
         if reply.document is not None:
             doc = reply.document
+            if doc.picture:  # a chart: shown in the chat, not a file to open
+                return await self._call(
+                    lambda: bot.send_photo(
+                        chat_id, InputFile(doc.content, filename=doc.filename), caption=doc.caption[:1024] or None
+                    ),
+                    chat_id=chat_id,
+                    user_id=user_id,
+                )
             return await self._call(
                 lambda: bot.send_document(
                     chat_id, InputFile(doc.content, filename=doc.filename), caption=doc.caption[:1024] or None

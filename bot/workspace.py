@@ -133,12 +133,14 @@ class WorkspaceFeature:
             indicators=len(indicators),
             by_theme=by_theme,
             next_step=nxt,
+            baseline=self.storage.baselines.get(workspace["id"]),
         )
         return [Reply(html, NEXT_STEPS)]
 
 
 PROFILE_STEPS = (
-    "structure_type", "name", "region", "purchases_meur", "existing_spaser", "existing_years", "period_start", "period_end",
+    "structure_type", "name", "region", "purchases_meur", "existing_spaser", "existing_years", "period_start",
+    "period_end", "siret",
 )
 NEXT_STEPS = (
     (Button("👤 Mon profil", "menu:profil"), Button("🗺 Cartographie", "menu:cartographie")),

@@ -24,7 +24,7 @@ STEP_KEYS = {
     "max_length", "validate", "unit", "label", "max_items", "examples", "suggestions", "suggest_from", "future",
 }
 DIALOG_KEYS = {"id", "title", "intro", "steps", "summary", "passive"}
-VALIDATORS = {"contact", "url"}
+VALIDATORS = {"contact", "url", "siret"}
 
 
 class DefinitionError(KnowledgeError):

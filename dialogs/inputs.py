@@ -112,12 +112,41 @@ def parse_text(text: str, step: Step) -> tuple[str, bool]:
         value = value[: step.max_length].rstrip()
     if step.validate == "url" and not URL.match(value):
         raise InputError("Une adresse web commençant par https:// est attendue.")
+    if step.validate == "siret":
+        value = siret_or_siren(value)
     if step.validate == "contact" and not is_contact(value):
         raise InputError(
             "Ce contact ne ressemble ni à une adresse e-mail, ni à un numéro de téléphone, ni à une adresse web. "
             "Exemples : prenom.nom@exemple.fr, 01 23 45 67 89."
         )
     return value, shortened
+
+
+def siret_or_siren(text: str) -> str:
+    """14 digits (SIRET) or 9 (SIREN), spaces allowed, with a valid check digit (Luhn).
+
+    La Poste's establishments (SIREN 356 000 000) follow their own rule: the
+    digits add up to a multiple of 5.
+    """
+    digits = re.sub(r"[\s.\-]", "", text)
+    if not digits.isdigit() or len(digits) not in (9, 14):
+        raise InputError("Un SIRET a 14 chiffres (un SIREN, 9) ; les espaces sont permis.")
+    if digits.startswith("356000000") and len(digits) == 14:
+        valid = sum(int(d) for d in digits) % 5 == 0
+    else:
+        valid = luhn(digits)
+    if not valid:
+        raise InputError("Ce numéro n'est pas un SIRET valide (sa clé de contrôle ne correspond pas) : vérifiez-le sur un "
+                         "avis de situation ou l'annuaire des entreprises.")
+    return digits
+
+
+def luhn(digits: str) -> bool:
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
 
 
 def is_contact(value: str) -> bool:

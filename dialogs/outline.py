@@ -192,6 +192,7 @@ def _template():
 def build_context(
     dialogs: dict[str, Dialog], workspace: dict | None, actors: list[dict], indicators: list[dict],
     chosen: list[tuple[str, str]], today: date | None = None, diagnostic: dict | None = None,
+    baseline: dict | None = None,
 ) -> dict:
     """Everything the template needs, as plain labelled values.
 
@@ -218,6 +219,7 @@ def build_context(
     name = " ".join(clean_text(str(ws.get("name") or "")).split())
     ws_view = {
         "name": name,
+        "siret": ws.get("siret") or "",
         "the": the(name) if name else "votre structure",
         "of": of(name) if name else "de votre structure",
         "period": f"{start}–{end}" if start and end else "",
@@ -256,6 +258,8 @@ def build_context(
             "target": _target(i.get("target"), i.get("target_year")),
             "priority": label(indicator_dialog, "priority", i.get("priority")),
             "referent": i.get("referent") or "",
+            "baseline": (f"{i['baseline_value']} en {i['baseline_year']} ({i.get('baseline_source') or 'source à préciser'})"
+                         if i.get("baseline_value") else ""),
         }
         for n, i in enumerate(indicators, 1)
     ]
@@ -303,6 +307,7 @@ def build_context(
         "indicator_count": len(indicator_rows),
         "lexicon": lexicon(),
         "diagnostic": diagnostic,
+        "baseline": baseline,
         "today": french_date(today or date.today()),
     }
 

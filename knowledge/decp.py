@@ -490,3 +490,46 @@ def _count(modifications) -> int:
 
 def _short(error: Exception) -> str:
     return str(error).splitlines()[0][:120] if str(error) else error.__class__.__name__
+
+
+# -- a file sent in a conversation ------------------------------------------------------
+
+# Telegram lets a bot download files of up to 20 MB; the console takes the same.
+MAX_CHAT_BYTES = 20 * 1024**2
+
+
+def looks_like_decp(filename: str, content: bytes, header: list[str] | None = None) -> bool:
+    """A DECP file rather than an export of the map or the grid (those are CSV or XLSX with our own headings).
+
+    JSON and XML are DECP; a table is DECP when its first row names DECP columns
+    (`header`, already read for an XLSX; the first line for a CSV).
+    """
+    start = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if start in (b"{", b"[", b"<") or filename.lower().endswith((".json", ".xml")):
+        return True
+    if header is None and content[:4] != b"PK\x03\x04":
+        first = content[:8192].decode("utf-8", errors="replace").splitlines()[:1]
+        header = re.split(r"[;,\t]", first[0]) if first else []
+    folded = {re.sub(r"[^a-z0-9]", "", fold(cell)) for cell in header or ()}
+    wanted = set(COLUMNS["date"]) | set(COLUMNS["social"]) | set(COLUMNS["environmental"]) | {"acheteurid", "idacheteur"}
+    return len(folded & wanted) >= 2
+
+
+def read_upload(filename: str, content: bytes) -> list[Contract] | str:
+    """Every contract of a file sent in a conversation, or the French reason it cannot be read.
+
+    Safe to run in a worker thread: the adapter reads here, off the event loop,
+    and the core only filters and counts.
+    """
+    import tempfile
+
+    if len(content) > MAX_CHAT_BYTES:
+        return f"le fichier dépasse {MAX_CHAT_BYTES // 1024**2} Mo"
+    suffix = Path(filename).suffix.lower()[:8] if Path(filename).suffix else ""
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        handle.write(content)
+        handle.flush()
+        try:
+            return list(read_contracts(Path(handle.name)))
+        except DecpError as error:
+            return str(error).replace(Path(handle.name).name, filename)

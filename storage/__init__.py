@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlite_utils
 
 from storage.announcements import Announcements
+from storage.baselines import Baselines
 from storage.db import FreedPages, open_database
 from storage.diagnostics import Diagnostics
 from storage.dialogs import DialogSessions
@@ -42,6 +43,7 @@ class Storage:
     imports: PendingImports
     stats: Counters
     events: AppliedEvents
+    baselines: Baselines
     freed: FreedPages  # shared by erasure and imports: given back when an event commits
 
     @classmethod
@@ -64,6 +66,7 @@ class Storage:
             imports=PendingImports(db, freed),
             stats=Counters(db),
             events=AppliedEvents(db),
+            baselines=Baselines(db),
             freed=freed,
         )
 

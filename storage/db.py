@@ -343,6 +343,20 @@ def m013_record_axis(db: sqlite_utils.Database) -> None:
     db["indicators"].add_column("axis", str)
 
 
+@migrations()
+def m014_decp_baseline(db: sqlite_utils.Database) -> None:
+    """The structure's SIRET in its profile; the baseline computed from its DECP (aggregates only, one per
+    workspace); and an indicator's starting value, year and source when taken from that baseline."""
+    db["workspaces"].add_column("siret", str)
+    db["baselines"].create(
+        {"workspace_id": int, "buyer": str, "source": str, "received_on": str, "computed_by": int, "data": str},
+        pk="workspace_id",
+        not_null={"buyer", "source", "received_on", "data"},
+    )
+    for column in ("baseline_value", "baseline_year", "baseline_source"):
+        db["indicators"].add_column(column, int if column == "baseline_year" else str)
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

@@ -15,7 +15,7 @@ from storage.db import FreedPages
 from storage.events import forget_user as forget_applied_events
 from storage.workspaces import Workspaces
 
-WORKSPACE_TABLES = ("actors", "indicators", "diagnostics", "outlines", "invites", "pending_imports")
+WORKSPACE_TABLES = ("actors", "indicators", "diagnostics", "outlines", "invites", "pending_imports", "baselines")
 
 
 class Privacy:

@@ -79,6 +79,15 @@ class Records:
             )
         return cur.rowcount == 1
 
+    def set_baseline(self, workspace_id: int, record_id: int, value: str, year: int, source: str) -> None:
+        """An indicator's starting point, taken from the DECP baseline (not a field of the dialog)."""
+        with self.db.atomic():
+            self.db.execute(
+                f"UPDATE {self.table} SET baseline_value = ?, baseline_year = ?, baseline_source = ?, updated_at = ?, "
+                "version = version + 1 WHERE workspace_id = ? AND id = ?",
+                [value, year, source, now_iso(), workspace_id, record_id],
+            )
+
     def apply_import(
         self, workspace_id: int, user_id: int, added: list[dict], updated: list[tuple[int, int, dict]]
     ) -> tuple[int, list[int]]:

@@ -23,6 +23,7 @@ PROFILE_FIELDS = (
     "existing_years",
     "period_start",
     "period_end",
+    "siret",
 )
 # No 0/O or 1/I/L: codes are read aloud and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -115,8 +115,12 @@ class Chat:
         return self._send(text=text)
 
     def send_file(self, filename: str, content: bytes) -> str:
+        """A file, as the Telegram adapter hands it over: read already, a DECP file into its contracts."""
         from bot.replies import Document
+        from knowledge.decp import looks_like_decp, read_upload
 
+        if looks_like_decp(filename, content):
+            return self._send(document=Document(filename, b"", contracts=read_upload(filename, content)))
         return self._send(document=Document(filename, content))
 
     def button(self, fragment: str):

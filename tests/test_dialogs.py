@@ -16,6 +16,8 @@ def fill_profile(chat: Chat, answers=PROFILE) -> str:
             chat.press(answer)
         else:
             chat.say(answer)
+    if "SIRET" in chat.text:  # the last step, optional
+        chat.say("/passer")
     return chat.press("Valider")
 
 
@@ -119,7 +121,7 @@ def test_restart_mid_dialog_resumes_at_the_same_step(make_assistant):
     second.press("Non, aucun")
     second.say("2025")
     second.say("2029")
-    summary = second.text
+    summary = second.say("/passer")  # SIRET
     assert "Département" in summary and "Finistère" in summary
 
 

@@ -116,6 +116,7 @@ class FakeTelegram:
         self._sent_event = asyncio.Event()
         self.commands: list[dict] = []
         self.files: dict[str, bytes] = {}  # what users sent, by file_id
+        self.announced_sizes: dict[str, int] = {}  # the size each sent file claims to have
         self.webhook: dict | None = None
         self.uploads: dict[str, tuple[str, bytes]] = {}  # documents the bot sent, by the file_id returned
         self.contents: dict[tuple[int, int], bytes] = {}  # the bytes of each document message sent
@@ -224,11 +225,17 @@ class FakeTelegram:
         msg.update(content)
         return self.push_update({"message": msg})
 
-    def push_document(self, user_id: int, filename: str, content: bytes) -> int:
-        """A person sends a file; the bot fetches it with getFile and a download."""
+    def push_document(self, user_id: int, filename: str, content: bytes, file_size: int | None = None) -> int:
+        """A person sends a file; the bot fetches it with getFile and a download.
+
+        `file_size` announces another size than the content's (a 30 MB file
+        without making one): the bot must refuse it before downloading.
+        """
         file_id = f"doc{len(self.files) + 1}"
         self.files[file_id] = content
-        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename, "file_size": len(content)}
+        self.announced_sizes[file_id] = file_size if file_size is not None else len(content)
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename,
+                    "file_size": self.announced_sizes[file_id]}
         return self.push_message(user_id, document=document)
 
     async def _download(self, request: web.Request) -> web.Response:
@@ -454,10 +461,42 @@ class FakeTelegram:
         self.contents[(params["chat_id"], msg["message_id"])] = content
         return msg
 
+    async def api_sendPhoto(self, params):
+        """A picture: JPEG or PNG, 10 MB at most, width + height ≤ 10 000, sides ratio ≤ 20 (Bot API limits)."""
+        self._check_flood(params.get("chat_id"))
+        if params.get("caption"):
+            self._check_text(params["caption"], params.get("parse_mode"), 1024, "caption")
+        self._check_markup(params.get("reply_markup"))
+        photo = params.get("photo")
+        if not isinstance(photo, dict):
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        content = photo["content"]
+        if len(content) > 10 * 1024 * 1024:
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        if content[:8] == b"\x89PNG\r\n\x1a\n":
+            width, height = int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+        elif content[:3] == b"\xff\xd8\xff":
+            width = height = 1  # not parsed: the bot sends PNG
+        else:
+            raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        if width + height > 10000 or max(width, height) > 20 * min(width, height):
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        file_id = f"ph{len(self.uploads) + 1}"
+        self.uploads[file_id] = (photo["filename"], content)
+        msg = self._store(params["chat_id"], None, params.get("reply_markup"),
+                          {"photo": [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": width,
+                                      "height": height, "file_size": len(content)}]})
+        if params.get("caption"):
+            msg["caption"] = params["caption"]
+        self.contents[(params["chat_id"], msg["message_id"])] = content
+        return msg
+
     async def api_getFile(self, params):
         file_id = params.get("file_id")
         if file_id not in self.files:
             raise ApiError(400, "Bad Request: invalid file_id")
+        if self.announced_sizes.get(file_id, 0) > 20 * 1024 * 1024:  # bots download files of 20 MB at most
+            raise ApiError(400, "Bad Request: file is too big")
         return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[file_id]),
                 "file_path": f"documents/{file_id}"}
 

@@ -78,7 +78,8 @@ async def _profile_to_start_year(fake) -> None:
 async def _profile_summary(fake) -> dict:
     await _profile_to_start_year(fake)
     await ask(fake, "2026", USER)
-    [summary] = await ask(fake, "2031", USER)
+    await ask(fake, "2031", USER)
+    [summary] = await ask(fake, "/passer", USER)  # the SIRET, optional
     return summary
 
 

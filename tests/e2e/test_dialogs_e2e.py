@@ -36,7 +36,9 @@ async def test_profile_dialog_in_telegram_with_an_expired_button(fake, start_bot
     [existing] = await ask(fake, "1 200", USER)
     [start_year] = await tap(fake, existing, "Non, aucun")
     await ask(fake, "2026", USER)
-    [summary] = await ask(fake, "2031", USER)
+    [siret] = await ask(fake, "2031", USER)
+    assert "SIRET" in siret["text"]
+    [summary] = await ask(fake, "/passer", USER)
     assert "Rennes Métropole <test> & co" in summary["text"]  # escaped, shown literally
     [done] = await tap(fake, summary, "Valider")
     assert "Le SPASER est obligatoire pour vous" in done["text"]
@@ -260,7 +262,8 @@ async def test_typed_numbers_labels_and_yes_words_through_telegram(fake, start_b
     assert "120 M€ HT" in existing["text"]
     await ask(fake, "1", USER)
     await ask(fake, "2026", USER)
-    [summary] = await ask(fake, "2031", USER)
+    await ask(fake, "2031", USER)
+    [summary] = await ask(fake, "/passer", USER)  # the SIRET, optional
     [done] = await ask(fake, "oui", USER)  # a yes word validates the summary
     assert "Le SPASER est obligatoire pour vous" in done["text"]
     profile = bot.assistant.services.storage.workspaces.of_user(USER)
@@ -280,3 +283,40 @@ async def test_plan_sends_word_and_markdown_first_then_odt_and_pdf(fake, start_b
     assert fake.content(messages[-1]).startswith(b"%PDF")
     [answer] = await ask(fake, "combien de pages fait un spaser ?", USER)  # nobody waited for LibreOffice
     assert fake.rejected == []
+
+
+async def test_a_buyer_sends_their_decp_export_and_gets_the_baseline_and_a_chart(fake, start_bot, tmp_path):
+    from tests.test_referentiel import SIRET, decp_file
+
+    bot = await start_bot()
+    [step] = await ask(fake, "/profil", USER)
+    [name] = await tap(fake, step, "Commune")
+    [region] = await ask(fake, "Ville de Bordeaux", USER)
+    [amount] = await tap(fake, region, "Nouvelle-Aquitaine")
+    [existing] = await ask(fake, "120", USER)
+    [start_year] = await tap(fake, existing, "Non, aucun")
+    await ask(fake, "2026", USER)
+    await ask(fake, "2031", USER)
+    [summary] = await ask(fake, SIRET, USER)
+    await tap(fake, summary, "Valider")
+    [how] = await ask(fake, "/referentiel", USER)
+    assert "jusqu'à 20 Mo" in how["text"] and SIRET in how["text"]
+    before = len(fake.sent_to(USER))
+    fake.push_document(USER, "decp-bordeaux.json", decp_file(tmp_path))
+    text, chart = (await fake.wait_for_messages(USER, before + 2))[before:]
+    assert "2024 : 12 marchés" in text["text"] and "55,6 % des marchés" in text["text"]
+    assert chart["photo"][0]["width"] > 0 and fake.content(chart)[:4] == b"\x89PNG"
+    [grid] = await tap(fake, text, "Ajouter ces indicateurs")
+    assert "4 indicateurs ajoutés" in grid["text"]
+    workspace = bot.assistant.services.storage.workspaces.of_user(USER)
+    assert bot.assistant.services.storage.baselines.get(workspace["id"])["file"] == "decp-bordeaux.json"
+
+    # Over Telegram's 20 MB: refused with the limit, before any download.
+    downloads = len([c for c in fake.calls if c.method == "getFile"])
+    before = len(fake.sent_to(USER))
+    fake.push_document(USER, "national.json", b"{}", file_size=30 * 1024 * 1024)
+    [refused] = (await fake.wait_for_messages(USER, before + 1))[before:]
+    assert "dépasse 20 Mo" in refused["text"] and "Rien n'a été enregistré" in refused["text"]
+    assert len([c for c in fake.calls if c.method == "getFile"]) == downloads
+    assert fake.rejected == []
+
