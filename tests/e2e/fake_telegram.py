@@ -434,11 +434,24 @@ class FakeTelegram:
         msg = self._store(params["chat_id"], plain, markup, {"raw_text": params.get("text")})
         return {k: v for k, v in msg.items() if k != "raw_text"}
 
-    async def api_sendDocument(self, params):
+    def _check_media(self, params) -> None:
+        """What every file-sending method checks first: flood control, a caption of 1024 characters, the keyboard."""
         self._check_flood(params.get("chat_id"))
         if params.get("caption"):
             self._check_text(params["caption"], params.get("parse_mode"), 1024, "caption")
         self._check_markup(params.get("reply_markup"))
+
+    def _store_media(self, params, field: str, value, content: bytes) -> dict:
+        """The message a file-sending method leaves: the file, its caption as shown, its bytes for the tests."""
+        msg = self._store(params["chat_id"], None, params.get("reply_markup"), {field: value})
+        if params.get("caption"):
+            _, caption = parse_html(params["caption"]) if params.get("parse_mode") == "HTML" else (None, params["caption"])
+            msg["caption"] = caption
+        self.contents[(params["chat_id"], msg["message_id"])] = content
+        return msg
+
+    async def api_sendDocument(self, params):
+        self._check_media(params)
         document = params.get("document")
         if isinstance(document, str):  # a file_id Telegram gave for an earlier upload
             if document not in self.uploads:
@@ -450,23 +463,12 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: there is no document in the request")
         file_id = f"up{len(self.uploads) + 1}"
         self.uploads[file_id] = (name, content)
-        caption = None
-        if params.get("caption"):
-            _, caption = parse_html(params["caption"]) if params.get("parse_mode") == "HTML" else (None, params["caption"])
-        msg = self._store(params["chat_id"], None, params.get("reply_markup"),
-                          {"document": {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
-                                        "file_size": len(content)}})
-        if caption:
-            msg["caption"] = caption
-        self.contents[(params["chat_id"], msg["message_id"])] = content
-        return msg
+        return self._store_media(params, "document", {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                                      "file_name": name, "file_size": len(content)}, content)
 
     async def api_sendPhoto(self, params):
         """A picture: JPEG or PNG, 10 MB at most, width + height ≤ 10 000, sides ratio ≤ 20 (Bot API limits)."""
-        self._check_flood(params.get("chat_id"))
-        if params.get("caption"):
-            self._check_text(params["caption"], params.get("parse_mode"), 1024, "caption")
-        self._check_markup(params.get("reply_markup"))
+        self._check_media(params)
         photo = params.get("photo")
         if not isinstance(photo, dict):
             raise ApiError(400, "Bad Request: there is no photo in the request")
@@ -483,13 +485,8 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
         file_id = f"ph{len(self.uploads) + 1}"
         self.uploads[file_id] = (photo["filename"], content)
-        msg = self._store(params["chat_id"], None, params.get("reply_markup"),
-                          {"photo": [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": width,
-                                      "height": height, "file_size": len(content)}]})
-        if params.get("caption"):
-            msg["caption"] = params["caption"]
-        self.contents[(params["chat_id"], msg["message_id"])] = content
-        return msg
+        return self._store_media(params, "photo", [{"file_id": file_id, "file_unique_id": f"u{file_id}", "width": width,
+                                                    "height": height, "file_size": len(content)}], content)
 
     async def api_getFile(self, params):
         file_id = params.get("file_id")
