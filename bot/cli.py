@@ -372,7 +372,7 @@ def cmd_config_check(args, settings: Settings) -> int:
     from bot import office
     from storage.db import migrations, open_read_only
 
-    source = args.config or (DEFAULT_CONFIG_FILE if Path(DEFAULT_CONFIG_FILE).is_file() else None)
+    source = _config_source(args)
     problems: list[str] = []
     print(f"Configuration : {Path(source).resolve() if source else 'aucun fichier, valeurs par défaut'} — valide.")
     print("Canaux :")
@@ -426,6 +426,11 @@ def cmd_config_check(args, settings: Settings) -> int:
     return 0
 
 
+def _config_source(args) -> str | None:
+    """The file the settings came from, as `load_settings` chose it; None: the defaults."""
+    return args.config or (DEFAULT_CONFIG_FILE if Path(DEFAULT_CONFIG_FILE).is_file() else None)
+
+
 def _megabytes(path: Path) -> str:
     return f"{path.stat().st_size / 1e6:.1f} Mo".replace(".", ",")
 
@@ -470,7 +475,7 @@ def cmd_registre(args, settings: Settings) -> int:
     admins = [f"telegram:{a}" for a in settings.admins] + list(settings.named_admins)
     print(env.get_template("registre.md.j2").render(
         today=date.today().strftime("%d/%m/%Y"),
-        config_source=args.config or (DEFAULT_CONFIG_FILE if Path(DEFAULT_CONFIG_FILE).is_file() else "par défaut"),
+        config_source=_config_source(args) or "par défaut",
         controller=None if "privacy.controller" in unset else privacy.controller,
         contact=None if "privacy.contact" in unset else privacy.contact,
         telegram=bool(settings.token()),

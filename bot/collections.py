@@ -16,7 +16,7 @@ from bot.rendering import message
 from bot.replies import Button, Document, Event, Reply
 from dialogs.engine import Hooks, StillOpen
 from dialogs.inputs import format_value, parse_id
-from dialogs.tables import TableError, cell_text, plan_import, read_rows, to_csv, to_xlsx
+from dialogs.tables import MAX_FILE_BYTES, TableError, cell_text, plan_import, read_rows, to_csv, to_xlsx
 from storage.clock import now_iso
 from storage.faults import crash_point
 from storage.dialogs import Session
@@ -351,13 +351,13 @@ def read_table(filename: str, content: bytes) -> list[list[str]] | str:
         return str(error)
 
 
-def read_console_file(args: str) -> tuple[str, bytes] | str:
-    """The console has no attachments: `/importer chemin/du/fichier.csv`."""
+def read_console_file(args: str, limit: int = MAX_FILE_BYTES) -> tuple[str, bytes] | str:
+    """The console has no attachments: `/importer chemin/du/fichier.csv`; « usage », « too_big » or « not_found »."""
     path = Path(args.strip().strip("\"'")).expanduser()
     if not args.strip():
         return "usage"
     try:
-        if path.stat().st_size > 2 * 1024 * 1024:
+        if path.stat().st_size > limit:
             return "too_big"
         return path.name, path.read_bytes()
     except OSError:

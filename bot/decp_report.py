@@ -10,6 +10,8 @@ import csv
 import io
 from pathlib import Path
 
+from dialogs.inputs import format_day
+
 KIND_LABELS = {"clause": "clause", "critere": "critère", "reserve": "marché réservé"}
 
 
@@ -31,7 +33,7 @@ def points(value: float | None) -> str:
 
 def as_text(result: dict) -> str:
     buyers = result["acheteur"] if isinstance(result["acheteur"], list) else [result["acheteur"]]
-    lines = [f"État des lieux DECP — acheteur {', '.join(buyers)} (calculé le {_day(result['computed_on'])})",
+    lines = [f"État des lieux DECP — acheteur {', '.join(buyers)} (calculé le {format_day(result['computed_on'])})",
              f"Source : {', '.join(result['source'])}", ""]
     if not result["years"]:
         lines.append("Aucun marché daté pour cet acheteur.")
@@ -96,11 +98,6 @@ def _year_lines(year: dict) -> list[str]:
 
 def _part(key: str) -> str:
     return "social" if key == "social" else "environnemental"
-
-
-def _day(iso: str) -> str:
-    year, month, day = iso.split("-")
-    return f"{day}/{month}/{year}"
 
 
 HEADERS = ["Année", "Marchés", "Montant HT (€)", "Avec considération sociale", "Montant social (€)", "Part sociale",

@@ -112,9 +112,10 @@ class ReferentielFeature:
         """Add the suggested lines (or update the starting point of those already there); one transaction."""
         indicators = self.storage.indicators
         existing = {row["indicator"]: row for row in indicators.list(workspace["id"])}
+        lines = self.suggestions(baseline)
         added = updated = 0
         with self.storage.transaction():
-            for line in self.suggestions(baseline):
+            for line in lines:
                 row = existing.get(line["indicator"])
                 if row is None:
                     if indicators.count(workspace["id"]) >= LIMITS["i"]:
@@ -128,8 +129,7 @@ class ReferentielFeature:
                     updated += 1
                 indicators.set_baseline(workspace["id"], record_id, line["baseline_value"], line["baseline_year"],
                                         line["baseline_source"])
-        return [Reply(message("referentiel_grid", added=added, updated=updated,
-                              lines=self.suggestions(baseline)),
+        return [Reply(message("referentiel_grid", added=added, updated=updated, lines=lines),
                       ((Button("📊 Voir ma grille", "menu:indicateurs"), Button("📄 Mon plan", "menu:plan")),))]
 
     # -- helpers --------------------------------------------------------------
@@ -143,17 +143,15 @@ class ReferentielFeature:
 
     @staticmethod
     def _console_file(args: str) -> tuple[str, list[Contract] | str]:
-        from pathlib import Path
+        from bot.collections import read_console_file
 
-        path = Path(args.strip().strip("\"'")).expanduser()
-        try:
-            size = path.stat().st_size
-            if size > MAX_CHAT_BYTES:
-                return path.name, (f"le fichier dépasse {MAX_CHAT_BYTES // 1024**2} Mo ; pour un fichier plus gros, "
-                                   "utilisez « spaser-bot decp baseline » en ligne de commande")
-            return path.name, read_upload(path.name, path.read_bytes())
-        except OSError:
-            return path.name, f"je ne trouve pas le fichier « {args.strip()[:200]} »"
+        found = read_console_file(args, MAX_CHAT_BYTES)
+        if found == "too_big":
+            return "", (f"le fichier dépasse {MAX_CHAT_BYTES // 1024**2} Mo ; pour un fichier plus gros, "
+                        "utilisez « spaser-bot decp baseline » en ligne de commande")
+        if isinstance(found, str):
+            return "", f"je ne trouve pas le fichier « {args.strip()[:200]} »"
+        return found[0], read_upload(*found)
 
 
 def _reference_year(baseline: dict) -> dict | None:

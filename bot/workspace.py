@@ -107,6 +107,11 @@ class WorkspaceFeature:
 
     # -- /avancement ------------------------------------------------------------------
 
+    def _baseline(self, workspace_id: int) -> dict | None:
+        """The stored DECP baseline with its day in French, for /avancement."""
+        baseline = self.storage.baselines.get(workspace_id)
+        return {**baseline, "received_on": format_day(baseline["received_on"])} if baseline else None
+
     def progress(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
         if workspace is None:
@@ -133,7 +138,7 @@ class WorkspaceFeature:
             indicators=len(indicators),
             by_theme=by_theme,
             next_step=nxt,
-            baseline=self.storage.baselines.get(workspace["id"]),
+            baseline=self._baseline(workspace["id"]),
         )
         return [Reply(html, NEXT_STEPS)]
 

@@ -73,7 +73,7 @@ class Content:
         return any(part in ("site-packages", "dist-packages") for part in self.root.parts)
 
     def missing(self) -> list[str]:
-        """Files the installed version has and this folder lacks: a folder made by an older version."""
+        """Paths (relative) the installed version has and this folder lacks: a folder made by an older version."""
         if self.installed:
             return []
         found = []
@@ -81,7 +81,7 @@ class Content:
             source, here = INSTALLED / relative, self.root / relative
             if source.is_dir():
                 if not here.is_dir():
-                    found.append(f"{relative}/ (dossier entier)")
+                    found.append(relative)
                     continue
                 found += [f"{relative}/{p.name}" for p in sorted(source.glob("*.yaml")) if not (here / p.name).exists()]
             elif not here.is_file():
@@ -91,8 +91,9 @@ class Content:
     def outdated(self) -> list[str]:
         """`missing()` as sentences that say what to do."""
         return [
-            f"{self.root / name} : absent de ce dossier de contenu, ajouté par une version plus récente du logiciel ; "
-            f"copiez-le depuis {INSTALLED / name.split(' ')[0]} puis adaptez-le."
+            f"{self.root / name}{'/ (dossier entier)' if (INSTALLED / name).is_dir() else ''} : absent de ce dossier "
+            f"de contenu, ajouté par une version plus récente du logiciel ; copiez-le depuis {INSTALLED / name} puis "
+            "adaptez-le."
             for name in self.missing()
         ]
 

@@ -363,10 +363,11 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA busy_timeout = 5000")
-    if str(path) != ":memory:" and db.table_names() and migrations.pending(db):
+    pending = migrations.pending(db) if str(path) != ":memory:" and db.table_names() else []
+    if pending:
         # An upgrade: keep the database as it was, to roll back to with the
         # previous version of the software.
-        backup(db, upgrade_backup_path(Path(path), migrations.pending(db)[0].name))
+        backup(db, upgrade_backup_path(Path(path), pending[0].name))
     if db.execute("PRAGMA auto_vacuum").fetchone()[0] != INCREMENTAL:
         # Freed pages can be given back (staged imports weigh megabytes); an
         # existing file needs one VACUUM for the mode to take effect.
