@@ -165,3 +165,68 @@ async def test_a_plan_cut_before_its_commit_is_made_whole_when_offered_again(fak
     await bot.stop()
     assert _count(bot.db, "SELECT COUNT(*) FROM outlines") == 1
     assert fake.rejected == []
+
+
+async def test_a_decp_file_and_its_grid_lines_cut_at_their_commit_are_kept_once(fake, bot, tmp_path):
+    """The baseline stored and the four grid lines added: each offered again after a kill -9, each kept once."""
+    from tests.test_referentiel import SIRET, decp_file
+
+    await bot.start()
+    await _profile_to_start_year(fake)
+    await ask(fake, "2026", USER)
+    await ask(fake, "2031", USER)
+    [summary] = await ask(fake, SIRET, USER)
+    await tap(fake, summary, "Valider")
+    await bot.stop()
+    await bot.start(crash_at="event-committed")
+    update_id = fake.push_document(USER, "decp.json", decp_file(tmp_path))
+    text, _chart = await _crash_then_offer_again(fake, bot, update_id, expect=2)
+    assert "2024 : 12 marchés" in text["text"]
+    assert _count(bot.db, "SELECT COUNT(*) FROM baselines") == 1
+    await bot.stop()
+    await bot.start(crash_at="event-committed")
+    update_id = _press(fake, text, "Ajouter ces indicateurs")
+    [grid] = await _crash_then_offer_again(fake, bot, update_id, expect=1)
+    assert "4 indicateurs ajoutés" in grid["text"]  # the first answer, replayed
+    await bot.stop()
+    assert _count(bot.db, "SELECT COUNT(*) FROM indicators") == 4
+    assert _count(bot.db, "SELECT COUNT(*) FROM indicators WHERE baseline_value IS NOT NULL") == 4
+    assert fake.rejected == []
+
+
+async def test_a_plan_with_a_move_cut_before_its_commit_keeps_nothing_until_offered_again(fake, bot):
+    await bot.start()
+    [page] = await ask(fake, "/cartographie", USER)
+    [kind] = await tap(fake, page, "Ajouter un")
+    [name] = await tap(fake, kind, "Fédération professionnelle")
+    await ask(fake, "Fédération du BTP", USER)
+    await ask(fake, "/passer", USER)  # description
+    [role] = await ask(fake, "/passer", USER)  # contact
+    [involvement] = await tap(fake, role, "Consultation")
+    [themes] = await tap(fake, involvement, "Atelier")
+    await tap(fake, themes, "Économique", expect=0)
+    await fake.wait_for(lambda: any(b["text"].startswith("✅ Économique")
+                                    for b in buttons(fake.messages[(USER, themes["message_id"])])))
+    [comment] = await tap(fake, fake.messages[(USER, themes["message_id"])], "Valider la sélection")
+    [summary] = await ask(fake, "/passer", USER)
+    await tap(fake, summary, "Valider")
+    [axes] = await ask(fake, "/plan", USER)
+    await tap(fake, axes, "Valider la sélection")
+    await ask(fake, "/passer", USER)  # renames
+    [more] = await ask(fake, "A1 : 1", USER)  # from the economic axis (3) to the social one (1)
+    [annex] = await tap(fake, more, "Non, c'est tout")
+    [summary] = await ask(fake, "/passer", USER)
+    await bot.stop()
+    await bot.start(crash_at="plan-written")
+    update_id = _press(fake, summary, "Valider")
+    assert await bot.crashed() == CRASH_EXIT_STATUS
+    assert _count(bot.db, "SELECT COUNT(*) FROM actors WHERE axis IS NOT NULL") == 0  # rolled back with the event
+    before = len(fake.sent_to(USER))
+    await bot.start()
+    fake.offer_again(update_id)
+    ready = (await fake.wait_for_messages(USER, before + 3, timeout=20))[before]
+    assert "Votre SPASER de départ est prêt" in ready["text"]
+    await bot.stop()
+    assert _count(bot.db, "SELECT COUNT(*) FROM actors WHERE axis = 'social'") == 1
+    assert _count(bot.db, "SELECT COUNT(*) FROM outlines") == 1
+    assert fake.rejected == []
