@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.plan import generate  # noqa: E402
+from bot.features.plan import generate  # noqa: E402
+from bot.features import required_steps  # noqa: E402
 from dialogs.checks import load_checked_dialogs  # noqa: E402
 
 RUNS = 30
@@ -46,7 +47,7 @@ def workspace(actor_count: int = 50, indicator_count: int = 30) -> tuple[dict, l
 
 
 def main() -> None:
-    dialogs = load_checked_dialogs()
+    dialogs = load_checked_dialogs(required_steps())
     profile, actors, indicators = workspace()
     axes = [(c.value, c.label) for c in dialogs["plan"].step("axes").choices[:6]]
     generate(dialogs, profile, actors, indicators, axes)  # warm-up: templates and styles loaded once
@@ -81,7 +82,7 @@ def convert_timings() -> None:
     if not office.available():
         print("ODT et PDF : LibreOffice absent, non mesuré (apt install libreoffice-writer-nogui)")
         return
-    dialogs = load_checked_dialogs()
+    dialogs = load_checked_dialogs(required_steps())
     profile, actors, indicators = workspace()
     axes = [(c.value, c.label) for c in dialogs["plan"].step("axes").choices[:6]]
     _, docx = generate(dialogs, profile, actors, indicators, axes)

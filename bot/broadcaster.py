@@ -29,9 +29,10 @@ from telegram import InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.announcements import announcement_reply
+from bot.features.announcements import announcement_reply
 from bot.rendering import message, split_html, to_plain_text
 from bot.replies import Reply
+from bot.telegram_markup import keyboard
 from dialogs.inputs import format_moment
 from storage.clock import now_iso
 
@@ -166,7 +167,7 @@ class Broadcaster:
         flood-control pause on a later part is waited out here and that part
         sent again.
         """
-        markup = _markup(reply)
+        markup = keyboard(reply)
         with_caption = reply.document is not None and len(to_plain_text(reply.html)) <= 1024
         parts = [] if with_caption else split_html(reply.html)
         done = row.get("parts_sent") or 0
@@ -231,7 +232,3 @@ def _seconds(exc: RetryAfter) -> float:
     return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
 
 
-def _markup(reply: Reply):
-    from bot.telegram_app import _keyboard
-
-    return _keyboard(reply)

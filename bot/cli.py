@@ -498,6 +498,7 @@ def cmd_content_init(args, settings: Settings) -> int:
 
 
 def cmd_kb_check(args, settings: Settings) -> int:
+    from bot.features import required_steps
     from dialogs.checks import check_dialogs
     from knowledge.checks import check_knowledge
 
@@ -509,7 +510,7 @@ def cmd_kb_check(args, settings: Settings) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     problems, summary = check_knowledge()
-    dialog_problems, dialog_summary = check_dialogs()
+    dialog_problems, dialog_summary = check_dialogs(required_steps())
     problems += dialog_problems
     summary = f"{summary}\n{dialog_summary}"
     if problems:
@@ -555,6 +556,7 @@ def cmd_kb_export_variants(args, settings: Settings) -> int:
 
 def cmd_stats(args, settings: Settings) -> int:
     from bot.rendering import message, to_plain_text
+    from bot.features import required_steps
     from dialogs.checks import load_checked_dialogs
     from storage.db import open_database
     from storage.stats import compute
@@ -570,7 +572,7 @@ def cmd_stats(args, settings: Settings) -> int:
     kb = load_knowledge()
     titles = {e.id: e.question for e in kb.entries}
     due = kb.due_for_review(date.today())
-    print(to_plain_text(message("stats", s=figures, titles=titles, dialogs=load_checked_dialogs(), due=due)))
+    print(to_plain_text(message("stats", s=figures, titles=titles, dialogs=load_checked_dialogs(required_steps()), due=due)))
     return 0
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import office
-from bot.conversation import CONSOLE_OWNER_ID, Assistant
+from bot.access import CONSOLE_OWNER_ID
+from bot.router import Assistant
 from bot.rendering import label_key, to_plain_text
 from bot.replies import Button, Document, Event, Reply
 

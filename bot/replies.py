@@ -27,6 +27,8 @@ class Event:
     # The channel's id of this event (a Telegram update id, as text); an event
     # offered again with the same id is answered, not applied a second time.
     event_id: str | None = None
+    # Set by the router: the person was never seen before this event.
+    first_contact: bool = False
 
     @property
     def channel(self) -> str:

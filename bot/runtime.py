@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.conversation import Assistant, Services
+from bot.router import Assistant, Services
+from bot.features import required_steps
 from dialogs.checks import load_checked_dialogs
 from knowledge import content
 from knowledge.loader import KnowledgeError, load_knowledge
@@ -17,7 +18,7 @@ def open_services(settings: Settings) -> Services:
     if outdated:
         raise KnowledgeError(outdated)
     kb = load_knowledge()
-    dialogs = load_checked_dialogs()
+    dialogs = load_checked_dialogs(required_steps())
     storage = Storage.open(settings.storage.path)
     matcher = Matcher(
         kb,

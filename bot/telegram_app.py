@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 # a timedelta and python-telegram-bot emits no deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import BotCommand, InputFile, Message, Update
 from telegram.constants import ChatType, MessageEntityType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
@@ -44,13 +44,14 @@ from telegram.ext import (
 
 from bot import office
 from bot.broadcaster import Broadcaster
-from bot.collections import read_table
 from bot.config import Settings
-from bot.conversation import Assistant
 from bot.http_client import AiohttpRequest
-from bot.rendering import button_label, message, split_html, to_plain_text
+from bot.received_files import read_table
+from bot.rendering import message, split_html, to_plain_text
 from bot.replies import Document, Event, Reply
+from bot.router import Assistant
 from bot.runtime import open_services
+from bot.telegram_markup import keyboard
 from dialogs.tables import MAX_FILE_BYTES
 from knowledge import content
 from knowledge.decp import MAX_CHAT_BYTES, looks_like_decp, read_upload
@@ -313,7 +314,7 @@ class TelegramChannel:
         parts = split_html(reply.html) if reply.html else []
         if len(parts) == 1 and reply.document is None:
             try:
-                await original.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=_keyboard(reply))
+                await original.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply))
                 return True
             except BadRequest as exc:
                 if "message is not modified" in str(exc).lower():
@@ -325,7 +326,7 @@ class TelegramChannel:
 
     async def send_reply(self, chat_id: int, reply: Reply, user_id: int | None = None) -> bool:
         bot = self.application.bot
-        markup = _keyboard(reply)
+        markup = keyboard(reply)
         parts = split_html(reply.html) if reply.html else []
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
@@ -415,15 +416,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_message(update.effective_chat.id, to_plain_text(message("apology")))
         except Exception:  # the apology is best effort
             pass
-
-
-def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Telegram shows a button on one line: long labels are cut here, not in the core (the console shows them whole)."""
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(button_label(b.label), callback_data=b.payload) for b in row] for row in reply.buttons]
-    )
 
 
 def _command_of(msg: Message) -> tuple[str | None, str]:

@@ -8,30 +8,19 @@ front of a user.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from dialogs.definitions import DefinitionError, Dialog, load_dialogs
-from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS
-from storage.workspaces import PROFILE_FIELDS
-
-REQUIRED_STEPS = {
-    "profil": PROFILE_FIELDS,
-    "acteur": ACTOR_FIELDS,
-    "indicateur": INDICATOR_FIELDS,
-    "plan": ("axes", "renames"),
-    "diagnostic": (),
-    "oubli": ("confirm",),
-    "abonnements": ("topics",),
-    "annonce": ("kind", "title", "starts_at", "link", "body", "topics", "structure_types", "regions"),
-    "programmation": ("at",),
-    "reformulation": ("text",),
-    "rattachement": ("words",),
-}
 
 
-def missing_steps(dialogs: dict[str, Dialog]) -> list[str]:
+Required = Mapping[str, tuple[str, ...]]
+
+
+def missing_steps(dialogs: dict[str, Dialog], required: Required) -> list[str]:
+    """`required`: per dialog, the steps the features store (they declare them)."""
     problems = []
-    for dialog_id, fields in REQUIRED_STEPS.items():
+    for dialog_id, fields in required.items():
         dialog = dialogs.get(dialog_id)
         if dialog is None:
             problems.append(f"dialogs/definitions : le dialogue « {dialog_id} » est nécessaire et manque")
@@ -57,9 +46,9 @@ def companion_problems(dialogs: dict[str, Dialog]) -> list[str]:
     return problems
 
 
-def load_checked_dialogs(folder: Path | None = None) -> dict[str, Dialog]:
+def load_checked_dialogs(required: Required, folder: Path | None = None) -> dict[str, Dialog]:
     dialogs = load_dialogs(folder)
-    problems = missing_steps(dialogs)
+    problems = missing_steps(dialogs, required)
     if not problems:
         problems = companion_problems(dialogs)
     if problems:
@@ -67,10 +56,10 @@ def load_checked_dialogs(folder: Path | None = None) -> dict[str, Dialog]:
     return dialogs
 
 
-def check_dialogs(folder: Path | None = None) -> tuple[list[str], str]:
+def check_dialogs(required: Required, folder: Path | None = None) -> tuple[list[str], str]:
     """Return (problems, summary); no problems means every dialog can run."""
     try:
-        dialogs = load_checked_dialogs(folder)
+        dialogs = load_checked_dialogs(required, folder)
     except DefinitionError as exc:
         return exc.problems, ""
     from knowledge.examples import load_examples

@@ -14,6 +14,10 @@ import re
 
 from knowledge.normalize import fold, simplify
 
+# Said to the assistant, not asked of the base (compared with simplified text).
+GREETINGS = frozenset({"bonjour", "salut", "hello", "bonsoir", "coucou", "hey", "bjr", "slt", "hi"})
+THANKS = frozenset({"merci", "mercii", "thanks", "super", "parfait", "genial", "top", "ok merci", "merci beaucoup"})
+
 # Matched on simplified text (folded, elisions and punctuation dropped):
 # « mon élu me demande si », « la DGS voudrait savoir combien »,
 # « le directeur du développement demande comment », « on m'a dit que ».

@@ -7,6 +7,7 @@ an applied one.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
@@ -458,3 +459,9 @@ def open_read_only(path: str | Path) -> sqlite_utils.Database | None:
 
     conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
     return sqlite_utils.Database(conn)
+
+
+def cannot_write(error: sqlite3.OperationalError) -> bool:
+    """A full disk, a read-only file or a locked database: the operator's problem, not the person's."""
+    text = str(error).lower()
+    return any(sign in text for sign in ("disk is full", "readonly", "read-only", "disk i/o", "locked"))

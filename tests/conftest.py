@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from bot.config import Settings, StorageSettings
-from bot.conversation import Assistant, Services
+from bot.router import Assistant, Services
 from bot.replies import Event
 from knowledge.loader import load_knowledge
 from knowledge.matcher import Matcher

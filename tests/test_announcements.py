@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.announcements import ics
+from bot.features.announcements import ics
 from bot.replies import Event
 from dialogs.inputs import InputError, parse_datetime
 from tests.conftest import Chat

@@ -156,7 +156,7 @@ def test_an_older_export_never_overwrites_a_colleagues_newer_edit_without_a_choi
 
 
 def test_a_list_filled_meanwhile_keeps_the_new_row_in_an_open_dialog(assistant, chat, monkeypatch):
-    import bot.collections
+    import bot.features.workspace_lists
 
     add_actor(chat, "Alpha")
     chat.say("/cartographie")
@@ -170,10 +170,10 @@ def test_a_list_filled_meanwhile_keeps_the_new_row_in_an_open_dialog(assistant, 
     chat.press("Social")
     chat.press("Valider la sélection")
     chat.say("/passer")
-    monkeypatch.setitem(bot.collections.LIMITS, "a", 1)  # as if colleagues had filled the list meanwhile
+    monkeypatch.setitem(bot.features.workspace_lists.LIMITS, "a", 1)  # as if colleagues had filled the list meanwhile
     assert "ne peut pas compter plus de 1" in chat.press("Valider")
     session = assistant.engine.pending(42)
     assert session is not None and assistant.services.storage.dialogs.answers(session.id)["name"] == "Beta"
-    monkeypatch.setitem(bot.collections.LIMITS, "a", 2)
+    monkeypatch.setitem(bot.features.workspace_lists.LIMITS, "a", 2)
     assert "Beta" in chat.press("Valider")
     assert assistant.engine.pending(42) is None

@@ -100,16 +100,6 @@ def test_every_cli_command_is_documented_in_the_readme(command):
     assert f"spaser-bot {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_core_modules_never_import_telegram():
-    import re
-
-    imports_telegram = re.compile(r"^\s*(?:import|from)\s+telegram\b", re.MULTILINE)
-    core = [p for pkg in ("knowledge", "dialogs", "storage") for p in (ROOT / pkg).rglob("*.py")]
-    core += [ROOT / "bot" / n for n in ("conversation.py", "rendering.py", "replies.py", "console.py", "cli.py")]
-    for path in core:
-        assert not imports_telegram.search(path.read_text(encoding="utf-8")), path
-
-
 def test_stats_command_prints_figures_from_the_database(tmp_path):
     from storage import Storage
 

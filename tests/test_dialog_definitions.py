@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from bot.features import required_steps
 from dialogs.checks import check_dialogs
 from dialogs.definitions import DEFINITIONS_DIR, DefinitionError, load_dialogs
 from dialogs.inputs import InputError, parse_date, parse_number
@@ -25,7 +26,7 @@ def problems_of(tmp_path, body: str) -> str:
 
 
 def test_shipped_dialogs_are_valid():
-    problems, summary = check_dialogs()
+    problems, summary = check_dialogs(required_steps())
     assert problems == [] and "11 dialogues" in summary
 
 
@@ -67,7 +68,7 @@ def test_a_step_the_features_need_cannot_be_removed(tmp_path):
     start = text.index("  - id: region")
     end = text.index("  - id: purchases_meur")
     profile.write_text(text[:start] + text[end:], encoding="utf-8")
-    problems, _ = check_dialogs(tmp_path)
+    problems, _ = check_dialogs(required_steps(), tmp_path)
     assert any("profil.yaml" in p and "« region »" in p for p in problems)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from docx import Document as DocxDocument
 
-from bot.plan import generate
+from bot.features.plan import generate
 from tests.conftest import Chat
 from tests.test_dialogs import add_actor, fill_profile
 

@@ -198,7 +198,7 @@ def test_attached_paraphrases_survive_restart_and_reach_ask_and_export(make_assi
 def test_reload_keeps_the_old_base_when_the_files_are_broken(admin_assistant, monkeypatch):
     admin = Chat(admin_assistant, 1)
     assert "Base rechargée" in admin.say("/recharger")
-    import bot.admin as admin_module
+    import bot.features.admin as admin_module
 
     monkeypatch.setattr(admin_module, "check_knowledge", lambda: (["knowledge/faq/x.yaml : YAML invalide"], ""))
     old = admin_assistant.services.kb

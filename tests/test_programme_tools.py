@@ -172,7 +172,7 @@ def test_long_labels_are_whole_in_the_console_and_cut_for_telegram(assistant):
 
     from bot.console import Console
     from bot.replies import Event
-    from bot.telegram_app import _keyboard
+    from bot.telegram_markup import keyboard as _keyboard
 
     long = next(e for e in assistant.services.kb.entries if len(e.question) > 70)
     replies = assistant.handle(Event(user_id=0, chat_id=0, chat_type="console", payload=f"topic:{long.topic}"))

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from bot.config import Settings, StorageSettings, TelegramSettings
-from bot.conversation import Assistant
+from bot.router import Assistant
 from bot.runtime import open_services
 from bot.telegram_app import build_application
 from tests.e2e.fake_telegram import FakeTelegram

@@ -7,8 +7,9 @@ only; here is what people and animators do with their thumbs.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 
+from bot.access import Access
+from bot.features.base import Buttons, Command, Feature
 from bot.rendering import message, split_html
 from bot.replies import Button, Document, Event, Reply
 from dialogs.engine import Hooks
@@ -16,22 +17,44 @@ from dialogs.inputs import format_moment, parse_id
 from storage.clock import now_iso
 from storage.dialogs import Session
 
-if TYPE_CHECKING:
-    from bot.conversation import Assistant
-
 TOPIC_LABELS = {"webinaires": "webinaires", "ressources": "nouvelles ressources", "actualites": "actualités réglementaires"}
 
 
-class AnnouncementsFeature:
-    def __init__(self, assistant: "Assistant"):
-        self.assistant = assistant
-        self.storage = assistant.services.storage
-        self.store = assistant.services.storage.announcements
-        self.engine = assistant.engine
-        self.engine.register("abonnements", Hooks(start=self.start_subscription, finish=self.finish_subscription,
-                                                  command="abonnements"))
-        self.engine.register("annonce", Hooks(start=self.start_compose, finish=self.finish_compose, command="annonce"))
-        self.engine.register("programmation", Hooks(start=self.list, finish=self.finish_schedule, command="annonce"))
+class AnnouncementsFeature(Feature):
+    needs = {
+        "abonnements": ("topics",),
+        "annonce": ("kind", "title", "starts_at", "link", "body", "topics", "structure_types", "regions"),
+        "programmation": ("at",),
+    }
+
+    def __init__(self, storage, engine, access: Access):
+        self.storage = storage
+        self.store = storage.announcements
+        self.engine = engine
+        self.access = access
+
+    def commands(self) -> tuple[Command, ...]:
+        return (
+            Command("abonnements", "les annonces que vous recevez (webinaires, ressources…)", self.start_subscription),
+            Command("annonce", "annoncer un webinaire ou une ressource aux abonnés", self.list, admin=True),
+        )
+
+    def buttons(self) -> tuple[Buttons, ...]:
+        return (
+            Buttons("bc", self.on_button),
+            Buttons("sub", lambda event, value: self.unsubscribe(event)),
+            Buttons("rem", self.remind_me),
+        )
+
+    def dialogs(self) -> dict[str, Hooks]:
+        return {
+            "abonnements": Hooks(start=self.start_subscription, finish=self.finish_subscription, command="abonnements"),
+            "annonce": Hooks(start=self.start_compose, finish=self.finish_compose, command="annonce"),
+            "programmation": Hooks(start=self.list, finish=self.finish_schedule, command="annonce"),
+        }
+
+    def on_start(self, event: Event) -> list[Reply]:
+        return self.opt_in_if_never_asked(event)
 
     # -- subscriptions ------------------------------------------------------------------
 
@@ -105,7 +128,7 @@ class AnnouncementsFeature:
         return [Reply(message("broadcast_scheduled", id=broadcast_id, when=format_moment(answers["at"])))]
 
     def on_button(self, event: Event, value: str) -> list[Reply]:
-        if not self.assistant.is_admin(event):
+        if not self.access.is_admin(event):
             return [Reply(message("admin_only"))]
         action, _, arg = value.partition(":")
         if action == "new":

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.features.base import Buttons, Command, Feature, MenuButton
 from bot.rendering import message
 from bot.replies import Button, Event, Reply
 from dialogs.inputs import parse_id
 from knowledge.examples import Example, like, load_examples, named, search
 
-if TYPE_CHECKING:
-    from bot.conversation import Assistant
 
-
-class ExamplesFeature:
-    def __init__(self, assistant: "Assistant"):
-        self.storage = assistant.services.storage
-        profile = assistant.services.dialogs["profil"]
+class ExamplesFeature(Feature):
+    def __init__(self, storage, definitions):
+        self.storage = storage
+        profile = definitions["profil"]
         self.types = {c.value: c.label for c in profile.step("structure_type").choices}
         self.regions = {c.value: c.label for c in profile.step("region").choices}
         self.examples = load_examples()
+
+    def commands(self) -> tuple[Command, ...]:
+        return (Command("exemples", "des SPASER publiés, par type, région ou nom", self.open),)
+
+    def buttons(self) -> tuple[Buttons, ...]:
+        return (Buttons("ex", self.on_button),)
+
+    def menu(self) -> tuple[MenuButton, ...]:
+        return (MenuButton("🔎 SPASER publiés", "exemples"),)
 
     def open(self, event: Event) -> list[Reply]:
         query = event.args.strip()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from typing import TYPE_CHECKING
-
+from bot.access import Access
+from bot.features.base import Buttons, Command, Feature
 from bot.rendering import message, shorten
 from bot.replies import Button, Event, Reply
 from dialogs.engine import Hooks
@@ -17,25 +17,34 @@ from dialogs.inputs import parse_id
 from knowledge import content
 from knowledge.checks import check_knowledge
 from knowledge.loader import load_knowledge
-from knowledge.matcher import Matcher
 from storage.dialogs import Session
 from storage.stats import compute
 
-if TYPE_CHECKING:
-    from bot.conversation import Assistant
 
+class AdminFeature(Feature):
+    needs = {"reformulation": ("text",), "rattachement": ("words",)}
 
-class AdminFeature:
-    def __init__(self, assistant: "Assistant"):
-        self.assistant = assistant
-        self.services = assistant.services
-        self.engine = assistant.engine
-        self.engine.register(
-            "reformulation", Hooks(start=self.unanswered, finish=self.finish_rewrite, command="nonrepondues")
+    def __init__(self, services, engine, access: Access):
+        self.services = services  # the live base and index, which /recharger replaces
+        self.engine = engine
+        self.access = access
+
+    def commands(self) -> tuple[Command, ...]:
+        return (
+            Command("nonrepondues", "questions sans bonne réponse, à traiter", self.unanswered, admin=True),
+            Command("recharger", "recharger la base de connaissances", self.reload, admin=True),
+            Command("stats", "statistiques d'usage", self.stats, admin=True),
+            Command("muet", "ignorer un utilisateur abusif (/muet ID), /muet -ID pour le rétablir", self.mute, admin=True),
         )
-        self.engine.register(
-            "rattachement", Hooks(start=self.unanswered, finish=self.finish_search, command="nonrepondues")
-        )
+
+    def buttons(self) -> tuple[Buttons, ...]:
+        return (Buttons("nr", self.on_button),)
+
+    def dialogs(self) -> dict[str, Hooks]:
+        return {
+            "reformulation": Hooks(start=self.unanswered, finish=self.finish_rewrite, command="nonrepondues"),
+            "rattachement": Hooks(start=self.unanswered, finish=self.finish_search, command="nonrepondues"),
+        }
 
     @property
     def threshold(self) -> float:
@@ -52,7 +61,7 @@ class AdminFeature:
         return [Reply(message("unanswered_list", groups=shown), buttons)]
 
     def on_button(self, event: Event, value: str) -> list[Reply]:
-        if not self.assistant.is_admin(event):
+        if not self.access.is_admin(event):
             return [Reply(message("admin_only"))]
         action, _, rest = value.partition(":")
         if action == "e":
@@ -74,7 +83,7 @@ class AdminFeature:
             return self.engine.begin(event, "rattachement", target_id=group.question_id)
         if action == "a" and self.services.kb.get(entry_id) is not None:
             variant_id = self.services.storage.review.attach(group, entry_id, event.user_id)
-            self.rebuild_matcher(self.services.kb)
+            self.services.rebuild_matcher()
             entry = self.services.kb.get(entry_id)
             rewrite = ((Button("✏️ Réécrire cette reformulation", f"nr:e:{variant_id}"),),) if variant_id else ()
             return [Reply(message("unanswered_attached", text=group.text, question=entry.question), rewrite)] + self.unanswered(event)
@@ -104,7 +113,7 @@ class AdminFeature:
         review = self.services.storage.review
         if session.target_id is None or not review.rewrite(session.target_id, answers["text"]):
             return [Reply(message("unknown_button"))]
-        self.rebuild_matcher(self.services.kb)
+        self.services.rebuild_matcher()
         return [Reply(message("variant_rewritten", text=answers["text"]))]
 
     # -- /muet -----------------------------------------------------------------------
@@ -131,20 +140,8 @@ class AdminFeature:
         if problems:
             return [Reply(message("reload_refused", problems=problems[:10], more=max(0, len(problems) - 10),
                                   where=where.describe()))]
-        kb = load_knowledge()
-        self.rebuild_matcher(kb)
-        self.services.kb = kb
+        self.services.replace_knowledge(load_knowledge())
         return [Reply(message("reloaded", summary=summary, where=where.describe()))]
-
-    def rebuild_matcher(self, kb) -> None:
-        """A new index with the base and every attached paraphrase; swapped in one assignment."""
-        settings = self.services.settings
-        self.services.matcher = Matcher(
-            kb,
-            extra_variants=self.services.storage.review.variants(),
-            answer_threshold=settings.faq.answer_threshold,
-            suggest_threshold=settings.faq.suggest_threshold,
-        )
 
     # -- /stats -----------------------------------------------------------------------
 

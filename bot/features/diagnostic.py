@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from typing import TYPE_CHECKING
-
+from bot.features.base import Command, Feature, MenuButton
 from bot.rendering import message
 from bot.replies import Button, Event, Reply
 from dialogs.diagnostic import rubric_labels, score
@@ -14,15 +13,23 @@ from dialogs.inputs import format_day
 from storage.diagnostics import RUBRICS
 from storage.dialogs import Session
 
-if TYPE_CHECKING:
-    from bot.conversation import Assistant
 
+class DiagnosticFeature(Feature):
+    needs = {"diagnostic": ()}
 
-class DiagnosticFeature:
-    def __init__(self, assistant: "Assistant"):
-        self.storage = assistant.services.storage
-        self.engine = assistant.engine
-        self.engine.register("diagnostic", Hooks(start=self.start, finish=self.finish, command="diagnostic"))
+    def __init__(self, storage, engine):
+        self.storage = storage
+        self.engine = engine
+
+    def commands(self) -> tuple[Command, ...]:
+        return (Command("diagnostic", "autodiagnostic de maturité achats durables",
+                        lambda event: self.engine.open(event, "diagnostic")),)
+
+    def menu(self) -> tuple[MenuButton, ...]:
+        return (MenuButton("🧭 Autodiagnostic", "diagnostic"),)
+
+    def dialogs(self) -> dict[str, Hooks]:
+        return {"diagnostic": Hooks(start=self.start, finish=self.finish, command="diagnostic")}
 
     def start(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)

@@ -3,24 +3,42 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
+from bot.features.base import Command, Feature
 from bot.rendering import message
 from bot.replies import Document, Event, Reply
 from dialogs.engine import Hooks
 from storage.clock import now_iso
 from storage.dialogs import Session
 
-if TYPE_CHECKING:
-    from bot.conversation import Assistant
 
+class PrivacyFeature(Feature):
+    needs = {"oubli": ("confirm",)}
 
-class PrivacyFeature:
-    def __init__(self, assistant: "Assistant"):
-        self.assistant = assistant
-        self.storage = assistant.services.storage
-        self.engine = assistant.engine
-        self.engine.register("oubli", Hooks(start=self.start_erasure, finish=self.finish_erasure, command="oublier"))
+    def __init__(self, services, engine):
+        self.services = services  # the live index: paraphrases made of erased questions leave it
+        self.storage = services.storage
+        self.settings = services.settings
+        self.engine = engine
+
+    def commands(self) -> tuple[Command, ...]:
+        return (
+            Command("confidentialite", "vos données personnelles", self.privacy, while_muted=True),
+            Command("mesdonnees", "tout ce qui est enregistré sur vous", self.my_data, while_muted=True),
+            Command("oublier", "effacer toutes vos données", self.start_erasure, while_muted=True),
+        )
+
+    def dialogs(self) -> dict[str, Hooks]:
+        return {"oubli": Hooks(start=self.start_erasure, finish=self.finish_erasure, command="oublier")}
+
+    def privacy(self, event: Event) -> list[Reply]:
+        p = self.settings.privacy
+        unset = p.unset()
+        return [Reply(message(
+            "privacy", controller=None if "privacy.controller" in unset else p.controller,
+            contact=None if "privacy.contact" in unset else p.contact, retention_days=p.retention_days,
+            console=event.chat_type == "console",
+        ))]
 
     def my_data(self, event: Event) -> list[Reply]:
         data = self.storage.privacy.export(event.user_id)
@@ -40,5 +58,5 @@ class PrivacyFeature:
             return [Reply(message("erasure_cancelled"))]
         self.storage.privacy.erase(event.user_id)
         # Paraphrases made of the person's questions leave the index too.
-        self.assistant.admin.rebuild_matcher(self.assistant.services.kb)
+        self.services.rebuild_matcher()
         return [Reply(message("erased"))]

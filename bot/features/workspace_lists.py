@@ -1,29 +1,27 @@
-"""The stakeholder map and the indicator grid: lists of rows a workspace builds up.
+"""What the stakeholder map and the indicator grid share: a list of rows a workspace builds up.
 
-Both work the same way, so one class serves both: a paginated list, a card
-per row with « Modifier » and « Supprimer », adding through the row's dialog
-(« ajouter un autre ? » at the end), exports to CSV and XLSX, and imports of
-an edited export after a confirmation showing the counts.
+Both work the same way, so one class serves both (`stakeholder_map.py` and
+`indicator_grid.py` say what differs): a paginated list, a card per row with
+« Modifier » and « Supprimer », adding through the row's dialog (« ajouter un
+autre ? » at the end), exports to CSV and XLSX, and imports of an edited
+export after a confirmation showing the counts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
+from bot.features.base import Buttons, Command, Feature, MenuButton
 from bot.rendering import message
 from bot.replies import Button, Document, Event, Reply
 from dialogs.engine import Hooks, StillOpen
 from dialogs.inputs import format_value, parse_id
-from dialogs.tables import MAX_FILE_BYTES, TableError, cell_text, plan_import, read_rows, to_csv, to_xlsx
+from dialogs.tables import TableError, cell_text, plan_import, to_csv, to_xlsx
 from storage.clock import now_iso
 from storage.faults import crash_point
 from storage.dialogs import Session
 from storage.records import Records
-
-if TYPE_CHECKING:
-    from bot.conversation import Assistant
 
 PAGE_SIZE = 8
 MANY_INDICATORS = 30  # FACTS §5: « une trentaine au plus »
@@ -37,6 +35,8 @@ class Collection:
     key: str  # one letter in button payloads
     dialog: str
     command: str
+    help: str  # French, for /aide
+    menu_label: str
     records: str  # attribute of Storage
     title: str
     noun: str  # « acteur », « indicateur »
@@ -46,28 +46,35 @@ class Collection:
     int_fields: tuple[str, ...]
 
 
-ACTORS = Collection(
-    key="a", dialog="acteur", command="cartographie", records="actors", title="Cartographie des acteurs",
-    noun="acteur", title_field="name", list_fields=("typology", "role"),
-    split_fields=("themes",), int_fields=(),
-)
-INDICATORS = Collection(
-    key="i", dialog="indicateur", command="indicateurs", records="indicators", title="Grille d'indicateurs",
-    noun="indicateur", title_field="indicator", list_fields=("theme", "priority"),
-    split_fields=("schemes",), int_fields=("priority", "target_year"),
-)
-COLLECTIONS = {c.key: c for c in (ACTORS, INDICATORS)}
+class WorkspaceList(Feature):
+    spec: ClassVar[Collection]
 
+    def __init__(self, storage, engine):
+        self.storage = storage
+        self.engine = engine
+        self.dialog = self.engine.dialogs[self.spec.dialog]
 
-class CollectionFeature:
-    def __init__(self, assistant: "Assistant", spec: Collection):
-        self.assistant = assistant
-        self.spec = spec
-        self.storage = assistant.services.storage
-        self.engine = assistant.engine
-        self.dialog = self.engine.dialogs[spec.dialog]
-        resume = f"/{spec.command}, puis « ➕ Ajouter un {spec.noun} »"
-        self.engine.register(spec.dialog, Hooks(start=self.start_add, finish=self.finish, command=spec.command, resume=resume))
+    def commands(self) -> tuple[Command, ...]:
+        return (Command(self.spec.command, self.spec.help, self.open),)
+
+    def menu(self) -> tuple[MenuButton, ...]:
+        return (MenuButton(self.spec.menu_label, self.spec.command),)
+
+    def buttons(self) -> tuple[Buttons, ...]:
+        return (Buttons(f"col:{self.spec.key}", self._on_button),)
+
+    def dialogs(self) -> dict[str, Hooks]:
+        resume = f"/{self.spec.command}, puis « ➕ Ajouter un {self.spec.noun} »"
+        return {self.spec.dialog: Hooks(start=self.start_add, finish=self.finish, command=self.spec.command, resume=resume)}
+
+    def _on_button(self, event: Event, value: str) -> list[Reply]:
+        action, _, arg = value.partition(":")
+        return self.on_button(event, action, arg)
+
+    def overlap(self, table: list[list[str]]) -> int:
+        """How many column names of an imported table are this list's: which list a file is an export of."""
+        header = {h.strip().casefold() for h in (table[0] if table else [])}
+        return len({s.label.casefold() for s in self.dialog.steps} & header)
 
     @property
     def records(self) -> Records:
@@ -322,43 +329,3 @@ class CollectionFeature:
 def _shown(value) -> str:
     """A value as compared between a file and the database: empty is empty, numbers as text."""
     return "" if value is None else str(value).strip()
-
-
-def import_file(assistant: "Assistant", event: Event, filename: str, content: bytes,
-                table: list[list[str]] | str | None = None) -> list[Reply]:
-    """A spreadsheet came in: read it (unless the adapter did), recognise which table it is, and ask for confirmation."""
-    if table is None:
-        table = read_table(filename, content)
-    if isinstance(table, str):
-        return [Reply(message("import_refused", reason=table))]
-    header = {h.strip().casefold() for h in (table[0] if table else [])}
-    best = None
-    for feature in assistant.collections.values():
-        labels = {s.label.casefold() for s in feature.dialog.steps}
-        overlap = len(labels & header)
-        if overlap and (best is None or overlap > best[0]):
-            best = (overlap, feature)
-    if best is None:
-        return [Reply(message("import_refused", reason="Je ne reconnais ni une cartographie ni une grille d'indicateurs exportée par l'assistant."))]
-    return best[1].prepare_import(event, table)
-
-
-def read_table(filename: str, content: bytes) -> list[list[str]] | str:
-    """The rows of a spreadsheet, or the French reason it cannot be read; safe to run in a worker thread."""
-    try:
-        return read_rows(filename, content)
-    except TableError as error:
-        return str(error)
-
-
-def read_console_file(args: str, limit: int = MAX_FILE_BYTES) -> tuple[str, bytes] | str:
-    """The console has no attachments: `/importer chemin/du/fichier.csv`; « usage », « too_big » or « not_found »."""
-    path = Path(args.strip().strip("\"'")).expanduser()
-    if not args.strip():
-        return "usage"
-    try:
-        if path.stat().st_size > limit:
-            return "too_big"
-        return path.name, path.read_bytes()
-    except OSError:
-        return "not_found"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING
 
 from bot import office
-from bot.diagnostic import latest_for_outline
-from bot.referentiel import baseline_for_outline
+from bot.features.base import Command, Feature, MenuButton
+from bot.features.diagnostic import latest_for_outline
+from bot.features.referentiel import baseline_for_outline
 from bot.rendering import message
 from bot.replies import Document, Event, Reply
 from dialogs.engine import Hooks
@@ -21,20 +21,26 @@ from storage.clock import now_iso
 from storage.faults import crash_point
 from storage.dialogs import Session
 
-if TYPE_CHECKING:
-    from bot.conversation import Assistant
-
 RENAME = re.compile(r"^\s*(\d+)\s*[:=\-–—]\s*(.+)$")
 
 
-class PlanFeature:
-    def __init__(self, assistant: "Assistant"):
-        self.assistant = assistant
-        self.storage = assistant.services.storage
-        self.engine = assistant.engine
-        self.dialog = assistant.services.dialogs["plan"]
-        self.engine.register("plan", Hooks(start=self.start, finish=self.finish, command="plan", check=self.check,
-                                           context=self.context))
+class PlanFeature(Feature):
+    needs = {"plan": ("axes", "renames")}
+
+    def __init__(self, storage, engine, definitions):
+        self.storage = storage
+        self.engine = engine
+        self.definitions = definitions
+        self.dialog = definitions["plan"]
+
+    def commands(self) -> tuple[Command, ...]:
+        return (Command("plan", "votre SPASER de départ, en Word et en Markdown", lambda event: self.engine.open(event, "plan")),)
+
+    def menu(self) -> tuple[MenuButton, ...]:
+        return (MenuButton("📄 Mon plan SPASER", "plan"),)
+
+    def dialogs(self) -> dict[str, Hooks]:
+        return {"plan": Hooks(start=self.start, finish=self.finish, command="plan", check=self.check, context=self.context)}
 
     def start(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
@@ -133,7 +139,7 @@ class PlanFeature:
                 row["axis"] = where
         diagnostic = latest_for_outline(self.storage, workspace["id"]) if answers.get("diagnostic_annex") else None
         baseline = baseline_for_outline(self.storage.baselines.get(workspace["id"]))
-        markdown, docx = generate(self.assistant.services.dialogs, workspace, actors, indicators, chosen, diagnostic,
+        markdown, docx = generate(self.definitions, workspace, actors, indicators, chosen, diagnostic,
                                   baseline)
         self.storage.outlines.record(workspace["id"], event.user_id, chosen, len(actors), len(indicators))
         crash_point("plan-written")

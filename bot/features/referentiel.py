@@ -10,19 +10,16 @@ truncated one) changes nothing already stored.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
-
 from bot.charts import baseline_chart
-from bot.collections import LIMITS
+from bot.features.base import Buttons, Command, Feature
+from bot.features.workspace_lists import LIMITS
 from bot.decp_report import euros, export_bytes, number, percent
 from bot.rendering import message
 from bot.replies import Button, Document, Event, Reply
 from dialogs.outline import french_date
 from knowledge.baseline import compute
+from bot.received_files import read_console_file
 from knowledge.decp import MAX_CHAT_BYTES, Contract, DecpError, read_upload
-
-if TYPE_CHECKING:
-    from bot.conversation import Assistant
 
 # The grid lines a baseline fills in: (theme, part, measure, indicator, unit).
 SUGGESTED = (
@@ -37,10 +34,20 @@ SUGGESTED = (
 )
 
 
-class ReferentielFeature:
-    def __init__(self, assistant: "Assistant"):
-        self.assistant = assistant
-        self.storage = assistant.services.storage
+class ReferentielFeature(Feature):
+    def __init__(self, storage):
+        self.storage = storage
+
+    def commands(self) -> tuple[Command, ...]:
+        return (Command("referentiel", "l'état des lieux de vos marchés à partir de vos données DECP", self.open),)
+
+    def buttons(self) -> tuple[Buttons, ...]:
+        return (Buttons("ref", self.on_button),)
+
+    def receive_file(self, event: Event, document: Document) -> list[Reply] | None:
+        if document.contracts is None:
+            return None  # not a DECP file: a table for the imports
+        return self.receive(event, document.filename, document.contracts)
 
     # -- entry points ---------------------------------------------------------
 
@@ -143,8 +150,6 @@ class ReferentielFeature:
 
     @staticmethod
     def _console_file(args: str) -> tuple[str, list[Contract] | str]:
-        from bot.collections import read_console_file
-
         found = read_console_file(args, MAX_CHAT_BYTES)
         if found == "too_big":
             return "", (f"le fichier dépasse {MAX_CHAT_BYTES // 1024**2} Mo ; pour un fichier plus gros, "

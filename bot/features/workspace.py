@@ -1,58 +1,37 @@
-"""The structure's workspace in chat: profile, members, and where things stand.
+"""A workspace shared by colleagues, and where it stands.
 
-`/profil` runs the profile dialog and says whether a SPASER is compulsory;
 `/inviter`, `/rejoindre` and `/espace` let colleagues share one workspace;
 `/avancement` sums up what has been entered and suggests the next step.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.features.base import Buttons, Command, Feature, MenuButton
+from bot.features.profile import NEXT_STEPS
 from bot.rendering import message
 from bot.replies import Button, Event, Reply
-from dialogs.engine import Hooks
-from dialogs.inputs import format_day, format_value
-from knowledge.obligation import is_compulsory
-from storage.dialogs import Session
-
-if TYPE_CHECKING:
-    from bot.conversation import Assistant
+from dialogs.inputs import format_day
 
 THEMES = (("environnement", "Environnement"), ("social", "Social"), ("economique", "Économique"), ("gouvernance", "Gouvernance"))
 
 
-class WorkspaceFeature:
-    def __init__(self, assistant: "Assistant"):
-        self.assistant = assistant
-        self.storage = assistant.services.storage
-        self.engine = assistant.engine
-        self.engine.register(
-            "profil", Hooks(start=self.start_profile, finish=self.finish_profile, command="profil", check=check_profile)
+class WorkspaceFeature(Feature):
+    def __init__(self, storage):
+        self.storage = storage
+
+    def commands(self) -> tuple[Command, ...]:
+        return (
+            Command("avancement", "où en est votre espace, et la prochaine étape", self.progress),
+            Command("inviter", "inviter un·e collègue dans votre espace", self.invite),
+            Command("rejoindre", "rejoindre l'espace d'un·e collègue avec son code", self.join),
+            Command("espace", "les membres de votre espace", self.members),
         )
 
-    # -- /profil --------------------------------------------------------------------
+    def buttons(self) -> tuple[Buttons, ...]:
+        return (Buttons("ws", self.on_button),)
 
-    def start_profile(self, event: Event) -> list[Reply]:
-        workspace = self.storage.workspaces.of_user(event.user_id)
-        if workspace is not None and workspace["profile_done"]:
-            answers = {key: workspace[key] for key in PROFILE_STEPS}
-            return self.engine.begin(event, "profil", workspace_id=workspace["id"], answers=answers, at_summary=True)
-        return self.engine.begin(event, "profil", workspace_id=workspace["id"] if workspace else None)
-
-    def finish_profile(self, event: Event, session: Session, answers: dict) -> list[Reply]:
-        workspace = self.storage.workspaces.ensure(event.user_id)
-        self.storage.workspaces.save_profile(workspace["id"], answers)
-        purchases = answers.get("purchases_meur") or 0
-        dialog = self.engine.dialogs["profil"]
-        html = message(
-            "profile_done",
-            name=answers.get("name") or "",
-            compulsory=is_compulsory(purchases),
-            purchases=format_value(dialog.step("purchases_meur"), purchases),
-            period=f"{answers.get('period_start')}–{answers.get('period_end')}",
-        )
-        return [Reply(html, NEXT_STEPS)]
+    def menu(self) -> tuple[MenuButton, ...]:
+        return (MenuButton("📈 Avancement", "avancement"),)
 
     # -- members --------------------------------------------------------------------
 
@@ -141,20 +120,3 @@ class WorkspaceFeature:
             baseline=self._baseline(workspace["id"]),
         )
         return [Reply(html, NEXT_STEPS)]
-
-
-PROFILE_STEPS = (
-    "structure_type", "name", "region", "purchases_meur", "existing_spaser", "existing_years", "period_start",
-    "period_end", "siret",
-)
-NEXT_STEPS = (
-    (Button("👤 Mon profil", "menu:profil"), Button("🗺 Cartographie", "menu:cartographie")),
-    (Button("📊 Indicateurs", "menu:indicateurs"), Button("📄 Mon plan", "menu:plan")),
-)
-
-
-def check_profile(answers: dict, session=None) -> str | None:
-    start, end = answers.get("period_start"), answers.get("period_end")
-    if isinstance(start, int) and isinstance(end, int) and end < start:
-        return f"La période se termine ({end}) avant de commencer ({start}) : corrigez l'une des deux années."
-    return None
