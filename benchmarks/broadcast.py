@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storage import Storage  # noqa: E402
-from storage.clock import now_iso  # noqa: E402
+from domain.clock import now_iso  # noqa: E402
 from tests.e2e.fake_telegram import FakeTelegram  # noqa: E402
 
 SUBSCRIBERS = int(sys.argv[1]) if len(sys.argv) > 1 else 5000

@@ -34,7 +34,7 @@ from bot.rendering import message, split_html, to_plain_text
 from bot.replies import Reply
 from bot.telegram_markup import keyboard
 from dialogs.inputs import format_moment
-from storage.clock import now_iso
+from domain.clock import now_iso
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,11 @@ from pathlib import Path
 
 from bot.config import DEFAULT_CONFIG_FILE, ConfigError, Settings, load_settings
 from dialogs.definitions import DefinitionError
+from domain.rules import ANNOUNCEMENT_TOPICS
 from knowledge import content
-from knowledge.loader import KnowledgeError, load_knowledge
+from domain.errors import ContentError
+from knowledge.loader import load_knowledge
+from domain.statuses import Answered
 
 
 # argparse's own words (usage, errors, --help), in French: it looks them up
@@ -65,11 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     except content.ContentError as exc:
         print(f"Erreur de configuration : {exc}", file=sys.stderr)
         return 2
-    except DefinitionError as exc:  # before its parent, KnowledgeError
+    except DefinitionError as exc:  # before its parent, ContentError
         print("Les fichiers de dialogues contiennent des erreurs :", file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return 1
-    except KnowledgeError as exc:
+    except ContentError as exc:
         print("La base de connaissances contient des erreurs :", file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return 1
@@ -194,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="mettre une annonce en file d'envoi ; le bot en marche (spaser-bot run) l'envoie",
     )
     p.add_argument("--text-file", metavar="F", help="le texte de l'annonce (texte brut, UTF-8)")
-    p.add_argument("--topic", action="append", choices=["webinaires", "ressources", "actualites"],
+    p.add_argument("--topic", action="append", choices=list(ANNOUNCEMENT_TOPICS),
                    help="abonnés visés (répétable ; défaut : tous les abonnés)")
     p.add_argument("--at", metavar="QUAND", help="date et heure d'envoi, par exemple « 12/03/2026 14h30 » (défaut : tout de suite)")
     p.add_argument("--status", nargs="?", const="all", metavar="ID", help="où en sont les annonces (ou l'annonce ID)")
@@ -330,7 +333,7 @@ def cmd_ask(args, settings: Settings) -> int:
     questions = args.questions or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     for question in questions:
         outcome = matcher.decide(question)
-        answered = outcome.kind == "answered"
+        answered = outcome.kind == Answered.ANSWERED
         entry = outcome.best.entry if answered else None
         others = [m for m in outcome.suggestions if not entry or m.entry.id != entry.id]
         if args.json:
@@ -353,7 +356,7 @@ def cmd_ask(args, settings: Settings) -> int:
         if entry:
             print(entry.answer)
             print(f"Source : {' ; '.join(entry.sources)}")
-        elif outcome.kind == "suggested":
+        elif outcome.kind == Answered.SUGGESTED:
             print("Vouliez-vous dire… ?")
         else:
             print("Ma base de connaissances ne couvre pas cette question.")
@@ -584,7 +587,7 @@ def cmd_broadcast(args, settings: Settings) -> int:
     from dialogs.inputs import InputError, format_moment, parse_datetime
     from storage import Storage
     from storage.announcements import TOPICS
-    from storage.clock import now_iso
+    from domain.clock import now_iso
 
     storage = Storage.open(settings.storage.path)
     store = storage.announcements

@@ -15,7 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from knowledge.normalize import fold
+from domain.text import fold
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TELEGRAM_TEXT_LIMIT = 4096

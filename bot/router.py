@@ -26,7 +26,7 @@ from dialogs.definitions import Dialog, load_dialogs
 from dialogs.engine import DialogEngine, looks_like_question, prefixed
 from knowledge.loader import KnowledgeBase
 from knowledge.matcher import Matcher
-from knowledge.normalize import clean_text, fold, simplify
+from domain.text import clean_text, fold, simplify
 from knowledge.question import GREETINGS, THANKS
 from storage import Storage
 from storage.db import cannot_write

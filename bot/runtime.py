@@ -7,7 +7,8 @@ from bot.router import Assistant, Services
 from bot.features import required_steps
 from dialogs.checks import load_checked_dialogs
 from knowledge import content
-from knowledge.loader import KnowledgeError, load_knowledge
+from domain.errors import ContentError
+from knowledge.loader import load_knowledge
 from knowledge.matcher import Matcher
 from storage import Storage
 
@@ -16,7 +17,7 @@ def open_services(settings: Settings) -> Services:
     """Load and check the knowledge base and the dialogs, open (and migrate) the database."""
     outdated = content.current().outdated()
     if outdated:
-        raise KnowledgeError(outdated)
+        raise ContentError(outdated)
     kb = load_knowledge()
     dialogs = load_checked_dialogs(required_steps())
     storage = Storage.open(settings.storage.path)

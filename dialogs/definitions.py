@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.content import current
-from knowledge.loader import KnowledgeError
+from domain.errors import ContentError
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 KINDS = {"text", "choice", "multi", "number", "date", "datetime", "yesno", "list"}
@@ -27,7 +27,7 @@ DIALOG_KEYS = {"id", "title", "intro", "steps", "summary", "passive"}
 VALIDATORS = {"contact", "url", "siret"}
 
 
-class DefinitionError(KnowledgeError):
+class DefinitionError(ContentError):
     """Problems found in the dialog files, one message per problem (`problems`)."""
 
 

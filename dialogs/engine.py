@@ -35,8 +35,9 @@ from dialogs.inputs import (
     parse_text,
     parse_yesno,
 )
-from knowledge.normalize import fold
-from storage.dialogs import ACTIVE, CANCELLED, COMPLETED, DialogSessions, Session
+from domain.text import fold
+from domain.statuses import DialogStatus
+from storage.dialogs import DialogSessions, Session
 from storage.faults import crash_point
 
 SUMMARY = "__summary__"
@@ -382,7 +383,7 @@ class DialogEngine:
         session = self.sessions.get(sid) if (sid := parse_id(session_id)) is not None else None
         if session is None or session.user_id != event.user_id:
             return self.expired(event)
-        if session.status != ACTIVE or str(session.turn) != turn:
+        if session.status != DialogStatus.ACTIVE or str(session.turn) != turn:
             dialog = self.dialogs.get(session.dialog)
             hooks = self.hooks.get(session.dialog)
             if dialog is not None and dialog.passive and hooks is not None:
@@ -405,7 +406,7 @@ class DialogEngine:
         dialog = self.dialogs[session.dialog]
         self._forget_which(session)
         if action == "x":
-            self.sessions.finish(session, CANCELLED)
+            self.sessions.finish(session, DialogStatus.CANCELLED)
             return [Reply(message("dialog_cancelled", title=dialog.title, command=self._command(session)))]
         if action == "b":
             return self._back(session, dialog)
@@ -461,13 +462,13 @@ class DialogEngine:
     def _on_resume(self, event: Event, rest: str) -> list[Reply]:
         session_id, _, choice = rest.partition(":")
         session = self.sessions.get(sid) if (sid := parse_id(session_id)) is not None else None
-        if session is None or session.user_id != event.user_id or session.status not in (ACTIVE, CANCELLED):
+        if session is None or session.user_id != event.user_id or session.status not in (DialogStatus.ACTIVE, DialogStatus.CANCELLED):
             return self.expired(event)
         hooks = self.hooks.get(session.dialog)
         if choice == "n" and hooks is not None:
             self.sessions.clear(session)
             return hooks.start(event)
-        return self.show(self.sessions.resume(session) if session.status != ACTIVE else session)
+        return self.show(self.sessions.resume(session) if session.status != DialogStatus.ACTIVE else session)
 
     # -- moving -------------------------------------------------------------------
 
@@ -555,7 +556,7 @@ class DialogEngine:
             moved = self.sessions.move(session, SUMMARY, editing=False) if session.step != SUMMARY else session
             return self.show(moved, note=problem)
         if hooks is None:
-            self.sessions.finish(session, COMPLETED)
+            self.sessions.finish(session, DialogStatus.COMPLETED)
             return [Reply(message("dialog_done", title=dialog.title))]
         try:
             with self.sessions.completing(session):

@@ -24,8 +24,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from dialogs.definitions import Dialog
 from dialogs.inputs import format_value
 from knowledge.content import current
-from knowledge.normalize import clean_text, fold
-from knowledge.obligation import is_compulsory
+from domain.text import clean_text, fold
+from domain.rules import COMPULSORY_THRESHOLD_MEUR, is_compulsory
 
 HERE = Path(__file__).resolve().parent
 THEME_OF_CLASSIC_AXIS = {"environnement": "ecologique", "social": "social", "economique": "economie_responsable", "gouvernance": "gouvernance"}
@@ -227,6 +227,7 @@ def build_context(
         "region_label": label(profile, "region", ws.get("region")),
         "purchases": label(profile, "purchases_meur", purchases) if purchases is not None else "",
         "verdict": "" if purchases is None else ("compulsory" if is_compulsory(purchases) else "voluntary"),
+        "threshold": COMPULSORY_THRESHOLD_MEUR,
         "existing": ws.get("existing_spaser") or "",
         "existing_label": label(profile, "existing_spaser", ws.get("existing_spaser")),
         "existing_years": ws.get("existing_years") or "",

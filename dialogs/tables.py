@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from dialogs.definitions import Dialog, Step
 from dialogs.inputs import InputError, is_contact, parse_number
-from knowledge.normalize import clean_text, fold
+from domain.text import clean_text, fold
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000

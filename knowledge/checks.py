@@ -9,7 +9,9 @@ from rapidfuzz import fuzz
 
 from pathlib import Path
 
-from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
+from domain.errors import ContentError
+
+from knowledge.loader import KnowledgeBase, load_knowledge
 from knowledge.normalize import Synonyms, content_words
 
 NEAR_IDENTICAL = 96  # rapidfuzz ratio on normalised phrasings
@@ -43,7 +45,7 @@ def check_knowledge(directory: Path | None = None, today: date | None = None) ->
     """
     try:
         kb = load_knowledge(directory)
-    except KnowledgeError as exc:
+    except ContentError as exc:
         return exc.problems, ""
     problems = near_identical_phrasings(kb)
     phrasings = sum(len(e.phrasings) for e in kb.entries)

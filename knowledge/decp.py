@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from knowledge.normalize import fold
+from domain.text import fold
 
 MAX_FILE_BYTES = 2 * 1024**3  # a national extract is a few GB: what one buyer needs is far smaller
 MAX_XLSX_UNCOMPRESSED = 500 * 1024**2

@@ -16,7 +16,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from knowledge.content import INSTALLED, current
-from knowledge.normalize import fold
+from domain.text import fold
 from knowledge.question import purchases_meur
 
 EXAMPLES_FILE = INSTALLED / "knowledge" / "examples.yaml"  # the installed copy

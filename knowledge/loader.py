@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+from domain.errors import ContentError
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 MAX_ANSWER_CHARS = 1300
@@ -20,14 +21,6 @@ MIN_VARIANTS = 3
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 VERDICTS = ("obligation",)
 URL_PATTERN = re.compile(r"https?://[^\s)»>\]]+")
-
-
-class KnowledgeError(Exception):
-    """The knowledge files have problems; `problems` lists them, one per line."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -88,7 +81,7 @@ class KnowledgeBase:
 
 
 def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
-    """Read and validate every FAQ file; raise KnowledgeError listing all problems.
+    """Read and validate every FAQ file; raise ContentError listing all problems.
 
     Without `directory`, the content folder in use (`knowledge.content`).
     """
@@ -149,7 +142,7 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
                 problems.append(f"{entry.file} : « {entry.id} ».answer cite une adresse non autorisée : {url}")
 
     if problems:
-        raise KnowledgeError(problems)
+        raise ContentError(problems)
     return KnowledgeBase(tuple(topics), tuple(entries), groups, allowed, spellings)
 
 

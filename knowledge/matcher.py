@@ -36,8 +36,10 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.loader import Entry, KnowledgeBase
-from knowledge.normalize import Synonyms, content_words, simplify, stem
+from domain.text import simplify
+from knowledge.normalize import Synonyms, content_words, stem
 from knowledge.question import CONTEXT_WORDS, MODIFIERS, focus, purchases_meur
+from domain.statuses import Answered
 
 # Score range is 0–100. Calibrated on the tuning halves of
 # tests/data/labelled_questions.yaml and tests/data/blind_questions.yaml
@@ -96,7 +98,7 @@ class Outcome:
     `also` is the second entry of a question that asks two things at once.
     """
 
-    kind: str  # "answered" | "suggested" | "not_covered"
+    kind: Answered
     best: Match | None
     suggestions: tuple[Match, ...]
     also: Match | None = None
@@ -323,28 +325,28 @@ class Matcher:
         # when « directions » alone would find something.
         continues = simplify(question).startswith("et ")
         short = query.words <= FOLLOW_UP_WORDS
-        if follows and short and query.weights and (outcome.kind != "answered" or continues):
+        if follows and short and query.weights and (outcome.kind != Answered.ANSWERED or continues):
             again = self._decide(self._following(query, follows), "")
-            if again.kind == "answered":
+            if again.kind == Answered.ANSWERED:
                 return again
         return outcome
 
     def _decide(self, query: _Query, question: str) -> Outcome:
         ranked = self._rank(query, limit=CANDIDATES)
         if not ranked:
-            return Outcome("not_covered", None, ())
+            return Outcome(Answered.NOT_COVERED, None, ())
         best = ranked[0]
         two = self._two_questions(question, ranked) if question else None
         if two is not None:
             ids = {m.entry.id for m in two}
             others = tuple(m for m in ranked if m.entry.id not in ids)[:3]
-            return Outcome("answered", two[0], others, two[1])
+            return Outcome(Answered.ANSWERED, two[0], others, two[1])
         if self._clearly_first(query, ranked):
-            return Outcome("answered", best, tuple(ranked[1:4]))
+            return Outcome(Answered.ANSWERED, best, tuple(ranked[1:4]))
         if best.score >= self.suggest_threshold:
             close = tuple(m for m in ranked if m.score >= self.suggest_threshold * 0.8)[:3]
-            return Outcome("suggested", best, close)
-        return Outcome("not_covered", best, tuple(ranked[:3]))
+            return Outcome(Answered.SUGGESTED, best, close)
+        return Outcome(Answered.NOT_COVERED, best, tuple(ranked[:3]))
 
     def _two_questions(self, question: str, ranked: list[Match]) -> tuple[Match, Match] | None:
         """The two entries of a question that asks two things, in the order asked, or None.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.normalize import fold, simplify
+from domain.text import fold, simplify
 
 # Said to the assistant, not asked of the base (compared with simplified text).
 GREETINGS = frozenset({"bonjour", "salut", "hello", "bonsoir", "coucou", "hey", "bjr", "slt", "hi"})

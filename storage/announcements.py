@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from storage.clock import now_iso
+from domain.rules import ANNOUNCEMENT_TOPICS
+from domain.clock import now_iso
 from storage.privacy import ERASURE_HOOKS
 from storage.retention import PURGE_HOOKS
 
-TOPICS = ("webinaires", "ressources", "actualites")
+TOPICS = tuple(ANNOUNCEMENT_TOPICS)
 FINAL = ("done", "cancelled")
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from storage.clock import now_iso
+from domain.statuses import DialogStatus
+from domain.clock import now_iso
 
-ACTIVE, CANCELLED, COMPLETED, ABANDONED = "active", "cancelled", "completed", "abandoned"
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class DialogSessions:
         rows = list(
             self.db.query(
                 "SELECT * FROM dialog_sessions WHERE user_id = ? AND status = ? ORDER BY id DESC LIMIT 1",
-                [user_id, ACTIVE],
+                [user_id, DialogStatus.ACTIVE],
             )
         )
         return self._session(rows[0]) if rows else None
@@ -72,7 +72,7 @@ class DialogSessions:
                 "SELECT s.* FROM dialog_sessions s WHERE s.user_id = ? AND s.dialog = ? AND s.status = ? "
                 "AND EXISTS (SELECT 1 FROM dialog_answers a WHERE a.session_id = s.id) "
                 "ORDER BY s.id DESC LIMIT 1",
-                [user_id, dialog, CANCELLED],
+                [user_id, dialog, DialogStatus.CANCELLED],
             )
         )
         return self._session(rows[0]) if rows else None
@@ -91,12 +91,12 @@ class DialogSessions:
         with self.db.atomic():
             self.db.execute(
                 "UPDATE dialog_sessions SET status = ?, updated_at = ? WHERE user_id = ? AND status = ?",
-                [CANCELLED, now, user_id, ACTIVE],
+                [DialogStatus.CANCELLED, now, user_id, DialogStatus.ACTIVE],
             )
             cur = self.db.execute(
                 "INSERT INTO dialog_sessions (user_id, workspace_id, dialog, status, step, turn, target_id, editing, "
                 "started_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, ?)",
-                [user_id, workspace_id, dialog, ACTIVE, step, target_id, now, now],
+                [user_id, workspace_id, dialog, DialogStatus.ACTIVE, step, target_id, now, now],
             )
             session_id = cur.lastrowid
             for key, value in (answers or {}).items():
@@ -109,11 +109,11 @@ class DialogSessions:
         with self.db.atomic():
             self.db.execute(
                 "UPDATE dialog_sessions SET status = ?, updated_at = ? WHERE user_id = ? AND status = ?",
-                [CANCELLED, now, session.user_id, ACTIVE],
+                [DialogStatus.CANCELLED, now, session.user_id, DialogStatus.ACTIVE],
             )
             self.db.execute(
                 "UPDATE dialog_sessions SET status = ?, turn = turn + 1, updated_at = ? WHERE id = ?",
-                [ACTIVE, now, session.id],
+                [DialogStatus.ACTIVE, now, session.id],
             )
         return self.get(session.id)
 
@@ -164,7 +164,7 @@ class DialogSessions:
         in an open session at its summary, never stranded in a completed one.
         """
         with self.db.atomic():
-            self.finish(session, COMPLETED)
+            self.finish(session, DialogStatus.COMPLETED)
             yield
 
     def clear(self, session: Session) -> None:
@@ -172,7 +172,7 @@ class DialogSessions:
         with self.db.atomic():
             self.db.execute("DELETE FROM dialog_answers WHERE session_id = ?", [session.id])
             self.db.execute(
-                "UPDATE dialog_sessions SET status = ?, updated_at = ? WHERE id = ?", [ABANDONED, now_iso(), session.id]
+                "UPDATE dialog_sessions SET status = ?, updated_at = ? WHERE id = ?", [DialogStatus.ABANDONED, now_iso(), session.id]
             )
 
     def _put(self, session_id: int, key: str, value: object, now: str) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
-from storage.clock import now_iso
+from domain.clock import now_iso
 
 KEEP = timedelta(days=2)
 

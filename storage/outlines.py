@@ -6,7 +6,7 @@ import json
 
 import sqlite_utils
 
-from storage.clock import now_iso
+from domain.clock import now_iso
 
 
 class Outlines:

@@ -6,7 +6,7 @@ import sqlite_utils
 
 from datetime import timedelta
 
-from storage.clock import now, now_iso
+from domain.clock import now, now_iso
 
 
 # What counts as a question asked: typed by the person. An answer opened from a

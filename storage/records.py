@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import sqlite_utils
 
-from storage.clock import now, now_iso
+from domain.clock import now, now_iso
 from storage.db import FreedPages
 
 IMPORT_LIFETIME = timedelta(hours=1)

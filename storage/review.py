@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import sqlite_utils
 from rapidfuzz import fuzz
 
-from knowledge.normalize import simplify
-from storage.clock import now_iso
+from domain.text import simplify
+from domain.clock import now_iso
 
 LOW_CONFIDENCE_MARGIN = 10  # answered, but within this many points of the answer threshold
 SAME_QUESTION = 88  # token_sort_ratio at or above which two questions are grouped

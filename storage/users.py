@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from storage.clock import now_iso
+from domain.clock import now_iso
 
 
 class Users:

@@ -11,20 +11,10 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
-from storage.clock import now_iso
+from domain.rules import PROFILE_FIELDS
+from domain.clock import now_iso
 
 INVITE_DAYS = 7
-PROFILE_FIELDS = (
-    "name",
-    "structure_type",
-    "region",
-    "purchases_meur",
-    "existing_spaser",
-    "existing_years",
-    "period_start",
-    "period_end",
-    "siret",
-)
 # No 0/O or 1/I/L: codes are read aloud and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 

@@ -143,7 +143,7 @@ def _steps():
 
 def _typo(label: str) -> str:
     """The label as typed in a hurry: lower case, no accents or hyphens, one letter dropped."""
-    from knowledge.normalize import fold
+    from domain.text import fold
 
     text = fold(label).replace("-", " ")
     middle = len(text) // 2

@@ -9,15 +9,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from bot.access import Access
+from domain.rules import ANNOUNCEMENT_TOPICS
 from bot.features.base import Buttons, Command, Feature
 from bot.rendering import message, split_html
 from bot.replies import Button, Document, Event, Reply
 from dialogs.engine import Hooks
 from dialogs.inputs import format_moment, parse_id
-from storage.clock import now_iso
+from domain.clock import now_iso
 from storage.dialogs import Session
 
-TOPIC_LABELS = {"webinaires": "webinaires", "ressources": "nouvelles ressources", "actualites": "actualités réglementaires"}
 
 
 class AnnouncementsFeature(Feature):
@@ -76,7 +76,7 @@ class AnnouncementsFeature(Feature):
     def finish_subscription(self, event: Event, session: Session, answers: dict) -> list[Reply]:
         topics = answers.get("topics") or []
         self.store.subscribe(event.user_id, topics)
-        return [Reply(message("subscribed", topics=[TOPIC_LABELS[t] for t in topics if t in TOPIC_LABELS]))]
+        return [Reply(message("subscribed", topics=[ANNOUNCEMENT_TOPICS[t] for t in topics if t in ANNOUNCEMENT_TOPICS]))]
 
     def unsubscribe(self, event: Event) -> list[Reply]:
         self.store.subscribe(event.user_id, [])

@@ -17,10 +17,11 @@ from bot.replies import Button, Event, Reply
 from dialogs.inputs import parse_id
 from knowledge.loader import Entry, Topic
 from knowledge.matcher import Outcome
-from knowledge.normalize import clean_text, simplify
-from knowledge.obligation import COMPULSORY_THRESHOLD_MEUR, is_compulsory
+from domain.text import clean_text, simplify
+from domain.rules import COMPULSORY_THRESHOLD_MEUR, is_compulsory
 from knowledge.question import GREETINGS, THANKS, purchases_meur, structure_named
 from storage.db import cannot_write
+from domain.statuses import Answered
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class FaqFeature(Feature):
 
     def is_question(self, text: str) -> bool:
         """Whether the base answers this text outright (during a dialog, a question rather than an answer)."""
-        return self.services.matcher.decide(text[:MAX_QUESTION_CHARS]).kind == "answered"
+        return self.services.matcher.decide(text[:MAX_QUESTION_CHARS]).kind == Answered.ANSWERED
 
     def answer_text(self, event: Event, raw: str) -> list[Reply]:
         text = clean_text(raw).strip()
@@ -99,11 +100,11 @@ class FaqFeature(Feature):
 
     def _render_outcome(self, text: str, outcome: Outcome, question_id: int | None) -> list[Reply]:
         shown = shorten(text, 200)
-        if outcome.kind == "answered":
+        if outcome.kind == Answered.ANSWERED:
             second = outcome.also.entry if outcome.also else None
             return [self.answer_reply(outcome.best.entry, question_id, asked=text, second=second)]
         proposals = entry_rows(m.entry for m in outcome.suggestions)
-        if outcome.kind == "suggested":
+        if outcome.kind == Answered.SUGGESTED:
             return [Reply(message("suggest", question=shown), proposals)]
         if not proposals:
             proposals = topic_rows(self.services.kb.topics)
@@ -142,7 +143,7 @@ class FaqFeature(Feature):
         if entry is None:
             return [Reply(message("unknown_button"))]
         question_id = self.services.storage.questions.record_question(
-            event.user_id, event.chat_id, entry.question, entry.id, 100.0, "chosen"
+            event.user_id, event.chat_id, entry.question, entry.id, 100.0, Answered.CHOSEN
         )
         return [self.answer_reply(entry, question_id)]
 

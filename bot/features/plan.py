@@ -16,8 +16,8 @@ from dialogs.outline import (
     FOLLOW_UP, SUBJECT, DocumentInfo, build_context, markdown_to_docx, parse_move, placements, render_markdown,
     suggested_axes,
 )
-from knowledge.normalize import clean_text
-from storage.clock import now_iso
+from domain.text import clean_text
+from domain.clock import now_iso
 from storage.faults import crash_point
 from storage.dialogs import Session
 

@@ -8,7 +8,7 @@ from bot.features.base import Command, Feature
 from bot.rendering import message
 from bot.replies import Document, Event, Reply
 from dialogs.engine import Hooks
-from storage.clock import now_iso
+from domain.clock import now_iso
 from storage.dialogs import Session
 
 

@@ -7,9 +7,8 @@ from bot.rendering import message
 from bot.replies import Button, Event, Reply
 from dialogs.engine import Hooks
 from dialogs.inputs import format_value
-from knowledge.obligation import is_compulsory
+from domain.rules import COMPULSORY_THRESHOLD_MEUR, PROFILE_FIELDS, is_compulsory
 from storage.dialogs import Session
-from storage.workspaces import PROFILE_FIELDS
 
 
 class ProfileFeature(Feature):
@@ -47,6 +46,7 @@ class ProfileFeature(Feature):
             "profile_done",
             name=answers.get("name") or "",
             compulsory=is_compulsory(purchases),
+            threshold=COMPULSORY_THRESHOLD_MEUR,
             purchases=format_value(dialog.step("purchases_meur"), purchases),
             period=f"{answers.get('period_start')}–{answers.get('period_end')}",
         )

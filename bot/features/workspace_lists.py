@@ -18,7 +18,7 @@ from bot.replies import Button, Document, Event, Reply
 from dialogs.engine import Hooks, StillOpen
 from dialogs.inputs import format_value, parse_id
 from dialogs.tables import TableError, cell_text, plan_import, to_csv, to_xlsx
-from storage.clock import now_iso
+from domain.clock import now_iso
 from storage.faults import crash_point
 from storage.dialogs import Session
 from storage.records import Records

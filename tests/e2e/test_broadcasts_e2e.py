@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.config import BroadcastSettings
 from storage import Storage
-from storage.clock import now_iso
+from domain.clock import now_iso
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = 500

@@ -1,0 +1,35 @@
+"""Text as people type it, made comparable: one folding for matching, labels, imports and storage."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ELISION = re.compile(r"\b(?:l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu|quoiqu)['’`]", re.IGNORECASE)
+NON_WORD = re.compile(r"[^\w\s]|_", re.UNICODE)
+SPACES = re.compile(r"\s+")
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "’": "'", "`": "'"})
+# Invisible characters (zero-width, soft hyphen, bidi embeddings and
+# overrides, BOM) are removed: they change how text reads without being seen.
+INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Other control characters break spreadsheets and documents: a space instead.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clean_text(text: str) -> str:
+    """Text as typed or imported, safe to store, export and print: the same cleaning everywhere."""
+    return CONTROL.sub(" ", INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def fold(text: str) -> str:
+    """Casefold, fold accents and ligatures; keep everything else."""
+    text = text.casefold().translate(LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def simplify(text: str) -> str:
+    """Fold, drop elisions and punctuation, collapse spaces."""
+    text = ELISION.sub(" ", fold(text))
+    text = NON_WORD.sub(" ", text)
+    return SPACES.sub(" ", text).strip()
