@@ -19,8 +19,9 @@ from typing import TextIO
 from bot import office
 from bot.access import CONSOLE_OWNER_ID
 from bot.router import Assistant
-from bot.rendering import label_key, to_plain_text
+from bot.rendering import to_plain_text
 from bot.replies import Button, Document, Event, Reply
+from domain.text import label_key
 
 def console_user_id(name: str) -> int:
     """A stable id for a named console person: negative, so never a Telegram user's."""

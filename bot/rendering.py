@@ -15,7 +15,6 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from domain.text import fold
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TELEGRAM_TEXT_LIMIT = 4096
@@ -58,11 +57,6 @@ def escape(text: str) -> Markup:
 def to_plain_text(markup: str) -> str:
     """Drop the tags and decode the entities: what a terminal should show."""
     return html.unescape(TAG.sub("", markup))
-
-
-def label_key(text: str) -> str:
-    """Compare labels without case, accents, emoji or punctuation: « ✅ Valider » is « valider »."""
-    return " ".join(re.sub(r"[^\w\s'’-]", " ", fold(text)).split()).strip(" ?!.")
 
 
 def shorten(text: str, limit: int) -> str:

@@ -23,7 +23,8 @@ from bot.features.base import Buttons, Catalogue, Command, Feature, build
 from bot.rendering import message, shorten
 from bot.replies import Event, Reply, decode_replies, encode_replies
 from dialogs.definitions import Dialog, load_dialogs
-from dialogs.engine import DialogEngine, looks_like_question, prefixed
+from bot.dialog_screens import DialogScreens, prefixed
+from dialogs.engine import DialogEngine, looks_like_question
 from knowledge.loader import KnowledgeBase
 from knowledge.matcher import Matcher
 from domain.text import clean_text, fold, simplify
@@ -64,7 +65,7 @@ class Assistant:
 
     def __init__(self, services: Services, features: tuple[type[Feature], ...] = FEATURES):
         self.services = services
-        self.engine = DialogEngine(services.dialogs, services.storage.dialogs, services.settings.timezone)
+        self.engine = DialogScreens(DialogEngine(services.dialogs, services.storage.dialogs, services.settings.timezone))
         self.access = Access(services.settings)
         self.catalogue = Catalogue()
         available = {

@@ -7,23 +7,24 @@ offers « ◀ Retour », « Passer » and « Annuler » on every step, ends with
 summary where each answer can be changed, and hands the validated answers to
 the feature that started the dialog.
 
-Step buttons carry the session and its turn; a button from an older turn is
-refused politely and the current step shown again, so a double tap or an old
-message can never answer the wrong question.
+The engine shows nothing itself: it returns views (dialogs/views.py) that a
+channel renders, and takes typed actions that a channel decodes. Choices carry
+the session and its turn; one from an older turn is refused politely and the
+current step shown again, so a double tap or an old message can never answer
+the wrong question. What a feature's hooks return passes through untouched.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any, Protocol
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
-from bot.rendering import label_key, message
-from bot.replies import Button, Event, Reply
 from dialogs.definitions import Dialog, Step
 from dialogs.inputs import (
     InputError,
@@ -35,7 +36,8 @@ from dialogs.inputs import (
     parse_text,
     parse_yesno,
 )
-from domain.text import fold
+from dialogs.views import Act, Action, Choice, View, lead, notice
+from domain.text import fold, label_key
 from domain.statuses import DialogStatus
 from storage.dialogs import DialogSessions, Session
 from storage.faults import crash_point
@@ -48,9 +50,17 @@ TYPO_SCORE = 85
 PAUSE = timedelta(minutes=30)
 UTC = timezone.utc
 WHICH = "_which"  # draft key: the numeric step asked which of a number or a button was meant
-NAVIGATION = {"b", "s", "x"}  # ◀ Retour, Passer, Annuler
 TYPED_KINDS = ("number", "date", "datetime", "yesno")  # steps whose typed answer is parsed, not free text
 QUESTION_WORDS = ("comment", "pourquoi", "quand", "quel", "quelle", "quels", "quelles", "qui", "combien", "est-ce", "c'est quoi", "que ", "qu'est")
+
+
+class Person(Protocol):
+    """Whoever acts: the channel's event; the engine reads whose sessions, and hands it to the hooks."""
+
+    user_id: int
+
+
+Out = Any  # a View, a Notice, or whatever a feature's hook returned (passed through)
 
 
 class StillOpen(Exception):
@@ -65,8 +75,8 @@ class StillOpen(Exception):
 class Hooks:
     """What a feature provides for its dialog: how to (re)start it and what validation does."""
 
-    start: Callable[[Event], list[Reply]]
-    finish: Callable[[Event, Session, dict], list[Reply]]
+    start: Callable[[Person], list]
+    finish: Callable[[Person, Session, dict], list]
     command: str  # the command that opens it, named in messages
     # How to come back to it, when the command alone does not (« /cartographie, puis ➕ Ajouter un acteur »).
     resume: str | None = None
@@ -75,8 +85,8 @@ class Hooks:
     # the person back to the step or the summary. The session says whose data.
     check: Callable[[dict, Session], str | None] | None = None
     # What the person needs in view to answer a step, computed from their data
-    # (at /plan, where each actor and indicator currently stands); HTML.
-    context: Callable[[Session, str, dict], str | None] | None = None
+    # (at /plan, where each actor and indicator currently stands), as the channel shows it.
+    context: Callable[[Session, str, dict], Any] | None = None
 
 
 class DialogEngine:
@@ -96,14 +106,14 @@ class DialogEngine:
 
     def begin(
         self,
-        event: Event,
+        event: Person,
         dialog_id: str,
         *,
         workspace_id: int | None = None,
         answers: dict | None = None,
         target_id: int | None = None,
         at_summary: bool = False,
-    ) -> list[Reply]:
+    ) -> list[Out]:
         """Start a dialog; with `at_summary`, open straight on the summary of `answers` (editing)."""
         dialog = self.dialogs[dialog_id]
         header: list[str] = []
@@ -111,20 +121,20 @@ class DialogEngine:
         if previous is not None and previous.dialog != dialog_id:
             other = self.dialogs.get(previous.dialog)
             if other is not None and not other.passive:
-                header.append(message("dialog_set_aside", title=other.title, command=self._command(previous)))
+                header.append(lead("dialog_set_aside", title=other.title, command=self._command(previous)))
         answers = dict(answers or {})
         first = SUMMARY if at_summary else self._next(dialog, answers, None)
         session = self.sessions.start(event.user_id, workspace_id, dialog_id, first, target_id, answers)
         if not at_summary and dialog.intro:
-            header.append(message("dialog_intro", title=dialog.title, intro=dialog.intro))
-        return prefixed(header, self.show(session))
+            header.append(lead("dialog_intro", title=dialog.title, intro=dialog.intro))
+        return header + self.show(session)
 
-    def open(self, event: Event, dialog_id: str) -> list[Reply]:
+    def open(self, event: Person, dialog_id: str) -> list[Out]:
         """What a command opening a dialog does: offer to resume an unfinished one, else start it."""
         offer = self.offer_resume(event, dialog_id)
         return offer if offer is not None else self.hooks[dialog_id].start(event)
 
-    def offer_resume(self, event: Event, dialog_id: str) -> list[Reply] | None:
+    def offer_resume(self, event: Person, dialog_id: str) -> list[Out] | None:
         """If this dialog was left unfinished, offer « Reprendre » or « Recommencer »."""
         session = self.sessions.active(event.user_id)
         if session is None or session.dialog != dialog_id:
@@ -133,10 +143,9 @@ class DialogEngine:
             return None
         dialog = self.dialogs[dialog_id]
         answered = len([k for k, v in self.sessions.answers(session.id).items() if dialog.step(k)])
-        buttons = (
-            (Button("▶️ Reprendre", f"dr:{session.id}:r"), Button("🔄 Recommencer", f"dr:{session.id}:n")),
-        )
-        return [Reply(message("dialog_resume_offer", title=dialog.title, answered=answered), buttons)]
+        choices = (Choice("▶️ Reprendre", Action(Act.RESUME)), Choice("🔄 Recommencer", Action(Act.RESTART)))
+        return [View(session.id, None, "dialog_resume_offer", {"title": dialog.title, "answered": answered},
+                     rows=(choices,))]
 
     def pending(self, user_id: int) -> Session | None:
         """The dialog that holds the person's typed text, if any (a passive one never does)."""
@@ -147,7 +156,7 @@ class DialogEngine:
 
     # -- showing ------------------------------------------------------------------
 
-    def show(self, session: Session, *, note: str | None = None, edit: bool = False) -> list[Reply]:
+    def show(self, session: Session, *, note: str | None = None, edit: bool = False) -> list[Out]:
         dialog = self.dialogs[session.dialog]
         answers = self.sessions.answers(session.id)
         if session.step == SUMMARY:
@@ -155,66 +164,59 @@ class DialogEngine:
         if session.step.startswith(MORE):
             step = dialog.step(session.step[len(MORE):])
             items = answers.get(step.id) or []
-            buttons = (
-                (self._button("✅ Oui", session, "y"), self._button("Non, c'est tout", session, "n")),
-                self._nav(session, dialog, step, back=False),
-            )
-            html = message("dialog_more", item=items[-1] if items else "", count=len(items), label=step.label)
-            return [Reply(html, buttons)]
+            values = {"item": items[-1] if items else "", "count": len(items), "label": step.label}
+            yes_no = (Choice("✅ Oui", Action(Act.YES)), Choice("Non, c'est tout", Action(Act.NO)))
+            return [View(session.id, session.turn, "dialog_more", values, rows=(yes_no,),
+                         navigation=self._nav(step, back=False))]
         step = dialog.step(session.step)
         if step.kind == "number" and answers.get(WHICH):
             return [self._which_prompt(session, dialog, step, answers)]
         applicable = self._applicable(dialog, answers)
         position = next((i for i, s in enumerate(applicable, 1) if s.id == step.id), 1)
         current = answers.get(step.id)
-        rows: list[tuple[Button, ...]] = []
+        options: list[Choice] = []
+        rows: list[tuple[Choice, ...]] = []
         if step.kind == "choice":
-            rows += self._pairs([self._button(c.label, session, f"c{i}") for i, c in enumerate(step.choices)])
+            options = [Choice(c.label, Action(Act.CHOOSE, i)) for i, c in enumerate(step.choices)]
         elif step.kind == "multi":
             selected = set(current or [])
-            rows += self._pairs(
-                [
-                    self._button(("✅ " if c.value in selected else "▫️ ") + c.label, session, f"t{i}")
-                    for i, c in enumerate(step.choices)
-                ]
-            )
-            rows.append((self._button(f"Valider la sélection ({len(selected)})", session, "ok"),))
+            options = [
+                Choice(("✅ " if c.value in selected else "▫️ ") + c.label, Action(Act.TOGGLE, i))
+                for i, c in enumerate(step.choices)
+            ]
+            rows.append((Choice(f"Valider la sélection ({len(selected)})", Action(Act.CONFIRM)),))
         elif step.kind == "yesno":
-            rows.append((self._button("Oui", session, "y"), self._button("Non", session, "n")))
+            rows.append((Choice("Oui", Action(Act.YES)), Choice("Non", Action(Act.NO))))
         elif step.kind == "list" and current:
-            rows.append((self._button("Terminer la liste", session, "n"),))
+            rows.append((Choice("Terminer la liste", Action(Act.NO)),))
         for index, suggestion in enumerate(step.suggestions_for(answers)):
-            rows.append((self._button(suggestion, session, f"g{index}"),))
+            rows.append((Choice(suggestion, Action(Act.SUGGESTION, index)),))
         if step.kind in ("text", "number", "date", "datetime") and current not in (None, ""):
-            rows.append((self._button("Garder la réponse actuelle", session, "k"),))
-        rows.append(self._nav(session, dialog, step, back=position > 1 or session.editing))
+            rows.append((Choice("Garder la réponse actuelle", Action(Act.KEEP)),))
         hooks = self.hooks.get(session.dialog)
         context = hooks.context(session, step.id, answers) if hooks and hooks.context else None
-        html = message(
-            "dialog_step",
-            context=context,
-            title=dialog.title,
-            position=position,
-            total=len(applicable),
-            step=step,
-            current=format_value(step, current) if current not in (None, "", []) and step.kind != "multi" else None,
-            note=note,
-        )
-        return [Reply(html, tuple(rows), edit=edit)]
+        values = {
+            "context": context,
+            "title": dialog.title,
+            "position": position,
+            "total": len(applicable),
+            "step": step,
+            "current": format_value(step, current) if current not in (None, "", []) and step.kind != "multi" else None,
+        }
+        navigation = self._nav(step, back=position > 1 or session.editing)
+        return [View(session.id, session.turn, "dialog_step", values, note=note, options=tuple(options),
+                     rows=tuple(rows), navigation=navigation, edit=edit)]
 
-    def _summary(self, session: Session, dialog: Dialog, answers: dict, note: str | None) -> Reply:
+    def _summary(self, session: Session, dialog: Dialog, answers: dict, note: str | None) -> View:
         items = [(s, format_value(s, answers.get(s.id))) for s in self._applicable(dialog, answers)]
-        edit_buttons = [
-            self._button(f"✏️ {s.label}", session, f"e{dialog.index(s.id)}") for s, _ in items
-        ]
-        rows = self._pairs(edit_buttons)
-        rows.append((self._button("✅ Valider", session, "v"), self._button("Annuler", session, "x")))
-        html = message("dialog_summary", title=dialog.title, items=items, note=note)
-        return Reply(html, tuple(rows))
+        edits = tuple(Choice(f"✏️ {s.label}", Action(Act.EDIT, dialog.index(s.id))) for s, _ in items)
+        finish = (Choice("✅ Valider", Action(Act.VALIDATE)), Choice("Annuler", Action(Act.CANCEL)))
+        return View(session.id, session.turn, "dialog_summary", {"title": dialog.title, "items": items}, note=note,
+                    options=edits, rows=(finish,))
 
     # -- input --------------------------------------------------------------------
 
-    def on_text(self, event: Event, session: Session, text: str) -> list[Reply] | None:
+    def on_text(self, event: Person, session: Session, text: str) -> list[Out] | None:
         """Typed text as the answer to the current step; None if it is not one (a question, say)."""
         dialog = self.dialogs[session.dialog]
         typed = self._typed_buttons(event, session, dialog, text)
@@ -234,7 +236,7 @@ class DialogEngine:
         try:
             if step.kind == "text":
                 value, shortened = parse_text(text, step)
-                note = message("dialog_shortened", limit=step.max_length) if shortened else None
+                note = notice("dialog_shortened", limit=step.max_length) if shortened else None
                 return self._advance(event, session, dialog, step, value, note=note, echo=True)
             if step.kind in TYPED_KINDS:
                 return self._advance(event, session, dialog, step, self._parse(step, text), echo=True)
@@ -292,13 +294,13 @@ class DialogEngine:
         if self.sessions.answers(session.id).get(WHICH):
             self.sessions.put(session, WHICH, None)
 
-    def _resolve(self, session: Session, dialog: Dialog, text: str) -> list[tuple[str, str]] | None:
-        """The buttons (label, action) typed text names: « 2 », « 6,7 », « nouvelle aquitaine », « oui ».
+    def _resolve(self, session: Session, dialog: Dialog, text: str) -> list[Choice] | None:
+        """The choices typed text names: « 2 », « 6,7 », « nouvelle aquitaine », « oui ».
 
-        Numbers count the buttons of the step's message from 1. Labels forgive case,
-        accents, hyphens and, where the step offers only buttons, small typos.
+        Numbers count the choices of the step's view from 1. Labels forgive case,
+        accents, hyphens and, where the step offers only choices, small typos.
         """
-        buttons = [(b.label, b.payload.split(":", 3)[3]) for row in self.show(session)[-1].buttons for b in row]
+        buttons = self.show(session)[-1].choices()
         step = _plain_step(session, dialog)
         only_buttons = step is None or step.kind in ("choice", "multi", "yesno")
         parts = [text.strip()]
@@ -315,19 +317,19 @@ class DialogEngine:
                 if not 1 <= number <= len(buttons):
                     return None
                 button = buttons[number - 1]
-                if not only_buttons and button[1] in NAVIGATION:
+                if not only_buttons and button.action.act.navigates:
                     return None  # « 3 » at a free-text step is an answer, never « Annuler »
                 found.append(button)
                 continue
             match = _label_match(part, buttons, fuzzy=only_buttons)
             if match is None and step is None and _is_yes(part):
-                match = next((b for b in buttons if b[1] in ("v", "y")), None)
+                match = next((b for b in buttons if b.action.act in (Act.VALIDATE, Act.YES)), None)
             if match is None:
                 return None
             found.append(match)
         return found or None
 
-    def _typed_buttons(self, event: Event, session: Session, dialog: Dialog, text: str) -> list[Reply] | None:
+    def _typed_buttons(self, event: Person, session: Session, dialog: Dialog, text: str) -> list[Out] | None:
         found = self._resolve(session, dialog, text)
         if not found:
             return None
@@ -337,152 +339,153 @@ class DialogEngine:
         if step is not None and step.kind == "number" and number is not None and not asked:
             return self._which_was_meant(session, step, text.strip(), found[0])
         if step is not None and step.kind == "multi" and len(found) > 1:
-            if not all(action.startswith("t") for _, action in found):
-                return self.show(session, note=message("dialog_multi_parts"))
+            if not all(choice.action.act is Act.TOGGLE for choice in found):
+                return self.show(session, note=notice("dialog_multi_parts"))
             # « 6,7 » does what « 6 » then « 7 » would, stored in one write
             selected = list(self.sessions.answers(session.id).get(step.id) or [])
-            for _, action in found:
-                selected = _toggled(step, selected, int(action[1:]))
+            for choice in found:
+                selected = _toggled(step, selected, choice.action.index)
             self.sessions.put(session, step.id, selected)
             return self.show(session, edit=True)
-        label, action = found[0]
+        label, action = found[0].label, found[0].action
         replies = self._act(event, session, action)
-        if step is not None and step.kind in ("choice", "yesno") and action[:1] in ("c", "y", "n"):
-            replies = prefixed([message("dialog_saved", label=step.label, value=label)], replies)
-        if step is not None and step.kind == "text" and action.startswith("g") and number is not None:
-            return prefixed([message("dialog_example_taken", number=number, label=label)], replies)
+        if step is not None and step.kind in ("choice", "yesno") and action.act in (Act.CHOOSE, Act.YES, Act.NO):
+            replies = [lead("dialog_saved", label=step.label, value=label), *replies]
+        if step is not None and step.kind == "text" and action.act is Act.SUGGESTION and number is not None:
+            return [lead("dialog_example_taken", number=number, label=label), *replies]
         return replies
 
-    def _which_was_meant(self, session: Session, step: Step, typed: str, button: tuple[str, str]) -> list[Reply]:
+    def _which_was_meant(self, session: Session, step: Step, typed: str, button: Choice) -> list[Out]:
         """At a numeric step that also has buttons, « 1 » could be either: ask, and remember it was asked,
         so that the next « 1 » or « 2 » counts the buttons of that question."""
         try:
             parse_number(typed, step)
         except InputError:
-            return self.show(session, note=message("dialog_use_button", label=button[0]))
-        self.sessions.put(session, WHICH, {"typed": typed, "label": button[0], "action": button[1]})
+            return self.show(session, note=notice("dialog_use_button", label=button.label))
+        action = button.action
+        self.sessions.put(session, WHICH, {"typed": typed, "label": button.label,
+                                           "act": action.act.value, "index": action.index})
         return self.show(session)
 
-    def _which_prompt(self, session: Session, dialog: Dialog, step: Step, answers: dict) -> Reply:
+    def _which_prompt(self, session: Session, dialog: Dialog, step: Step, answers: dict) -> View:
         which = answers[WHICH]
         value = format_value(step, parse_number(which["typed"], step))
         rows = (
-            (self._button(f"Enregistrer {value}", session, f"={which['typed']}"),),
-            (self._button(which["label"], session, which["action"]),),
-            self._nav(session, dialog, step, back=False),
+            (Choice(f"Enregistrer {value}", Action(Act.NUMBER, value=which["typed"])),),
+            (Choice(which["label"], Action(Act(which["act"]), which.get("index"))),),
         )
-        return Reply(message("dialog_which", typed=which["typed"], value=value, label=which["label"]), rows)
+        values = {"typed": which["typed"], "value": value, "label": which["label"]}
+        return View(session.id, session.turn, "dialog_which", values, rows=rows, navigation=self._nav(step, back=False))
 
-    def on_button(self, event: Event, payload: str) -> list[Reply]:
-        """`d:<session>:<turn>:<action>` for steps, `dr:<session>:r|n` for resume offers."""
-        kind, _, rest = payload.partition(":")
-        if kind == "dr":
-            return self._on_resume(event, rest)
-        session_id, _, rest = rest.partition(":")
-        turn, _, action = rest.partition(":")
-        session = self.sessions.get(sid) if (sid := parse_id(session_id)) is not None else None
+    def on_choice(self, event: Person, session_id: int | None, turn: int | None, action: Action | None) -> list[Out]:
+        """A choice pressed on a view; None for what a channel could not decode (an old or forged payload)."""
+        if action is not None and action.act in (Act.RESUME, Act.RESTART):
+            return self._on_resume(event, session_id, action.act is Act.RESTART)
+        session = self.sessions.get(session_id) if session_id is not None else None
         if session is None or session.user_id != event.user_id:
             return self.expired(event)
-        if session.status != DialogStatus.ACTIVE or str(session.turn) != turn:
+        if session.status != DialogStatus.ACTIVE or session.turn != turn:
             dialog = self.dialogs.get(session.dialog)
             hooks = self.hooks.get(session.dialog)
             if dialog is not None and dialog.passive and hooks is not None:
                 return hooks.start(event)  # a choice that works on any old message: open it afresh
             return self.expired(event)
+        if action is None:
+            return self.expired(event)
         return self._act(event, session, action)
 
-    def expired(self, event: Event) -> list[Reply]:
+    def expired(self, event: Person) -> list[Out]:
         current = self.sessions.active(event.user_id)
-        return prefixed([message("button_expired")], self.show(current) if current is not None else [])
+        return [lead("button_expired") if current is not None else notice("button_expired"),
+                *(self.show(current) if current is not None else [])]
 
-    def navigate(self, event: Event, action: str) -> list[Reply]:
+    def navigate(self, event: Person, action: Action) -> list[Out]:
         """/retour, /passer, /annuler typed as commands."""
         session = self.sessions.active(event.user_id)
         if session is None:
-            return [Reply(message("no_dialog"))]
+            return [notice("no_dialog")]
         return self._act(event, session, action)
 
-    def _act(self, event: Event, session: Session, action: str) -> list[Reply]:
+    def _act(self, event: Person, session: Session, action: Action) -> list[Out]:
         dialog = self.dialogs[session.dialog]
         self._forget_which(session)
-        if action == "x":
+        act, index = action.act, action.index
+        if act is Act.CANCEL:
             self.sessions.finish(session, DialogStatus.CANCELLED)
-            return [Reply(message("dialog_cancelled", title=dialog.title, command=self._command(session)))]
-        if action == "b":
+            return [notice("dialog_cancelled", title=dialog.title, command=self._command(session))]
+        if act is Act.BACK:
             return self._back(session, dialog)
         if session.step == SUMMARY:
-            if action == "v":
+            if act is Act.VALIDATE:
                 return self._finish(event, session, dialog)
-            if action.startswith("e") and parse_id(action[1:]) is not None and int(action[1:]) < len(dialog.steps):
-                target = dialog.steps[int(action[1:])]
+            if act is Act.EDIT and index is not None and 0 <= index < len(dialog.steps):
+                target = dialog.steps[index]
                 return self.show(self.sessions.move(session, target.id, editing=True))
-            if action == "s":
-                return self.show(session, note=message("dialog_cannot_skip"))
+            if act is Act.SKIP:
+                return self.show(session, note=notice("dialog_cannot_skip"))
             return self.expired(event)
         if session.step.startswith(MORE):
             step = dialog.step(session.step[len(MORE):])
-            if action in ("y", "n"):
-                return self._more(event, session, dialog, step, action == "y")
-            if action == "s":
+            if act in (Act.YES, Act.NO):
+                return self._more(event, session, dialog, step, act is Act.YES)
+            if act is Act.SKIP:
                 return self._advance(event, session, dialog, step, self.sessions.answers(session.id).get(step.id))
             return self.expired(event)
         step = dialog.step(session.step)
-        if action == "s":
+        if act is Act.SKIP:
             if not step.optional:
-                return self.show(session, note=message("dialog_cannot_skip"))
+                return self.show(session, note=notice("dialog_cannot_skip"))
             return self._advance(event, session, dialog, step, None)
-        if action.startswith("g") and parse_id(action[1:]) is not None:
+        if act is Act.SUGGESTION and index is not None:
             suggestions = step.suggestions_for(self.sessions.answers(session.id))
-            if int(action[1:]) < len(suggestions):
-                return self._advance(event, session, dialog, step, suggestions[int(action[1:])])
-        if action == "k":
+            if 0 <= index < len(suggestions):
+                return self._advance(event, session, dialog, step, suggestions[index])
+        if act is Act.KEEP:
             return self._advance(event, session, dialog, step, self.sessions.answers(session.id).get(step.id))
-        if action.startswith("=") and step.kind == "number":  # « Enregistrer 1 M€ HT » after « which was meant? »
+        if act is Act.NUMBER and step.kind == "number":  # « Enregistrer 1 M€ HT » after « which was meant? »
             try:
-                return self._advance(event, session, dialog, step, parse_number(action[1:], step), echo=True)
+                return self._advance(event, session, dialog, step, parse_number(action.value or "", step), echo=True)
             except InputError as error:
                 return self.show(session, note=str(error))
-        if step.kind == "choice" and action.startswith("c") and parse_id(action[1:]) is not None:
-            index = int(action[1:])
-            if index < len(step.choices):
-                return self._advance(event, session, dialog, step, step.choices[index].value)
-        if step.kind == "yesno" and action in ("y", "n"):
-            return self._advance(event, session, dialog, step, action == "y")
-        if step.kind == "list" and action == "n":
+        if step.kind == "choice" and act is Act.CHOOSE and index is not None and 0 <= index < len(step.choices):
+            return self._advance(event, session, dialog, step, step.choices[index].value)
+        if step.kind == "yesno" and act in (Act.YES, Act.NO):
+            return self._advance(event, session, dialog, step, act is Act.YES)
+        if step.kind == "list" and act is Act.NO:
             return self._advance(event, session, dialog, step, self.sessions.answers(session.id).get(step.id))
         if step.kind == "multi":
             selected = list(self.sessions.answers(session.id).get(step.id) or [])
-            if action.startswith("t") and parse_id(action[1:]) is not None and int(action[1:]) < len(step.choices):
-                self.sessions.put(session, step.id, _toggled(step, selected, int(action[1:])))
+            if act is Act.TOGGLE and index is not None and 0 <= index < len(step.choices):
+                self.sessions.put(session, step.id, _toggled(step, selected, index))
                 return self.show(session, edit=True)
-            if action == "ok":
+            if act is Act.CONFIRM:
                 return self._confirm_multi(event, session, dialog, step, selected)
         return self.expired(event)
 
-    def _on_resume(self, event: Event, rest: str) -> list[Reply]:
-        session_id, _, choice = rest.partition(":")
-        session = self.sessions.get(sid) if (sid := parse_id(session_id)) is not None else None
+    def _on_resume(self, event: Person, session_id: int | None, restart: bool) -> list[Out]:
+        session = self.sessions.get(session_id) if session_id is not None else None
         if session is None or session.user_id != event.user_id or session.status not in (DialogStatus.ACTIVE, DialogStatus.CANCELLED):
             return self.expired(event)
         hooks = self.hooks.get(session.dialog)
-        if choice == "n" and hooks is not None:
+        if restart and hooks is not None:
             self.sessions.clear(session)
             return hooks.start(event)
         return self.show(self.sessions.resume(session) if session.status != DialogStatus.ACTIVE else session)
 
     # -- moving -------------------------------------------------------------------
 
-    def _advance(self, event: Event, session: Session, dialog: Dialog, step: Step, value, note=None,
-                 echo: bool = False) -> list[Reply]:
+    def _advance(self, event: Person, session: Session, dialog: Dialog, step: Step, value, note=None,
+                 echo: bool = False) -> list[Out]:
         """Store the answer and move on; `echo` says back what was stored, in its stored form."""
         replies = self._store_and_move(event, session, dialog, step, value, note)
         if echo and value not in (None, "", []):
-            saved = message("dialog_saved", label=step.label, value=format_value(step, value))
-            if not (replies and replies[0].html.startswith("⚠️")):
-                replies = prefixed([saved], replies)
+            saved = lead("dialog_saved", label=step.label, value=format_value(step, value))
+            refused = replies and isinstance(replies[0], View) and replies[0].note is not None
+            if not refused:  # a step shown again with a note did not take the answer
+                replies = [saved, *replies]
         return replies
 
-    def _store_and_move(self, event: Event, session: Session, dialog: Dialog, step: Step, value, note) -> list[Reply]:
+    def _store_and_move(self, event: Person, session: Session, dialog: Dialog, step: Step, value, note) -> list[Out]:
         answers = self.sessions.answers(session.id)
         hooks = self.hooks.get(dialog.id)
         if hooks is not None and hooks.check is not None:
@@ -502,7 +505,7 @@ class DialogEngine:
         moved = self.sessions.move(session, target, answer=(step.id, value), editing=session.editing and target != SUMMARY)
         return self.show(moved, note=note)
 
-    def _add_item(self, event: Event, session: Session, dialog: Dialog, step: Step, text: str) -> list[Reply]:
+    def _add_item(self, event: Person, session: Session, dialog: Dialog, step: Step, text: str) -> list[Out]:
         try:
             item, _ = parse_text(text, step)
         except InputError as error:
@@ -518,22 +521,22 @@ class DialogEngine:
             return self._advance(event, session, dialog, step, items)
         return self.show(self.sessions.move(session, MORE + step.id, answer=(step.id, items)))
 
-    def _more(self, event: Event, session: Session, dialog: Dialog, step: Step, yes: bool) -> list[Reply]:
+    def _more(self, event: Person, session: Session, dialog: Dialog, step: Step, yes: bool) -> list[Out]:
         items = self.sessions.answers(session.id).get(step.id) or []
         if yes and len(items) < step.max_items:
             return self.show(self.sessions.move(session, step.id))
         return self._advance(event, session, dialog, step, items)
 
-    def _confirm_multi(self, event, session, dialog, step, values) -> list[Reply]:
+    def _confirm_multi(self, event, session, dialog, step, values) -> list[Out]:
         if not values and not step.optional:
-            return self.show(session, note=message("dialog_choose_one"))
+            return self.show(session, note=notice("dialog_choose_one"))
         low, high = int(step.min or 0), int(step.max or len(step.choices))
         if values and not low <= len(values) <= high:
             self.sessions.put(session, step.id, values)
-            return self.show(session, note=message("dialog_choose_count", low=low, high=high, count=len(values)))
+            return self.show(session, note=notice("dialog_choose_count", low=low, high=high, count=len(values)))
         return self._advance(event, session, dialog, step, values)
 
-    def _back(self, session: Session, dialog: Dialog) -> list[Reply]:
+    def _back(self, session: Session, dialog: Dialog) -> list[Out]:
         answers = self.sessions.answers(session.id)
         applicable = self._applicable(dialog, answers)
         current = session.step[len(MORE):] if session.step.startswith(MORE) else session.step
@@ -543,11 +546,11 @@ class DialogEngine:
             ids = [s.id for s in applicable]
             index = ids.index(current) if current in ids else 0
             if index == 0:
-                return self.show(session, note=message("dialog_first_step"))
+                return self.show(session, note=notice("dialog_first_step"))
             target = ids[index - 1]
         return self.show(self.sessions.move(session, target, editing=False))
 
-    def _finish(self, event: Event, session: Session, dialog: Dialog) -> list[Reply]:
+    def _finish(self, event: Person, session: Session, dialog: Dialog) -> list[Out]:
         answers = self.sessions.answers(session.id)
         kept = {s.id: answers.get(s.id) for s in self._applicable(dialog, answers)}
         hooks = self.hooks.get(dialog.id)
@@ -557,7 +560,7 @@ class DialogEngine:
             return self.show(moved, note=problem)
         if hooks is None:
             self.sessions.finish(session, DialogStatus.COMPLETED)
-            return [Reply(message("dialog_done", title=dialog.title))]
+            return [notice("dialog_done", title=dialog.title)]
         try:
             with self.sessions.completing(session):
                 replies = hooks.finish(event, session, kept)
@@ -587,33 +590,15 @@ class DialogEngine:
             return "/start"
         return hooks.resume or f"/{hooks.command}"
 
-    def _button(self, label: str, session: Session, action: str) -> Button:
-        return Button(label, f"d:{session.id}:{session.turn}:{action}")
-
-    def _nav(self, session: Session, dialog: Dialog, step: Step, back: bool) -> tuple[Button, ...]:
+    @staticmethod
+    def _nav(step: Step, back: bool) -> tuple[Choice, ...]:
         row = []
         if back:
-            row.append(self._button("◀ Retour", session, "b"))
+            row.append(Choice("◀ Retour", Action(Act.BACK)))
         if step.optional:
-            row.append(self._button("Passer", session, "s"))
-        row.append(self._button("Annuler", session, "x"))
+            row.append(Choice("Passer", Action(Act.SKIP)))
+        row.append(Choice("Annuler", Action(Act.CANCEL)))
         return tuple(row)
-
-    @staticmethod
-    def _pairs(buttons: list[Button]) -> list[tuple[Button, ...]]:
-        """Two buttons per row when labels are short, one per row otherwise."""
-        if all(len(b.label) <= 22 for b in buttons):
-            return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-        return [(b,) for b in buttons]
-
-
-def prefixed(header: list[str], replies: list[Reply]) -> list[Reply]:
-    """Put short lead-in texts in the same message as the step: one message per turn
-    where possible, since Telegram allows about one message per second in a chat."""
-    if not header or not replies:
-        return [Reply(h) for h in header] + replies
-    first = replies[0]
-    return [replace(first, html="\n\n".join([*header, first.html]))] + replies[1:]
 
 
 def _holds(step: Step, answers: dict) -> bool:
@@ -642,18 +627,18 @@ def _plain_step(session: Session, dialog: Dialog) -> Step | None:
     return dialog.step(session.step)
 
 
-def _label_match(typed: str, buttons: list[tuple[str, str]], fuzzy: bool) -> tuple[str, str] | None:
+def _label_match(typed: str, buttons: list[Choice], fuzzy: bool) -> Choice | None:
     key = label_key(typed)
     if not key:
         return None
-    keys = [label_key(label) for label, _ in buttons]
+    keys = [label_key(b.label) for b in buttons]
     exact = [b for b, k in zip(buttons, keys) if k == key]
     if exact:
         return exact[0]
     if not fuzzy or len(key) < 3:
         return None
     starting = [b for b, k in zip(buttons, keys) if k.startswith(key)]
-    if len({a for _, a in starting}) == 1:
+    if len({b.action for b in starting}) == 1:
         return starting[0]
     # small typos: « comune », « nouvelle aquitaine », « co construction »
     scored = sorted(((fuzz.ratio(key.replace("-", " "), k.replace("-", " ")), b) for b, k in zip(buttons, keys)),

@@ -33,3 +33,8 @@ def simplify(text: str) -> str:
     text = ELISION.sub(" ", fold(text))
     text = NON_WORD.sub(" ", text)
     return SPACES.sub(" ", text).strip()
+
+
+def label_key(text: str) -> str:
+    """Compare labels without case, accents, emoji or punctuation: « ✅ Valider » is « valider »."""
+    return " ".join(re.sub(r"[^\w\s'’-]", " ", fold(text)).split()).strip(" ?!.")

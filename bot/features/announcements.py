@@ -7,9 +7,11 @@ only; here is what people and animators do with their thumbs.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from bot.access import Access
 from domain.rules import ANNOUNCEMENT_TOPICS
+from domain.statuses import BroadcastStatus
 from bot.features.base import Buttons, Command, Feature
 from bot.rendering import message, split_html
 from bot.replies import Button, Document, Event, Reply
@@ -27,8 +29,9 @@ class AnnouncementsFeature(Feature):
         "programmation": ("at",),
     }
 
-    def __init__(self, storage, engine, access: Access):
+    def __init__(self, storage, engine, access: Access, settings):
         self.storage = storage
+        self.timezone = ZoneInfo(settings.timezone)
         self.store = storage.announcements
         self.engine = engine
         self.access = access
@@ -88,9 +91,9 @@ class AnnouncementsFeature(Feature):
         broadcasts = self.store.recent()
         rows = [(Button("✍️ Nouvelle annonce", "bc:new"),)]
         rows += [
-            (Button(f"⏹ Annuler n° {b['id']}", f"bc:x:{b['id']}"),) for b in broadcasts if b["status"] in ("queued", "sending")
+            (Button(f"⏹ Annuler n° {b['id']}", f"bc:x:{b['id']}"),) for b in broadcasts if b["status"] in (BroadcastStatus.QUEUED, BroadcastStatus.SENDING)
         ]
-        tz = self.engine.timezone
+        tz = self.timezone
         view = [
             dict(b, when=format_moment(datetime.fromisoformat(b["scheduled_at"]).astimezone(tz).isoformat())
                  if b.get("scheduled_at") else "")
