@@ -242,7 +242,7 @@ def cmd_decp_baseline(args, settings: Settings) -> int:
     from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
-    from bot.decp_report import as_text, export
+    from documents.decp_report import as_text, export
     from knowledge.baseline import parse_buyers
     from knowledge.decp import DecpError
 

@@ -12,7 +12,7 @@ from bot.features.referentiel import baseline_for_outline
 from bot.rendering import message
 from bot.replies import Document, Event, Reply
 from dialogs.engine import Hooks
-from dialogs.outline import (
+from documents.outline import (
     FOLLOW_UP, SUBJECT, DocumentInfo, build_context, markdown_to_docx, parse_move, placements, render_markdown,
     suggested_axes,
 )

@@ -10,13 +10,13 @@ truncated one) changes nothing already stored.
 from __future__ import annotations
 
 from collections import Counter
-from bot.charts import baseline_chart
+from documents.charts import baseline_chart
 from bot.features.base import Buttons, Command, Feature
 from bot.features.workspace_lists import LIMITS
-from bot.decp_report import euros, export_bytes, number, percent
+from documents.decp_report import euros, export_bytes, number, percent
 from bot.rendering import message
 from bot.replies import Button, Document, Event, Reply
-from dialogs.outline import french_date
+from documents.outline import french_date
 from knowledge.baseline import compute
 from bot.received_files import read_console_file
 from knowledge.decp import MAX_CHAT_BYTES, Contract, DecpError, read_upload

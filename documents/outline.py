@@ -27,7 +27,8 @@ from knowledge.content import current
 from domain.text import clean_text, fold
 from domain.rules import COMPULSORY_THRESHOLD_MEUR, is_compulsory
 
-HERE = Path(__file__).resolve().parent
+# The outline's template stays where the package data has always been.
+TEMPLATES = Path(__file__).resolve().parent.parent / "dialogs" / "templates"
 THEME_OF_CLASSIC_AXIS = {"environnement": "ecologique", "social": "social", "economique": "economie_responsable", "gouvernance": "gouvernance"}
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 TOC_MARK = "[[TOC]]"
@@ -177,7 +178,7 @@ def cell(value) -> str:
 @lru_cache(maxsize=1)
 def _template():
     env = SandboxedEnvironment(
-        loader=FileSystemLoader(HERE / "templates"),
+        loader=FileSystemLoader(TEMPLATES),
         autoescape=False,  # Markdown, escaped by the `md` and `cell` filters
         undefined=StrictUndefined,
         trim_blocks=True,
