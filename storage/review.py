@@ -2,9 +2,8 @@
 
 A question is « to review » when the base did not answer it, only suggested
 entries, answered it with little margin, or when someone marked the answer
-👎. Near-identical questions are grouped (same words once normalised, or
-nearly so), so the most frequent gaps come first. Attaching a question to an
-entry stores it as a new paraphrase, which the matcher uses at once.
+👎 (grouping near-identical ones is knowledge/question_groups.py). Attaching
+a question to an entry stores it as a new paraphrase, which the matcher uses at once.
 """
 
 from __future__ import annotations
@@ -12,30 +11,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlite_utils
-from rapidfuzz import fuzz
 
-from domain.text import simplify
 from domain.clock import now_iso
 
 LOW_CONFIDENCE_MARGIN = 10  # answered, but within this many points of the answer threshold
-SAME_QUESTION = 88  # token_sort_ratio at or above which two questions are grouped
 RECENT = 5000  # the most recent questions to review: enough for months, cheap to group
 
 
-@dataclass
-class Group:
-    key: str  # the normalised text of its first question: how reviews are remembered
-    text: str  # a representative question, as typed
-    question_id: int
-    count: int
-    reasons: set[str]
+@dataclass(frozen=True)
+class ToReview:
+    """A recent question the base did not answer well, as stored."""
+
+    id: int
+    text: str
+    outcome: str
+    disliked: bool
 
 
 class Review:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
 
-    def groups(self, answer_threshold: float, limit: int = 10) -> list[Group]:
+    def to_review(self, answer_threshold: float) -> list[ToReview]:
+        """The most recent questions not answered, only suggested, answered with little margin, or marked 👎; newest first."""
         rows = self.db.query(
             """
             SELECT q.id, q.text, q.outcome, q.score,
@@ -48,23 +46,10 @@ class Review:
             """,
             [answer_threshold + LOW_CONFIDENCE_MARGIN, RECENT],
         )
-        reviewed = {r["key"] for r in self.db.query("SELECT key FROM reviewed_questions")}
-        groups: list[Group] = []
-        for row in rows:
-            key = simplify(row["text"]) or row["text"].casefold()
-            reason = "👎" if row["disliked"] else {"not_covered": "sans réponse", "suggested": "incertaine"}.get(
-                row["outcome"], "réponse peu sûre")
-            group = next((g for g in groups if g.key == key or fuzz.token_sort_ratio(g.key, key) >= SAME_QUESTION), None)
-            if group is None:
-                groups.append(Group(key, row["text"], row["id"], 1, {reason}))
-            else:
-                group.count += 1
-                group.reasons.add(reason)
-        pending = [g for g in groups if g.key not in reviewed]
-        return sorted(pending, key=lambda g: (-g.count, -g.question_id))[:limit]
+        return [ToReview(r["id"], r["text"], r["outcome"], bool(r["disliked"])) for r in rows]
 
-    def group_of(self, question_id: int, answer_threshold: float) -> Group | None:
-        return next((g for g in self.groups(answer_threshold, limit=10_000) if g.question_id == question_id), None)
+    def reviewed_keys(self) -> set[str]:
+        return {r["key"] for r in self.db.query("SELECT key FROM reviewed_questions")}
 
     def mark(self, key: str, action: str, user_id: int, entry_id: str | None = None) -> None:
         with self.db.atomic():
@@ -74,25 +59,25 @@ class Review:
                 [key, action, entry_id, user_id, now_iso()],
             )
 
-    def attach(self, group: Group, entry_id: str, user_id: int) -> int | None:
-        """The group's question becomes a paraphrase of the entry; the group is done.
+    def attach(self, key: str, question_id: int, text: str, entry_id: str, user_id: int) -> int | None:
+        """A question (`question_id`, as `text`) becomes a paraphrase of the entry; its group (`key`) is done.
 
         The paraphrase remembers whose question it was: until an animator
         rewrites it, it is that person's words, erased with them. Returns its id.
         """
-        asker = self.db.execute("SELECT user_id FROM questions WHERE id = ?", [group.question_id]).fetchone()
+        asker = self.db.execute("SELECT user_id FROM questions WHERE id = ?", [question_id]).fetchone()
         with self.db.atomic():
             self.db.execute(
                 "INSERT INTO variants (entry_id, text, added_by, created_at, source_user_id) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(entry_id, text) DO NOTHING",
-                [entry_id, " ".join(group.text.split())[:300], user_id, now_iso(), asker[0] if asker else None],
+                [entry_id, " ".join(text.split())[:300], user_id, now_iso(), asker[0] if asker else None],
             )
             self.db.execute(
                 "INSERT INTO reviewed_questions (key, action, entry_id, reviewed_by, reviewed_at) VALUES (?, 'attached', ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET action = 'attached', entry_id = excluded.entry_id",
-                [group.key, entry_id, user_id, now_iso()],
+                [key, entry_id, user_id, now_iso()],
             )
-        return self.variant_id(entry_id, group.text)
+        return self.variant_id(entry_id, text)
 
     def variant_id(self, entry_id: str, text: str) -> int | None:
         row = self.db.execute(

@@ -17,6 +17,7 @@ from dialogs.inputs import parse_id
 from knowledge import content
 from knowledge.checks import check_knowledge
 from knowledge.loader import load_knowledge
+from knowledge.question_groups import Group, group_questions
 from storage.dialogs import Session
 from storage.stats import compute
 
@@ -52,8 +53,15 @@ class AdminFeature(Feature):
 
     # -- /nonrepondues ----------------------------------------------------------------
 
+    def groups(self, limit: int = 10) -> list[Group]:
+        review = self.services.storage.review
+        return group_questions(review.to_review(self.threshold), review.reviewed_keys(), limit)
+
+    def group_of(self, question_id: int) -> Group | None:
+        return next((g for g in self.groups(limit=10_000) if g.question_id == question_id), None)
+
     def unanswered(self, event: Event) -> list[Reply]:
-        groups = self.services.storage.review.groups(self.threshold)
+        groups = self.groups()
         if not groups:
             return [Reply(message("unanswered_none"))]
         buttons = tuple((Button(f"{i}. {g.text}", f"nr:o:{g.question_id}"),) for i, g in enumerate(groups, 1))
@@ -70,7 +78,7 @@ class AdminFeature(Feature):
                 return [Reply(message("unknown_button"))]
             return self.engine.begin(event, "reformulation", target_id=variant["id"])
         question_id, _, entry_id = rest.partition(":")
-        group = self.services.storage.review.group_of(qid, self.threshold) if (qid := parse_id(question_id)) is not None else None
+        group = self.group_of(qid) if (qid := parse_id(question_id)) is not None else None
         if group is None:
             return [Reply(message("unanswered_done_already"))] + self.unanswered(event)
         if action == "o":
@@ -82,7 +90,7 @@ class AdminFeature(Feature):
         if action == "s":
             return self.engine.begin(event, "rattachement", target_id=group.question_id)
         if action == "a" and self.services.kb.get(entry_id) is not None:
-            variant_id = self.services.storage.review.attach(group, entry_id, event.user_id)
+            variant_id = self.services.storage.review.attach(group.key, group.question_id, group.text, entry_id, event.user_id)
             self.services.rebuild_matcher()
             entry = self.services.kb.get(entry_id)
             rewrite = ((Button("✏️ Réécrire cette reformulation", f"nr:e:{variant_id}"),),) if variant_id else ()
@@ -101,7 +109,7 @@ class AdminFeature(Feature):
 
     def finish_search(self, event: Event, session: Session, answers: dict) -> list[Reply]:
         """Any entry of the base, found by the words the animator typed."""
-        group = self.services.storage.review.group_of(session.target_id, self.threshold) if session.target_id else None
+        group = self.group_of(session.target_id) if session.target_id else None
         if group is None:
             return [Reply(message("unanswered_done_already"))] + self.unanswered(event)
         words = answers["words"]
