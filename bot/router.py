@@ -89,6 +89,8 @@ class Assistant:
             for item in feature.menu():
                 self.catalogue.menu.append(item)
             for dialog_id, hooks in feature.dialogs().items():
+                if dialog_id in self.engine.hooks:
+                    raise ValueError(f"two features declare the dialog {dialog_id!r}")
                 self.engine.register(dialog_id, hooks)
         for item in self.catalogue.menu:
             command = self.catalogue.commands.get(item.item)

@@ -523,11 +523,7 @@ async def _post_init(application: Application) -> None:
     application.bot_data["retention_task"] = loop.create_task(retention_loop(channel))
     rate = channel.assistant.services.settings.broadcast.rate_per_second
     application.bot_data["broadcaster_task"] = loop.create_task(Broadcaster(channel, rate).run())
-    commands = [
-        BotCommand(c.name, c.help[:256])
-        for c in channel.assistant.commands.values()
-        if c.in_menu and not c.admin
-    ]
+    commands = [BotCommand(c.name, c.help[:256]) for c in channel.assistant.catalogue.listed(admin=False)]
     await application.bot.set_my_commands(commands)
 
 

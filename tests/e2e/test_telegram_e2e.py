@@ -22,11 +22,15 @@ def buttons(message):
 
 
 async def test_start_shows_menu_and_registers_french_commands(fake, start_bot):
-    await start_bot()
+    bot = await start_bot()
     [welcome] = await ask(fake, "/start")
     assert "Bonjour Camille" in welcome["text"]
     assert "/confidentialite" in welcome["text"]
     assert any(b["callback_data"] == "menu:ask" for b in buttons(welcome))
+    # Telegram's command menu is the declarations: every command /aide shows a person, in the same order.
+    assert [(c["command"], c["description"]) for c in fake.commands] == [
+        (c.name, c.help) for c in bot.assistant.catalogue.listed(admin=False)
+    ]
     assert {c["command"] for c in fake.commands} >= {"start", "aide", "faq", "confidentialite"}
     assert fake.rejected == []
 
