@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from storage import Storage  # noqa: E402
 from domain.clock import now_iso  # noqa: E402
-from tests.e2e.fake_telegram import FakeTelegram  # noqa: E402
+from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 SUBSCRIBERS = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
 RATE = 25

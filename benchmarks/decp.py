@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.decp_samples import BUYER, generated, tabular_rows, write_xlsx  # noqa: E402
+from tests.support.decp_samples import BUYER, generated, tabular_rows, write_xlsx  # noqa: E402
 
 MEASURE = """
 import sys, time

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.test_dialogs import _workbook  # noqa: E402
+from tests.support.workspace import workbook as _workbook  # noqa: E402
 
 CASES = {
     "bombe : une ligne de 2 000 000 cellules": '<row r="1">' + '<c t="inlineStr"><is><t>x</t></is></c>' * 2_000_000 + "</row>",
@@ -51,7 +51,7 @@ def unconfirmed_uploads(count: int = 20) -> None:
     from bot.config import Settings, StorageSettings
     from bot.replies import Document, Event
     from bot.runtime import build_assistant
-    from tests.test_dialogs import HEADER
+    from tests.support.workspace import HEADER
 
     # The largest map that can be staged: 500 rows (the cap), every text at its maximum length;
     # a 2 MB file holds no more, the rest of its rows being refused and never staged.

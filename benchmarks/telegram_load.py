@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.fake_telegram import FakeTelegram  # noqa: E402
+from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 PROFILE = os.environ.get("BOT_PROFILE", "").split()
 THINK = tuple(float(x) for x in os.environ.get("THINK", "0.5 0.9").split())
@@ -114,7 +114,7 @@ async def load(think: tuple[float, float]) -> None:
 
             async def planner(user_id: int) -> None:
                 """/plan again and again, as taps: the documents are made while the others ask."""
-                from tests.e2e.test_telegram_e2e import buttons
+                from tests.support.telegram import buttons
 
                 async def step(act) -> list[dict]:
                     before = len(fake.sent_to(user_id))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
 from telegram import InputFile
 from telegram.constants import ParseMode
@@ -35,6 +35,7 @@ from bot.replies import Reply
 from bot.telegram_markup import keyboard
 from dialogs.inputs import format_moment
 from domain.clock import now_iso
+from domain import clock
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +205,7 @@ class Broadcaster:
     # -- reminders and reports ----------------------------------------------------------
 
     async def send_reminders(self) -> None:
-        for reminder in self.store.due_reminders(datetime.now(timezone.utc).isoformat(timespec="seconds")):
+        for reminder in self.store.due_reminders(clock.now_iso()):
             if reminder["broadcast_status"] != "cancelled":
                 html = message("reminder", title=reminder["title"], when=format_moment(reminder["starts_at"]),
                                link=reminder["link"], label=reminder["label"])

@@ -20,7 +20,7 @@ import time
 from contextvars import ContextVar
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -56,6 +56,7 @@ from dialogs.tables import MAX_FILE_BYTES
 from knowledge import content
 from knowledge.decp import MAX_CHAT_BYTES, looks_like_decp, read_upload
 from storage.retention import Retention
+from domain import clock
 
 log = logging.getLogger(__name__)
 
@@ -491,7 +492,7 @@ async def retention_loop(channel: TelegramChannel, every: float = 3600) -> None:
     """Once a day: purge old logs, warn silent accounts, erase those that did not come back."""
     while True:
         try:
-            await run_retention(channel, datetime.now(timezone.utc))
+            await run_retention(channel, clock.now())
         except Exception:
             log.exception("Retention run failed; it will be tried again")
         await asyncio.sleep(every)

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
@@ -41,6 +41,7 @@ from domain.text import fold, label_key
 from domain.statuses import DialogStatus
 from storage.dialogs import DialogSessions, Session
 from storage.faults import crash_point
+from domain import clock
 
 SUMMARY = "__summary__"
 MORE = "more:"  # « ajouter un autre ? » after an item of a list step
@@ -48,7 +49,6 @@ MORE = "more:"  # « ajouter un autre ? » after an item of a list step
 TYPO_SCORE = 85
 # Past this, or after a restart, a person's next message is not taken as an answer unless it plainly is one.
 PAUSE = timedelta(minutes=30)
-UTC = timezone.utc
 WHICH = "_which"  # draft key: the numeric step asked which of a number or a button was meant
 TYPED_KINDS = ("number", "date", "datetime", "yesno")  # steps whose typed answer is parsed, not free text
 QUESTION_WORDS = ("comment", "pourquoi", "quand", "quel", "quelle", "quels", "quelles", "qui", "combien", "est-ce", "c'est quoi", "que ", "qu'est")
@@ -95,7 +95,7 @@ class DialogEngine:
         self.sessions = sessions
         self.timezone = ZoneInfo(timezone)
         self.hooks: dict[str, Hooks] = {}
-        self.started = datetime.now(UTC).replace(microsecond=0)  # stored times have whole seconds
+        self.started = clock.now().replace(microsecond=0)  # stored times have whole seconds
 
     def register(self, dialog_id: str, hooks: Hooks) -> None:
         if dialog_id not in self.dialogs:
@@ -255,7 +255,7 @@ class DialogEngine:
         if not session.updated_at:
             return False
         moved = datetime.fromisoformat(session.updated_at)
-        return moved < self.started or datetime.now(UTC) - moved > PAUSE
+        return moved < self.started or clock.now() - moved > PAUSE
 
     def takes_any_text(self, session: Session) -> bool:
         if session.step == SUMMARY:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.definitions import Step
 from domain.text import fold
+from domain import clock
 
 MONTHS = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
@@ -86,7 +87,7 @@ def parse_datetime(text: str, tz: ZoneInfo, *, future: bool = False, now: dateti
     if hour > 23 or minute > 59:
         raise InputError("Cette heure n'existe pas.")
     moment = datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=tz)
-    if future and moment <= (now or datetime.now(tz)):
+    if future and moment <= (now or clock.now()):
         raise InputError("Cette date est déjà passée : indiquez une date à venir.")
     return moment.isoformat(timespec="minutes")
 

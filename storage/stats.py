@@ -6,11 +6,12 @@ flood (they were never processed, so nothing else records them).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
 from storage.questions import ASKED, QuestionLog
+from domain import clock
 
 
 class Counters:
@@ -31,7 +32,7 @@ class Counters:
 
 
 def compute(db: sqlite_utils.Database, now: datetime | None = None) -> dict:
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
 
     def one(sql: str, params=()) -> int:
         return db.execute(sql, list(params)).fetchone()[0] or 0

@@ -7,12 +7,13 @@ so that colleagues who join see and complete the same map, grid and outline.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import sqlite_utils
 
 from domain.rules import PROFILE_FIELDS
 from domain.clock import now_iso
+from domain import clock
 
 INVITE_DAYS = 7
 # No 0/O or 1/I/L: codes are read aloud and typed on phones.
@@ -76,7 +77,7 @@ class Workspaces:
     def create_invite(self, workspace_id: int, user_id: int) -> tuple[str, str]:
         """A one-time code valid INVITE_DAYS days; returns (code, expiry ISO date)."""
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         expires = (now + timedelta(days=INVITE_DAYS)).isoformat(timespec="seconds")
         with self.db.atomic():
             self.db.execute(

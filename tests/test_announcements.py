@@ -10,7 +10,7 @@ import pytest
 from bot.features.announcements import ics
 from bot.replies import Event
 from dialogs.inputs import InputError, parse_datetime
-from tests.conftest import Chat
+from tests.support.chat import Chat
 
 ADMIN = 1
 

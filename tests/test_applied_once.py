@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from tests.support.chat import Chat
+from tests.support.workspace import HEADER, add_actor
 
-from tests.conftest import Chat
-from tests.test_dialogs import HEADER, add_actor
 
 
 def _profile_to_start_year(chat: Chat) -> None:

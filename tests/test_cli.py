@@ -3,29 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def spaser_bot(*args, stdin: str = "", cwd: Path, env_extra: dict | None = None, timeout: float = 60):
-    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
-    env.update(env_extra or {})
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=timeout,
-    )
+from tests.support.cli import ROOT, spaser_bot
 
 
 def test_console_through_a_pipe_prints_the_answer(tmp_path):

@@ -119,7 +119,7 @@ def test_a_failed_migration_leaves_nothing_half_done(tmp_path):
     assert isinstance(db.conn, sqlite3.Connection)
 
 
-def test_expired_imports_give_their_space_back_to_the_disk(tmp_path):
+def test_expired_imports_give_their_space_back_to_the_disk(tmp_path, clock):
     from pathlib import Path
 
     storage = Storage.open(tmp_path / "s.db")
@@ -132,7 +132,7 @@ def test_expired_imports_give_their_space_back_to_the_disk(tmp_path):
         return sum(p.stat().st_size for p in Path(tmp_path).glob("s.db*"))
 
     staged = on_disk()
-    storage.db.execute("UPDATE pending_imports SET created_at = '2000-01-01T00:00:00+00:00'")
+    clock.advance(hours=1, minutes=1)
     assert storage.imports.purge_expired() == 10
     assert on_disk() < staged / 5
     storage.close()

@@ -11,8 +11,8 @@ import pytest
 
 from bot.cli import main
 from knowledge.baseline import compute, purchase_kind
-from knowledge.decp import DecpError, read_contracts
-from tests.decp_samples import (BUYER, HOLDER, OTHER, hand_made, marche, tabular_rows, write_csv, write_json,
+from knowledge.decp import read_contracts
+from tests.support.decp_samples import (BUYER, HOLDER, OTHER, hand_made, marche, tabular_rows, write_csv, write_json,
                                 write_xlsx, write_xml)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "decp"
@@ -203,7 +203,7 @@ def test_the_files_made_here_follow_the_official_schema(tmp_path):
     marches, concessions = hand_made()
     official = [m for m in marches if "considerationsSociales" in m]  # 2024-003 is a wild variant on purpose
     jsonschema.validate({"marches": {"marche": official, "contrat-concession": concessions}}, schema)
-    from tests.decp_samples import generated
+    from tests.support.decp_samples import generated
 
     jsonschema.validate(generated(50), schema)
 

@@ -3,38 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.conftest import Chat
-
-PROFILE = ["Commune", "Ville de Quimper", "Bretagne", "72,5", "Non, aucun", "2026", "2030"]
-
-
-def fill_profile(chat: Chat, answers=PROFILE) -> str:
-    chat.say("/profil")
-    for answer in answers:
-        if any(answer == label for label in chat.labels):
-            chat.press(answer)
-        else:
-            chat.say(answer)
-    if "SIRET" in chat.text:  # the last step, optional
-        chat.say("/passer")
-    return chat.press("Valider")
-
-
-def add_actor(chat: Chat, name: str, themes=("Social",)) -> str:
-    chat.say("/cartographie")
-    chat.press("Ajouter un")
-    chat.press("Facilitateur des clauses sociales")
-    chat.say(name)
-    chat.say("/passer")  # description
-    chat.say("/passer")  # contact
-    chat.press("Consultation")
-    chat.press("Atelier de travail")
-    for theme in themes:
-        chat.press(theme)
-    chat.press("Valider la sélection")
-    chat.say("/passer")  # comment
-    return chat.press("Valider")
+from tests.support.chat import Chat
+from tests.support.workspace import HEADER, PROFILE, add_actor, fill_profile, workbook
 
 
 def test_profile_completed_says_compulsory_and_stores_the_workspace(assistant, chat):
@@ -327,9 +297,6 @@ def test_a_group_question_never_touches_a_private_dialog(assistant, chat, event)
     assert "name" not in assistant.services.storage.dialogs.answers(session.id)
 
 
-HEADER = "N°;Typologie;Structure;Description;Contact;Rôle;Forme de sollicitation;Thèmes;Commentaire\r\n"
-
-
 @pytest.mark.parametrize("cell", ["+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd", "=1+1"])
 def test_formulas_starting_with_any_sign_are_refused(chat, cell):
     text = chat.send_file("x.csv", (HEADER + f";Élu·e;{cell};;;Consultation;Autre;Social;\r\n").encode())
@@ -388,7 +355,7 @@ def test_csv_errors_are_french_and_a_workbook_without_sheets_is_refused(chat):
 
 
 def test_stored_text_with_control_characters_never_breaks_the_plan(assistant, chat):
-    from tests.test_plan import make_plan
+    from tests.support.workspace import make_plan
 
     add_actor(chat, "CRESS Bretagne")
     workspace = assistant.services.storage.workspaces.of_user(42)["id"]
@@ -398,45 +365,17 @@ def test_stored_text_with_control_characters_never_breaks_the_plan(assistant, ch
     assert "CRESS" in markdown and "\x01" not in markdown and docx[:2] == b"PK"
 
 
-def test_unconfirmed_imports_are_bounded_per_person_and_expire(assistant, chat):
+def test_unconfirmed_imports_are_bounded_per_person_and_expire(assistant, chat, clock):
     db = assistant.services.storage.db
     row = HEADER + ";Élu·e;Structure {};{};;Consultation;Autre;Social;\r\n"
     for n in range(20):
         assert "1 ligne à ajouter" in chat.send_file("x.csv", row.format(n, "x" * 200).encode())
     assert db.execute("SELECT COUNT(*) FROM pending_imports").fetchone()[0] == 1  # each upload replaced the last
-    db.execute("UPDATE pending_imports SET created_at = '2000-01-01T00:00:00+00:00'")
+    clock.advance(hours=1, minutes=1)
     chat.press("Importer")
     assert "plus actif" in chat.text or "plus disponible" in chat.text
     workspace = assistant.services.storage.workspaces.of_user(42)
     assert workspace is None or assistant.services.storage.actors.list(workspace["id"]) == []
-
-
-def _workbook(sheet_rows: str) -> bytes:
-    """A minimal XLSX whose only sheet holds `sheet_rows`, written by hand as an attacker would."""
-    import io
-    import zipfile
-
-    ns = "http://schemas.openxmlformats.org"
-    parts = {
-        "[Content_Types].xml": f'<?xml version="1.0"?><Types xmlns="{ns}/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
-        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships"><Relationship Id="rId1" '
-        f'Type="{ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{ns}/spreadsheetml/2006/main" '
-        f'xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet xmlns="{ns}/spreadsheetml/2006/main"><sheetData>'
-        f"{sheet_rows}</sheetData></worksheet>",
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -451,7 +390,7 @@ def _workbook(sheet_rows: str) -> bytes:
 )
 def test_spreadsheet_bombs_are_refused_before_parsing(chat, rows, expected):
     """Small files that unfold into millions of cells (memory and time: benchmarks/imports.py)."""
-    content = _workbook(rows)
+    content = workbook(rows)
     assert len(content) < 300_000
     text = chat.send_file("bombe.xlsx", content)
     assert expected in text and "Rien n'a été modifié" in text

@@ -16,7 +16,7 @@ from bot.router import Assistant, Services
 from dialogs.definitions import load_dialogs
 from dialogs.engine import Hooks
 from storage import Storage
-from tests.conftest import Chat
+from tests.support.chat import Chat
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,10 +9,9 @@ import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.console import Console, console_user_id
-from bot.replies import Event
 from bot.runtime import build_assistant
 from knowledge import content
-from tests.test_cli import spaser_bot
+from tests.support.cli import spaser_bot
 
 
 @pytest.fixture

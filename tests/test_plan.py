@@ -12,27 +12,8 @@ import pytest
 from docx import Document as DocxDocument
 
 from bot.features.plan import generate
-from tests.conftest import Chat
-from tests.test_dialogs import add_actor, fill_profile
-
-
-def make_plan(chat: Chat, renames=(), moves=(), annex: bool | None = None) -> tuple[str, bytes]:
-    chat.say("/plan")
-    chat.press("Valider la sélection")
-    for items in (renames, moves):
-        for item in items:
-            chat.say(item)
-        if items:
-            chat.press("Non, c'est tout")
-        else:
-            chat.say("/passer")
-    if annex is None:
-        chat.say("/passer")
-    else:
-        chat.press("Oui" if annex else "Non")
-    chat.press("Valider")
-    documents = {d.filename.rsplit(".", 1)[1]: d.content for d in chat.documents}
-    return documents["md"].decode("utf-8"), documents["docx"]
+from tests.support.chat import Chat
+from tests.support.workspace import add_actor, fill_profile, make_plan
 
 
 def add_indicator(chat: Chat, theme: str, example: str, priority: str, objective: str = "") -> None:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from storage.retention import Retention
-from tests.conftest import Chat
-from tests.test_dialogs import add_actor, fill_profile
-from tests.test_plan import make_plan
-from tests.test_programme_tools import answer_diagnostic
+from tests.support.chat import Chat
+from tests.support.workspace import add_actor, answer_diagnostic, fill_profile, make_plan
 
 GONE = 987654321  # an id no row can hold by chance
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,17 +90,15 @@ def test_in_a_shared_workspace_what_they_added_stays_as_membre_parti(make_assist
     assert assistant.services.storage.workspaces.of_user(5)["role"] == "creator"
 
 
-def test_retention_purges_old_questions_and_warns_then_erases_silent_accounts(assistant):
+def test_retention_purges_old_questions_and_warns_then_erases_silent_accounts(assistant, clock):
     storage = assistant.services.storage
-    chat = Chat(assistant, 11)
-    chat.say("combien de pages fait un spaser ?")
+    clock.advance(days=-400)  # someone asked once, long ago, and never came back
+    Chat(assistant, 11).say("combien de pages fait un spaser ?")
+    now = clock.advance(days=400)
     Chat(assistant, 12).say("qui doit adopter un spaser ?")
-    now = datetime.now(timezone.utc)
-    old = (now - timedelta(days=400)).isoformat(timespec="seconds")
-    storage.db.execute("UPDATE questions SET asked_at = ? WHERE user_id = 11", [old])
-    storage.db.execute("UPDATE users SET last_seen = ? WHERE id = 11", [old])
     retention = Retention(storage.db, 365)
-    assert retention.purge_logs(now) == 1
+    assert retention.purge_logs(now) == 2  # the old question, and the record that its message was applied
+    assert [r["user_id"] for r in storage.db.query("SELECT user_id FROM questions")] == [12]
     assert retention.to_notify(now) == [11]
     retention.mark_notified(11, now)
     assert retention.to_notify(now) == []
@@ -111,11 +107,11 @@ def test_retention_purges_old_questions_and_warns_then_erases_silent_accounts(as
     assert storage.users.get(11) is None and storage.users.get(12) is not None
 
 
-def test_coming_back_cancels_the_erasure(assistant):
+def test_coming_back_cancels_the_erasure(assistant, clock):
     storage = assistant.services.storage
+    clock.advance(days=-400)
     Chat(assistant, 13).say("/start")
-    now = datetime.now(timezone.utc)
-    storage.db.execute("UPDATE users SET last_seen = ? WHERE id = 13", [(now - timedelta(days=400)).isoformat()])
+    now = clock.advance(days=400)
     retention = Retention(storage.db, 365)
     retention.mark_notified(13, now - timedelta(days=31))
     Chat(assistant, 13).say("/start")  # they come back

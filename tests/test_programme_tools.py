@@ -9,14 +9,9 @@ import yaml
 
 from dialogs.diagnostic import PROFILES_FILE, score
 from knowledge.examples import EXAMPLES_FILE, check_examples, load_examples, search
-from tests.conftest import Chat
-from tests.test_dialogs import fill_profile
-from tests.test_plan import make_plan
+from tests.support.workspace import DIAGNOSTIC_STEPS, answer_diagnostic, fill_profile, make_plan
 
-STEPS = [
-    "politique_formalisee", "politique_durable", "strategie_plan", "strategie_pilotes", "organisation_position",
-    "organisation_formation", "proces_sensibilisation", "proces_implication", "impact_cartographie", "impact_indicateurs",
-]
+STEPS = DIAGNOSTIC_STEPS
 
 
 @pytest.mark.parametrize(
@@ -41,13 +36,6 @@ def test_weak_rubrics_add_advice_without_repeating_a_command():
     assert result.rubrics["impact"] == 0.0
     commands = [c for a in result.advice for c in re.findall(r"\(/\w+", a)]
     assert commands.count("(/cartographie") == 1
-
-
-def answer_diagnostic(chat: Chat, level: int) -> str:
-    chat.say("/diagnostic")
-    for _ in STEPS:
-        chat.say(str(level))
-    return chat.press("Valider")
 
 
 def test_diagnostic_in_chat_retaking_keeps_history_and_shows_the_previous_score(chat, assistant):

@@ -7,27 +7,8 @@ import json
 import pytest
 
 from dialogs.inputs import InputError, siret_or_siren
-from tests.decp_samples import HOLDER, OTHER, marche, write_json
-from tests.test_dialogs import PROFILE, fill_profile
-from tests.test_plan import make_plan
-
-SIRET = OTHER  # a SIRET with a valid check digit
-
-
-def decp_file(tmp_path, buyer: str = SIRET) -> bytes:
-    """Two years of a buyer's marchés: 2024 (12, a third social, half environmental) and 2025 (9)."""
-    marches = [
-        marche(f"A24-{n}", f"2024-03-{n + 1:02d}", 50_000 + n * 10_000,
-               ["Clause sociale"] if n % 3 == 0 else ["Pas de considération sociale"],
-               ["Clause environnementale"] if n % 2 == 0 else ["Pas de considération environnementale"], buyer=buyer)
-        for n in range(12)
-    ] + [
-        marche(f"A25-{n}", f"2025-05-{n + 1:02d}", 80_000 + n * 5_000,
-               ["Critère social"] if n % 2 == 0 else ["Pas de considération sociale"], ["Critère environnemental"],
-               buyer=buyer)
-        for n in range(9)
-    ]
-    return write_json(tmp_path / "decp.json", marches).read_bytes()
+from tests.support.decp_samples import HOLDER, SIRET, decp_file
+from tests.support.workspace import PROFILE, fill_profile, make_plan
 
 
 def profile_with_siret(chat, siret: str = SIRET) -> str:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from bot.replies import Event
-from tests.conftest import Chat
-from tests.test_dialogs import add_actor
-from tests.test_programme_tools import answer_diagnostic
+from tests.support.chat import Chat
+from tests.support.workspace import add_actor, answer_diagnostic
 
 
 def test_cancelling_an_addition_names_the_way_back_to_it(chat):

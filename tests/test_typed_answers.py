@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from tests.support.chat import Chat
 
-from tests.conftest import Chat
 
 
 def answers_of(assistant, user_id=42) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from storage import Storage
 
 
-def test_invite_codes_are_one_time_and_expire(tmp_path):
+def test_invite_codes_are_one_time_and_expire(tmp_path, clock):
     storage = Storage.open(tmp_path / "w.db")
     workspace = storage.workspaces.ensure(1)
     code, _ = storage.workspaces.create_invite(workspace["id"], 1)
@@ -14,7 +14,9 @@ def test_invite_codes_are_one_time_and_expire(tmp_path):
     assert storage.workspaces.join(3, code)[0] == "used"
     assert storage.workspaces.join(3, "NOPE1234")[0] == "unknown"
     code, _ = storage.workspaces.create_invite(workspace["id"], 1)
-    storage.db.execute("UPDATE invites SET expires_at = '2000-01-01T00:00:00+00:00' WHERE code = ?", [code])
+    clock.advance(days=6, hours=23)
+    assert storage.workspaces.join(3, "NOPE1234")[0] == "unknown"  # (the code itself stays untried)
+    clock.advance(hours=2)  # seven days and one hour: past its week
     assert storage.workspaces.join(3, code)[0] == "expired"
     storage.close()
 

@@ -19,6 +19,7 @@ from dialogs.engine import Hooks
 from dialogs.inputs import format_moment, parse_id
 from domain.clock import now_iso
 from storage.dialogs import Session
+from domain import clock
 
 
 
@@ -165,7 +166,7 @@ class AnnouncementsFeature(Feature):
         if not broadcast.get("starts_at") or broadcast["status"] == "cancelled":
             return [Reply(message("reminder_impossible"))]
         starts = datetime.fromisoformat(broadcast["starts_at"])
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         times = [(label, (starts - delta).astimezone(timezone.utc).isoformat(timespec="seconds"))
                  for label, delta in (("veille", timedelta(days=1)), ("heure", timedelta(hours=1)))
                  if starts - delta > now]
@@ -198,7 +199,7 @@ def ics(broadcast: dict) -> bytes:
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Assistant SPASER//FR", "CALSCALE:GREGORIAN", "BEGIN:VEVENT",
         f"UID:webinaire-{broadcast['id']}@assistant-spaser",
-        f"DTSTAMP:{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}",
+        f"DTSTAMP:{clock.now():%Y%m%dT%H%M%SZ}",
         f"DTSTART:{start:%Y%m%dT%H%M%SZ}", f"DTEND:{end:%Y%m%dT%H%M%SZ}",
         f"SUMMARY:{text(broadcast['title'])}",
         f"DESCRIPTION:{text((broadcast.get('body') or '') + ' ' + (broadcast.get('link') or ''))}",

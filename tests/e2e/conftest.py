@@ -10,7 +10,7 @@ from bot.config import Settings, StorageSettings, TelegramSettings
 from bot.router import Assistant
 from bot.runtime import open_services
 from bot.telegram_app import build_application
-from tests.e2e.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

@@ -157,8 +157,7 @@ async def test_a_killed_bot_resumes_the_broadcast_and_leaves_nobody_out(fake, tm
 
 
 async def test_an_admin_composes_previews_and_sends_in_telegram(fake, start_bot):
-    from tests.e2e.test_dialogs_e2e import tap
-    from tests.e2e.test_telegram_e2e import ask
+    from tests.support.telegram import ask, tap
 
     bot = await start_bot(admins=(ADMIN,))
     storage = bot.assistant.services.storage

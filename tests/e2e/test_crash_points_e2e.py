@@ -16,9 +16,8 @@ import pytest
 
 from storage import Storage
 from storage.faults import CRASH_EXIT_STATUS
-from tests.e2e.test_dialogs_e2e import USER, tap
-from tests.e2e.test_run_command import ROOT
-from tests.e2e.test_telegram_e2e import ask, buttons
+from tests.support.cli import ROOT
+from tests.support.telegram import DIALOG_USER as USER, ask, buttons, tap
 
 
 class BotProcess:
@@ -125,7 +124,7 @@ async def test_a_validation_cut_at_its_commit_completes_the_profile_once(fake, b
 
 @pytest.mark.parametrize("point", ["import-applied", "event-committed"])
 async def test_an_import_cut_at_its_commit_adds_its_rows_once(fake, bot, point):
-    from tests.test_dialogs import HEADER
+    from tests.support.workspace import HEADER
 
     await bot.start()
     before = len(fake.sent_to(USER))
@@ -169,7 +168,7 @@ async def test_a_plan_cut_before_its_commit_is_made_whole_when_offered_again(fak
 
 async def test_a_decp_file_and_its_grid_lines_cut_at_their_commit_are_kept_once(fake, bot, tmp_path):
     """The baseline stored and the four grid lines added: each offered again after a kill -9, each kept once."""
-    from tests.test_referentiel import SIRET, decp_file
+    from tests.support.decp_samples import SIRET, decp_file
 
     await bot.start()
     await _profile_to_start_year(fake)

@@ -5,20 +5,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from tests.support.telegram import ask, buttons, tap
 
-from tests.e2e.test_telegram_e2e import ask, buttons
 
 USER = 2002
-
-
-async def tap(fake, message, fragment, user=USER, expect=1):
-    """Press the button of `message` whose label contains `fragment`; return the new messages."""
-    button = next(b for b in buttons(message) if fragment in b["text"])
-    before = len(fake.sent_to(user))
-    fake.press(user, message, button["callback_data"])
-    if expect == 0:
-        return []
-    return (await fake.wait_for_messages(user, before + expect))[before:]
 
 
 async def test_profile_dialog_in_telegram_with_an_expired_button(fake, start_bot):
@@ -205,7 +195,7 @@ async def test_a_bot_killed_mid_dialog_resumes_at_the_same_step(fake, tmp_path):
     import signal
     import sys
 
-    from tests.e2e.test_run_command import ROOT
+    from tests.support.cli import ROOT
 
     config = tmp_path / "config.yaml"
     config.write_text(f"telegram:\n  base_url: {fake.base_url}\nstorage:\n  path: {tmp_path / 'k.db'}\n", encoding="utf-8")
@@ -286,7 +276,7 @@ async def test_plan_sends_word_and_markdown_first_then_odt_and_pdf(fake, start_b
 
 
 async def test_a_buyer_sends_their_decp_export_and_gets_the_baseline_and_a_chart(fake, start_bot, tmp_path):
-    from tests.test_referentiel import SIRET, decp_file
+    from tests.support.decp_samples import SIRET, decp_file
 
     bot = await start_bot()
     [step] = await ask(fake, "/profil", USER)

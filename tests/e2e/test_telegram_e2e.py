@@ -5,20 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tests.support.telegram import ask, buttons
 
 USER = 1001
-
-
-async def ask(fake, text, user=USER, expect=1, **kwargs):
-    before = len(fake.sent_to(kwargs.get("chat_id", user)))
-    fake.push_message(user, text, **kwargs)
-    messages = await fake.wait_for_messages(kwargs.get("chat_id", user), before + expect)
-    return messages[before:]
-
-
-def buttons(message):
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [b for row in rows for b in row]
 
 
 async def test_start_shows_menu_and_registers_french_commands(fake, start_bot):
