@@ -33,14 +33,14 @@ def workspace(actor_count: int = 50, indicator_count: int = 30) -> tuple[dict, l
     }
     actors = [
         {"id": n, "name": f"Structure partenaire n° {n}", "typology": "ess_thematique", "role": "consultation",
-         "involvement": "atelier", "themes": ";".join(THEMES[n % 4 : n % 4 + 2]), "contact": f"contact{n}@exemple.fr",
+         "involvement": "atelier", "themes": list(THEMES[n % 4 : n % 4 + 2]), "contact": f"contact{n}@exemple.fr",
          "description": "Réseau d'acteurs du territoire", "comment": None}
         for n in range(1, actor_count + 1)
     ]
     indicators = [
         {"id": n, "theme": THEMES[n % 4], "indicator": f"Indicateur de suivi n° {n}", "unit": "contrats",
          "target": "30 %", "target_year": 2028, "priority": 1 + n % 3, "referent": "Direction des achats",
-         "objective": f"Objectif opérationnel n° {n}", "sub_theme": None, "schemes": "PCAET", "purchasing_link": None}
+         "objective": f"Objectif opérationnel n° {n}", "sub_theme": None, "schemes": ["PCAET"], "purchasing_link": None}
         for n in range(1, indicator_count + 1)
     ]
     return profile, actors, indicators

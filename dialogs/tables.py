@@ -73,8 +73,10 @@ def _cell_text(step: Step, value) -> str:
         choice = step.choice(str(value))
         return choice.label if choice else str(value)
     if step.kind == "multi":
-        values = value.split(";") if isinstance(value, str) else value
+        values = [value] if isinstance(value, str) else value
         return ", ".join(step.choice(v).label if step.choice(v) else v for v in values if v)
+    if isinstance(value, list):  # the items of a list step, as an import reads them back
+        return "; ".join(value)
     return str(value)
 
 

@@ -94,8 +94,10 @@ def suggested_axes(indicators: list[dict]) -> list[str]:
 
 
 def row_themes(row: dict) -> set[str]:
-    """An indicator has one theme, an actor several (stored « a;b »)."""
-    return {t for t in str(row.get("theme") or row.get("themes") or "").split(";") if t}
+    """An indicator has one theme, an actor several."""
+    if row.get("theme"):
+        return {row["theme"]}
+    return set(row.get("themes") or ())
 
 
 def row_text(row: dict) -> str:
@@ -206,10 +208,6 @@ def build_context(
         if value in (None, ""):
             return ""
         step = dialog.step(field)
-        if step.kind == "multi" and isinstance(value, str):
-            value = [v for v in value.split(";") if v]
-        if step.kind == "list" and isinstance(value, str):
-            value = [v for v in value.split(";") if v]
         if field == "priority":
             value = str(value)
         return format_value(step, value)

@@ -15,6 +15,8 @@ from domain.clock import now, now_iso
 from storage.db import FreedPages
 
 IMPORT_LIFETIME = timedelta(hours=1)
+# Columns holding several values: lists for everyone else, « a;b » in SQLite — a format only this module knows.
+LIST_FIELDS = frozenset({"themes", "schemes"})
 
 ACTOR_FIELDS = ("typology", "name", "description", "contact", "role", "involvement", "themes", "comment")
 INDICATOR_FIELDS = (
@@ -45,7 +47,7 @@ class Records:
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
-        return list(self.db.query(sql, params))
+        return [_decoded(row) for row in self.db.query(sql, params)]
 
     def count(self, workspace_id: int) -> int:
         return self.db.execute(f"SELECT COUNT(*) FROM {self.table} WHERE workspace_id = ?", [workspace_id]).fetchone()[0]
@@ -54,7 +56,7 @@ class Records:
         rows = list(
             self.db.query(f"SELECT * FROM {self.table} WHERE workspace_id = ? AND id = ?", [workspace_id, record_id])
         )
-        return rows[0] if rows else None
+        return _decoded(rows[0]) if rows else None
 
     def add(self, workspace_id: int, user_id: int | None, values: dict) -> int:
         with self.db.atomic():
@@ -111,7 +113,7 @@ class Records:
         cur = self.db.execute(
             f"INSERT INTO {self.table} (workspace_id, {columns}, added_by, created_at, updated_at) "
             f"VALUES (?, {marks}, ?, ?, ?)",
-            [workspace_id, *(values.get(f) for f in self.fields), user_id, now, now],
+            [workspace_id, *(_encoded(f, values.get(f)) for f in self.fields), user_id, now, now],
         )
         return cur.lastrowid
 
@@ -120,11 +122,25 @@ class Records:
         assignments = ", ".join(f"{f} = ?" for f in self.fields)
         sql = (f"UPDATE {self.table} SET {assignments}, updated_at = ?, version = version + 1 "
                "WHERE workspace_id = ? AND id = ?")
-        params = [*(values.get(f) for f in self.fields), now_iso(), workspace_id, record_id]
+        params = [*(_encoded(f, values.get(f)) for f in self.fields), now_iso(), workspace_id, record_id]
         if version is not None:
             sql += " AND version = ?"
             params.append(version)
         return self.db.execute(sql, params).rowcount == 1
+
+
+def _decoded(row: dict) -> dict:
+    for field in LIST_FIELDS & row.keys():
+        text = row[field]
+        row[field] = [v.strip() for v in text.split(";") if v.strip()] or None if isinstance(text, str) else text
+    return row
+
+
+def _encoded(field: str, value):
+    """A list as stored: « a;b »; nothing for an empty one."""
+    if field in LIST_FIELDS and isinstance(value, (list, tuple)):
+        return ";".join(v.strip() for v in value if v and v.strip()) or None
+    return value
 
 
 class PendingImports:

@@ -127,7 +127,9 @@ def test_a_question_during_a_dialog_is_answered_then_the_step_shown_again(chat):
 def test_stakeholder_map_add_edit_delete(assistant, chat):
     assert "CRESS Bretagne" in add_actor(chat, "CRESS Bretagne", ("Social", "Économique"))
     row = assistant.services.storage.actors.list(assistant.services.storage.workspaces.of_user(42)["id"])[0]
-    assert row["themes"] == "social;economique" and row["added_by"] == 42
+    assert row["themes"] == ["social", "economique"] and row["added_by"] == 42
+    stored = assistant.services.storage.db.execute("SELECT themes FROM actors WHERE id = ?", [row["id"]]).fetchone()[0]
+    assert stored == "social;economique"  # the list's format in SQLite, known to storage alone
     chat.say("/cartographie")
     chat.press("CRESS Bretagne")
     chat.press("Modifier")
@@ -402,9 +404,22 @@ def test_a_workspace_is_capped_well_above_real_use(assistant, chat):
     workspace = storage.workspaces.of_user(42)["id"]
     for n in range(499):
         storage.actors.add(workspace, 42, {"typology": "elu", "name": f"S{n}", "role": "consultation",
-                                           "involvement": "autre", "themes": "social"})
+                                           "involvement": "autre", "themes": ["social"]})
     chat.say("/cartographie")
     assert "plus de 500 lignes" in chat.press("Ajouter un")
     text = chat.send_file("x.csv", (HEADER + ";Élu·e;Encore une;;;Consultation;Autre;Social;\r\n").encode())
     assert "plus de 500 lignes" in text
     assert storage.actors.count(workspace) == 500
+
+
+def test_list_answers_are_lists_out_of_storage_and_cells_in_exports(assistant):
+    from dialogs.tables import to_csv
+
+    storage = assistant.services.storage
+    workspace = storage.workspaces.ensure(42)["id"]
+    storage.indicators.add(workspace, 42, {"theme": "environnement", "indicator": "Part de bio",
+                                           "schemes": ["PCAET", "Plan climat"], "priority": 1})
+    [row] = storage.indicators.list(workspace)
+    assert row["schemes"] == ["PCAET", "Plan climat"]
+    csv = to_csv(assistant.services.dialogs["indicateur"], [row]).decode("utf-8-sig")
+    assert "PCAET; Plan climat" in csv and "[" not in csv

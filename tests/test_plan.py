@@ -148,7 +148,7 @@ def test_a_rename_with_a_bad_number_is_refused_when_typed(chat):
 def test_generate_directly_escapes_table_cells(assistant):
     dialogs = assistant.services.dialogs
     actors = [{"id": 1, "name": "A | B", "typology": "elu", "role": "consultation", "involvement": "autre",
-               "themes": "social", "contact": None}]
+               "themes": ["social"], "contact": None}]
     markdown, docx = generate(dialogs, None, actors, [], [("social", "Social")])
     assert "A \\| B" in markdown
     document = DocxDocument(io.BytesIO(docx))
@@ -207,9 +207,9 @@ def _typed_value(step, n: int):
     if step.kind == "choice":
         return step.choices[n % len(step.choices)].value
     if step.kind == "multi":
-        return ";".join(c.value for c in step.choices[:2])
+        return [c.value for c in step.choices[:2]]
     if step.kind == "list":
-        return f"liste-{step.id.replace('_', '')}-a;liste-{step.id.replace('_', '')}-b"
+        return [f"liste-{step.id.replace('_', '')}-a", f"liste-{step.id.replace('_', '')}-b"]
     if step.kind == "number":
         return int(step.min or 0) + 7 if step.integer else float(step.min or 0) + 7.5
     if step.kind == "yesno":
@@ -238,8 +238,6 @@ def test_every_stored_field_of_a_filled_workspace_appears_in_the_document(assist
         for row in rows:
             for step in dialogs[dialog_id].steps:
                 value = row[step.id]
-                if step.kind in ("multi", "list"):
-                    value = [v for v in value.split(";") if v]
                 if step.id == "priority":
                     value = str(value)
                 shown = WORDED.get((dialog_id, step.id)) or format_value(step, value)

@@ -9,7 +9,7 @@ INDICATORS = Collection(
     key="i", dialog="indicateur", command="indicateurs", help="la grille d'indicateurs",
     menu_label="📊 Grille d'indicateurs", records="indicators", title="Grille d'indicateurs",
     noun="indicateur", title_field="indicator", list_fields=("theme", "priority"),
-    split_fields=("schemes",), int_fields=("priority", "target_year"),
+    int_fields=("priority", "target_year"),
 )
 
 

@@ -9,7 +9,7 @@ ACTORS = Collection(
     key="a", dialog="acteur", command="cartographie", help="la cartographie des acteurs du territoire",
     menu_label="🗺 Cartographie des acteurs", records="actors", title="Cartographie des acteurs",
     noun="acteur", title_field="name", list_fields=("typology", "role"),
-    split_fields=("themes",), int_fields=(),
+    int_fields=(),
 )
 
 

@@ -42,7 +42,6 @@ class Collection:
     noun: str  # « acteur », « indicateur »
     title_field: str
     list_fields: tuple[str, ...]  # shown on each line of the list
-    split_fields: tuple[str, ...]  # stored as « a;b », answered as a list
     int_fields: tuple[str, ...]
 
 
@@ -91,9 +90,7 @@ class WorkspaceList(Feature):
             if value is None:
                 answers[step.id] = None  # seen and left empty: the summary shows it as such
                 continue
-            if step.id in self.spec.split_fields:
-                value = [v.strip() for v in str(value).split(";") if v.strip()]
-            elif step.id in self.spec.int_fields and step.kind == "choice":
+            if step.id in self.spec.int_fields and step.kind == "choice":
                 value = str(value)
             answers[step.id] = value
         return answers
@@ -103,8 +100,7 @@ class WorkspaceList(Feature):
         for step in self.dialog.steps:
             value = answers.get(step.id)
             if isinstance(value, list):
-                value = ";".join(value) if step.kind == "multi" else "; ".join(value)
-                value = value or None
+                value = list(value) or None  # storage keeps lists in its own format
             elif step.id in self.spec.int_fields and value is not None:
                 value = int(value)
             row[step.id] = value

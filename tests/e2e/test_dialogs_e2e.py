@@ -186,7 +186,7 @@ async def test_indicator_grid_through_telegram_with_the_library(fake, start_bot)
     assert "Part des achats issus du réemploi" in saved["text"]
     workspace = bot.assistant.services.storage.workspaces.of_user(USER)
     [row] = bot.assistant.services.storage.indicators.list(workspace["id"])
-    assert (row["schemes"], row["unit"], row["priority"], row["target_year"]) == ("PCAET", "valeur", 1, 2027)
+    assert (row["schemes"], row["unit"], row["priority"], row["target_year"]) == (["PCAET"], "valeur", 1, 2027)
     assert fake.rejected == []
 
 
