@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
@@ -37,11 +37,11 @@ from dialogs.inputs import (
     parse_yesno,
 )
 from dialogs.views import Act, Action, Choice, View, lead, notice
-from domain.text import fold, label_key
+from domain import clock
 from domain.statuses import DialogStatus
+from domain.text import fold, label_key
 from storage.dialogs import DialogSessions, Session
 from storage.faults import crash_point
-from domain import clock
 
 SUMMARY = "__summary__"
 MORE = "more:"  # « ajouter un autre ? » after an item of a list step
