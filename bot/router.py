@@ -96,6 +96,8 @@ class Assistant:
             command = self.catalogue.commands.get(item.item)
             if item.run is None and command is None:
                 raise ValueError(f"the menu button {item.label!r} names no command")
+            if item.run is None and command.admin:
+                raise ValueError(f"the menu button {item.label!r} would show an animators' command to everyone")
             self.menu[item.item] = item.run or command.run
 
     @property
