@@ -313,7 +313,7 @@ def cmd_run(args, settings: Settings) -> int:
 
 
 def cmd_ask(args, settings: Settings) -> int:
-    from knowledge.matcher import Matcher
+    from bot.faq_index import build_matcher
     from storage.db import open_read_only
     from storage.review import variants_from
 
@@ -324,12 +324,7 @@ def cmd_ask(args, settings: Settings) -> int:
     finally:
         if db is not None:
             db.close()
-    matcher = Matcher(
-        kb,
-        extra_variants=extra,
-        answer_threshold=settings.faq.answer_threshold,
-        suggest_threshold=settings.faq.suggest_threshold,
-    )
+    matcher = build_matcher(kb, extra, settings.faq)
     questions = args.questions or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     for question in questions:
         outcome = matcher.decide(question)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from bot.access import CONSOLE_OWNER_ID, Access
 from bot.config import Settings
 from bot.features import FEATURES
+from bot.faq_index import build_matcher
 from bot.features.base import Buttons, Catalogue, Command, Feature, build
 from bot.rendering import message, shorten
 from bot.replies import Event, Reply, decode_replies, encode_replies
@@ -51,9 +52,7 @@ class Services:
 
     def rebuild_matcher(self) -> None:
         """A new index with the base and every attached paraphrase; swapped in one assignment."""
-        faq = self.settings.faq
-        self.matcher = Matcher(self.kb, extra_variants=self.storage.review.variants(),
-                               answer_threshold=faq.answer_threshold, suggest_threshold=faq.suggest_threshold)
+        self.matcher = build_matcher(self.kb, self.storage.review.variants(), self.settings.faq)
 
     def replace_knowledge(self, kb: KnowledgeBase) -> None:
         self.kb = kb

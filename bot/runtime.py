@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.config import Settings
+from bot.faq_index import build_matcher
 from bot.router import Assistant, Services
 from bot.features import required_steps
 from dialogs.checks import load_checked_dialogs
 from knowledge import content
 from domain.errors import ContentError
 from knowledge.loader import load_knowledge
-from knowledge.matcher import Matcher
 from storage import Storage
 
 
@@ -21,12 +21,7 @@ def open_services(settings: Settings) -> Services:
     kb = load_knowledge()
     dialogs = load_checked_dialogs(required_steps())
     storage = Storage.open(settings.storage.path)
-    matcher = Matcher(
-        kb,
-        extra_variants=storage.review.variants(),
-        answer_threshold=settings.faq.answer_threshold,
-        suggest_threshold=settings.faq.suggest_threshold,
-    )
+    matcher = build_matcher(kb, storage.review.variants(), settings.faq)
     return Services(settings=settings, storage=storage, kb=kb, matcher=matcher, dialogs=dialogs)
 
 

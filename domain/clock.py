@@ -36,6 +36,10 @@ def now() -> datetime:
     return _current.now()
 
 
-def now_iso() -> str:
+def iso(moment: datetime) -> str:
     """ISO 8601 UTC text with whole seconds: SQLite sorts and compares it as a string."""
-    return now().isoformat(timespec="seconds")
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def now_iso() -> str:
+    return iso(now())

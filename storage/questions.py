@@ -6,7 +6,7 @@ import sqlite_utils
 
 from datetime import timedelta
 
-from domain.clock import now, now_iso
+from domain.clock import iso, now, now_iso
 
 
 # What counts as a question asked: typed by the person. An answer opened from a
@@ -65,7 +65,7 @@ class QuestionLog:
 
     def recent_question(self, user_id: int, within: timedelta) -> str | None:
         """The person's last question if it is recent: a short follow-up is read in its light."""
-        since = (now() - within).isoformat(timespec="seconds")
+        since = iso(now() - within)
         rows = list(
             self.db.query(
                 "SELECT text FROM questions WHERE user_id = ? AND asked_at >= ? AND outcome != 'chosen' "

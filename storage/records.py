@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import sqlite_utils
 
-from domain.clock import now, now_iso
+from domain.clock import iso, now, now_iso
 from storage.db import FreedPages
 
 IMPORT_LIFETIME = timedelta(hours=1)
@@ -156,7 +156,7 @@ class PendingImports:
 
     @staticmethod
     def _expiry() -> str:
-        return (now() - IMPORT_LIFETIME).isoformat(timespec="seconds")
+        return iso(now() - IMPORT_LIFETIME)
 
     def stage(self, user_id: int, workspace_id: int, kind: str, rows: dict) -> int:
         with self.db.atomic():

@@ -7,9 +7,11 @@ has not come back, their data is erased.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlite_utils
+
+from domain.clock import iso
 
 from storage.events import AppliedEvents
 from storage.privacy import Privacy
@@ -19,10 +21,6 @@ GRACE_DAYS = 30
 PURGE_HOOKS: list = []  # other features' logs (announcement deliveries) register their purge
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
 class Retention:
     def __init__(self, db: sqlite_utils.Database, retention_days: int):
         self.db = db
@@ -30,7 +28,7 @@ class Retention:
 
     def purge_logs(self, now: datetime) -> int:
         """Delete questions (and their feedback) older than the retention period; return how many."""
-        cutoff = _iso(now - timedelta(days=self.days))
+        cutoff = iso(now - timedelta(days=self.days))
         with self.db.atomic():
             self.db.execute(
                 "DELETE FROM feedback WHERE question_id IN (SELECT id FROM questions WHERE asked_at < ?)", [cutoff]
@@ -43,7 +41,7 @@ class Retention:
 
     def to_notify(self, now: datetime) -> list[int]:
         """Accounts silent for the whole period and not told yet."""
-        cutoff = _iso(now - timedelta(days=self.days))
+        cutoff = iso(now - timedelta(days=self.days))
         return [
             r[0]
             for r in self.db.execute(
@@ -53,11 +51,11 @@ class Retention:
 
     def mark_notified(self, user_id: int, now: datetime) -> None:
         with self.db.atomic():
-            self.db.execute("UPDATE users SET erasure_notice_at = ? WHERE id = ?", [_iso(now), user_id])
+            self.db.execute("UPDATE users SET erasure_notice_at = ? WHERE id = ?", [iso(now), user_id])
 
     def erase_overdue(self, now: datetime) -> list[int]:
         """Erase accounts told more than GRACE_DAYS ago that did not come back."""
-        cutoff = _iso(now - timedelta(days=GRACE_DAYS))
+        cutoff = iso(now - timedelta(days=GRACE_DAYS))
         overdue = [
             r[0]
             for r in self.db.execute(

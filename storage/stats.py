@@ -38,7 +38,7 @@ def compute(db: sqlite_utils.Database, now: datetime | None = None) -> dict:
         return db.execute(sql, list(params)).fetchone()[0] or 0
 
     def since(days: int) -> str:
-        return (now - timedelta(days=days)).isoformat(timespec="seconds")
+        return clock.iso(now - timedelta(days=days))
 
     questions = QuestionLog(db).counts()["asked"]
     outcomes = dict(db.execute(f"SELECT outcome, COUNT(*) FROM questions WHERE {ASKED} GROUP BY outcome").fetchall())

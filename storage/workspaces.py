@@ -78,11 +78,11 @@ class Workspaces:
         """A one-time code valid INVITE_DAYS days; returns (code, expiry ISO date)."""
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
         now = clock.now()
-        expires = (now + timedelta(days=INVITE_DAYS)).isoformat(timespec="seconds")
+        expires = clock.iso(now + timedelta(days=INVITE_DAYS))
         with self.db.atomic():
             self.db.execute(
                 "INSERT INTO invites (code, workspace_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                [code, workspace_id, user_id, now.isoformat(timespec="seconds"), expires],
+                [code, workspace_id, user_id, clock.iso(now), expires],
             )
         return code, expires
 
