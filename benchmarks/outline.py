@@ -20,27 +20,27 @@ sys.path.insert(0, str(ROOT))
 from bot.features.plan import generate  # noqa: E402
 from bot.features import required_steps  # noqa: E402
 from dialogs.checks import load_checked_dialogs  # noqa: E402
+from storage.rows import Actor, Indicator, Workspace  # noqa: E402
 
 RUNS = 30
 THEMES = ["environnement", "social", "economique", "gouvernance"]
 
 
-def workspace(actor_count: int = 50, indicator_count: int = 30) -> tuple[dict, list[dict], list[dict]]:
-    profile = {
-        "name": "Métropole d'essai", "structure_type": "metropole", "region": "bretagne", "purchases_meur": 420.0,
-        "existing_spaser": "adopte", "existing_years": "2020-2024", "period_start": 2025, "period_end": 2030,
-        "profile_done": 1,
-    }
+def workspace(actor_count: int = 50, indicator_count: int = 30) -> tuple[Workspace, list[Actor], list[Indicator]]:
+    profile = Workspace(
+        id=1, name="Métropole d'essai", structure_type="metropole", region="bretagne", purchases_meur=420.0,
+        existing_spaser="adopte", existing_years="2020-2024", period_start=2025, period_end=2030, profile_done=True,
+    )
     actors = [
-        {"id": n, "name": f"Structure partenaire n° {n}", "typology": "ess_thematique", "role": "consultation",
-         "involvement": "atelier", "themes": list(THEMES[n % 4 : n % 4 + 2]), "contact": f"contact{n}@exemple.fr",
-         "description": "Réseau d'acteurs du territoire", "comment": None}
+        Actor(id=n, workspace_id=1, name=f"Structure partenaire n° {n}", typology="ess_thematique", role="consultation",
+              involvement="atelier", themes=tuple(THEMES[n % 4 : n % 4 + 2]), contact=f"contact{n}@exemple.fr",
+              description="Réseau d'acteurs du territoire")
         for n in range(1, actor_count + 1)
     ]
     indicators = [
-        {"id": n, "theme": THEMES[n % 4], "indicator": f"Indicateur de suivi n° {n}", "unit": "contrats",
-         "target": "30 %", "target_year": 2028, "priority": 1 + n % 3, "referent": "Direction des achats",
-         "objective": f"Objectif opérationnel n° {n}", "sub_theme": None, "schemes": ["PCAET"], "purchasing_link": None}
+        Indicator(id=n, workspace_id=1, theme=THEMES[n % 4], indicator=f"Indicateur de suivi n° {n}", unit="contrats",
+                  target="30 %", target_year=2028, priority=1 + n % 3, referent="Direction des achats",
+                  objective=f"Objectif opérationnel n° {n}", schemes=("PCAET",))
         for n in range(1, indicator_count + 1)
     ]
     return profile, actors, indicators

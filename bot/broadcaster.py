@@ -36,6 +36,8 @@ from bot.telegram_markup import keyboard
 from dialogs.inputs import format_moment
 from domain.clock import now_iso
 from domain import clock
+from domain.statuses import BroadcastStatus, DeliveryStatus
+from storage.rows import Broadcast, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +73,10 @@ class Broadcaster:
 
     async def tick(self) -> None:
         for broadcast in self.store.due(now_iso()):
-            if broadcast["status"] == "queued":
+            if broadcast.status == BroadcastStatus.QUEUED:
                 count = self.store.start(broadcast)
-                log.info("Broadcast %s: %d recipients", broadcast["id"], count)
-            await self.send_broadcast(broadcast["id"])
+                log.info("Broadcast %s: %d recipients", broadcast.id, count)
+            await self.send_broadcast(broadcast.id)
         await self.send_reminders()
         await self.send_reports()
 
@@ -92,11 +94,11 @@ class Broadcaster:
             now = time.monotonic()
             if now - checked > STATUS_EVERY:
                 checked = now
-                if self.store.status(broadcast_id) != "sending":
+                if self.store.status(broadcast_id) != BroadcastStatus.SENDING:
                     break  # cancelled: pending rows were dropped by the cancel itself
             rows = [
                 r for r in self.store.pending(broadcast_id, IN_FLIGHT * 4 + len(in_flight))
-                if r["id"] not in in_flight and not_before.get(r["id"], 0) <= now
+                if r.id not in in_flight and not_before.get(r.id, 0) <= now
             ]
             if not rows:
                 if in_flight:
@@ -111,15 +113,16 @@ class Broadcaster:
                 while len(in_flight) >= IN_FLIGHT:
                     await asyncio.wait(in_flight.values(), return_when=asyncio.FIRST_COMPLETED)
                 await self.pace()
-                if broadcast.get("file_id") is None and reply.document is not None and in_flight:
-                    # Upload the calendar file once, then reuse Telegram's file_id.
-                    await asyncio.wait(in_flight.values())
+                if broadcast.file_id is None and reply.document is not None:
+                    # Upload the calendar file once, then reuse Telegram's file_id (stored by the first send).
+                    if in_flight:
+                        await asyncio.wait(in_flight.values())
                     broadcast = self.store.get(broadcast_id)
-                if not self.store.claim(row["id"]):
+                if not self.store.claim(row.id):
                     continue  # cancelled or taken meanwhile
                 task = asyncio.ensure_future(self.deliver(broadcast, reply, row, not_before))
-                in_flight[row["id"]] = task
-                task.add_done_callback(lambda _, key=row["id"]: in_flight.pop(key, None))
+                in_flight[row.id] = task
+                task.add_done_callback(lambda _, key=row.id: in_flight.pop(key, None))
                 if time.monotonic() - checked > STATUS_EVERY:
                     break
         if in_flight:
@@ -133,34 +136,34 @@ class Broadcaster:
         if start > now:
             await asyncio.sleep(start - now)
 
-    async def deliver(self, broadcast: dict, reply: Reply, row: dict, not_before: dict) -> None:
-        chat_id = row["user_id"]
+    async def deliver(self, broadcast: Broadcast, reply: Reply, row: Delivery, not_before: dict) -> None:
+        chat_id = row.user_id
         try:
             await self.send(broadcast, reply, chat_id, row)
         except RetryAfter as exc:
             wait = _seconds(exc)
             self.resume_at = max(self.resume_at, time.monotonic() + wait)
-            log.warning("Flood control during broadcast %s: pausing %.1f s", broadcast["id"], wait)
-            self.store.release(row["id"])
+            log.warning("Flood control during broadcast %s: pausing %.1f s", broadcast.id, wait)
+            self.store.release(row.id)
             return  # pending again: sent after the pause, from the part where it stopped
         except Forbidden:
             self.users.mark_blocked(chat_id)
-            self.store.record(row["id"], "blocked", "Forbidden")
+            self.store.record(row.id, DeliveryStatus.BLOCKED, "Forbidden")
             return
         except BadRequest as exc:
-            self.store.record(row["id"], "failed", str(exc)[:200])
+            self.store.record(row.id, DeliveryStatus.FAILED, str(exc)[:200])
             return
         except NetworkError as exc:
-            attempts = self.store.retry_later(row["id"], exc.__class__.__name__)
+            attempts = self.store.retry_later(row.id, exc.__class__.__name__)
             if attempts >= MAX_ATTEMPTS:
-                self.store.record(row["id"], "failed", exc.__class__.__name__)
+                self.store.record(row.id, DeliveryStatus.FAILED, exc.__class__.__name__)
             else:
-                self.store.release(row["id"])
-                not_before[row["id"]] = time.monotonic() + 2 ** attempts
+                self.store.release(row.id)
+                not_before[row.id] = time.monotonic() + 2 ** attempts
             return
-        self.store.record(row["id"], "sent")
+        self.store.record(row.id, DeliveryStatus.SENT)
 
-    async def send(self, broadcast: dict, reply: Reply, chat_id: int, row: dict) -> None:
+    async def send(self, broadcast: Broadcast, reply: Reply, chat_id: int, row: Delivery) -> None:
         """Every part of the announcement not sent yet, in order; the buttons go with the last part.
 
         Each part sent is written at once (`parts_sent`): a delivery resumed after
@@ -171,24 +174,24 @@ class Broadcaster:
         markup = keyboard(reply)
         with_caption = reply.document is not None and len(to_plain_text(reply.html)) <= 1024
         parts = [] if with_caption else split_html(reply.html)
-        done = row.get("parts_sent") or 0
+        done = row.parts_sent
         for index, part in enumerate(parts):
             if index < done:
                 continue
             last = index == len(parts) - 1 and reply.document is None
             await self._part(index - done, lambda part=part, last=last: self.bot.send_message(
                 chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None))
-            self.store.part_sent(row["id"], index + 1)
+            self.store.part_sent(row.id, index + 1)
         if reply.document is None:
             return
-        document = broadcast.get("file_id") or InputFile(reply.document.content, filename=reply.document.filename)
+        document = broadcast.file_id or InputFile(reply.document.content, filename=reply.document.filename)
         sent = await self._part(len(parts) - done, lambda: self.bot.send_document(
             chat_id, document, caption=reply.html if with_caption else "Ajoutez-le à votre agenda.",
             parse_mode=ParseMode.HTML, reply_markup=markup,
         ))
-        if broadcast.get("file_id") is None and sent.document is not None:
-            broadcast["file_id"] = sent.document.file_id
-            self.store.set_file_id(broadcast["id"], sent.document.file_id)
+        if broadcast.file_id is None and sent.document is not None:
+            # Stored for every later recipient: the send loop reads the broadcast again before going on.
+            self.store.set_file_id(broadcast.id, sent.document.file_id)
 
     async def _part(self, index: int, call):
         for _ in range(MAX_ATTEMPTS):
@@ -206,25 +209,25 @@ class Broadcaster:
 
     async def send_reminders(self) -> None:
         for reminder in self.store.due_reminders(clock.now_iso()):
-            if reminder["broadcast_status"] != "cancelled":
-                html = message("reminder", title=reminder["title"], when=format_moment(reminder["starts_at"]),
-                               link=reminder["link"], label=reminder["label"])
+            if reminder.broadcast_status != BroadcastStatus.CANCELLED:
+                html = message("reminder", title=reminder.title, when=format_moment(reminder.starts_at),
+                               link=reminder.link, label=reminder.label)
                 await self.pace()
-                await self.channel.deliver(reminder["user_id"], [Reply(html)], reminder["user_id"])
-            self.store.reminder_sent(reminder["id"])
+                await self.channel.deliver(reminder.user_id, [Reply(html)], reminder.user_id)
+            self.store.reminder_sent(reminder.id)
 
     async def send_reports(self) -> None:
         for broadcast in self.store.unreported():
-            counts = self.store.counts(broadcast["id"])
-            started = datetime.fromisoformat(broadcast["started_at"])
-            finished = datetime.fromisoformat(broadcast["finished_at"] or now_iso())
-            html = message("broadcast_report", id=broadcast["id"], title=broadcast.get("title"), counts=counts,
+            counts = self.store.counts(broadcast.id)
+            started = datetime.fromisoformat(broadcast.started_at)
+            finished = datetime.fromisoformat(broadcast.finished_at or now_iso())
+            html = message("broadcast_report", id=broadcast.id, title=broadcast.title, counts=counts,
                            seconds=max(0, round((finished - started).total_seconds())))
-            readers = [broadcast["author_id"]] if broadcast["author_id"] else list(self.assistant.services.settings.admins)
+            readers = [broadcast.author_id] if broadcast.author_id else list(self.assistant.services.settings.admins)
             for reader in readers:
                 await self.channel.deliver(reader, [Reply(html)], reader)
-            self.store.mark_reported(broadcast["id"])
-            log.info("Broadcast %s finished: %s", broadcast["id"], counts)
+            self.store.mark_reported(broadcast.id)
+            log.info("Broadcast %s finished: %s", broadcast.id, counts)
 
 
 def _seconds(exc: RetryAfter) -> float:

@@ -16,7 +16,7 @@ from domain.rules import ANNOUNCEMENT_TOPICS
 from knowledge import content
 from domain.errors import ContentError
 from knowledge.loader import load_knowledge
-from domain.statuses import Answered
+from domain.statuses import Answered, BroadcastStatus, DeliveryStatus
 
 
 # argparse's own words (usage, errors, --help), in French: it looks them up
@@ -596,20 +596,19 @@ def cmd_broadcast(args, settings: Settings) -> int:
         if args.status is not None:
             rows = store.recent(limit=50)
             if args.status != "all":
-                rows = [r for r in rows if str(r["id"]) == args.status]
+                rows = [r for r in rows if str(r.id) == args.status]
                 if not rows:
                     print(f"Annonce n° {args.status} introuvable.", file=sys.stderr)
                     return 1
             zone = ZoneInfo(settings.timezone)
             for row in rows:
-                counts = store.counts(row["id"])
+                counts = store.counts(row.id)
                 detail = ", ".join(f"{DELIVERY_WORDS.get(k, k)} : {v}" for k, v in sorted(counts.items())) or "aucun envoi"
                 when = ""
-                if row["status"] == "queued" and row["scheduled_at"]:
-                    local = datetime.fromisoformat(row["scheduled_at"]).astimezone(zone).isoformat()
+                if row.status == BroadcastStatus.QUEUED and row.scheduled_at:
+                    local = datetime.fromisoformat(row.scheduled_at).astimezone(zone).isoformat()
                     when = f" — prévue le {format_moment(local)} ({settings.timezone})"
-                print(f"n° {row['id']} [{BROADCAST_WORDS.get(row['status'], row['status'])}] "
-                      f"{row['title'] or 'texte libre'} — {detail}{when}")
+                print(f"n° {row.id} [{BROADCAST_WORDS[row.status]}] {row.title or 'texte libre'} — {detail}{when}")
             if not rows:
                 print("Aucune annonce.")
             return 0
@@ -632,7 +631,8 @@ def cmd_broadcast(args, settings: Settings) -> int:
                 print(f"--at : {exc}", file=sys.stderr)
                 return 2
             when = datetime.fromisoformat(local).astimezone(timezone.utc).isoformat(timespec="seconds")
-        broadcast_id = store.create(None, "texte", "", text, list(args.topic or TOPICS), status="queued", scheduled_at=when)
+        broadcast_id = store.create(None, "texte", "", text, list(args.topic or TOPICS),
+                                    status=BroadcastStatus.QUEUED, scheduled_at=when)
         print(f"Annonce n° {broadcast_id} en file d'envoi"
               + (f" pour le {args.at}" if args.at else "")
               + " ; le bot en marche l'enverra (spaser-bot broadcast --status pour suivre).")
@@ -641,10 +641,14 @@ def cmd_broadcast(args, settings: Settings) -> int:
         storage.close()
 
 
-BROADCAST_WORDS = {"draft": "brouillon", "queued": "programmée", "sending": "en cours d'envoi", "done": "terminée",
-                   "cancelled": "annulée"}
-DELIVERY_WORDS = {"pending": "à envoyer", "sending": "en cours", "sent": "envoyés", "failed": "échecs",
-                  "blocked": "bot bloqué", "cancelled": "annulés"}
+BROADCAST_WORDS = {
+    BroadcastStatus.DRAFT: "brouillon", BroadcastStatus.QUEUED: "programmée", BroadcastStatus.SENDING: "en cours d'envoi",
+    BroadcastStatus.DONE: "terminée", BroadcastStatus.CANCELLED: "annulée",
+}
+DELIVERY_WORDS = {
+    DeliveryStatus.PENDING: "à envoyer", DeliveryStatus.SENDING: "en cours", DeliveryStatus.SENT: "envoyés",
+    DeliveryStatus.FAILED: "échecs", DeliveryStatus.BLOCKED: "bot bloqué", DeliveryStatus.CANCELLED: "annulés",
+}
 
 
 def file_problem(exc: BaseException) -> str:

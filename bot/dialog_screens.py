@@ -18,7 +18,7 @@ from bot.replies import Button, Event, Reply
 from dialogs.engine import DialogEngine, Hooks
 from dialogs.inputs import parse_id
 from dialogs.views import Act, Action, Choice, Notice, View
-from storage.dialogs import Session
+from storage.rows import Session
 
 # Views whose template shows a note (a refusal, a warning) above the step.
 WITH_NOTE = {"dialog_step", "dialog_summary"}

@@ -40,7 +40,8 @@ from dialogs.views import Act, Action, Choice, View, lead, notice
 from domain import clock
 from domain.statuses import DialogStatus
 from domain.text import fold, label_key
-from storage.dialogs import DialogSessions, Session
+from storage.dialogs import DialogSessions
+from storage.rows import Session
 from storage.faults import crash_point
 
 SUMMARY = "__summary__"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from dialogs.definitions import Dialog, Step
 from dialogs.inputs import InputError, is_contact, parse_number
 from domain.text import clean_text, fold
+from storage.rows import Record
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -75,7 +76,7 @@ def _cell_text(step: Step, value) -> str:
     if step.kind == "multi":
         values = [value] if isinstance(value, str) else value
         return ", ".join(step.choice(v).label if step.choice(v) else v for v in values if v)
-    if isinstance(value, list):  # the items of a list step, as an import reads them back
+    if isinstance(value, (list, tuple)):  # the items of a list step, as an import reads them back
         return "; ".join(value)
     return str(value)
 
@@ -85,21 +86,21 @@ def _safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def reference(row: dict) -> str:
-    return f"R{row['id']}v{row.get('version') or 1}"
+def reference(row: Record) -> str:
+    return f"R{row.id}v{row.version or 1}"
 
 
-def to_csv(dialog: Dialog, rows: list[dict]) -> bytes:
+def to_csv(dialog: Dialog, rows: list[Record]) -> bytes:
     """`rows` in the order of the list on screen, so that N° is the number shown there."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([ID_COLUMN] + [c.header for c in columns_of(dialog)] + [REF_COLUMN])
     for number, row in enumerate(rows, start=1):
-        writer.writerow([number] + [_safe(cell_text(s, row.get(s.id))) for s in dialog.steps] + [reference(row)])
+        writer.writerow([number] + [_safe(cell_text(s, getattr(row, s.id))) for s in dialog.steps] + [reference(row)])
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(dialog: Dialog, rows: list[dict], title: str) -> bytes:
+def to_xlsx(dialog: Dialog, rows: list[Record], title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -110,7 +111,7 @@ def to_xlsx(dialog: Dialog, rows: list[dict], title: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for number, row in enumerate(rows, start=1):
-        sheet.append([number] + [cell_text(s, row.get(s.id)) or None for s in dialog.steps] + [reference(row)])
+        sheet.append([number] + [cell_text(s, getattr(row, s.id)) or None for s in dialog.steps] + [reference(row)])
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             if isinstance(cell.value, str):

@@ -26,6 +26,7 @@ from dialogs.inputs import format_value
 from knowledge.content import current
 from domain.text import clean_text, fold
 from domain.rules import COMPULSORY_THRESHOLD_MEUR, is_compulsory
+from storage.rows import Actor, Indicator, Record, Workspace
 
 # The outline's template stays where the package data has always been.
 TEMPLATES = Path(__file__).resolve().parent.parent / "dialogs" / "templates"
@@ -75,15 +76,15 @@ FOLLOW_UP = "suivi"  # the « Suivre et piloter » part: governance is not an ax
 MOVE = re.compile(r"^\s*([AaIi])\s*(\d+)\s*[:=\-–—>]+\s*(\d+|suivi)\s*$", re.IGNORECASE)
 
 
-def suggested_axes(indicators: list[dict]) -> list[str]:
+def suggested_axes(indicators: list[Indicator]) -> list[str]:
     """Pre-select axes from the grid: the classic axis of each theme that has indicators,
     most important first (priority 1 counts most); the three classic axes when the grid is empty.
     Governance indicators go to the follow-up part, not to an axis."""
     weight: dict[str, float] = {}
     for row in indicators:
-        axis = THEME_OF_CLASSIC_AXIS.get(row.get("theme") or "")
+        axis = THEME_OF_CLASSIC_AXIS.get(row.theme or "")
         if axis in CLASSIC_AXES:
-            weight[axis] = weight.get(axis, 0) + {1: 3, 2: 2, 3: 1}.get(row.get("priority") or 3, 1)
+            weight[axis] = weight.get(axis, 0) + {1: 3, 2: 2, 3: 1}.get(row.priority or 3, 1)
     chosen = sorted(weight, key=lambda a: -weight[a])
     for axis in CLASSIC_AXES:
         if len(chosen) >= 3:
@@ -93,18 +94,22 @@ def suggested_axes(indicators: list[dict]) -> list[str]:
     return chosen[:6]
 
 
-def row_themes(row: dict) -> set[str]:
+def row_themes(row: Record) -> set[str]:
     """An indicator has one theme, an actor several."""
-    if row.get("theme"):
-        return {row["theme"]}
-    return set(row.get("themes") or ())
+    if isinstance(row, Indicator):
+        return {row.theme} if row.theme else set()
+    return set(row.themes)
 
 
-def row_text(row: dict) -> str:
-    return fold(" ".join(str(row.get(f) or "") for f in ("name", "description", "sub_theme", "objective", "indicator")))
+def row_text(row: Record) -> str:
+    if isinstance(row, Indicator):
+        words = (row.sub_theme, row.objective, row.indicator)
+    else:
+        words = (row.name, row.description)
+    return fold(" ".join(str(w or "") for w in words))
 
 
-def default_place(row: dict, chosen: list[str]) -> str | None:
+def default_place(row: Record, chosen: list[str]) -> str | None:
     """The axis a row goes under until the person says otherwise.
 
     Words of the row that name a thematic axis win (« repas bio » → alimentation);
@@ -144,9 +149,9 @@ def _axis_words(keywords: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(_keyword(k) for k in keywords)) if keywords else None
 
 
-def placements(rows: list[dict], chosen: list[str]) -> list[str | None]:
+def placements(rows: list[Record], chosen: list[str]) -> list[str | None]:
     """Where each row stands: its stored axis while that axis is chosen (or the follow-up part), else its default."""
-    return [r.get("axis") if r.get("axis") in (*chosen, FOLLOW_UP) else default_place(r, chosen) for r in rows]
+    return [r.axis if r.axis in (*chosen, FOLLOW_UP) else default_place(r, chosen) for r in rows]
 
 
 def parse_move(text: str, actors: int, indicators: int, axes_count: int) -> tuple[str, int, str | int] | None:
@@ -193,7 +198,7 @@ def _template():
 
 
 def build_context(
-    dialogs: dict[str, Dialog], workspace: dict | None, actors: list[dict], indicators: list[dict],
+    dialogs: dict[str, Dialog], workspace: Workspace | None, actors: list[Actor], indicators: list[Indicator],
     chosen: list[tuple[str, str]], today: date | None = None, diagnostic: dict | None = None,
     baseline: dict | None = None,
 ) -> dict:
@@ -212,54 +217,54 @@ def build_context(
             value = str(value)
         return format_value(step, value)
 
-    ws = dict(workspace or {})
-    purchases = ws.get("purchases_meur")
-    start, end = ws.get("period_start"), ws.get("period_end")
-    name = " ".join(clean_text(str(ws.get("name") or "")).split())
+    ws = workspace or Workspace(id=0)
+    purchases = ws.purchases_meur
+    start, end = ws.period_start, ws.period_end
+    name = " ".join(clean_text(str(ws.name or "")).split())
     ws_view = {
         "name": name,
-        "siret": ws.get("siret") or "",
+        "siret": ws.siret or "",
         "the": the(name) if name else "votre structure",
         "of": of(name) if name else "de votre structure",
         "period": f"{start}–{end}" if start and end else "",
-        "type_label": label(profile, "structure_type", ws.get("structure_type")),
-        "region_label": label(profile, "region", ws.get("region")),
+        "type_label": label(profile, "structure_type", ws.structure_type),
+        "region_label": label(profile, "region", ws.region),
         "purchases": label(profile, "purchases_meur", purchases) if purchases is not None else "",
         "verdict": "" if purchases is None else ("compulsory" if is_compulsory(purchases) else "voluntary"),
         "threshold": COMPULSORY_THRESHOLD_MEUR,
-        "existing": ws.get("existing_spaser") or "",
-        "existing_label": label(profile, "existing_spaser", ws.get("existing_spaser")),
-        "existing_years": ws.get("existing_years") or "",
+        "existing": ws.existing_spaser or "",
+        "existing_label": label(profile, "existing_spaser", ws.existing_spaser),
+        "existing_years": ws.existing_years or "",
     }
     actor_rows = [
         {
             "ref": f"A{n}",
-            "name": a.get("name"),
-            "typology": label(actor_dialog, "typology", a.get("typology")),
-            "description": a.get("description") or "",
-            "role": label(actor_dialog, "role", a.get("role")),
-            "involvement": label(actor_dialog, "involvement", a.get("involvement")),
-            "themes": label(actor_dialog, "themes", a.get("themes")),
-            "contact": a.get("contact") or "",
-            "comment": a.get("comment") or "",
+            "name": a.name,
+            "typology": label(actor_dialog, "typology", a.typology),
+            "description": a.description or "",
+            "role": label(actor_dialog, "role", a.role),
+            "involvement": label(actor_dialog, "involvement", a.involvement),
+            "themes": label(actor_dialog, "themes", a.themes),
+            "contact": a.contact or "",
+            "comment": a.comment or "",
         }
         for n, a in enumerate(actors, 1)
     ]
     indicator_rows = [
         {
             "ref": f"I{n}",
-            "theme": label(indicator_dialog, "theme", i.get("theme")),
-            "sub_theme": i.get("sub_theme") or "",
-            "schemes": label(indicator_dialog, "schemes", i.get("schemes")),
-            "objective": i.get("objective") or "",
-            "purchasing_link": i.get("purchasing_link") or "",
-            "indicator": i.get("indicator"),
-            "unit": label(indicator_dialog, "unit", i.get("unit")),
-            "target": _target(i.get("target"), i.get("target_year")),
-            "priority": label(indicator_dialog, "priority", i.get("priority")),
-            "referent": i.get("referent") or "",
-            "baseline": (f"{i['baseline_value']} en {i['baseline_year']} ({i.get('baseline_source') or 'source à préciser'})"
-                         if i.get("baseline_value") else ""),
+            "theme": label(indicator_dialog, "theme", i.theme),
+            "sub_theme": i.sub_theme or "",
+            "schemes": label(indicator_dialog, "schemes", i.schemes),
+            "objective": i.objective or "",
+            "purchasing_link": i.purchasing_link or "",
+            "indicator": i.indicator,
+            "unit": label(indicator_dialog, "unit", i.unit),
+            "target": _target(i.target, i.target_year),
+            "priority": label(indicator_dialog, "priority", i.priority),
+            "referent": i.referent or "",
+            "baseline": (f"{i.baseline_value} en {i.baseline_year} ({i.baseline_source or 'source à préciser'})"
+                         if i.baseline_value else ""),
         }
         for n, i in enumerate(indicators, 1)
     ]

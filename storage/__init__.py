@@ -20,6 +20,7 @@ from storage.outlines import Outlines
 from storage.privacy import Privacy
 from storage.questions import QuestionLog
 from storage.review import Review
+from storage.rows import Actor, Indicator
 from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS, PendingImports, Records
 from storage.stats import Counters
 from storage.users import Users
@@ -55,8 +56,8 @@ class Storage:
             users=Users(db),
             questions=QuestionLog(db),
             workspaces=Workspaces(db),
-            actors=Records(db, "actors", ACTOR_FIELDS, order="lower(name)"),
-            indicators=Records(db, "indicators", INDICATOR_FIELDS, order="theme, priority"),
+            actors=Records(db, "actors", Actor, ACTOR_FIELDS, order="lower(name)"),
+            indicators=Records(db, "indicators", Indicator, INDICATOR_FIELDS, order="theme, priority"),
             dialogs=DialogSessions(db),
             outlines=Outlines(db),
             diagnostics=Diagnostics(db),

@@ -12,11 +12,13 @@ import sqlite_utils
 
 from domain.rules import ANNOUNCEMENT_TOPICS
 from domain.clock import now_iso
+from domain.statuses import BroadcastStatus, DeliveryStatus
+from storage.rows import Broadcast, Delivery, Reminder, from_row
 from storage.privacy import ERASURE_HOOKS
 from storage.retention import PURGE_HOOKS
 
 TOPICS = tuple(ANNOUNCEMENT_TOPICS)
-FINAL = ("done", "cancelled")
+FINAL = (BroadcastStatus.DONE, BroadcastStatus.CANCELLED)
 
 
 class Announcements:
@@ -39,12 +41,9 @@ class Announcements:
                 [user_id, ";".join(t for t in TOPICS if t in topics), now, now],
             )
 
-    def recipients_of(self, broadcast: dict) -> list[int]:
+    def recipients_of(self, broadcast: Broadcast) -> list[int]:
         """Who a broadcast goes to, from its stored audience (the preview counts the same people)."""
-        def split(text: str | None) -> list[str]:
-            return [t for t in (text or "").split(";") if t]
-
-        return self.recipients(split(broadcast["topics"]), split(broadcast["structure_types"]), split(broadcast["regions"]))
+        return self.recipients(list(broadcast.topics), list(broadcast.structure_types), list(broadcast.regions))
 
     def recipients(self, topics: list[str], structure_types: list[str], regions: list[str]) -> list[int]:
         """Subscribed to one of the topics, not blocked, and matching the profile filters if any."""
@@ -70,7 +69,7 @@ class Announcements:
 
     def create(self, author_id: int | None, kind: str, title: str, body: str, topics: list[str], *,
                link: str | None = None, starts_at: str | None = None, structure_types=(), regions=(),
-               status: str = "draft", scheduled_at: str | None = None) -> int:
+               status: BroadcastStatus = BroadcastStatus.DRAFT, scheduled_at: str | None = None) -> int:
         with self.db.atomic():
             cur = self.db.execute(
                 "INSERT INTO broadcasts (author_id, kind, title, starts_at, link, body, topics, structure_types, regions, "
@@ -80,22 +79,24 @@ class Announcements:
             )
         return cur.lastrowid
 
-    def get(self, broadcast_id: int) -> dict | None:
+    def get(self, broadcast_id: int) -> Broadcast | None:
         rows = list(self.db.query("SELECT * FROM broadcasts WHERE id = ?", [broadcast_id]))
-        return rows[0] if rows else None
+        return _broadcast(rows[0]) if rows else None
 
-    def recent(self, limit: int = 8) -> list[dict]:
-        return list(self.db.query(
+    def recent(self, limit: int = 8) -> list[Broadcast]:
+        """The latest broadcasts past their draft, with their progress (`total`, `sent`)."""
+        return [_broadcast(row) for row in self.db.query(
             "SELECT b.*, "
             "(SELECT COUNT(*) FROM deliveries d WHERE d.broadcast_id = b.id) AS total, "
-            "(SELECT COUNT(*) FROM deliveries d WHERE d.broadcast_id = b.id AND d.status = 'sent') AS sent "
-            "FROM broadcasts b WHERE b.status != 'draft' ORDER BY b.id DESC LIMIT ?", [limit]))
+            "(SELECT COUNT(*) FROM deliveries d WHERE d.broadcast_id = b.id AND d.status = ?) AS sent "
+            "FROM broadcasts b WHERE b.status != ? ORDER BY b.id DESC LIMIT ?",
+            [DeliveryStatus.SENT, BroadcastStatus.DRAFT, limit])]
 
     def queue(self, broadcast_id: int, scheduled_at: str) -> bool:
         with self.db.atomic():
             cur = self.db.execute(
-                "UPDATE broadcasts SET status = 'queued', scheduled_at = ? WHERE id = ? AND status IN ('draft', 'queued')",
-                [scheduled_at, broadcast_id],
+                "UPDATE broadcasts SET status = ?, scheduled_at = ? WHERE id = ? AND status IN (?, ?)",
+                [BroadcastStatus.QUEUED, scheduled_at, broadcast_id, BroadcastStatus.DRAFT, BroadcastStatus.QUEUED],
             )
         return cur.rowcount == 1
 
@@ -103,43 +104,45 @@ class Announcements:
         """Cancel a scheduled broadcast or stop one in progress: pending deliveries are dropped."""
         with self.db.atomic():
             cur = self.db.execute(
-                "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ? AND status NOT IN ('done', 'cancelled')",
-                [now_iso(), broadcast_id],
+                "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ? AND status NOT IN (?, ?)",
+                [BroadcastStatus.CANCELLED, now_iso(), broadcast_id, *FINAL],
             )
             self.db.execute(
-                "UPDATE deliveries SET status = 'cancelled' WHERE broadcast_id = ? AND status = 'pending'", [broadcast_id]
+                "UPDATE deliveries SET status = ? WHERE broadcast_id = ? AND status = ?",
+                [DeliveryStatus.CANCELLED, broadcast_id, DeliveryStatus.PENDING],
             )
         return cur.rowcount == 1
 
-    def status(self, broadcast_id: int) -> str | None:
+    def status(self, broadcast_id: int) -> BroadcastStatus | None:
         row = self.db.execute("SELECT status FROM broadcasts WHERE id = ?", [broadcast_id]).fetchone()
-        return row[0] if row else None
+        return BroadcastStatus(row[0]) if row else None
 
-    def due(self, now: str) -> list[dict]:
+    def due(self, now: str) -> list[Broadcast]:
         """Broadcasts to work on: in progress (a restart resumes them), or queued and due."""
-        return list(self.db.query(
-            "SELECT * FROM broadcasts WHERE status = 'sending' OR (status = 'queued' AND scheduled_at <= ?) ORDER BY id",
-            [now]))
+        return [_broadcast(row) for row in self.db.query(
+            "SELECT * FROM broadcasts WHERE status = ? OR (status = ? AND scheduled_at <= ?) ORDER BY id",
+            [BroadcastStatus.SENDING, BroadcastStatus.QUEUED, now])]
 
-    def start(self, broadcast: dict) -> int:
+    def start(self, broadcast: Broadcast) -> int:
         """Write one delivery row per recipient, then mark the broadcast as sending; returns the count."""
         recipients = self.recipients_of(broadcast)
         with self.db.atomic():
             self.db.conn.executemany(
-                "INSERT INTO deliveries (broadcast_id, user_id, status, attempts) VALUES (?, ?, 'pending', 0) "
+                "INSERT INTO deliveries (broadcast_id, user_id, status, attempts) VALUES (?, ?, ?, 0) "
                 "ON CONFLICT(broadcast_id, user_id) DO NOTHING",
-                [(broadcast["id"], user_id) for user_id in recipients],
+                [(broadcast.id, user_id, DeliveryStatus.PENDING) for user_id in recipients],
             )
             self.db.execute(
-                "UPDATE broadcasts SET status = 'sending', started_at = COALESCE(started_at, ?) WHERE id = ? AND status = 'queued'",
-                [now_iso(), broadcast["id"]],
+                "UPDATE broadcasts SET status = ?, started_at = COALESCE(started_at, ?) WHERE id = ? AND status = ?",
+                [BroadcastStatus.SENDING, now_iso(), broadcast.id, BroadcastStatus.QUEUED],
             )
         return len(recipients)
 
     def was_sent_to(self, broadcast_id: int, user_id: int) -> bool:
         """Whether this person received this announcement: only they may ask for its reminder."""
         row = self.db.execute(
-            "SELECT 1 FROM deliveries WHERE broadcast_id = ? AND user_id = ? AND status = 'sent'", [broadcast_id, user_id]
+            "SELECT 1 FROM deliveries WHERE broadcast_id = ? AND user_id = ? AND status = ?",
+            [broadcast_id, user_id, DeliveryStatus.SENT],
         ).fetchone()
         return row is not None
 
@@ -147,14 +150,16 @@ class Announcements:
         """Take a pending delivery for sending; False if it is no longer pending (sent, cancelled, taken)."""
         with self.db.atomic():
             cur = self.db.execute(
-                "UPDATE deliveries SET status = 'sending' WHERE id = ? AND status = 'pending'", [delivery_id]
+                "UPDATE deliveries SET status = ? WHERE id = ? AND status = ?",
+                [DeliveryStatus.SENDING, delivery_id, DeliveryStatus.PENDING],
             )
         return cur.rowcount == 1
 
     def release(self, delivery_id: int) -> None:
         """A claimed delivery that must wait (flood control, network): pending again, its sent parts kept."""
         with self.db.atomic():
-            self.db.execute("UPDATE deliveries SET status = 'pending' WHERE id = ? AND status = 'sending'", [delivery_id])
+            self.db.execute("UPDATE deliveries SET status = ? WHERE id = ? AND status = ?",
+                            [DeliveryStatus.PENDING, delivery_id, DeliveryStatus.SENDING])
 
     def part_sent(self, delivery_id: int, parts: int) -> None:
         """Written after each part reaches Telegram: after a crash, only the part in flight can come twice."""
@@ -169,20 +174,21 @@ class Announcements:
         """
         with self.db.atomic():
             return self.db.execute(
-                "UPDATE deliveries SET status = 'pending' WHERE broadcast_id = ? AND status = 'sending'", [broadcast_id]
+                "UPDATE deliveries SET status = ? WHERE broadcast_id = ? AND status = ?",
+                [DeliveryStatus.PENDING, broadcast_id, DeliveryStatus.SENDING],
             ).rowcount
 
-    def pending(self, broadcast_id: int, limit: int) -> list[dict]:
-        return list(self.db.query(
-            "SELECT * FROM deliveries WHERE broadcast_id = ? AND status = 'pending' ORDER BY id LIMIT ?",
-            [broadcast_id, limit]))
+    def pending(self, broadcast_id: int, limit: int) -> list[Delivery]:
+        return [from_row(Delivery, row, status=DeliveryStatus(row["status"])) for row in self.db.query(
+            "SELECT * FROM deliveries WHERE broadcast_id = ? AND status = ? ORDER BY id LIMIT ?",
+            [broadcast_id, DeliveryStatus.PENDING, limit])]
 
-    def record(self, delivery_id: int, status: str, error: str | None = None) -> None:
+    def record(self, delivery_id: int, status: DeliveryStatus, error: str | None = None) -> None:
         with self.db.atomic():
             self.db.execute(
                 "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?, "
-                "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
-                [status, error, status, now_iso(), delivery_id],
+                "sent_at = CASE WHEN ? = ? THEN ? ELSE sent_at END WHERE id = ?",
+                [status, error, status, DeliveryStatus.SENT, now_iso(), delivery_id],
             )
 
     def retry_later(self, delivery_id: int, error: str) -> int:
@@ -199,17 +205,17 @@ class Announcements:
     def finish(self, broadcast_id: int) -> None:
         with self.db.atomic():
             self.db.execute(
-                "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'",
-                [now_iso(), broadcast_id],
+                "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ? AND status = ?",
+                [BroadcastStatus.DONE, now_iso(), broadcast_id, BroadcastStatus.SENDING],
             )
 
     def counts(self, broadcast_id: int) -> dict[str, int]:
         return dict(self.db.execute(
             "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", [broadcast_id]).fetchall())
 
-    def unreported(self) -> list[dict]:
-        return list(self.db.query(
-            "SELECT * FROM broadcasts WHERE status IN ('done', 'cancelled') AND reported = 0 AND started_at IS NOT NULL"))
+    def unreported(self) -> list[Broadcast]:
+        return [_broadcast(row) for row in self.db.query(
+            "SELECT * FROM broadcasts WHERE status IN (?, ?) AND reported = 0 AND started_at IS NOT NULL", list(FINAL))]
 
     def mark_reported(self, broadcast_id: int) -> None:
         with self.db.atomic():
@@ -228,15 +234,25 @@ class Announcements:
                 ).rowcount
         return added
 
-    def due_reminders(self, now: str, limit: int = 100) -> list[dict]:
-        return list(self.db.query(
+    def due_reminders(self, now: str, limit: int = 100) -> list[Reminder]:
+        return [from_row(Reminder, row, broadcast_status=BroadcastStatus(row["broadcast_status"])) for row in self.db.query(
             "SELECT r.*, b.title, b.starts_at, b.link, b.status AS broadcast_status FROM reminders r "
             "JOIN broadcasts b ON b.id = r.broadcast_id WHERE r.sent_at IS NULL AND r.remind_at <= ? "
-            "ORDER BY r.remind_at LIMIT ?", [now, limit]))
+            "ORDER BY r.remind_at LIMIT ?", [now, limit])]
 
     def reminder_sent(self, reminder_id: int) -> None:
         with self.db.atomic():
             self.db.execute("UPDATE reminders SET sent_at = ? WHERE id = ?", [now_iso(), reminder_id])
+
+
+def _broadcast(row: dict) -> Broadcast:
+    """Lists (topics, filters) decoded from « a;b », a format only storage knows."""
+    def split(text: str | None) -> tuple[str, ...]:
+        return tuple(t for t in (text or "").split(";") if t)
+
+    return from_row(Broadcast, row, status=BroadcastStatus(row["status"]), topics=split(row["topics"]),
+                    structure_types=split(row["structure_types"]), regions=split(row["regions"]),
+                    reported=bool(row["reported"]))
 
 
 def _forget(db: sqlite_utils.Database, user_id: int) -> None:

@@ -12,6 +12,7 @@ import json
 import sqlite_utils
 
 from domain.clock import now_iso
+from storage.rows import Baseline
 
 
 class Baselines:
@@ -26,8 +27,8 @@ class Baselines:
                 pk="workspace_id",
             )
 
-    def get(self, workspace_id: int | None) -> dict | None:
-        """The stored figures, with `buyer`, `source` and `received_on` beside them; None if none yet."""
+    def get(self, workspace_id: int | None) -> Baseline | None:
+        """The stored figures and where they came from; None if none yet."""
         if workspace_id is None:
             return None
         row = self.db.execute(
@@ -35,4 +36,4 @@ class Baselines:
         ).fetchone()
         if row is None:
             return None
-        return {**json.loads(row[3]), "buyer": row[0], "file": row[1], "received_on": row[2]}
+        return Baseline(buyer=row[0], file=row[1], received_on=row[2], figures=json.loads(row[3]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from domain.clock import now_iso
+from storage.rows import Diagnostic, from_row
 
 RUBRICS = ("politique", "strategie", "organisation", "proces", "impact")
 
@@ -22,9 +23,12 @@ class Diagnostics:
             )
         return cur.lastrowid
 
-    def history(self, workspace_id: int) -> list[dict]:
-        return list(self.db.query("SELECT * FROM diagnostics WHERE workspace_id = ? ORDER BY id", [workspace_id]))
+    def history(self, workspace_id: int) -> list[Diagnostic]:
+        return [
+            from_row(Diagnostic, row, rubrics={r: row[r] for r in RUBRICS})
+            for row in self.db.query("SELECT * FROM diagnostics WHERE workspace_id = ? ORDER BY id", [workspace_id])
+        ]
 
-    def latest(self, workspace_id: int) -> dict | None:
+    def latest(self, workspace_id: int) -> Diagnostic | None:
         rows = self.history(workspace_id)
         return rows[-1] if rows else None

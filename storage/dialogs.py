@@ -11,27 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import sqlite_utils
 
 from domain.statuses import DialogStatus
 from domain.clock import now_iso
-
-
-
-@dataclass(frozen=True)
-class Session:
-    id: int
-    user_id: int
-    workspace_id: int | None
-    dialog: str
-    status: str
-    step: str
-    turn: int
-    target_id: int | None
-    editing: bool
-    updated_at: str = ""  # the last move: a person back after a pause is reminded where they were
+from storage.rows import Session
 
 
 class DialogSessions:
@@ -44,7 +29,7 @@ class DialogSessions:
             user_id=row["user_id"],
             workspace_id=row["workspace_id"],
             dialog=row["dialog"],
-            status=row["status"],
+            status=DialogStatus(row["status"]),
             step=row["step"],
             turn=row["turn"],
             target_id=row["target_id"],
@@ -149,7 +134,7 @@ class DialogSessions:
         with self.db.atomic():
             self._put(session.id, key, value, now_iso())
 
-    def finish(self, session: Session, status: str) -> None:
+    def finish(self, session: Session, status: DialogStatus) -> None:
         with self.db.atomic():
             self.db.execute(
                 "UPDATE dialog_sessions SET status = ?, turn = turn + 1, updated_at = ? WHERE id = ?",

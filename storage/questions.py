@@ -7,6 +7,7 @@ import sqlite_utils
 from datetime import timedelta
 
 from domain.clock import iso, now, now_iso
+from storage.rows import Feedback, Question, from_row
 
 
 # What counts as a question asked: typed by the person. An answer opened from a
@@ -75,8 +76,11 @@ class QuestionLog:
         )
         return rows[0]["text"] if rows else None
 
-    def questions_of(self, user_id: int) -> list[dict]:
-        return list(self.db.query("SELECT * FROM questions WHERE user_id = ? ORDER BY id", [user_id]))
+    def questions_of(self, user_id: int) -> list[Question]:
+        return [from_row(Question, row) for row in self.db.query("SELECT * FROM questions WHERE user_id = ? ORDER BY id", [user_id])]
 
-    def feedback_of(self, user_id: int) -> list[dict]:
-        return list(self.db.query("SELECT * FROM feedback WHERE user_id = ? ORDER BY id", [user_id]))
+    def feedback_of(self, user_id: int) -> list[Feedback]:
+        return [
+            from_row(Feedback, row, helpful=bool(row["helpful"]))
+            for row in self.db.query("SELECT * FROM feedback WHERE user_id = ? ORDER BY id", [user_id])
+        ]

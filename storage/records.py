@@ -13,6 +13,7 @@ import sqlite_utils
 
 from domain.clock import iso, now, now_iso
 from storage.db import FreedPages
+from storage.rows import PendingImport, Record, from_row
 
 IMPORT_LIFETIME = timedelta(hours=1)
 # Columns holding several values: lists for everyone else, « a;b » in SQLite — a format only this module knows.
@@ -35,28 +36,33 @@ INDICATOR_FIELDS = (
 
 
 class Records:
-    def __init__(self, db: sqlite_utils.Database, table: str, fields: tuple[str, ...], order: str):
+    def __init__(self, db: sqlite_utils.Database, table: str, record: type[Record], fields: tuple[str, ...], order: str):
         self.db = db
         self.table = table
+        self.record = record
         self.fields = fields
         self.order = order
 
-    def list(self, workspace_id: int, limit: int | None = None, offset: int = 0) -> list[dict]:
+    def values(self, record: Record) -> dict:
+        """What a person entered in a row, by field (a dialog's answers start from it)."""
+        return {f: getattr(record, f) for f in self.fields}
+
+    def list(self, workspace_id: int, limit: int | None = None, offset: int = 0) -> list[Record]:
         sql = f"SELECT * FROM {self.table} WHERE workspace_id = ? ORDER BY {self.order}, id"
         params: list = [workspace_id]
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
-        return [_decoded(row) for row in self.db.query(sql, params)]
+        return [self._decoded(row) for row in self.db.query(sql, params)]
 
     def count(self, workspace_id: int) -> int:
         return self.db.execute(f"SELECT COUNT(*) FROM {self.table} WHERE workspace_id = ?", [workspace_id]).fetchone()[0]
 
-    def get(self, workspace_id: int, record_id: int) -> dict | None:
+    def get(self, workspace_id: int, record_id: int) -> Record | None:
         rows = list(
             self.db.query(f"SELECT * FROM {self.table} WHERE workspace_id = ? AND id = ?", [workspace_id, record_id])
         )
-        return _decoded(rows[0]) if rows else None
+        return self._decoded(rows[0]) if rows else None
 
     def add(self, workspace_id: int, user_id: int | None, values: dict) -> int:
         with self.db.atomic():
@@ -129,11 +135,9 @@ class Records:
         return self.db.execute(sql, params).rowcount == 1
 
 
-def _decoded(row: dict) -> dict:
-    for field in LIST_FIELDS & row.keys():
-        text = row[field]
-        row[field] = [v.strip() for v in text.split(";") if v.strip()] or None if isinstance(text, str) else text
-    return row
+    def _decoded(self, row: dict) -> Record:
+        lists = {field: tuple(v.strip() for v in (row[field] or "").split(";") if v.strip()) for field in LIST_FIELDS & row.keys()}
+        return from_row(self.record, row, **lists)
 
 
 def _encoded(field: str, value):
@@ -183,7 +187,7 @@ class PendingImports:
             self.freed.mark()
         return count
 
-    def take(self, pending_id: int, user_id: int) -> dict | None:
+    def take(self, pending_id: int, user_id: int) -> PendingImport | None:
         """The staged import (its rows decoded), removed so a second tap finds nothing."""
         with self.db.atomic():
             found = list(self.db.query(
@@ -193,4 +197,4 @@ class PendingImports:
                 return None
             self.db.execute("DELETE FROM pending_imports WHERE id = ?", [pending_id])
             self.freed.mark()
-        return {**found[0], "rows": json.loads(found[0]["rows"])}
+        return from_row(PendingImport, found[0], rows=json.loads(found[0]["rows"]))

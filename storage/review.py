@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from domain.clock import now_iso
+from storage.rows import Variant, from_row
 
 LOW_CONFIDENCE_MARGIN = 10  # answered, but within this many points of the answer threshold
 RECENT = 5000  # the most recent questions to review: enough for months, cheap to group
@@ -85,9 +86,9 @@ class Review:
         ).fetchone()
         return row[0] if row else None
 
-    def get_variant(self, variant_id: int) -> dict | None:
+    def get_variant(self, variant_id: int) -> Variant | None:
         rows = list(self.db.query("SELECT * FROM variants WHERE id = ?", [variant_id]))
-        return rows[0] if rows else None
+        return from_row(Variant, rows[0], edited=bool(rows[0].get("edited"))) if rows else None
 
     def rewrite(self, variant_id: int, text: str) -> bool:
         """An animator's own wording replaces the asker's: it is no longer that person's data."""

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from storage.questions import ASKED, QuestionLog
+from storage.rows import DialogFunnel, Statistics
 from domain import clock
 
 
@@ -31,7 +32,7 @@ class Counters:
         return int(row[0]) if row else 0
 
 
-def compute(db: sqlite_utils.Database, now: datetime | None = None) -> dict:
+def compute(db: sqlite_utils.Database, now: datetime | None = None) -> Statistics:
     now = now or clock.now()
 
     def one(sql: str, params=()) -> int:
@@ -43,30 +44,30 @@ def compute(db: sqlite_utils.Database, now: datetime | None = None) -> dict:
     questions = QuestionLog(db).counts()["asked"]
     outcomes = dict(db.execute(f"SELECT outcome, COUNT(*) FROM questions WHERE {ASKED} GROUP BY outcome").fetchall())
     funnel = [
-        {"dialog": dialog, "started": started, "completed": completed, "cancelled": cancelled}
+        DialogFunnel(dialog, started, completed, cancelled)
         for dialog, started, completed, cancelled in db.execute(
             "SELECT dialog, COUNT(*), SUM(status = 'completed'), SUM(status IN ('cancelled', 'abandoned')) "
             "FROM dialog_sessions GROUP BY dialog ORDER BY COUNT(*) DESC"
         ).fetchall()
     ]
     broadcasts = one("SELECT COUNT(*) FROM broadcasts") if "broadcasts" in db.table_names() else 0
-    return {
-        "users": one("SELECT COUNT(*) FROM users"),
-        "active_7": one("SELECT COUNT(*) FROM users WHERE last_seen >= ?", [since(7)]),
-        "active_30": one("SELECT COUNT(*) FROM users WHERE last_seen >= ?", [since(30)]),
-        "questions": questions,
-        "answered": outcomes.get("answered", 0),
-        "suggested": outcomes.get("suggested", 0),
-        "not_covered": outcomes.get("not_covered", 0),
-        "helpful": one("SELECT COUNT(*) FROM feedback WHERE helpful = 1"),
-        "unhelpful": one("SELECT COUNT(*) FROM feedback WHERE helpful = 0"),
-        "top_entries": db.execute(
+    return Statistics(
+        users=one("SELECT COUNT(*) FROM users"),
+        active_7=one("SELECT COUNT(*) FROM users WHERE last_seen >= ?", [since(7)]),
+        active_30=one("SELECT COUNT(*) FROM users WHERE last_seen >= ?", [since(30)]),
+        questions=questions,
+        answered=outcomes.get("answered", 0),
+        suggested=outcomes.get("suggested", 0),
+        not_covered=outcomes.get("not_covered", 0),
+        helpful=one("SELECT COUNT(*) FROM feedback WHERE helpful = 1"),
+        unhelpful=one("SELECT COUNT(*) FROM feedback WHERE helpful = 0"),
+        top_entries=[tuple(row) for row in db.execute(
             "SELECT entry_id, COUNT(*) FROM questions WHERE entry_id IS NOT NULL AND outcome IN ('answered', 'chosen') "
             "GROUP BY entry_id ORDER BY COUNT(*) DESC, entry_id LIMIT 10"
-        ).fetchall(),
-        "funnel": funnel,
-        "outlines": one("SELECT COUNT(*) FROM outlines"),
-        "workspaces": one("SELECT COUNT(*) FROM workspaces"),
-        "broadcasts": broadcasts,
-        "flood_dropped": Counters(db).get("flood_dropped"),
-    }
+        ).fetchall()],
+        funnel=funnel,
+        outlines=one("SELECT COUNT(*) FROM outlines"),
+        workspaces=one("SELECT COUNT(*) FROM workspaces"),
+        broadcasts=broadcasts,
+        flood_dropped=Counters(db).get("flood_dropped"),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from domain.clock import now_iso
+from storage.rows import User, from_row
 
 
 class Users:
@@ -45,9 +46,11 @@ class Users:
         row = self.db.execute("SELECT muted FROM users WHERE id = ?", [user_id]).fetchone()
         return bool(row and row[0])
 
-    def get(self, user_id: int) -> dict | None:
+    def get(self, user_id: int) -> User | None:
         rows = list(self.db.query("SELECT * FROM users WHERE id = ?", [user_id]))
-        return rows[0] if rows else None
+        if not rows:
+            return None
+        return from_row(User, rows[0], blocked=bool(rows[0]["blocked"]), muted=bool(rows[0].get("muted")))
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM users").fetchone()[0]

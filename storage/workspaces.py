@@ -14,6 +14,7 @@ import sqlite_utils
 from domain.rules import PROFILE_FIELDS
 from domain.clock import now_iso
 from domain import clock
+from storage.rows import Member, Workspace, from_row
 
 INVITE_DAYS = 7
 # No 0/O or 1/I/L: codes are read aloud and typed on phones.
@@ -24,20 +25,20 @@ class Workspaces:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
 
-    def of_user(self, user_id: int) -> dict | None:
+    def of_user(self, user_id: int) -> Workspace | None:
         rows = list(
             self.db.query(
                 "SELECT w.*, m.role FROM workspaces w JOIN members m ON m.workspace_id = w.id WHERE m.user_id = ?",
                 [user_id],
             )
         )
-        return rows[0] if rows else None
+        return _workspace(rows[0]) if rows else None
 
-    def get(self, workspace_id: int) -> dict | None:
+    def get(self, workspace_id: int) -> Workspace | None:
         rows = list(self.db.query("SELECT * FROM workspaces WHERE id = ?", [workspace_id]))
-        return rows[0] if rows else None
+        return _workspace(rows[0]) if rows else None
 
-    def ensure(self, user_id: int) -> dict:
+    def ensure(self, user_id: int) -> Workspace:
         """The user's workspace, created (with them as creator) if they have none."""
         existing = self.of_user(user_id)
         if existing is not None:
@@ -63,14 +64,14 @@ class Workspaces:
                 [*values.values(), now_iso(), workspace_id],
             )
 
-    def members(self, workspace_id: int) -> list[dict]:
-        return list(
+    def members(self, workspace_id: int) -> list[Member]:
+        return [from_row(Member, row) for row in
             self.db.query(
                 "SELECT m.user_id, m.role, m.joined_at, u.display_name FROM members m "
                 "LEFT JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? ORDER BY m.joined_at, m.user_id",
                 [workspace_id],
             )
-        )
+        ]
 
     # -- invitations ------------------------------------------------------------
 
@@ -86,7 +87,7 @@ class Workspaces:
             )
         return code, expires
 
-    def join(self, user_id: int, code: str) -> tuple[str, dict | None]:
+    def join(self, user_id: int, code: str) -> tuple[str, Workspace | None]:
         """Use an invitation code. Returns (outcome, workspace): joined, unknown, used, expired, already."""
         code = "".join(ch for ch in code.upper() if ch.isalnum())
         with self.db.atomic():
@@ -96,7 +97,7 @@ class Workspaces:
             invite = rows[0]
             workspace = self.get(invite["workspace_id"])
             current = self.of_user(user_id)
-            if current is not None and current["id"] == invite["workspace_id"]:
+            if current is not None and current.id == invite["workspace_id"]:
                 return "already", workspace
             if invite["used_by"] is not None:
                 return "used", None
@@ -121,17 +122,17 @@ class Workspaces:
             return False
         with self.db.atomic():
             self.db.execute("DELETE FROM members WHERE user_id = ?", [user_id])
-            self.hand_over(workspace["id"])
+            self.hand_over(workspace.id)
         return True
 
     def remove(self, creator_id: int, member_id: int) -> bool:
         """The creator removes a member; False if not allowed or not a member."""
         workspace = self.of_user(creator_id)
-        if workspace is None or workspace["role"] != "creator" or creator_id == member_id:
+        if workspace is None or workspace.role != "creator" or creator_id == member_id:
             return False
         with self.db.atomic():
             cur = self.db.execute(
-                "DELETE FROM members WHERE workspace_id = ? AND user_id = ?", [workspace["id"], member_id]
+                "DELETE FROM members WHERE workspace_id = ? AND user_id = ?", [workspace.id, member_id]
             )
         return cur.rowcount == 1
 
@@ -147,3 +148,7 @@ class Workspaces:
             "WHERE workspace_id = ? ORDER BY joined_at, user_id LIMIT 1)",
             [workspace_id],
         )
+
+
+def _workspace(row: dict) -> Workspace:
+    return from_row(Workspace, row, profile_done=bool(row["profile_done"]))

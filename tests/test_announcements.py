@@ -10,6 +10,8 @@ import pytest
 from bot.features.announcements import ics
 from bot.replies import Event
 from dialogs.inputs import InputError, parse_datetime
+from domain.statuses import BroadcastStatus
+from storage.rows import Broadcast
 from tests.support.chat import Chat
 
 ADMIN = 1
@@ -76,11 +78,11 @@ def test_composing_previews_exactly_and_counts_recipients(admin_assistant):
     assert admin.replies[1].document is not None and admin.replies[1].document.filename.endswith(".ics")
     admin.press("Envoyer maintenant")
     broadcast = store.recent()[0]
-    assert broadcast["status"] == "queued" and broadcast["kind"] == "webinaire"
+    assert broadcast.status == "queued" and broadcast.kind == "webinaire"
     admin.say("/annonce")
     assert any(label.startswith("⏹ Annuler n°") for label in admin.labels)
     admin.press("Annuler n°")
-    assert store.get(broadcast["id"])["status"] == "cancelled"
+    assert store.get(broadcast.id).status == "cancelled"
 
 
 def test_scheduling_refuses_the_past_and_queues_in_utc(admin_assistant):
@@ -92,7 +94,7 @@ def test_scheduling_refuses_the_past_and_queues_in_utc(admin_assistant):
     later = datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=2)
     assert "programmée" in admin.say(later.strftime("%d/%m/%Y %Hh%M"))
     row = store.get(broadcast_id)
-    assert row["status"] == "queued" and row["scheduled_at"].endswith("+00:00")
+    assert row.status == "queued" and row.scheduled_at.endswith("+00:00")
 
 
 def test_non_admins_get_a_refusal_that_reveals_nothing(admin_assistant):
@@ -113,8 +115,9 @@ def test_bad_date_times():
 
 
 def test_ics_is_a_valid_calendar_with_folded_lines():
-    data = ics({"id": 3, "title": "Un titre, avec ; des signes", "starts_at": "2030-03-12T14:30+01:00",
-                "body": "x" * 200, "link": "https://example.org"}).decode()
+    data = ics(Broadcast(id=3, kind="webinaire", status=BroadcastStatus.QUEUED, created_at="2030-01-01T00:00:00+00:00",
+                         title="Un titre, avec ; des signes", starts_at="2030-03-12T14:30+01:00", body="x" * 200,
+                         link="https://example.org")).decode()
     assert data.startswith("BEGIN:VCALENDAR\r\n") and "DTSTART:20300312T133000Z" in data
     assert "SUMMARY:Un titre\\, avec \\; des signes" in data
     assert all(len(line.encode()) <= 75 for line in data.split("\r\n"))
@@ -140,7 +143,7 @@ def test_only_recipients_of_a_sent_webinar_can_ask_for_its_reminder(admin_assist
     store.subscribe(8, ["webinaires"])
     store.start(store.get(sent))
     [row] = store.pending(sent, 10)
-    store.record(row["id"], "sent")
+    store.record(row.id, "sent")
     stranger, recipient = Chat(admin_assistant, 9), Chat(admin_assistant, 8)
     for forged in (f"rem:{draft}", f"rem:{sent}", "rem:99999999999999999999", "rem:²"):
         text = stranger.press_payload(forged)

@@ -50,8 +50,8 @@ def test_an_import_confirmation_offered_again_adds_the_rows_once(assistant, chat
     assert "1 ajout" in chat.text
     chat.offer_again()
     assert "1 ajout" in chat.text
-    workspace = assistant.services.storage.workspaces.of_user(42)["id"]
-    assert [a["name"] for a in assistant.services.storage.actors.list(workspace)] == ["Mairie"]
+    workspace = assistant.services.storage.workspaces.of_user(42).id
+    assert [a.name for a in assistant.services.storage.actors.list(workspace)] == ["Mairie"]
 
 
 def test_a_feedback_vote_or_a_question_offered_again_is_logged_once(assistant, chat):
@@ -118,7 +118,7 @@ def test_a_file_without_the_number_column_is_refused_with_the_reason(assistant, 
     rows = [r[1:] for r in _export(chat)]
     text = chat.send_file("carto.csv", _csv(rows))
     assert "La colonne « N° » manque" in text and "Rien n'a été modifié" in text
-    workspace = assistant.services.storage.workspaces.of_user(42)["id"]
+    workspace = assistant.services.storage.workspaces.of_user(42).id
     assert len(assistant.services.storage.actors.list(workspace)) == 1
 
 
@@ -138,9 +138,9 @@ def test_an_older_export_never_overwrites_a_colleagues_newer_edit_without_a_choi
     colleague.say(f"/rejoindre {code}")
     old = _export(me)
     # The colleague renames the row after my export.
-    workspace = assistant.services.storage.workspaces.of_user(42)["id"]
+    workspace = assistant.services.storage.workspaces.of_user(42).id
     [row] = assistant.services.storage.actors.list(workspace)
-    assistant.services.storage.actors.update(workspace, row["id"], {**row, "name": "CRESS de Bretagne"})
+    assistant.services.storage.actors.update(workspace, row.id, {**assistant.services.storage.actors.values(row), "name": "CRESS de Bretagne"})
     old[1][3] = "Réseau de l'ESS"  # I changed the description in my old copy
     text = me.send_file("carto.csv", _csv(old))
     assert "modifiée par un·e collègue" in text
@@ -148,11 +148,11 @@ def test_an_older_export_never_overwrites_a_colleagues_newer_edit_without_a_choi
     assert "0 ligne à mettre à jour" in text
     me.press("garder l'actuel")
     [kept] = assistant.services.storage.actors.list(workspace)
-    assert kept["name"] == "CRESS de Bretagne" and kept["description"] is None
+    assert kept.name == "CRESS de Bretagne" and kept.description is None
     text = me.send_file("carto.csv", _csv(old))
     me.press("prendre mon fichier")
     [mine] = assistant.services.storage.actors.list(workspace)
-    assert mine["name"] == "CRESS Bretagne" and mine["description"] == "Réseau de l'ESS"
+    assert mine.name == "CRESS Bretagne" and mine.description == "Réseau de l'ESS"
 
 
 def test_a_list_filled_meanwhile_keeps_the_new_row_in_an_open_dialog(assistant, chat, monkeypatch):

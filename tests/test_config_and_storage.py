@@ -82,7 +82,7 @@ def test_database_is_wal_migrated_and_reopens(tmp_path):
     storage.close()
     again = Storage.open(path)
     assert again.users.touch(7, "Alix", "fr") is False
-    assert again.users.get(7)["first_seen"] <= again.users.get(7)["last_seen"]
+    assert again.users.get(7).first_seen <= again.users.get(7).last_seen
     again.close()
 
 
@@ -90,9 +90,9 @@ def test_blocked_user_is_unblocked_when_they_come_back(tmp_path):
     storage = Storage.open(tmp_path / "db.sqlite")
     storage.users.touch(1, "A", None)
     storage.users.mark_blocked(1)
-    assert storage.users.get(1)["blocked"] == 1
+    assert storage.users.get(1).blocked
     storage.users.touch(1, None, None)
-    assert storage.users.get(1)["blocked"] == 0 and storage.users.get(1)["display_name"] == "A"
+    assert not storage.users.get(1).blocked and storage.users.get(1).display_name == "A"
     storage.close()
 
 

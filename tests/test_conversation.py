@@ -36,7 +36,7 @@ def test_question_is_answered_with_source_related_and_feedback(assistant, event)
     assert any(p.startswith("fb:") and p.endswith(":1") for p in buttons)
     assert all(len(p.encode()) <= 64 for p in buttons)
     [logged] = assistant.services.storage.questions.questions_of(42)
-    assert (logged["entry_id"], logged["outcome"]) == ("nombre-pages", "answered")
+    assert (logged.entry_id, logged.outcome) == ("nombre-pages", "answered")
 
 
 def test_feedback_is_stored_and_a_second_tap_replaces_it(assistant, event):
@@ -46,7 +46,7 @@ def test_feedback_is_stored_and_a_second_tap_replaces_it(assistant, event):
     assert "Merci" in texts(assistant.handle(event(payload=up)))
     assistant.handle(event(payload=down))
     [vote] = assistant.services.storage.questions.feedback_of(42)
-    assert vote["helpful"] == 0 and vote["entry_id"] == "nombre-pages"
+    assert vote.helpful is False and vote.entry_id == "nombre-pages"
 
 
 def test_uncertain_question_offers_did_you_mean_buttons(assistant, event):
@@ -55,7 +55,7 @@ def test_uncertain_question_offers_did_you_mean_buttons(assistant, event):
     assert "Vouliez-vous dire" in text
     assert "faq:pourquoi-spaser" in payloads(replies)
     [logged] = assistant.services.storage.questions.questions_of(42)
-    assert logged["outcome"] == "suggested"
+    assert logged.outcome == "suggested"
 
 
 def test_out_of_scope_is_admitted_logged_and_offers_topics_or_neighbours(assistant, event):
@@ -64,7 +64,7 @@ def test_out_of_scope_is_admitted_logged_and_offers_topics_or_neighbours(assista
     assert "ne couvre pas" in text
     assert payloads(replies)
     [logged] = assistant.services.storage.questions.questions_of(42)
-    assert logged["outcome"] == "not_covered"
+    assert logged.outcome == "not_covered"
 
 
 def test_old_related_button_still_answers(assistant, event):
@@ -128,7 +128,7 @@ def test_very_long_text_is_capped_and_still_answered(assistant, event):
     text = texts(replies)
     assert "très long" in text
     [logged] = assistant.services.storage.questions.questions_of(42)
-    assert len(logged["text"]) <= 1000
+    assert len(logged.text) <= 1000
 
 
 @pytest.mark.parametrize("hostile", ["<b>gras</b>", "a & b", "<script>alert(1)</script>", "*_[lien](x)_*"])
@@ -177,7 +177,7 @@ def test_text_in_a_dialog_that_is_neither_answer_nor_question_is_explained_and_n
     assert "Je n'ai pas compris « des trucs et des machins »" in text
     assert assistant.services.storage.questions.questions_of(42) == []
     assistant.handle(event("combien de pages fait un spaser ?"))
-    assert [q["entry_id"] for q in assistant.services.storage.questions.questions_of(42)] == ["nombre-pages"]
+    assert [q.entry_id for q in assistant.services.storage.questions.questions_of(42)] == ["nombre-pages"]
 
 
 @pytest.mark.parametrize("text", ["bof", "ok", "je sais pas trop", "hmm"])
@@ -202,10 +202,10 @@ def test_forged_button_data_gets_a_polite_refusal_not_an_apology(assistant, even
 def test_votes_only_count_on_ones_own_questions(assistant, event):
     assistant.handle(event("combien de pages fait un spaser ?", user_id=1))
     [question] = assistant.services.storage.questions.questions_of(1)
-    assistant.handle(event(payload=f"fb:{question['id']}:0", user_id=2))
+    assistant.handle(event(payload=f"fb:{question.id}:0", user_id=2))
     assert assistant.services.storage.questions.feedback_of(2) == []
-    assistant.handle(event(payload=f"fb:{question['id']}:1", user_id=1))
-    assert [f["helpful"] for f in assistant.services.storage.questions.feedback_of(1)] == [1]
+    assistant.handle(event(payload=f"fb:{question.id}:1", user_id=1))
+    assert [f.helpful for f in assistant.services.storage.questions.feedback_of(1)] == [True]
 
 
 def test_invisible_characters_in_a_question_are_removed_not_turned_into_spaces(assistant, event):

@@ -11,9 +11,9 @@ def test_profile_completed_says_compulsory_and_stores_the_workspace(assistant, c
     text = fill_profile(chat)
     assert "Le SPASER est obligatoire pour vous" in text and "L2111-3" in text
     workspace = assistant.services.storage.workspaces.of_user(42)
-    assert workspace["name"] == "Ville de Quimper"
-    assert workspace["purchases_meur"] == 72.5 and workspace["region"] == "bretagne"
-    assert (workspace["period_start"], workspace["period_end"]) == (2026, 2030)
+    assert workspace.name == "Ville de Quimper"
+    assert workspace.purchases_meur == 72.5 and workspace.region == "bretagne"
+    assert (workspace.period_start, workspace.period_end) == (2026, 2030)
 
 
 def test_profile_below_threshold_is_voluntary(chat):
@@ -111,7 +111,7 @@ def test_summary_edit_changes_one_answer(assistant, chat):
     chat.say("Quimper Bretagne Occidentale")
     assert "récapitulatif" in chat.text
     chat.press("Valider")
-    assert assistant.services.storage.workspaces.of_user(42)["name"] == "Quimper Bretagne Occidentale"
+    assert assistant.services.storage.workspaces.of_user(42).name == "Quimper Bretagne Occidentale"
 
 
 def test_a_question_during_a_dialog_is_answered_then_the_step_shown_again(chat):
@@ -126,9 +126,9 @@ def test_a_question_during_a_dialog_is_answered_then_the_step_shown_again(chat):
 
 def test_stakeholder_map_add_edit_delete(assistant, chat):
     assert "CRESS Bretagne" in add_actor(chat, "CRESS Bretagne", ("Social", "Économique"))
-    row = assistant.services.storage.actors.list(assistant.services.storage.workspaces.of_user(42)["id"])[0]
-    assert row["themes"] == ["social", "economique"] and row["added_by"] == 42
-    stored = assistant.services.storage.db.execute("SELECT themes FROM actors WHERE id = ?", [row["id"]]).fetchone()[0]
+    row = assistant.services.storage.actors.list(assistant.services.storage.workspaces.of_user(42).id)[0]
+    assert row.themes == ("social", "economique") and row.added_by == 42
+    stored = assistant.services.storage.db.execute("SELECT themes FROM actors WHERE id = ?", [row.id]).fetchone()[0]
     assert stored == "social;economique"  # the list's format in SQLite, known to storage alone
     chat.say("/cartographie")
     chat.press("CRESS Bretagne")
@@ -173,8 +173,8 @@ def test_indicator_from_the_library_with_schemes_list(assistant, chat):
     text = chat.press("1 · au cœur")
     assert "récapitulatif" in text and "PCAET ; budget vert" in text
     chat.press("Valider")
-    row = assistant.services.storage.indicators.list(assistant.services.storage.workspaces.of_user(42)["id"])[0]
-    assert row["indicator"] == "Nombre d'heures d'insertion" and row["priority"] == 1 and row["target_year"] == 2028
+    row = assistant.services.storage.indicators.list(assistant.services.storage.workspaces.of_user(42).id)[0]
+    assert row.indicator == "Nombre d'heures d'insertion" and row.priority == 1 and row.target_year == 2028
     assert "priorité 1" in chat.say("/avancement")
 
 
@@ -205,7 +205,7 @@ def test_export_edit_import_round_trip_csv_and_xlsx(assistant, chat):
     text = chat.send_file("carto.csv", edited.encode("utf-8-sig"))
     assert "1 ligne à ajouter" in text and "1 ligne à mettre à jour" in text and "1 ligne refusée" in text
     chat.press("Importer")
-    names = {r["name"] for r in assistant.services.storage.actors.list(assistant.services.storage.workspaces.of_user(42)["id"])}
+    names = {r.name for r in assistant.services.storage.actors.list(assistant.services.storage.workspaces.of_user(42).id)}
     assert names == {"CRESS Bretagne (siège)", "FFB Bretagne"}
     chat.say("/cartographie")
     chat.press("XLSX")
@@ -220,7 +220,7 @@ def test_export_edit_import_round_trip_csv_and_xlsx(assistant, chat):
     book.save(out)
     chat.send_file("carto.xlsx", out.getvalue())
     chat.press("Importer")
-    names = {r["name"] for r in assistant.services.storage.actors.list(assistant.services.storage.workspaces.of_user(42)["id"])}
+    names = {r.name for r in assistant.services.storage.actors.list(assistant.services.storage.workspaces.of_user(42).id)}
     assert "Renommée" in names and len(names) == 2
 
 
@@ -316,11 +316,11 @@ def test_control_and_invisible_characters_from_an_import_are_cleaned_and_never_b
     text = chat.send_file("x.csv", (HEADER + filler + f";Élu·e;{name};desc\x00ription;;Consultation;Autre;Social;\r\n").encode())
     assert "81 lignes à ajouter" in text
     chat.press("Importer")
-    workspace = assistant.services.storage.workspaces.of_user(42)["id"]
-    actor = next(a for a in assistant.services.storage.actors.list(workspace) if a["name"].startswith("CRESS"))
-    assert actor["name"] == "CRESS  Bretagne" and actor["description"] == "desc ription"
+    workspace = assistant.services.storage.workspaces.of_user(42).id
+    actor = next(a for a in assistant.services.storage.actors.list(workspace) if a.name.startswith("CRESS"))
+    assert actor.name == "CRESS  Bretagne" and actor.description == "desc ription"
     # text stored before this cleaning existed must not break exports either
-    assistant.services.storage.db.execute("UPDATE actors SET comment = ? WHERE id = ?", ["vieux\x01texte\x0b", actor["id"]])
+    assistant.services.storage.db.execute("UPDATE actors SET comment = ? WHERE id = ?", ["vieux\x01texte\x0b", actor.id])
     chat.say("/cartographie")
     chat.press("XLSX")
     chat.say("/cartographie")
@@ -360,7 +360,7 @@ def test_stored_text_with_control_characters_never_breaks_the_plan(assistant, ch
     from tests.support.workspace import make_plan
 
     add_actor(chat, "CRESS Bretagne")
-    workspace = assistant.services.storage.workspaces.of_user(42)["id"]
+    workspace = assistant.services.storage.workspaces.of_user(42).id
     assistant.services.storage.db.execute("UPDATE actors SET name = ?, comment = ? WHERE workspace_id = ?",
                                           ["CRESS\x01\x0b Bretagne\u202e", "note\x00\x1f", workspace])
     markdown, docx = make_plan(chat)
@@ -377,7 +377,7 @@ def test_unconfirmed_imports_are_bounded_per_person_and_expire(assistant, chat, 
     chat.press("Importer")
     assert "plus actif" in chat.text or "plus disponible" in chat.text
     workspace = assistant.services.storage.workspaces.of_user(42)
-    assert workspace is None or assistant.services.storage.actors.list(workspace["id"]) == []
+    assert workspace is None or assistant.services.storage.actors.list(workspace.id) == []
 
 
 @pytest.mark.parametrize(
@@ -401,7 +401,7 @@ def test_spreadsheet_bombs_are_refused_before_parsing(chat, rows, expected):
 def test_a_workspace_is_capped_well_above_real_use(assistant, chat):
     add_actor(chat, "Première structure")
     storage = assistant.services.storage
-    workspace = storage.workspaces.of_user(42)["id"]
+    workspace = storage.workspaces.of_user(42).id
     for n in range(499):
         storage.actors.add(workspace, 42, {"typology": "elu", "name": f"S{n}", "role": "consultation",
                                            "involvement": "autre", "themes": ["social"]})
@@ -416,10 +416,10 @@ def test_list_answers_are_lists_out_of_storage_and_cells_in_exports(assistant):
     from dialogs.tables import to_csv
 
     storage = assistant.services.storage
-    workspace = storage.workspaces.ensure(42)["id"]
+    workspace = storage.workspaces.ensure(42).id
     storage.indicators.add(workspace, 42, {"theme": "environnement", "indicator": "Part de bio",
                                            "schemes": ["PCAET", "Plan climat"], "priority": 1})
     [row] = storage.indicators.list(workspace)
-    assert row["schemes"] == ["PCAET", "Plan climat"]
+    assert row.schemes == ("PCAET", "Plan climat")
     csv = to_csv(assistant.services.dialogs["indicateur"], [row]).decode("utf-8-sig")
     assert "PCAET; Plan climat" in csv and "[" not in csv

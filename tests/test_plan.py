@@ -12,6 +12,7 @@ import pytest
 from docx import Document as DocxDocument
 
 from bot.features.plan import generate
+from storage.rows import Actor, Indicator, Workspace
 from tests.support.chat import Chat
 from tests.support.workspace import add_actor, fill_profile, make_plan
 
@@ -130,10 +131,10 @@ def test_docx_is_a4_french_with_its_properties_page_numbers_and_a_cover_page(cha
 def test_generation_is_recorded_and_axes_remembered(chat, assistant):
     make_plan(chat, renames=["2 : Verte et sobre"])
     workspace = assistant.services.storage.workspaces.of_user(42)
-    assert assistant.services.storage.outlines.count(workspace["id"]) == 1
+    assert assistant.services.storage.outlines.count(workspace.id) == 1
     assert "Réponse actuelle" not in chat.say("/plan")
     assert "2 : Verte et sobre" in chat.press("Valider la sélection")  # the earlier rename is offered again
-    assert assistant.services.storage.outlines.last_axes(workspace["id"])[1][1] == "Verte et sobre"
+    assert assistant.services.storage.outlines.last_axes(workspace.id)[1][1] == "Verte et sobre"
 
 
 def test_a_rename_with_a_bad_number_is_refused_when_typed(chat):
@@ -147,8 +148,8 @@ def test_a_rename_with_a_bad_number_is_refused_when_typed(chat):
 
 def test_generate_directly_escapes_table_cells(assistant):
     dialogs = assistant.services.dialogs
-    actors = [{"id": 1, "name": "A | B", "typology": "elu", "role": "consultation", "involvement": "autre",
-               "themes": ["social"], "contact": None}]
+    actors = [Actor(id=1, workspace_id=1, name="A | B", typology="elu", role="consultation", involvement="autre",
+                    themes=("social",))]
     markdown, docx = generate(dialogs, None, actors, [], [("social", "Social")])
     assert "A \\| B" in markdown
     document = DocxDocument(io.BytesIO(docx))
@@ -229,10 +230,19 @@ def test_every_stored_field_of_a_filled_workspace_appears_in_the_document(assist
     profile = {s.id: _typed_value(s, 0) for s in dialogs["profil"].steps}
     profile["purchases_meur"], profile["period_start"], profile["period_end"] = 120, 2026, 2031
     profile["existing_spaser"] = "adopte"  # the step on its years is asked only then
-    actors = [{"id": n, **{s.id: _typed_value(s, n) for s in dialogs["acteur"].steps}} for n in (1, 2)]
-    indicators = [{"id": n, **{s.id: _typed_value(s, n) for s in dialogs["indicateur"].steps}} for n in (1, 2)]
-    markdown, _ = generate(dialogs, profile, actors, indicators, [("social", "Social"), ("ecologique", "Écologie"),
-                                                                   ("economie_responsable", "Économie")])
+    actors = [{s.id: _typed_value(s, n) for s in dialogs["acteur"].steps} for n in (1, 2)]
+    indicators = [{s.id: _typed_value(s, n) for s in dialogs["indicateur"].steps} for n in (1, 2)]
+
+    def stored(values: dict) -> dict:  # as storage hands lists out
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+
+    # A field of a dialog that its record lacks fails here, as it would fail to be stored.
+    markdown, _ = generate(
+        dialogs, Workspace(id=1, **profile),
+        [Actor(id=n, workspace_id=1, **stored(values)) for n, values in enumerate(actors, 1)],
+        [Indicator(id=n, workspace_id=1, **stored(values)) for n, values in enumerate(indicators, 1)],
+        [("social", "Social"), ("ecologique", "Écologie"), ("economie_responsable", "Économie")],
+    )
     missing = []
     for dialog_id, rows in (("profil", [profile]), ("acteur", actors), ("indicateur", indicators)):
         for row in rows:
@@ -280,7 +290,7 @@ def test_rows_go_where_their_words_and_themes_say_and_moves_are_kept(chat, assis
     steering = markdown.split("## 3. Suivre et piloter")[1]
     assert "Conseil de développement" in steering.split("### Adoption")[0]
     workspace = assistant.services.storage.workspaces.of_user(42)
-    stored = {a["name"]: a["axis"] for a in assistant.services.storage.actors.list(workspace["id"])}
+    stored = {a.name: a.axis for a in assistant.services.storage.actors.list(workspace.id)}
     assert stored["Fédération du bâtiment"] == "alimentation"
     chat.say("/plan")
     chat.press("Valider la sélection")

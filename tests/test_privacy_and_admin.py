@@ -72,7 +72,7 @@ def test_forget_erases_every_row_about_the_person(assistant):
     assert tables_holding(assistant.services.storage.db, GONE) == []
     assert assistant.services.storage.db.execute("SELECT COUNT(*) FROM workspaces").fetchone()[0] == 0
     broadcast = assistant.services.storage.announcements.recent()[0]
-    assert broadcast["author_id"] is None and broadcast["title"] == "Guide"  # the broadcast stays, unsigned
+    assert broadcast.author_id is None and broadcast.title == "Guide"  # the broadcast stays, unsigned
 
 
 def test_in_a_shared_workspace_what_they_added_stays_as_membre_parti(make_assistant):
@@ -87,7 +87,7 @@ def test_in_a_shared_workspace_what_they_added_stays_as_membre_parti(make_assist
     colleague.say("/cartographie")
     colleague.press("CRESS Bretagne")
     assert "Ajouté par membre parti" in colleague.text
-    assert assistant.services.storage.workspaces.of_user(5)["role"] == "creator"
+    assert assistant.services.storage.workspaces.of_user(5).role == "creator"
 
 
 def test_retention_purges_old_questions_and_warns_then_erases_silent_accounts(assistant, clock):

@@ -52,7 +52,7 @@ def test_diagnostic_in_chat_retaking_keeps_history_and_shows_the_previous_score(
     second = chat.press("Valider")
     assert "67/100" in second and "(précédent" in second and "33/100" in second and "(avant : 33)" in second
     workspace = assistant.services.storage.workspaces.of_user(42)
-    assert [row["profile"] for row in assistant.services.storage.diagnostics.history(workspace["id"])] == [
+    assert [row.profile for row in assistant.services.storage.diagnostics.history(workspace.id)] == [
         "Débutant", "Intermédiaire"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 
@@ -35,7 +36,7 @@ def test_a_wrong_siret_is_refused_at_the_step_and_the_right_one_kept(chat, assis
     assert "clé de contrôle" in chat.say("21330063500018")
     chat.say("213 300 635 00017")
     chat.press("Valider")
-    assert assistant.services.storage.workspaces.of_user(42)["siret"] == SIRET
+    assert assistant.services.storage.workspaces.of_user(42).siret == SIRET
 
 
 def test_a_buyer_gets_their_baseline_with_a_chart_and_the_grid_and_plan_use_it(chat, assistant, tmp_path):
@@ -47,7 +48,7 @@ def test_a_buyer_gets_their_baseline_with_a_chart_and_the_grid_and_plan_use_it(c
     assert "2025 : 9 marchés" in text and "100,0 % des marchés" in text and "Méthode" in text
     [chart] = chat.documents
     assert chart.picture and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
-    stored = json.dumps(assistant.services.storage.baselines.get(assistant.services.storage.workspaces.of_user(42)["id"]))
+    stored = json.dumps(asdict(assistant.services.storage.baselines.get(assistant.services.storage.workspaces.of_user(42).id)))
     assert HOLDER not in stored and "A24-1" not in stored  # aggregates only: no holder, no contract
 
     text = chat.press("Ajouter ces indicateurs")
@@ -55,11 +56,11 @@ def test_a_buyer_gets_their_baseline_with_a_chart_and_the_grid_and_plan_use_it(c
     chat.say("/referentiel")
     chat.press("Ajouter ces indicateurs")  # again: the same lines are updated, not added twice
     workspace = assistant.services.storage.workspaces.of_user(42)
-    rows = assistant.services.storage.indicators.list(workspace["id"])
+    rows = assistant.services.storage.indicators.list(workspace.id)
     assert len(rows) == 4
-    social = next(r for r in rows if "sociale, en nombre" in r["indicator"])
-    assert (social["baseline_value"], social["baseline_year"]) == ("55,6 %", 2025)
-    assert social["baseline_source"].startswith("DECP, fichier decp.json reçu le ")
+    social = next(r for r in rows if "sociale, en nombre" in r.indicator)
+    assert (social.baseline_value, social.baseline_year) == ("55,6 %", 2025)
+    assert social.baseline_source.startswith("DECP, fichier decp.json reçu le ")
 
     chat.say("/referentiel")  # shows the stored figures again, with the exports
     chat.press("Export XLSX")
@@ -93,7 +94,7 @@ def test_a_file_that_gives_nothing_says_why_and_stores_nothing(chat, assistant, 
     if case == "no_siret":
         assert "21330063500017 (21 marchés)" in text
     workspace = assistant.services.storage.workspaces.of_user(42)
-    assert assistant.services.storage.baselines.get(workspace["id"]) is None
+    assert assistant.services.storage.baselines.get(workspace.id) is None
 
 
 def test_in_the_console_the_file_is_given_by_its_path(chat, assistant, tmp_path):

@@ -66,7 +66,7 @@ def test_stats_and_my_data_count_questions_the_same_way(make_assistant):
     chat.say("/faq")
     chat.press(assistant.services.kb.topics[0].label)
     chat.press(assistant.services.kb.entries_of(assistant.services.kb.topics[0].id)[0].question[:30])
-    assert compute(assistant.services.storage.db)["questions"] == 2
+    assert compute(assistant.services.storage.db).questions == 2
     assert "Questions : 2 —" in chat.say("/stats")
     assert "questions posées : 2 ; réponses ouvertes d'un bouton : 1" in chat.say("/mesdonnees")
 

@@ -18,7 +18,7 @@ from knowledge import content
 from knowledge.checks import check_knowledge
 from knowledge.loader import load_knowledge
 from knowledge.question_groups import Group, group_questions
-from storage.dialogs import Session
+from storage.rows import Session
 from storage.stats import compute
 
 
@@ -76,7 +76,7 @@ class AdminFeature(Feature):
             variant = self.services.storage.review.get_variant(vid) if (vid := parse_id(rest)) is not None else None
             if variant is None:
                 return [Reply(message("unknown_button"))]
-            return self.engine.begin(event, "reformulation", target_id=variant["id"])
+            return self.engine.begin(event, "reformulation", target_id=variant.id)
         question_id, _, entry_id = rest.partition(":")
         group = self.group_of(qid) if (qid := parse_id(question_id)) is not None else None
         if group is None:

@@ -18,7 +18,8 @@ from bot.replies import Button, Document, Event, Reply
 from dialogs.engine import Hooks
 from dialogs.inputs import format_moment, parse_id
 from domain.clock import now_iso
-from storage.dialogs import Session
+from storage.rows import Session
+from storage.rows import Broadcast
 from domain import clock
 
 
@@ -92,12 +93,11 @@ class AnnouncementsFeature(Feature):
         broadcasts = self.store.recent()
         rows = [(Button("✍️ Nouvelle annonce", "bc:new"),)]
         rows += [
-            (Button(f"⏹ Annuler n° {b['id']}", f"bc:x:{b['id']}"),) for b in broadcasts if b["status"] in (BroadcastStatus.QUEUED, BroadcastStatus.SENDING)
+            (Button(f"⏹ Annuler n° {b.id}", f"bc:x:{b.id}"),) for b in broadcasts if b.status in (BroadcastStatus.QUEUED, BroadcastStatus.SENDING)
         ]
         tz = self.timezone
         view = [
-            dict(b, when=format_moment(datetime.fromisoformat(b["scheduled_at"]).astimezone(tz).isoformat())
-                 if b.get("scheduled_at") else "")
+            (b, format_moment(datetime.fromisoformat(b.scheduled_at).astimezone(tz).isoformat()) if b.scheduled_at else "")
             for b in broadcasts
         ]
         return [Reply(message("broadcasts", broadcasts=view), tuple(rows))]
@@ -141,19 +141,19 @@ class AnnouncementsFeature(Feature):
         if broadcast is None:
             return [Reply(message("unknown_button"))]
         if action == "go":
-            if not self.store.queue(broadcast["id"], now_iso()):
+            if not self.store.queue(broadcast.id, now_iso()):
                 return [Reply(message("broadcast_not_editable"))]
             # Say what really happens: who can receive it, and which process sends it.
             recipients = len(self.store.recipients_of(broadcast))
-            return [Reply(message("broadcast_queued", id=broadcast["id"], recipients=recipients,
+            return [Reply(message("broadcast_queued", id=broadcast.id, recipients=recipients,
                                   console=event.chat_type == "console"))]
         if action == "at":
-            if broadcast["status"] != "draft":
+            if broadcast.status != BroadcastStatus.DRAFT:
                 return [Reply(message("broadcast_not_editable"))]
-            return self.engine.begin(event, "programmation", target_id=broadcast["id"])
+            return self.engine.begin(event, "programmation", target_id=broadcast.id)
         if action == "x":
-            stopped = self.store.cancel(broadcast["id"])
-            return [Reply(message("broadcast_cancelled" if stopped else "broadcast_not_editable", id=broadcast["id"]))]
+            stopped = self.store.cancel(broadcast.id)
+            return [Reply(message("broadcast_cancelled" if stopped else "broadcast_not_editable", id=broadcast.id))]
         return [Reply(message("unknown_button"))]
 
     # -- reminders ------------------------------------------------------------------------
@@ -161,36 +161,36 @@ class AnnouncementsFeature(Feature):
     def remind_me(self, event: Event, value: str) -> list[Reply]:
         broadcast = self.store.get(bid) if (bid := parse_id(value)) is not None else None
         # A draft or someone else's announcement is answered like an unknown one: nothing leaks.
-        if broadcast is None or not self.store.was_sent_to(broadcast["id"], event.user_id):
+        if broadcast is None or not self.store.was_sent_to(broadcast.id, event.user_id):
             return [Reply(message("unknown_button"))]
-        if not broadcast.get("starts_at") or broadcast["status"] == "cancelled":
+        if not broadcast.starts_at or broadcast.status == BroadcastStatus.CANCELLED:
             return [Reply(message("reminder_impossible"))]
-        starts = datetime.fromisoformat(broadcast["starts_at"])
+        starts = datetime.fromisoformat(broadcast.starts_at)
         now = clock.now()
         times = [(label, (starts - delta).astimezone(timezone.utc).isoformat(timespec="seconds"))
                  for label, delta in (("veille", timedelta(days=1)), ("heure", timedelta(hours=1)))
                  if starts - delta > now]
         if not times:
             return [Reply(message("reminder_impossible"))]
-        self.store.add_reminders(broadcast["id"], event.user_id, times)
+        self.store.add_reminders(broadcast.id, event.user_id, times)
         return [Reply(message("reminder_set", labels=[label for label, _ in times]))]
 
 
-def announcement_reply(broadcast: dict) -> Reply:
+def announcement_reply(broadcast: Broadcast) -> Reply:
     """The announcement exactly as recipients see it: text, one-tap unsubscribe, .ics for a webinar."""
-    html = message("announcement", b=broadcast, when=format_moment(broadcast["starts_at"]) if broadcast.get("starts_at") else "")
+    html = message("announcement", b=broadcast, when=format_moment(broadcast.starts_at) if broadcast.starts_at else "")
     buttons: list[tuple[Button, ...]] = []
     document = None
-    if broadcast["kind"] == "webinaire" and broadcast.get("starts_at"):
-        buttons.append((Button("⏰ Me le rappeler", f"rem:{broadcast['id']}"),))
-        document = Document(f"webinaire-{broadcast['id']}.ics", ics(broadcast), caption="")
+    if broadcast.kind == "webinaire" and broadcast.starts_at:
+        buttons.append((Button("⏰ Me le rappeler", f"rem:{broadcast.id}"),))
+        document = Document(f"webinaire-{broadcast.id}.ics", ics(broadcast), caption="")
     buttons.append((Button("🔕 Me désabonner", "sub:off"),))
     return Reply(html, tuple(buttons), document=document)
 
 
-def ics(broadcast: dict) -> bytes:
+def ics(broadcast: Broadcast) -> bytes:
     """A one-event calendar (RFC 5545); the hour is indicative: webinars rarely announce an end."""
-    start = datetime.fromisoformat(broadcast["starts_at"]).astimezone(timezone.utc)
+    start = datetime.fromisoformat(broadcast.starts_at).astimezone(timezone.utc)
     end = start + timedelta(hours=1)
 
     def text(value: str) -> str:
@@ -198,14 +198,14 @@ def ics(broadcast: dict) -> bytes:
 
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Assistant SPASER//FR", "CALSCALE:GREGORIAN", "BEGIN:VEVENT",
-        f"UID:webinaire-{broadcast['id']}@assistant-spaser",
+        f"UID:webinaire-{broadcast.id}@assistant-spaser",
         f"DTSTAMP:{clock.now():%Y%m%dT%H%M%SZ}",
         f"DTSTART:{start:%Y%m%dT%H%M%SZ}", f"DTEND:{end:%Y%m%dT%H%M%SZ}",
-        f"SUMMARY:{text(broadcast['title'])}",
-        f"DESCRIPTION:{text((broadcast.get('body') or '') + ' ' + (broadcast.get('link') or ''))}",
+        f"SUMMARY:{text(broadcast.title)}",
+        f"DESCRIPTION:{text((broadcast.body or '') + ' ' + (broadcast.link or ''))}",
     ]
-    if broadcast.get("link"):
-        lines.append(f"URL:{broadcast['link']}")
+    if broadcast.link:
+        lines.append(f"URL:{broadcast.link}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
 

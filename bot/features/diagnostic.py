@@ -11,7 +11,7 @@ from dialogs.diagnostic import rubric_labels, score
 from dialogs.engine import Hooks
 from dialogs.inputs import format_day
 from storage.diagnostics import RUBRICS
-from storage.dialogs import Session
+from storage.rows import Session
 
 
 class DiagnosticFeature(Feature):
@@ -33,28 +33,28 @@ class DiagnosticFeature(Feature):
 
     def start(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
-        previous = self.storage.diagnostics.latest(workspace["id"]) if workspace else None
+        previous = self.storage.diagnostics.latest(workspace.id) if workspace else None
         replies = []
         if previous is not None:
-            replies.append(Reply(message("diagnostic_previous", overall=previous["overall"], profile=previous["profile"],
-                                         date=format_day(previous["created_at"]))))
-        return replies + self.engine.begin(event, "diagnostic", workspace_id=workspace["id"] if workspace else None)
+            replies.append(Reply(message("diagnostic_previous", overall=previous.overall, profile=previous.profile,
+                                         date=format_day(previous.created_at))))
+        return replies + self.engine.begin(event, "diagnostic", workspace_id=workspace.id if workspace else None)
 
     def finish(self, event: Event, session: Session, answers: dict) -> list[Reply]:
         workspace = self.storage.workspaces.ensure(event.user_id)
-        previous = self.storage.diagnostics.latest(workspace["id"])
+        previous = self.storage.diagnostics.latest(workspace.id)
         result = score(answers)
-        self.storage.diagnostics.record(workspace["id"], event.user_id, result.rubrics, result.overall, result.profile.label)
-        actors = self.storage.actors.count(workspace["id"])
-        indicators = self.storage.indicators.count(workspace["id"])
+        self.storage.diagnostics.record(workspace.id, event.user_id, result.rubrics, result.overall, result.profile.label)
+        actors = self.storage.actors.count(workspace.id)
+        indicators = self.storage.indicators.count(workspace.id)
         result = replace(result, advice=with_what_exists(result.advice, actors, indicators))
         labels = rubric_labels()
         rubrics = [
-            (labels[r], result.rubrics.get(r, 0.0), previous[r] if previous else None) for r in RUBRICS if r in labels
+            (labels[r], result.rubrics.get(r, 0.0), previous.rubrics.get(r) if previous else None) for r in RUBRICS if r in labels
         ]
         html = message(
             "diagnostic_result", result=result, rubrics=rubrics,
-            previous=previous["overall"] if previous else None, previous_date=format_day(previous["created_at"]) if previous else "",
+            previous=previous.overall if previous else None, previous_date=format_day(previous.created_at) if previous else "",
         )
         buttons = (
             (Button("🔎 Exemples comme le mien", "ex:mine"), Button("📄 Mon plan SPASER", "menu:plan")),
@@ -90,11 +90,11 @@ def latest_for_outline(storage, workspace_id: int | None) -> dict | None:
         return None
     from dialogs.diagnostic import profiles
 
-    profile = next((p for p in profiles() if p.label == row["profile"]), None)
+    profile = next((p for p in profiles() if p.label == row.profile), None)
     return {
-        "profile": row["profile"],
-        "overall": row["overall"],
-        "date": format_day(row["created_at"]),
+        "profile": row.profile,
+        "overall": row.overall,
+        "date": format_day(row.created_at),
         "approach": profile.approach if profile else "",
         "axes": profile.axes if profile else "",
         "indicators": profile.indicators if profile else "",

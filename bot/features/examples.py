@@ -81,10 +81,10 @@ class ExamplesFeature(Feature):
             return [self.card(self.examples[index])]
         if kind == "mine":
             workspace = self.storage.workspaces.of_user(event.user_id)
-            if workspace is None or not workspace.get("structure_type"):
+            if workspace is None or not workspace.structure_type:
                 return [Reply(message("examples_need_profile"), ((Button("👤 Mon profil", "menu:profil"),),))]
-            found = like(workspace["structure_type"], workspace["region"], workspace.get("purchases_meur"), self.examples)
-            title = f"{self.types.get(workspace['structure_type'], '')} · {self.regions.get(workspace['region'], '')}"
+            found = like(workspace.structure_type, workspace.region, workspace.purchases_meur, self.examples)
+            title = f"{self.types.get(workspace.structure_type, '')} · {self.regions.get(workspace.region, '')}"
             return self.listing(title, [e for e, _ in found], [why for _, why in found])
         if kind == "home":
             return self.open(event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from bot import office
@@ -19,7 +20,8 @@ from documents.outline import (
 from domain.text import clean_text
 from domain.clock import now_iso
 from storage.faults import crash_point
-from storage.dialogs import Session
+from storage.rows import Session
+from storage.rows import Actor, Indicator, Workspace
 
 RENAME = re.compile(r"^\s*(\d+)\s*[:=\-–—]\s*(.+)$")
 
@@ -44,7 +46,7 @@ class PlanFeature(Feature):
 
     def start(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
-        previous = self.storage.outlines.last_axes(workspace["id"]) if workspace else None
+        previous = self.storage.outlines.last_axes(workspace.id) if workspace else None
         if previous:
             # Axes are numbered as the selection shows them: in the order of the choices.
             order = [c.value for c in self.dialog.step("axes").choices]
@@ -54,12 +56,12 @@ class PlanFeature(Feature):
             choice_labels = {c.value: c.label for c in self.dialog.step("axes").choices}
             renames = [f"{n} : {name}" for n, (axis_id, name) in enumerate(previous, 1) if name != choice_labels.get(axis_id)]
         else:
-            indicators = self.storage.indicators.list(workspace["id"]) if workspace else []
+            indicators = self.storage.indicators.list(workspace.id) if workspace else []
             axes, renames = suggested_axes(indicators), []
         answers = {"axes": axes}
         if renames:
             answers["renames"] = renames
-        return self.engine.begin(event, "plan", workspace_id=workspace["id"] if workspace else None, answers=answers)
+        return self.engine.begin(event, "plan", workspace_id=workspace.id if workspace else None, answers=answers)
 
     def chosen_axes(self, answers: dict) -> list[tuple[str, str]]:
         labels = {c.value: c.label for c in self.dialog.step("axes").choices}
@@ -86,12 +88,12 @@ class PlanFeature(Feature):
                                    indicators=len(indicators))
         return None
 
-    def _rows_of(self, workspace_id: int | None) -> tuple[list[dict], list[dict]]:
+    def _rows_of(self, workspace_id: int | None) -> tuple[list[Actor], list[Indicator]]:
         if workspace_id is None:
             return [], []
         return self.storage.actors.list(workspace_id), self.storage.indicators.list(workspace_id)
 
-    def placed(self, answers: dict, actors: list[dict], indicators: list[dict]) -> tuple[list, list]:
+    def placed(self, answers: dict, actors: list[Actor], indicators: list[Indicator]) -> tuple[list, list]:
         """Where each row stands with the moves typed so far: (row, axis id or « suivi » or None) pairs."""
         ids = [axis_id for axis_id, _ in self.chosen_axes(answers)]
         actor_places = placements(actors, ids)
@@ -121,33 +123,34 @@ class PlanFeature(Feature):
                 return ref, text, "suivi"
             return ref, text, f"axe {numbers[where]}" if where in numbers else "à placer"
 
-        rows = [line(f"A{n}", a.get("name") or "", w) for n, (a, w) in enumerate(placed_actors, 1)]
-        rows += [line(f"I{n}", i.get("indicator") or "", w) for n, (i, w) in enumerate(placed_indicators, 1)]
+        rows = [line(f"A{n}", a.name or "", w) for n, (a, w) in enumerate(placed_actors, 1)]
+        rows += [line(f"I{n}", i.indicator or "", w) for n, (i, w) in enumerate(placed_indicators, 1)]
         return message("plan_placements", axes=[name for _, name in chosen], rows=rows)
 
     def finish(self, event: Event, session: Session, answers: dict) -> list[Reply]:
         workspace = self.storage.workspaces.ensure(event.user_id)
         chosen = self.chosen_axes(answers)
-        actors = self.storage.actors.list(workspace["id"])
-        indicators = self.storage.indicators.list(workspace["id"])
+        actors = self.storage.actors.list(workspace.id)
+        indicators = self.storage.indicators.list(workspace.id)
         # The moves typed are kept on the rows: the next /plan starts from them.
         placed_actors, placed_indicators = self.placed(answers, actors, indicators)
         for records, placed in ((self.storage.actors, placed_actors), (self.storage.indicators, placed_indicators)):
             for row, where in placed:
-                if where != row.get("axis") and (row.get("axis") or where is not None):
-                    records.place(workspace["id"], row["id"], where)
-                row["axis"] = where
-        diagnostic = latest_for_outline(self.storage, workspace["id"]) if answers.get("diagnostic_annex") else None
-        baseline = baseline_for_outline(self.storage.baselines.get(workspace["id"]))
+                if where != row.axis and (row.axis or where is not None):
+                    records.place(workspace.id, row.id, where)
+        actors = [replace(row, axis=where) for row, where in placed_actors]
+        indicators = [replace(row, axis=where) for row, where in placed_indicators]
+        diagnostic = latest_for_outline(self.storage, workspace.id) if answers.get("diagnostic_annex") else None
+        baseline = baseline_for_outline(self.storage.baselines.get(workspace.id))
         markdown, docx = generate(self.definitions, workspace, actors, indicators, chosen, diagnostic,
                                   baseline)
-        self.storage.outlines.record(workspace["id"], event.user_id, chosen, len(actors), len(indicators))
+        self.storage.outlines.record(workspace.id, event.user_id, chosen, len(actors), len(indicators))
         crash_point("plan-written")
         stamp = now_iso()[:10]
         converting = office.available()
         html = message(
             "plan_ready", axes=[name for _, name in chosen], actors=len(actors), indicators=len(indicators),
-            profile=bool(workspace.get("profile_done")), converting=converting,
+            profile=bool(workspace.profile_done), converting=converting,
         )
         return [
             Reply(html),
@@ -164,10 +167,10 @@ def generate(dialogs, workspace, actors, indicators, chosen, diagnostic=None, ba
     return markdown, markdown_to_docx(markdown, document_info(workspace))
 
 
-def document_info(workspace: dict | None) -> DocumentInfo:
+def document_info(workspace: Workspace | None) -> DocumentInfo:
     """« SPASER — Ville de Poitiers — 2026-2031 », written by the structure itself."""
-    ws = workspace or {}
-    name = clean_text(str(ws.get("name") or "")).strip() or "votre structure"
-    start, end = ws.get("period_start"), ws.get("period_end")
+    ws = workspace or Workspace(id=0)
+    name = clean_text(str(ws.name or "")).strip() or "votre structure"
+    start, end = ws.period_start, ws.period_end
     title = f"SPASER — {name}" + (f" — {start}-{end}" if start and end else "")
     return DocumentInfo(title=title, author=name, subject=SUBJECT, day=date.today())

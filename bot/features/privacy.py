@@ -9,7 +9,7 @@ from bot.rendering import message
 from bot.replies import Document, Event, Reply
 from dialogs.engine import Hooks
 from domain.clock import now_iso
-from storage.dialogs import Session
+from storage.rows import Session
 
 
 class PrivacyFeature(Feature):

@@ -8,7 +8,7 @@ from bot.replies import Button, Event, Reply
 from dialogs.engine import Hooks
 from dialogs.inputs import format_value
 from domain.rules import COMPULSORY_THRESHOLD_MEUR, PROFILE_FIELDS, is_compulsory
-from storage.dialogs import Session
+from storage.rows import Session
 
 
 class ProfileFeature(Feature):
@@ -32,14 +32,14 @@ class ProfileFeature(Feature):
 
     def start_profile(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
-        if workspace is not None and workspace["profile_done"]:
-            answers = {key: workspace[key] for key in PROFILE_FIELDS}
-            return self.engine.begin(event, "profil", workspace_id=workspace["id"], answers=answers, at_summary=True)
-        return self.engine.begin(event, "profil", workspace_id=workspace["id"] if workspace else None)
+        if workspace is not None and workspace.profile_done:
+            answers = {key: getattr(workspace, key) for key in PROFILE_FIELDS}
+            return self.engine.begin(event, "profil", workspace_id=workspace.id, answers=answers, at_summary=True)
+        return self.engine.begin(event, "profil", workspace_id=workspace.id if workspace else None)
 
     def finish_profile(self, event: Event, session: Session, answers: dict) -> list[Reply]:
         workspace = self.storage.workspaces.ensure(event.user_id)
-        self.storage.workspaces.save_profile(workspace["id"], answers)
+        self.storage.workspaces.save_profile(workspace.id, answers)
         purchases = answers.get("purchases_meur") or 0
         dialog = self.engine.dialogs["profil"]
         html = message(

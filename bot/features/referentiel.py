@@ -20,6 +20,7 @@ from documents.outline import french_date
 from knowledge.baseline import compute
 from bot.received_files import read_console_file
 from knowledge.decp import MAX_CHAT_BYTES, Contract, DecpError, read_upload
+from storage.rows import Baseline, Workspace
 
 # The grid lines a baseline fills in: (theme, part, measure, indicator, unit).
 SUGGESTED = (
@@ -56,8 +57,8 @@ class ReferentielFeature(Feature):
         if event.channel == "console" and event.args.strip():
             return self.receive(event, *self._console_file(event.args))
         workspace = self.storage.workspaces.of_user(event.user_id)
-        siret = (workspace or {}).get("siret")
-        baseline = self.storage.baselines.get(workspace["id"]) if workspace else None
+        siret = workspace.siret if workspace else None
+        baseline = self.storage.baselines.get(workspace.id) if workspace else None
         html = message("referentiel_how", siret=siret, console=event.channel == "console",
                        limit=MAX_CHAT_BYTES // 1024**2,
                        baseline=_summary_view(baseline) if baseline else None)
@@ -68,7 +69,7 @@ class ReferentielFeature(Feature):
         if isinstance(contracts, str):
             return [Reply(message("referentiel_refused", reason=contracts))]
         workspace = self.storage.workspaces.of_user(event.user_id)
-        siret = (workspace or {}).get("siret")
+        siret = workspace.siret if workspace else None
         if not siret:
             present = Counter(c.buyer for c in contracts if c.buyer).most_common(3)
             return [Reply(message("referentiel_no_siret", present=present))]
@@ -77,10 +78,10 @@ class ReferentielFeature(Feature):
         except DecpError as error:
             return [Reply(message("referentiel_refused", reason=str(error)))]
         figures = {key: result[key] for key in ("years", "undated", "concessions", "references", "coverage", "computed_on")}
-        self.storage.baselines.save(workspace["id"], event.user_id, siret, filename, figures)
-        baseline = self.storage.baselines.get(workspace["id"])
+        self.storage.baselines.save(workspace.id, event.user_id, siret, filename, figures)
+        baseline = self.storage.baselines.get(workspace.id)
         view = _summary_view(baseline)
-        chart = baseline_chart(result["years"], f"{workspace.get('name') or siret} — marchés notifiés (DECP)") \
+        chart = baseline_chart(result["years"], f"{workspace.name or siret} — marchés notifiés (DECP)") \
             if result["years"] else None
         replies = [Reply(message("referentiel_done", view=view), self._buttons(baseline))]
         if chart is not None:
@@ -91,57 +92,57 @@ class ReferentielFeature(Feature):
 
     def on_button(self, event: Event, value: str) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
-        baseline = self.storage.baselines.get(workspace["id"]) if workspace else None
+        baseline = self.storage.baselines.get(workspace.id) if workspace else None
         if baseline is None:
             return [Reply(message("referentiel_none"))]
         if value == "grid":
             return self.accept(workspace, baseline, event.user_id)
         if value in ("xlsx", "csv"):
             return [Reply(message("referentiel_export", fmt=value.upper()),
-                          document=Document(f"etat-des-lieux-decp.{value}", export_bytes(baseline, value)))]
+                          document=Document(f"etat-des-lieux-decp.{value}", export_bytes(baseline.figures, value)))]
         return [Reply(message("unknown_button"))]
 
     # -- the grid -------------------------------------------------------------
 
-    def suggestions(self, baseline: dict) -> list[dict]:
+    def suggestions(self, baseline: Baseline) -> list[dict]:
         """The grid lines the baseline fills in, with the value of the last full year (else the last one)."""
-        year = _reference_year(baseline)
+        year = _reference_year(baseline.figures)
         if year is None:
             return []
-        source = f"DECP, fichier {baseline['file']} reçu le {french_date(_day(baseline['received_on']))}"
+        source = f"DECP, fichier {baseline.file} reçu le {french_date(_day(baseline.received_on))}"
         return [
             {"theme": theme, "indicator": label, "unit": unit, "baseline_value": percent(year[part][measure]),
              "baseline_year": year["year"], "baseline_source": source}
             for theme, part, measure, label, unit in SUGGESTED if year[part][measure] is not None
         ]
 
-    def accept(self, workspace: dict, baseline: dict, user_id: int) -> list[Reply]:
+    def accept(self, workspace: Workspace, baseline: Baseline, user_id: int) -> list[Reply]:
         """Add the suggested lines (or update the starting point of those already there); one transaction."""
         indicators = self.storage.indicators
-        existing = {row["indicator"]: row for row in indicators.list(workspace["id"])}
+        existing = {row.indicator: row for row in indicators.list(workspace.id)}
         lines = self.suggestions(baseline)
         added = updated = 0
         with self.storage.transaction():
             for line in lines:
                 row = existing.get(line["indicator"])
                 if row is None:
-                    if indicators.count(workspace["id"]) >= LIMITS["i"]:
+                    if indicators.count(workspace.id) >= LIMITS["i"]:
                         break
-                    record_id = indicators.add(workspace["id"], user_id, {
+                    record_id = indicators.add(workspace.id, user_id, {
                         "theme": line["theme"], "indicator": line["indicator"], "unit": line["unit"], "priority": 2,
                         "referent": None, "target": None, "target_year": None})
                     added += 1
                 else:
-                    record_id = row["id"]
+                    record_id = row.id
                     updated += 1
-                indicators.set_baseline(workspace["id"], record_id, line["baseline_value"], line["baseline_year"],
+                indicators.set_baseline(workspace.id, record_id, line["baseline_value"], line["baseline_year"],
                                         line["baseline_source"])
         return [Reply(message("referentiel_grid", added=added, updated=updated, lines=lines),
                       ((Button("📊 Voir ma grille", "menu:indicateurs"), Button("📄 Mon plan", "menu:plan")),))]
 
     # -- helpers --------------------------------------------------------------
 
-    def _buttons(self, baseline: dict) -> tuple[tuple[Button, ...], ...]:
+    def _buttons(self, baseline: Baseline) -> tuple[tuple[Button, ...], ...]:
         rows = []
         if self.suggestions(baseline):
             rows.append((Button("➕ Ajouter ces indicateurs à ma grille", "ref:grid"),))
@@ -159,9 +160,9 @@ class ReferentielFeature(Feature):
         return found[0], read_upload(*found)
 
 
-def _reference_year(baseline: dict) -> dict | None:
+def _reference_year(figures: dict) -> dict | None:
     """The last full year with contracts, else the last year."""
-    years = [y for y in baseline.get("years") or [] if y["contracts"]]
+    years = [y for y in figures.get("years") or [] if y["contracts"]]
     full = [y for y in years if not y.get("partial")]
     return (full or years or [None])[-1]
 
@@ -172,12 +173,12 @@ def _day(iso: str):
     return date.fromisoformat(iso)
 
 
-def baseline_for_outline(baseline: dict | None) -> dict | None:
+def baseline_for_outline(baseline: Baseline | None) -> dict | None:
     """What /plan writes in the état des lieux: the figures per year and where they come from."""
-    return _summary_view(baseline) if baseline and baseline.get("years") else None
+    return _summary_view(baseline) if baseline and baseline.figures.get("years") else None
 
 
-def _summary_view(baseline: dict) -> dict:
+def _summary_view(baseline: Baseline) -> dict:
     """The figures as the messages and the plan word them."""
     years = [
         {
@@ -189,7 +190,7 @@ def _summary_view(baseline: dict) -> dict:
             "environmental_amount": percent(y["environmental"]["share_of_amount"]),
             "unknown": y["unknown"]["social"] + y["unknown"]["environmental"],
         }
-        for y in baseline.get("years") or []
+        for y in baseline.figures.get("years") or []
     ]
-    return {"years": years, "file": baseline["file"], "buyer": baseline["buyer"],
-            "received_on": french_date(_day(baseline["received_on"]))}
+    return {"years": years, "file": baseline.file, "buyer": baseline.buyer,
+            "received_on": french_date(_day(baseline.received_on))}

@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.features.base import Buttons, Command, Feature, MenuButton
 from bot.features.profile import NEXT_STEPS
 from bot.rendering import message
 from bot.replies import Button, Event, Reply
 from dialogs.inputs import format_day
+from storage.rows import Baseline
 
 THEMES = (("environnement", "Environnement"), ("social", "Social"), ("economique", "Économique"), ("gouvernance", "Gouvernance"))
 
@@ -37,28 +40,28 @@ class WorkspaceFeature(Feature):
 
     def invite(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.ensure(event.user_id)
-        code, expires = self.storage.workspaces.create_invite(workspace["id"], event.user_id)
-        return [Reply(message("invite", code=code, expires=format_day(expires), name=workspace.get("name") or ""))]
+        code, expires = self.storage.workspaces.create_invite(workspace.id, event.user_id)
+        return [Reply(message("invite", code=code, expires=format_day(expires), name=workspace.name or ""))]
 
     def join(self, event: Event) -> list[Reply]:
         code = event.args.strip()
         if not code:
             return [Reply(message("join_usage"))]
         outcome, workspace = self.storage.workspaces.join(event.user_id, code[:40])
-        name = (workspace or {}).get("name") or ""
+        name = (workspace.name if workspace else None) or ""
         return [Reply(message("join_outcome", outcome=outcome, name=name), NEXT_STEPS if outcome == "joined" else ())]
 
     def members(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
         if workspace is None:
             return [Reply(message("no_workspace"), NEXT_STEPS)]
-        members = self.storage.workspaces.members(workspace["id"])
+        members = self.storage.workspaces.members(workspace.id)
         rows: list[tuple[Button, ...]] = []
-        if workspace["role"] == "creator":
+        if workspace.role == "creator":
             rows += [
-                (Button(f"Retirer {m['display_name'] or m['user_id']}", f"ws:rm:{m['user_id']}"),)
+                (Button(f"Retirer {m.display_name or m.user_id}", f"ws:rm:{m.user_id}"),)
                 for m in members
-                if m["user_id"] != event.user_id
+                if m.user_id != event.user_id
             ]
         rows.append((Button("Inviter un·e collègue", "ws:invite"), Button("Quitter l'espace", "ws:leave")))
         return [Reply(message("members", workspace=workspace, members=members, me=event.user_id), tuple(rows))]
@@ -86,22 +89,22 @@ class WorkspaceFeature(Feature):
 
     # -- /avancement ------------------------------------------------------------------
 
-    def _baseline(self, workspace_id: int) -> dict | None:
+    def _baseline(self, workspace_id: int) -> Baseline | None:
         """The stored DECP baseline with its day in French, for /avancement."""
         baseline = self.storage.baselines.get(workspace_id)
-        return {**baseline, "received_on": format_day(baseline["received_on"])} if baseline else None
+        return replace(baseline, received_on=format_day(baseline.received_on)) if baseline else None
 
     def progress(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
         if workspace is None:
             return [Reply(message("no_workspace"), NEXT_STEPS)]
-        actors = self.storage.actors.count(workspace["id"])
-        indicators = self.storage.indicators.list(workspace["id"])
+        actors = self.storage.actors.count(workspace.id)
+        indicators = self.storage.indicators.list(workspace.id)
         by_theme = [
-            (label, [sum(1 for i in indicators if i["theme"] == value and i["priority"] == p) for p in (1, 2, 3)])
+            (label, [sum(1 for i in indicators if i.theme == value and i.priority == p) for p in (1, 2, 3)])
             for value, label in THEMES
         ]
-        if not workspace["profile_done"]:
+        if not workspace.profile_done:
             nxt = "profil"
         elif actors == 0:
             nxt = "cartographie"
@@ -112,11 +115,11 @@ class WorkspaceFeature(Feature):
         html = message(
             "progress",
             workspace=workspace,
-            members=len(self.storage.workspaces.members(workspace["id"])),
+            members=len(self.storage.workspaces.members(workspace.id)),
             actors=actors,
             indicators=len(indicators),
             by_theme=by_theme,
             next_step=nxt,
-            baseline=self._baseline(workspace["id"]),
+            baseline=self._baseline(workspace.id),
         )
         return [Reply(html, NEXT_STEPS)]

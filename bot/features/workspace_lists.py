@@ -20,8 +20,9 @@ from dialogs.inputs import format_value, parse_id
 from dialogs.tables import TableError, cell_text, plan_import, to_csv, to_xlsx
 from domain.clock import now_iso
 from storage.faults import crash_point
-from storage.dialogs import Session
+from storage.rows import Session
 from storage.records import Records
+from storage.rows import Indicator, Record
 
 PAGE_SIZE = 8
 MANY_INDICATORS = 30  # FACTS §5: « une trentaine au plus »
@@ -82,12 +83,15 @@ class WorkspaceList(Feature):
     # -- rows <-> answers -----------------------------------------------------------
 
     def to_answers(self, row: dict) -> dict:
+        """A row's values (`Records.values`) as the dialog's answers: lists as lists, choices as text."""
         answers = {}
         for step in self.dialog.steps:
             if step.id not in row:
                 continue
             value = row[step.id]
-            if value is None:
+            if isinstance(value, tuple):
+                value = list(value)
+            if value is None or value == []:
                 answers[step.id] = None  # seen and left empty: the summary shows it as such
                 continue
             if step.id in self.spec.int_fields and step.kind == "choice":
@@ -106,8 +110,10 @@ class WorkspaceList(Feature):
             row[step.id] = value
         return row
 
-    def label_of(self, row: dict) -> str:
-        return str(row.get(self.spec.title_field) or "—")
+    def label_of(self, row: Record | dict) -> str:
+        """A stored row, or the values about to be stored."""
+        value = row.get(self.spec.title_field) if isinstance(row, dict) else getattr(row, self.spec.title_field)
+        return str(value or "—")
 
     # -- list and cards -------------------------------------------------------------
 
@@ -116,17 +122,17 @@ class WorkspaceList(Feature):
 
     def page(self, event: Event, number: int) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
-        total = self.records.count(workspace["id"]) if workspace else 0
+        total = self.records.count(workspace.id) if workspace else 0
         pages = max(1, -(-total // PAGE_SIZE))
         number = min(max(number, 0), pages - 1)
-        rows = self.records.list(workspace["id"], PAGE_SIZE, number * PAGE_SIZE) if workspace else []
+        rows = self.records.list(workspace.id, PAGE_SIZE, number * PAGE_SIZE) if workspace else []
         k = self.spec.key
         lines = [
-            (number * PAGE_SIZE + i + 1, self.label_of(r), " · ".join(self._show(f, r.get(f)) for f in self.spec.list_fields))
+            (number * PAGE_SIZE + i + 1, self.label_of(r), " · ".join(self._show(f, getattr(r, f)) for f in self.spec.list_fields))
             for i, r in enumerate(rows)
         ]
         buttons: list[tuple[Button, ...]] = [(Button(f"➕ Ajouter un {self.spec.noun}", f"col:{k}:add"),)]
-        buttons += [(Button(f"{n}. {label}", f"col:{k}:o:{r['id']}"),) for (n, label, _), r in zip(lines, rows)]
+        buttons += [(Button(f"{n}. {label}", f"col:{k}:o:{r.id}"),) for (n, label, _), r in zip(lines, rows)]
         nav = []
         if number > 0:
             nav.append(Button("◀ Précédents", f"col:{k}:p:{number - 1}"))
@@ -142,15 +148,16 @@ class WorkspaceList(Feature):
         )
         return [Reply(html, tuple(buttons))]
 
-    def card(self, event: Event, row: dict) -> list[Reply]:
+    def card(self, event: Event, row: Record) -> list[Reply]:
         k = self.spec.key
-        items = [(s.label, self._show(s.id, row.get(s.id))) for s in self.dialog.steps]
-        if row.get("baseline_value"):  # set by /referentiel, not a step of the dialog
-            items.append(("Valeur de départ", f"{row['baseline_value']} en {row['baseline_year']} ({row['baseline_source']})"))
-        author = self._author(row.get("added_by"))
+        values = self.records.values(row)
+        items = [(s.label, self._show(s.id, values.get(s.id))) for s in self.dialog.steps]
+        if isinstance(row, Indicator) and row.baseline_value:  # set by /referentiel, not a step of the dialog
+            items.append(("Valeur de départ", f"{row.baseline_value} en {row.baseline_year} ({row.baseline_source})"))
+        author = self._author(row.added_by)
         html = message("collection_card", title=self.label_of(row), items=items, author=author)
         buttons = (
-            (Button("✏️ Modifier", f"col:{k}:e:{row['id']}"), Button("🗑 Supprimer", f"col:{k}:d:{row['id']}")),
+            (Button("✏️ Modifier", f"col:{k}:e:{row.id}"), Button("🗑 Supprimer", f"col:{k}:d:{row.id}")),
             (Button("◀ Retour à la liste", f"col:{k}:p:0"),),
         )
         return [Reply(html, buttons)]
@@ -166,7 +173,7 @@ class WorkspaceList(Feature):
         if user_id is None:
             return "membre parti"
         user = self.storage.users.get(user_id)
-        return (user or {}).get("display_name") or f"membre {user_id}"
+        return (user.display_name if user else None) or f"membre {user_id}"
 
     # -- buttons ----------------------------------------------------------------------
 
@@ -181,22 +188,22 @@ class WorkspaceList(Feature):
             return self.confirm_import(event, arg)
         workspace = self.storage.workspaces.of_user(event.user_id)
         record_id, _, confirmed = arg.partition(":")
-        row = self.records.get(workspace["id"], rid) if workspace and (rid := parse_id(record_id)) is not None else None
+        row = self.records.get(workspace.id, rid) if workspace and (rid := parse_id(record_id)) is not None else None
         if row is None:
             return [Reply(message("record_gone", noun=self.spec.noun))] + self.page(event, 0)
         if action == "o":
             return self.card(event, row)
         if action == "e":
             return self.engine.begin(
-                event, self.spec.dialog, workspace_id=workspace["id"], answers=self.to_answers(row),
-                target_id=row["id"], at_summary=True,
+                event, self.spec.dialog, workspace_id=workspace.id, answers=self.to_answers(self.records.values(row)),
+                target_id=row.id, at_summary=True,
             )
         if action == "d":
             if confirmed != "ok":
                 k = self.spec.key
-                buttons = ((Button("Oui, supprimer", f"col:{k}:d:{row['id']}:ok"), Button("Non", f"col:{k}:o:{row['id']}")),)
+                buttons = ((Button("Oui, supprimer", f"col:{k}:d:{row.id}:ok"), Button("Non", f"col:{k}:o:{row.id}")),)
                 return [Reply(message("delete_confirm", label=self.label_of(row)), buttons)]
-            self.records.delete(workspace["id"], row["id"])
+            self.records.delete(workspace.id, row.id)
             return [Reply(message("deleted", label=self.label_of(row)))] + self.page(event, 0)
         return [Reply(message("unknown_button"))]
 
@@ -207,23 +214,23 @@ class WorkspaceList(Feature):
 
     def start_add(self, event: Event) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
-        if workspace and self.full(workspace["id"]):
+        if workspace and self.full(workspace.id):
             return [Reply(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))]
-        return self.engine.begin(event, self.spec.dialog, workspace_id=workspace["id"] if workspace else None)
+        return self.engine.begin(event, self.spec.dialog, workspace_id=workspace.id if workspace else None)
 
     def finish(self, event: Event, session: Session, answers: dict) -> list[Reply]:
         workspace = self.storage.workspaces.ensure(event.user_id)
         row = self.to_row(answers)
         again = False
-        if session.target_id is not None and self.records.update(workspace["id"], session.target_id, row):
+        if session.target_id is not None and self.records.update(workspace.id, session.target_id, row):
             updated = True
         else:
             again = session.target_id is not None  # deleted by a colleague meanwhile: keep the work
-            if self.full(workspace["id"]):
+            if self.full(workspace.id):
                 raise StillOpen(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))
-            self.records.add(workspace["id"], event.user_id, row)
+            self.records.add(workspace.id, event.user_id, row)
             updated = False
-        total = self.records.count(workspace["id"])
+        total = self.records.count(workspace.id)
         k = self.spec.key
         buttons = (
             (Button(f"➕ Ajouter un autre {self.spec.noun}", f"col:{k}:add"),),
@@ -239,7 +246,7 @@ class WorkspaceList(Feature):
 
     def export(self, event: Event, fmt: str) -> list[Reply]:
         workspace = self.storage.workspaces.of_user(event.user_id)
-        rows = self.records.list(workspace["id"]) if workspace else []
+        rows = self.records.list(workspace.id) if workspace else []
         if not rows:
             return [Reply(message("nothing_to_export", noun=self.spec.noun, command=self.spec.command))]
         stamp = now_iso()[:10]
@@ -253,7 +260,7 @@ class WorkspaceList(Feature):
 
     def prepare_import(self, event: Event, table: list[list[str]]) -> list[Reply]:
         workspace = self.storage.workspaces.ensure(event.user_id)
-        current = {r["id"]: r for r in self.records.list(workspace["id"])}
+        current = {r.id: r for r in self.records.list(workspace.id)}
         try:
             plan = plan_import(self.dialog, table, set(current))
         except TableError as error:
@@ -261,10 +268,10 @@ class WorkspaceList(Feature):
         updated, conflicts, unchanged = [], [], 0
         for record_id, version, values in plan.updated:
             row, now = self.to_row(values), current[record_id]
-            differences = [s for s in self.dialog.steps if _shown(row.get(s.id)) != _shown(now.get(s.id))]
+            differences = [s for s in self.dialog.steps if _shown(row.get(s.id)) != _shown(getattr(now, s.id))]
             if not differences:
                 unchanged += 1  # the same as today: nothing to do, nothing to count
-            elif now["version"] == version:
+            elif now.version == version:
                 updated.append([record_id, version, row])
             else:  # a colleague changed it since the export: never overwritten without a choice
                 conflicts.append((now, row, differences))
@@ -272,14 +279,14 @@ class WorkspaceList(Feature):
             return [Reply(message(
                 "import_nothing", rejected=plan.rejected[:10], rejected_count=len(plan.rejected), unchanged=unchanged,
             ))]
-        if self.full(workspace["id"], len(plan.added)):
+        if self.full(workspace.id, len(plan.added)):
             return [Reply(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))]
         rows = {
             "added": [self.to_row(v) for v in plan.added],
             "updated": updated,
-            "conflicts": [[now["id"], now["version"], row] for now, row, _ in conflicts],
+            "conflicts": [[now.id, now.version, row] for now, row, _ in conflicts],
         }
-        pending = self.storage.imports.stage(event.user_id, workspace["id"], self.spec.key, rows)
+        pending = self.storage.imports.stage(event.user_id, workspace.id, self.spec.key, rows)
         k = self.spec.key
         if conflicts:
             buttons = (
@@ -290,7 +297,7 @@ class WorkspaceList(Feature):
         else:
             buttons = ((Button("✅ Importer", f"col:{k}:imp:{pending}:ok"), Button("Annuler", f"col:{k}:imp:{pending}:no")),)
         shown = [
-            (self.label_of(now), [(s.label, cell_text(s, row.get(s.id)), cell_text(s, now.get(s.id))) for s in diff[:4]])
+            (self.label_of(now), [(s.label, cell_text(s, row.get(s.id)), cell_text(s, getattr(now, s.id))) for s in diff[:4]])
             for now, row, diff in conflicts[:5]
         ]
         html = message(
@@ -302,20 +309,20 @@ class WorkspaceList(Feature):
     def confirm_import(self, event: Event, arg: str) -> list[Reply]:
         pending_id, _, choice = arg.partition(":")
         pending = self.storage.imports.take(pid, event.user_id) if (pid := parse_id(pending_id)) is not None else None
-        if pending is None or "conflicts" not in pending["rows"]:  # gone, or staged by an older version
+        if pending is None or "conflicts" not in pending.rows:  # gone, or staged by an older version
             return [Reply(message("button_expired"))]
         workspace = self.storage.workspaces.of_user(event.user_id)
         if choice not in ("ok", "mine"):
             return [Reply(message("import_cancelled"))]
-        if workspace is None or workspace["id"] != pending["workspace_id"]:
+        if workspace is None or workspace.id != pending.workspace_id:
             return [Reply(message("import_refused", reason="Vous n'êtes plus membre de cet espace."))]
-        rows = pending["rows"]
+        rows = pending.rows
         updates = [tuple(u) for u in rows["updated"]]
         if choice == "mine":  # chosen against the version shown as « actuellement »
             updates += [tuple(c) for c in rows["conflicts"]]
-        if self.full(workspace["id"], len(rows["added"])):  # colleagues may have added rows meanwhile
+        if self.full(workspace.id, len(rows["added"])):  # colleagues may have added rows meanwhile
             return [Reply(message("collection_full", noun=self.spec.noun, limit=LIMITS[self.spec.key]))]
-        count, stale = self.records.apply_import(workspace["id"], event.user_id, rows["added"], updates)
+        count, stale = self.records.apply_import(workspace.id, event.user_id, rows["added"], updates)
         crash_point("import-applied")
         kept = len(rows["conflicts"]) if choice == "ok" else 0
         html = message("imported", added=len(rows["added"]), updated=count, kept=kept, stale=len(stale))
@@ -323,5 +330,7 @@ class WorkspaceList(Feature):
 
 
 def _shown(value) -> str:
-    """A value as compared between a file and the database: empty is empty, numbers as text."""
+    """A value as compared between a file and the database: empty is empty, numbers as text, lists item by item."""
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v).strip() for v in value)
     return "" if value is None else str(value).strip()

@@ -6,7 +6,7 @@ import asyncio
 import os
 import signal
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 from bot.config import BroadcastSettings
@@ -55,7 +55,7 @@ async def test_thousand_subscribers_flood_control_and_blocked_users(fake, start_
     counts = copies(fake, users)
     assert all(counts[u] == 1 for u in users if u not in blocked)
     assert all(counts[u] == 0 for u in blocked)
-    assert all(storage.users.get(u)["blocked"] == 1 for u in blocked)
+    assert all(storage.users.get(u).blocked for u in blocked)
     reasons = {c.error.split()[0] for c in fake.rejected}
     assert reasons <= {"429", "403"} and "429" in reasons  # flood control was hit and respected, nothing else refused
     assert storage.announcements.counts(broadcast_id) == {"sent": 997, "blocked": 3}
@@ -63,12 +63,12 @@ async def test_thousand_subscribers_flood_control_and_blocked_users(fake, start_
     assert "envoyés : 997" in report[0]["text"] and "bloqués (l'utilisateur a bloqué le bot) : 3" in report[0]["text"]
 
 
-async def test_webinar_carries_ics_uploaded_once_and_reminders_fire(fake, start_bot):
+async def test_webinar_carries_ics_uploaded_once_and_reminders_fire(fake, start_bot, clock):
     bot = await start_bot(admins=(ADMIN,))
     storage = bot.assistant.services.storage
     users = range(20_000, 20_005)
     seed(storage, users)
-    starts = (datetime.now(timezone.utc) + timedelta(days=3)).isoformat(timespec="minutes")
+    starts = (clock.now() + timedelta(days=3)).isoformat(timespec="minutes")
     broadcast_id = storage.announcements.create(
         ADMIN, "webinaire", "Le SPASER, quézaco ?", "Une heure pour tout comprendre.", ["webinaires"],
         link="https://example.org/inscription", starts_at=starts, status="queued", scheduled_at=now_iso(),
@@ -87,10 +87,12 @@ async def test_webinar_carries_ics_uploaded_once_and_reminders_fire(fake, start_
     fake.press(20_001, own, next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"].startswith("⏰")))
     [confirmation] = (await fake.wait_for_messages(20_001, before + 1))[before:]
     assert "la veille et une heure avant" in confirmation["text"]
-    # make the reminders due now, as if three days had passed
-    storage.db.execute("UPDATE reminders SET remind_at = ?", [now_iso()])
+    assert not [m for m in fake.sent_to(20_001) if "Rappel" in m.get("text", "")]
+    clock.advance(days=2, hours=1)  # the eve of the webinar
     reminders = await fake.wait_for(lambda: [m for m in fake.sent_to(20_001) if "Rappel" in m.get("text", "")], timeout=10)
-    assert "Le SPASER, quézaco ?" in reminders[0]["text"]
+    assert len(reminders) == 1 and "Le SPASER, quézaco ?" in reminders[0]["text"]
+    clock.advance(hours=22, minutes=30)  # half an hour before it starts
+    await fake.wait_for(lambda: len([m for m in fake.sent_to(20_001) if "Rappel" in m.get("text", "")]) == 2, timeout=10)
     # one tap unsubscribes, on any old announcement
     fake.press(20_002, next(m for m in fake.sent_to(20_002) if "document" in m), "sub:off")
     await fake.wait_for(lambda: storage.announcements.subscription(20_002) == [], timeout=5)
@@ -224,13 +226,13 @@ async def test_a_delivery_cut_after_its_first_part_resumes_at_the_second(fake, s
     broadcast = storage.announcements.get(broadcast_id)
     storage.announcements.start(broadcast)
     [cut, whole] = storage.announcements.pending(broadcast_id, 10)
-    assert storage.announcements.claim(cut["id"]) and not storage.announcements.claim(cut["id"])
-    storage.announcements.part_sent(cut["id"], 1)  # then the process died
+    assert storage.announcements.claim(cut.id) and not storage.announcements.claim(cut.id)
+    storage.announcements.part_sent(cut.id, 1)  # then the process died
     storage.close()
     bot = await start_bot(admins=(ADMIN,))
     await wait_status(bot.assistant.services.storage, broadcast_id, "done", timeout=30)
     assert bot.assistant.services.storage.announcements.counts(broadcast_id) == {"sent": 2}
-    resumed = [m["text"] for m in fake.sent_to(cut["user_id"]) if "text" in m]
-    complete = [m["text"] for m in fake.sent_to(whole["user_id"]) if "text" in m]
+    resumed = [m["text"] for m in fake.sent_to(cut.user_id) if "text" in m]
+    complete = [m["text"] for m in fake.sent_to(whole.user_id) if "text" in m]
     assert len(complete) >= 2 and resumed == complete[1:]  # the first part is not sent twice
     assert fake.rejected == []

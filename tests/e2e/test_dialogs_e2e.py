@@ -64,7 +64,7 @@ async def test_multiple_choice_is_edited_in_place_and_map_exports_and_imports(fa
     assert "1 ligne à mettre à jour" in preview["text"]
     await tap(fake, preview, "Importer", expect=2)
     workspace = bot.assistant.services.storage.workspaces.of_user(USER)
-    assert [a["name"] for a in bot.assistant.services.storage.actors.list(workspace["id"])] == ["CRESS de Bretagne"]
+    assert [a.name for a in bot.assistant.services.storage.actors.list(workspace.id)] == ["CRESS de Bretagne"]
     assert fake.rejected == []
 
 
@@ -185,8 +185,8 @@ async def test_indicator_grid_through_telegram_with_the_library(fake, start_bot)
     [saved] = await tap(fake, summary, "Valider")
     assert "Part des achats issus du réemploi" in saved["text"]
     workspace = bot.assistant.services.storage.workspaces.of_user(USER)
-    [row] = bot.assistant.services.storage.indicators.list(workspace["id"])
-    assert (row["schemes"], row["unit"], row["priority"], row["target_year"]) == (["PCAET"], "valeur", 1, 2027)
+    [row] = bot.assistant.services.storage.indicators.list(workspace.id)
+    assert (row.schemes, row.unit, row.priority, row.target_year) == (("PCAET",), "valeur", 1, 2027)
     assert fake.rejected == []
 
 
@@ -257,7 +257,7 @@ async def test_typed_numbers_labels_and_yes_words_through_telegram(fake, start_b
     [done] = await ask(fake, "oui", USER)  # a yes word validates the summary
     assert "Le SPASER est obligatoire pour vous" in done["text"]
     profile = bot.assistant.services.storage.workspaces.of_user(USER)
-    assert (profile["structure_type"], profile["region"], profile["purchases_meur"]) == ("commune", "nouvelle_aquitaine", 120)
+    assert (profile.structure_type, profile.region, profile.purchases_meur) == ("commune", "nouvelle_aquitaine", 120)
     assert fake.rejected == []
 
 
@@ -299,7 +299,7 @@ async def test_a_buyer_sends_their_decp_export_and_gets_the_baseline_and_a_chart
     [grid] = await tap(fake, text, "Ajouter ces indicateurs")
     assert "4 indicateurs ajoutés" in grid["text"]
     workspace = bot.assistant.services.storage.workspaces.of_user(USER)
-    assert bot.assistant.services.storage.baselines.get(workspace["id"])["file"] == "decp-bordeaux.json"
+    assert bot.assistant.services.storage.baselines.get(workspace.id).file == "decp-bordeaux.json"
 
     # Over Telegram's 20 MB: refused with the limit, before any download.
     downloads = len([c for c in fake.calls if c.method == "getFile"])

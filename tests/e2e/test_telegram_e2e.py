@@ -109,7 +109,7 @@ async def test_blocked_user_is_marked(fake, start_bot):
     fake.blocked.add(USER)
     fake.push_message(USER, "/start")
     await fake.wait_for(lambda: any(not c.ok and c.params.get("chat_id") == USER for c in fake.calls))
-    await fake.wait_for(lambda: (bot.assistant.services.storage.users.get(USER) or {}).get("blocked") == 1)
+    await fake.wait_for(lambda: getattr(bot.assistant.services.storage.users.get(USER), "blocked", False))
 
 
 async def test_flood_control_is_waited_out(fake, start_bot):
@@ -162,7 +162,7 @@ async def test_a_group_command_for_someone_the_bot_cannot_write_to_reveals_nothi
     fake.blocked.add(group)  # the group removed the bot: its members are not « blocked »
     fake.push_message(USER, "/faq combien de pages", chat_id=group, chat_type="group")
     await asyncio.sleep(1.0)
-    assert bot.assistant.services.storage.users.get(USER)["blocked"] == 0
+    assert not bot.assistant.services.storage.users.get(USER).blocked
 
 
 async def test_one_person_flooding_does_not_hold_up_another(fake, start_bot):
