@@ -32,7 +32,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot.features.announcements import announcement_reply
 from bot.rendering import message, split_html, to_plain_text
 from bot.replies import Reply
-from bot.telegram_markup import keyboard
+from bot.telegram.markup import keyboard
 from dialogs.inputs import format_moment
 from domain.clock import now_iso
 from domain import clock

@@ -307,7 +307,7 @@ def cmd_console(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    from bot.telegram_app import run_bot
+    from bot.telegram.app import run_bot
 
     return run_bot(settings)
 

@@ -101,11 +101,22 @@ class Settings:
         """Return the bot token; the environment wins so secrets stay out of files."""
         return os.environ.get("SPASER_BOT_TOKEN") or self.telegram.token
 
-    def is_admin(self, user_id: int) -> bool:
-        return user_id in self.admins
+    def is_admin_identity(self, channel: str, address: str) -> bool:
+        """A bare number in « admins » is a Telegram id; anything else is written « channel:address »."""
+        if channel == "telegram" and address.lstrip("-").isdigit() and int(address) in self.admins:
+            return True
+        if channel == "console":
+            return any(a.startswith("console:") and " ".join(a[8:].casefold().split()) == address
+                       for a in self.named_admins)
+        return f"{channel}:{address}" in self.named_admins
 
-    def is_named_admin(self, channel: str, name: str) -> bool:
-        return f"{channel}:{name}" in self.named_admins
+    def admin_identities(self) -> list[tuple[str, str]]:
+        """Every configured animator as (channel, address): where the broadcast reports go."""
+        found = [("telegram", str(i)) for i in self.admins]
+        for item in self.named_admins:
+            channel, _, address = item.partition(":")
+            found.append((channel, " ".join(address.casefold().split()) if channel == "console" else address))
+        return found
 
 
 DEFAULT_CONFIG_FILE = "config.yaml"

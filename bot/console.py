@@ -17,11 +17,17 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import office
-from bot.access import CONSOLE_OWNER_ID
+from bot.access import CONSOLE_OWNER_ID, OWNER_ADDRESS
 from bot.router import Assistant
 from bot.rendering import to_plain_text
-from bot.replies import Button, Document, Event, Reply
+from bot.replies import Button, Capabilities, Document, Event, Reply
 from domain.text import label_key
+
+# A terminal: choices are numbered, documents land in a folder, files are given by their path,
+# and nothing arrives unasked (announcements go to the messengers).
+CONSOLE = Capabilities(name="console", buttons=False, edits=False, files=False, html=False, max_length=1_000_000,
+                       announcements=False, local=True)
+
 
 def console_user_id(name: str) -> int:
     """A stable id for a named console person: negative, so never a Telegram user's."""
@@ -38,10 +44,12 @@ class Console:
         named = " ".join((user or "").split())
         self.name = named or os.environ.get("USER") or _safe_user()
         self.user_id = console_user_id(named) if named else CONSOLE_OWNER_ID
+        self.address = named.casefold() if named else OWNER_ADDRESS
 
     def event_for(self, line: str) -> Event:
         """Turn a typed line into a command, a button choice or plain text."""
-        base = dict(user_id=self.user_id, chat_id=self.user_id, chat_type="console", display_name=self.name)
+        base = dict(user_id=self.user_id, chat_id=self.user_id, display_name=self.name, capabilities=CONSOLE,
+                    address=self.address)
         stripped = line.strip()
         if stripped.startswith("/") and len(stripped) > 1:
             name, _, args = stripped[1:].partition(" ")

@@ -11,12 +11,30 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Capabilities:
+    """What a channel can show and do, declared by its adapter; the core and the renderer read these flags
+    rather than a channel's name, so that a new messenger is a new set of flags, not new branches."""
+
+    name: str = "chat"  # the channel, as identities and applied events record it
+    buttons: bool = True  # else choices are numbered lines, answered by their number or label
+    edits: bool = True  # a message can be replaced in place (a selection being built)
+    files: bool = True  # documents are sent into the conversation (else saved to a folder on this machine)
+    html: bool = True
+    max_length: int = 4096  # characters of one message
+    announcements: bool = True  # the channel's jobs deliver announcements and reminders to its people
+    local: bool = False  # the person sits at this machine: a file is given by its path
+    command_prefix: str = "/"
+
+
+@dataclass(frozen=True)
 class Event:
     """One thing a person did: typed text, sent a command, or pressed a button."""
 
-    user_id: int
-    chat_id: int
-    chat_type: str = "private"  # "private", "group" or "console"
+    # The internal user: settled by the router from the sender's identity (channel, address).
+    # An adapter proposes its own numeric id, kept when free (existing data stays theirs).
+    user_id: int | None
+    chat_id: int | str | None
+    chat_type: str = "private"  # "private" or "group"
     display_name: str | None = None
     language: str | None = None
     text: str | None = None
@@ -24,15 +42,23 @@ class Event:
     args: str = ""
     payload: str | None = None
     document: Document | None = None  # a file the person sent (an import)
-    # The channel's id of this event (a Telegram update id, as text); an event
-    # offered again with the same id is answered, not applied a second time.
+    # The channel's id of this event (a Telegram update id, a Matrix event id); an
+    # event offered again with the same id is answered, not applied a second time.
+    # Ids are opaque text: events may arrive in any order.
     event_id: str | None = None
     # Set by the router: the person was never seen before this event.
     first_contact: bool = False
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    # The sender's address on the channel (a Matrix id, a console name); by default their numeric id.
+    address: str | None = None
 
     @property
     def channel(self) -> str:
-        return "console" if self.chat_type == "console" else "telegram"
+        return self.capabilities.name
+
+    @property
+    def sender(self) -> str:
+        return self.address if self.address is not None else str(self.user_id)
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,7 @@ class Assistant:
                 log.info("Event %s:%s was already applied; answering it again", event.channel, event.event_id)
                 return decode_replies(applied)
         with storage.transaction():
+            event = self._identified(event)
             replies = self._dispatch(event)
             if event.event_id is not None:
                 try:  # a failed statement undoes itself alone: no savepoint needed around it
@@ -144,6 +145,16 @@ class Assistant:
                     if not cannot_write(exc):
                         raise
         return replies
+
+    def _identified(self, event: Event) -> Event:
+        """The event with its internal user, from the sender's identity on the channel."""
+        try:
+            user_id = self.services.storage.identities.user_for(event.channel, event.sender, preferred=event.user_id)
+        except sqlite3.OperationalError as exc:
+            if not cannot_write(exc) or event.user_id is None:
+                raise
+            user_id = event.user_id  # a full disk: answer the question all the same, under the proposed id
+        return dataclasses.replace(event, user_id=user_id)
 
     def _dispatch(self, event: Event) -> list[Reply]:
         users = self.services.storage.users

@@ -16,6 +16,7 @@ from storage.diagnostics import Diagnostics
 from storage.dialogs import DialogSessions
 from storage.events import AppliedEvents
 from storage.faults import crash_point
+from storage.identities import Identities
 from storage.outlines import Outlines
 from storage.privacy import Privacy
 from storage.questions import QuestionLog
@@ -31,6 +32,7 @@ from storage.workspaces import Workspaces
 class Storage:
     db: sqlite_utils.Database
     users: Users
+    identities: Identities
     questions: QuestionLog
     workspaces: Workspaces
     actors: Records
@@ -54,6 +56,7 @@ class Storage:
         return cls(
             db=db,
             users=Users(db),
+            identities=Identities(db),
             questions=QuestionLog(db),
             workspaces=Workspaces(db),
             actors=Records(db, "actors", Actor, ACTOR_FIELDS, order="lower(name)"),

@@ -358,6 +358,32 @@ def m014_decp_baseline(db: sqlite_utils.Database) -> None:
         db["indicators"].add_column(column, int if column == "baseline_year" else str)
 
 
+@migrations()
+def m015_identities(db: sqlite_utils.Database) -> None:
+    """Who a person is on each channel: (channel, address as text) → the internal user.
+
+    A Matrix id (« @agent:agent.tchap.gouv.fr ») is not a number; the people
+    already here keep their id and so all their data: a Telegram user is
+    « telegram, <their id> », the console's owner « console, '' » and a named
+    console person « console, <their name> ».
+    """
+    db["identities"].create(
+        {"channel": str, "address": str, "user_id": int, "created_at": str},
+        pk=("channel", "address"),
+        not_null={"user_id", "created_at"},
+    )
+    db["identities"].create_index(["user_id"])
+    for user_id, name, first_seen in db.execute("SELECT id, display_name, first_seen FROM users").fetchall():
+        if user_id > 0:
+            channel, address = "telegram", str(user_id)
+        else:
+            channel, address = "console", "" if user_id == 0 else " ".join((name or "").casefold().split())
+        db.execute(
+            "INSERT INTO identities (channel, address, user_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [channel, address, user_id, first_seen],
+        )
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":

@@ -40,6 +40,7 @@ class Privacy:
         )
         data = {
             "compte": self._rows("SELECT * FROM users WHERE id = ?", [user_id]),
+            "identites": self._rows("SELECT channel, address, created_at FROM identities WHERE user_id = ?", [user_id]),
             "espaces": memberships,
             "acteurs_ajoutes": self._rows("SELECT * FROM actors WHERE added_by = ?", [user_id]),
             "indicateurs_ajoutes": self._rows("SELECT * FROM indicators WHERE added_by = ?", [user_id]),

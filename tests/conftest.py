@@ -9,6 +9,7 @@ import pytest
 from bot.config import Settings, StorageSettings
 from bot.router import Assistant, Services
 from bot.replies import Event
+from bot.telegram import TELEGRAM
 from knowledge.loader import load_knowledge
 from knowledge.matcher import Matcher
 from storage import Storage
@@ -75,7 +76,7 @@ def assistant(make_assistant):
 
 @pytest.fixture
 def event():
-    """Build events for one person in a private chat."""
+    """Build events for one person in a private Telegram chat."""
 
     def factory(text=None, *, command=None, args="", payload=None, user_id=42, chat_type="private"):
         return Event(
@@ -87,6 +88,7 @@ def event():
             command=command,
             args=args,
             payload=payload,
+            capabilities=TELEGRAM,
         )
 
     return factory

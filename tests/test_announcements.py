@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.console import CONSOLE
 from bot.features.announcements import ics
 from bot.replies import Event
 from dialogs.inputs import InputError, parse_datetime
@@ -39,7 +40,7 @@ def test_first_start_asks_once_without_blocking_and_defaults_to_no(assistant):
 
 
 def test_the_console_is_never_asked(assistant):
-    event = Event(user_id=0, chat_id=0, chat_type="console", command="start")
+    event = Event(user_id=0, chat_id=0, capabilities=CONSOLE, address="", command="start")
     text = " ".join(r.html for r in assistant.handle(event))
     assert "Voulez-vous recevoir" not in text
 

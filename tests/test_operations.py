@@ -94,7 +94,10 @@ def test_an_edited_answer_is_served_after_recharger(tmp_path, content_folder):
 def test_admins_take_channel_qualified_ids(tmp_path):
     settings = load_settings(write_config(tmp_path, admins='[12, "telegram:77", "console:camille", "matrix:@a:agent.tchap.gouv.fr"]'))
     assert settings.admins == (12, 77)
-    assert settings.is_named_admin("console", "camille") and not settings.is_named_admin("console", "bob")
+    assert settings.is_admin_identity("telegram", "12") and settings.is_admin_identity("telegram", "77")
+    assert settings.is_admin_identity("console", "camille") and not settings.is_admin_identity("console", "bob")
+    assert settings.is_admin_identity("matrix", "@a:agent.tchap.gouv.fr")
+    assert not settings.is_admin_identity("matrix", "12") and not settings.is_admin_identity("telegram", "13")
     with pytest.raises(ConfigError, match=r"admins\[0\]"):
         load_settings(write_config(tmp_path, admins='["slack:x"]'))
     with pytest.raises(ConfigError, match=r"admins\[0\]"):

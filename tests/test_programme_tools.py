@@ -7,6 +7,7 @@ import re
 import pytest
 import yaml
 
+from bot.console import CONSOLE
 from dialogs.diagnostic import PROFILES_FILE, score
 from knowledge.examples import EXAMPLES_FILE, check_examples, load_examples, search
 from tests.support.workspace import DIAGNOSTIC_STEPS, answer_diagnostic, fill_profile, make_plan
@@ -160,10 +161,10 @@ def test_long_labels_are_whole_in_the_console_and_cut_for_telegram(assistant):
 
     from bot.console import Console
     from bot.replies import Event
-    from bot.telegram_markup import keyboard as _keyboard
+    from bot.telegram.markup import keyboard as _keyboard
 
     long = next(e for e in assistant.services.kb.entries if len(e.question) > 70)
-    replies = assistant.handle(Event(user_id=0, chat_id=0, chat_type="console", payload=f"topic:{long.topic}"))
+    replies = assistant.handle(Event(user_id=0, chat_id=0, capabilities=CONSOLE, address="", payload=f"topic:{long.topic}"))
     out = io.StringIO()
     Console(assistant, out).show(replies)
     assert f"] {long.question}\n" in out.getvalue()  # the button, whole

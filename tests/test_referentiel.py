@@ -8,6 +8,7 @@ from dataclasses import asdict
 import pytest
 
 from dialogs.inputs import InputError, siret_or_siren
+from tests.support.chat import Chat
 from tests.support.decp_samples import HOLDER, SIRET, decp_file
 from tests.support.workspace import PROFILE, fill_profile, make_plan
 
@@ -97,15 +98,14 @@ def test_a_file_that_gives_nothing_says_why_and_stores_nothing(chat, assistant, 
     assert assistant.services.storage.baselines.get(workspace.id) is None
 
 
-def test_in_the_console_the_file_is_given_by_its_path(chat, assistant, tmp_path):
-    from bot.console import Console
+def test_in_the_console_the_file_is_given_by_its_path(assistant, tmp_path):
+    from bot.console import CONSOLE, Console
 
-    profile_with_siret(chat)
+    console = Console(assistant)
+    profile_with_siret(Chat(assistant, console.user_id, capabilities=CONSOLE, address=console.address))
     path = tmp_path / "export.json"
     path.write_bytes(decp_file(tmp_path))
-    console = Console(assistant)
     event = console.event_for(f"/referentiel {path}")
-    event = type(event)(**{**event.__dict__, "user_id": 42, "chat_id": 42})
     text = " ".join(r.html for r in assistant.handle(event))
     assert "<b>2025</b> : 9 marchés" in text
     event = type(event)(**{**event.__dict__, "args": str(tmp_path / "absent.json")})

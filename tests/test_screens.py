@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.console import CONSOLE
 from bot.replies import Event
 from tests.support.chat import Chat
 from tests.support.workspace import add_actor, answer_diagnostic
@@ -27,7 +28,7 @@ def test_the_export_message_names_how_to_import_on_each_channel(assistant, chat)
 
 
 def _console_send(assistant, chat, **kwargs):
-    chat.replies = assistant.handle(Event(user_id=0, chat_id=0, chat_type="console", display_name="moi", **kwargs))
+    chat.replies = assistant.handle(Event(user_id=0, chat_id=0, display_name="moi", capabilities=CONSOLE, address="", **kwargs))
     return chat.text
 
 
@@ -99,11 +100,11 @@ def test_the_privacy_notice_never_shows_placeholders(make_assistant, event):
     assistant = make_assistant()
     text = " ".join(r.html for r in assistant.handle(event(command="confidentialite")))
     assert "dpo@exemple.fr" not in text and "Nom de la structure" not in text
-    assert "ne l'a pas encore indiqué" in text and "identifiant Telegram" in text
+    assert "ne l'a pas encore indiqué" in text and "identifiant dans la messagerie" in text
     copied = PrivacySettings(controller="Nom de la structure responsable du traitement", contact="dpo@exemple.fr")
     assert copied.unset() == ["privacy.controller", "privacy.contact"]  # the example's values are not real ones
     filled = make_assistant(privacy=dataclasses.replace(copied, controller="Ville de Groix", contact="dpo@groix.fr"))
     text = " ".join(r.html for r in filled.handle(event(command="confidentialite")))
     assert "Ville de Groix" in text and "dpo@groix.fr" in text
-    console = " ".join(r.html for r in filled.handle(Event(user_id=0, chat_id=0, chat_type="console", command="confidentialite")))
+    console = " ".join(r.html for r in filled.handle(Event(user_id=0, chat_id=0, capabilities=CONSOLE, address="", command="confidentialite")))
     assert "Telegram" not in console and "session de la console" in console

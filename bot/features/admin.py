@@ -133,7 +133,8 @@ class AdminFeature(Feature):
         user_id = parse_id(arg.lstrip("-").strip())
         if user_id is None:
             return [Reply(message("mute_usage"))]
-        if user_id in self.services.settings.admins or user_id == event.user_id:
+        addresses = self.services.storage.identities.addresses(user_id)
+        if user_id == event.user_id or self.access.is_admin_user(addresses):
             return [Reply(message("mute_refused"))]
         if not self.services.storage.users.set_muted(user_id, not restore):
             return [Reply(message("mute_unknown", user_id=user_id))]

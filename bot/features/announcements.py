@@ -64,8 +64,8 @@ class AnnouncementsFeature(Feature):
     # -- subscriptions ------------------------------------------------------------------
 
     def opt_in_if_never_asked(self, event: Event) -> list[Reply]:
-        """The first /start in Telegram asks once, in its own message, without blocking anything."""
-        if event.channel != "telegram" or self.store.subscription(event.user_id) is not None:
+        """The first /start asks once, in its own message, without blocking anything — where announcements can reach."""
+        if not event.capabilities.announcements or self.store.subscription(event.user_id) is not None:
             return []
         if self.engine.sessions.active(event.user_id) is not None:
             return []  # never push aside something the person is doing
@@ -73,7 +73,7 @@ class AnnouncementsFeature(Feature):
         return self.engine.begin(event, "abonnements")
 
     def start_subscription(self, event: Event) -> list[Reply]:
-        if event.channel == "console":
+        if not event.capabilities.announcements:
             return [Reply(message("subscriptions_console"))]
         current = self.store.subscription(event.user_id) or []
         return self.engine.begin(event, "abonnements", answers={"topics": current})
@@ -146,7 +146,7 @@ class AnnouncementsFeature(Feature):
             # Say what really happens: who can receive it, and which process sends it.
             recipients = len(self.store.recipients_of(broadcast))
             return [Reply(message("broadcast_queued", id=broadcast.id, recipients=recipients,
-                                  console=event.chat_type == "console"))]
+                                  console=not event.capabilities.announcements))]
         if action == "at":
             if broadcast.status != BroadcastStatus.DRAFT:
                 return [Reply(message("broadcast_not_editable"))]

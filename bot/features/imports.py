@@ -28,8 +28,8 @@ class ImportsFeature(Feature):
         return self.import_table(event, document.filename, document.content, document.table)
 
     def import_command(self, event: Event) -> list[Reply]:
-        """Telegram: send the file. Console: `/importer chemin/du/fichier.csv`."""
-        if event.channel != "console":
+        """In a messenger: send the file. At this machine (the console): `/importer chemin/du/fichier.csv`."""
+        if not event.capabilities.local:
             return [Reply(message("import_how"))]
         found = read_console_file(event.args)
         if isinstance(found, str):

@@ -37,7 +37,7 @@ class PrivacyFeature(Feature):
         return [Reply(message(
             "privacy", controller=None if "privacy.controller" in unset else p.controller,
             contact=None if "privacy.contact" in unset else p.contact, retention_days=p.retention_days,
-            console=event.chat_type == "console",
+            console=event.capabilities.local,
         ))]
 
     def my_data(self, event: Event) -> list[Reply]:

@@ -54,12 +54,12 @@ class ReferentielFeature(Feature):
 
     def open(self, event: Event) -> list[Reply]:
         """How to get the file, or (console) the file read from the path typed after the command."""
-        if event.channel == "console" and event.args.strip():
+        if event.capabilities.local and event.args.strip():
             return self.receive(event, *self._console_file(event.args))
         workspace = self.storage.workspaces.of_user(event.user_id)
         siret = workspace.siret if workspace else None
         baseline = self.storage.baselines.get(workspace.id) if workspace else None
-        html = message("referentiel_how", siret=siret, console=event.channel == "console",
+        html = message("referentiel_how", siret=siret, console=event.capabilities.local,
                        limit=MAX_CHAT_BYTES // 1024**2,
                        baseline=_summary_view(baseline) if baseline else None)
         return [Reply(html, self._buttons(baseline) if baseline else ())]

@@ -255,7 +255,7 @@ class WorkspaceList(Feature):
             document = Document(f"{base}.csv", to_csv(self.dialog, rows), caption=f"{self.spec.title} (CSV)")
         else:
             document = Document(f"{base}.xlsx", to_xlsx(self.dialog, rows, self.spec.title), caption=f"{self.spec.title} (XLSX)")
-        html = message("exported", count=len(rows), title=self.spec.title, console=event.chat_type == "console")
+        html = message("exported", count=len(rows), title=self.spec.title, console=event.capabilities.local)
         return [Reply(html, document=document)]
 
     def prepare_import(self, event: Event, table: list[list[str]]) -> list[Reply]:

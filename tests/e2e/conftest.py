@@ -9,7 +9,7 @@ import pytest
 from bot.config import Settings, StorageSettings, TelegramSettings
 from bot.router import Assistant
 from bot.runtime import open_services
-from bot.telegram_app import build_application
+from bot.telegram.app import build_application
 from tests.support.fake_telegram import FakeTelegram
 
 

@@ -186,9 +186,9 @@ async def test_one_person_flooding_does_not_hold_up_another(fake, start_bot):
 async def test_a_chat_waiting_on_flood_control_holds_no_slot_others_need(fake, start_bot, monkeypatch):
     """Two processing slots; one person's reply waits out a per-chat 429 while their next message queues:
     another person is answered meanwhile, not after the pause."""
-    import bot.telegram_app
+    import bot.telegram.app
 
-    monkeypatch.setattr(bot.telegram_app, "MAX_CONCURRENT_UPDATES", 2)
+    monkeypatch.setattr(bot.telegram.app, "MAX_CONCURRENT_UPDATES", 2)
     fake.chat_flood_limit = 1
     await start_bot()
     flooder, other = 6_001, 6_002

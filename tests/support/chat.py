@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from bot.replies import Event
+from bot.telegram import TELEGRAM
 
 
 EVENT_IDS = itertools.count(1)  # unique across chats, as update ids are across a bot's users
@@ -13,8 +14,12 @@ EVENT_IDS = itertools.count(1)  # unique across chats, as update ids are across 
 class Chat:
     """One person talking to the assistant, pressing buttons by their label as they would."""
 
-    def __init__(self, assistant, user_id: int = 42, name: str = "Camille"):
+    def __init__(self, assistant, user_id: int = 42, name: str = "Camille", capabilities=TELEGRAM,
+                 address: str | None = None):
+        """A person in a private Telegram chat, unless other `capabilities` (and their `address` there) say otherwise."""
         self.assistant = assistant
+        self.capabilities = capabilities
+        self.address = address
         self.user_id = user_id
         self.name = name
         self.replies = []
@@ -25,7 +30,7 @@ class Chat:
         # Each event carries its id, as a Telegram update does.
         self.sent += 1
         event = Event(user_id=self.user_id, chat_id=self.user_id, chat_type="private", display_name=self.name,
-                      event_id=str(next(EVENT_IDS)), **kwargs)
+                      event_id=str(next(EVENT_IDS)), capabilities=self.capabilities, address=self.address, **kwargs)
         self.last = event
         self.replies = self.assistant.handle(event)
         return self.text

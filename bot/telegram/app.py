@@ -45,13 +45,14 @@ from telegram.ext import (
 from bot import office
 from bot.broadcaster import Broadcaster
 from bot.config import Settings
-from bot.http_client import AiohttpRequest
+from bot.telegram.http_client import AiohttpRequest
 from bot.received_files import read_table
 from bot.rendering import message, split_html, to_plain_text
 from bot.replies import Document, Event, Reply
 from bot.router import Assistant
 from bot.runtime import open_services
-from bot.telegram_markup import keyboard
+from bot.telegram import TELEGRAM
+from bot.telegram.markup import keyboard
 from dialogs.tables import MAX_FILE_BYTES
 from knowledge import content
 from knowledge.decp import MAX_CHAT_BYTES, looks_like_decp, read_upload
@@ -288,6 +289,7 @@ class TelegramChannel:
             display_name=user.first_name or user.full_name,
             language=user.language_code,
             event_id=str(update.update_id),
+            capabilities=TELEGRAM,
             **kwargs,
         )
 
