@@ -44,6 +44,8 @@ async def main() -> None:
                 "INSERT INTO users (id, display_name, first_seen, last_seen, blocked) VALUES (?, 'x', ?, ?, 0)",
                 [user_id, now_iso(), now_iso()],
             )
+            storage.db.execute("INSERT INTO identities (channel, address, user_id, created_at) VALUES ('telegram', ?, ?, ?)",
+                               [str(user_id), user_id, now_iso()])
             storage.db.execute("INSERT INTO subscriptions (user_id, topics, updated_at) VALUES (?, 'ressources', ?)",
                                [user_id, now_iso()])
         storage.db.conn.commit()

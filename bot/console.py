@@ -9,6 +9,7 @@ numbered; typing the number or the label chooses one.
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import hashlib
 import os
@@ -20,7 +21,11 @@ from bot import office
 from bot.access import CONSOLE_OWNER_ID, OWNER_ADDRESS
 from bot.router import Assistant
 from bot.rendering import to_plain_text
+from bot.core_thread import InlineCore
+from bot.documents_out import made_now
+from bot.jobs import Jobs
 from bot.replies import Button, Capabilities, Document, Event, Reply
+from domain import clock
 from domain.text import label_key
 
 # A terminal: choices are numbered, documents land in a folder, files are given by their path,
@@ -45,6 +50,7 @@ class Console:
         self.name = named or os.environ.get("USER") or _safe_user()
         self.user_id = console_user_id(named) if named else CONSOLE_OWNER_ID
         self.address = named.casefold() if named else OWNER_ADDRESS
+        self._retention_day = None
 
     def event_for(self, line: str) -> Event:
         """Turn a typed line into a command, a button choice or plain text."""
@@ -80,6 +86,7 @@ class Console:
 
     def show(self, replies: list[Reply]) -> None:
         self.buttons, self.on_screen = [], []
+        replies = [made_now(r) for r in replies]  # no one else is waiting in a terminal
         for reply in replies:
             self.out.write(to_plain_text(reply.html).rstrip() + "\n")
             numbered = [b for row in reply.buttons for b in row]
@@ -113,7 +120,19 @@ class Console:
         return target
 
     def send(self, line: str) -> None:
+        self.keep_retention()
         self.show(self.assistant.handle(self.event_for(line)))
+
+    def keep_retention(self) -> None:
+        """The daily retention run, here too: old logs purged and overdue erasures done even where only the
+        console is used. (Warnings go out from the messengers' bot; the console reaches no one.)"""
+        today = clock.now().date()
+        if self._retention_day == today:
+            return
+        self._retention_day = today
+        settings = self.assistant.services.settings
+        jobs = Jobs(InlineCore(), self.assistant, {}, settings.broadcast.rate_per_second)
+        asyncio.run(jobs.run_retention(clock.now()))
 
     def run(self, lines: TextIO = sys.stdin) -> int:
         """Read until end of input; show the welcome first unless line one is a command."""

@@ -82,6 +82,8 @@ class Document:
     picture: bool = False
     # A DOCX to send also as ODT and PDF: the adapter converts it once the DOCX is out, off the event loop.
     convert: bool = False
+    # A document still to make (bot.documents_out): (renderer, arguments as JSON); `content` is empty until then.
+    render: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,14 +113,17 @@ def _reply_data(reply: Reply) -> dict:
         data["edit"] = True
     if reply.document is not None:
         doc = reply.document
-        data["document"] = [doc.filename, base64.b64encode(doc.content).decode("ascii"), doc.caption, doc.convert]
+        data["document"] = [doc.filename, base64.b64encode(doc.content).decode("ascii"), doc.caption, doc.convert,
+                            doc.picture, list(doc.render) if doc.render else None]
     return data
 
 
 def _reply_of(data: dict) -> Reply:
     document = None
     if "document" in data:
-        filename, content, caption, *convert = data["document"]
-        document = Document(filename, base64.b64decode(content), caption, convert=bool(convert and convert[0]))
+        filename, content, caption, *more = data["document"] + [False, False, None]
+        convert, picture, render = more[:3]
+        document = Document(filename, base64.b64decode(content), caption, convert=bool(convert), picture=bool(picture),
+                            render=tuple(render) if render else None)
     buttons = tuple(tuple(Button(label, payload) for label, payload in row) for row in data["buttons"])
     return Reply(data["html"], buttons, document, bool(data.get("edit")))

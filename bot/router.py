@@ -146,6 +146,12 @@ class Assistant:
                         raise
         return replies
 
+    def seen(self, event: Event) -> None:
+        """Someone sent what the assistant cannot read (a sticker): they were here, nothing else is done."""
+        with self.services.storage.transaction():
+            event = self._identified(event)
+            self.services.storage.users.touch(event.user_id, event.display_name, event.language)
+
     def _identified(self, event: Event) -> Event:
         """The event with its internal user, from the sender's identity on the channel."""
         try:

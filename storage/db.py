@@ -388,7 +388,9 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
+    # The bot uses its connection from the core thread alone (bot.core_thread); the thread it was
+    # opened in may be another one (start-up), and the tests read it from theirs.
+    db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
     db.execute("PRAGMA busy_timeout = 5000")
     pending = migrations.pending(db) if str(path) != ":memory:" and db.table_names() else []
     if pending:

@@ -183,7 +183,7 @@ def announcement_reply(broadcast: Broadcast) -> Reply:
     document = None
     if broadcast.kind == "webinaire" and broadcast.starts_at:
         buttons.append((Button("⏰ Me le rappeler", f"rem:{broadcast.id}"),))
-        document = Document(f"webinaire-{broadcast.id}.ics", ics(broadcast), caption="")
+        document = Document(f"webinaire-{broadcast.id}.ics", ics(broadcast), caption="Ajoutez-le à votre agenda.")
     buttons.append((Button("🔕 Me désabonner", "sub:off"),))
     return Reply(html, tuple(buttons), document=document)
 

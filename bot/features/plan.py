@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date
+from functools import lru_cache
 
 from bot import office
 from bot.features.base import Command, Feature, MenuButton
 from bot.features.diagnostic import latest_for_outline
 from bot.features.referentiel import baseline_for_outline
 from bot.rendering import message
-from bot.replies import Document, Event, Reply
+from bot.documents_out import deferred, renderer
+from bot.replies import Event, Reply
 from dialogs.engine import Hooks
 from documents.outline import (
     FOLLOW_UP, SUBJECT, DocumentInfo, build_context, markdown_to_docx, parse_move, placements, render_markdown,
     suggested_axes,
 )
 from domain.text import clean_text
+from domain import clock
 from domain.clock import now_iso
 from storage.faults import crash_point
 from storage.rows import Session
@@ -34,6 +38,7 @@ class PlanFeature(Feature):
         self.engine = engine
         self.definitions = definitions
         self.dialog = definitions["plan"]
+        renderer("outline", self.render)
 
     def commands(self) -> tuple[Command, ...]:
         return (Command("plan", "votre SPASER de départ, en Word et en Markdown", lambda event: self.engine.open(event, "plan")),)
@@ -142,8 +147,12 @@ class PlanFeature(Feature):
         indicators = [replace(row, axis=where) for row, where in placed_indicators]
         diagnostic = latest_for_outline(self.storage, workspace.id) if answers.get("diagnostic_annex") else None
         baseline = baseline_for_outline(self.storage.baselines.get(workspace.id))
-        markdown, docx = generate(self.definitions, workspace, actors, indicators, chosen, diagnostic,
-                                  baseline)
+        # Read here, in the event's transaction; made by the channel, off the core thread (bot.documents_out).
+        recipe = {
+            "workspace": asdict(workspace), "actors": [asdict(a) for a in actors],
+            "indicators": [asdict(i) for i in indicators], "chosen": chosen, "diagnostic": diagnostic,
+            "baseline": baseline, "today": clock.now().date().isoformat(),
+        }
         self.storage.outlines.record(workspace.id, event.user_id, chosen, len(actors), len(indicators))
         crash_point("plan-written")
         stamp = now_iso()[:10]
@@ -154,23 +163,49 @@ class PlanFeature(Feature):
         )
         return [
             Reply(html),
-            Reply("", document=Document(f"spaser-{stamp}.docx", docx, caption="Votre SPASER (Word, LibreOffice)",
-                                        convert=converting)),
-            Reply("", document=Document(f"spaser-{stamp}.md", markdown.encode("utf-8"), caption="Votre SPASER (Markdown)")),
+            Reply("", document=deferred(f"spaser-{stamp}.docx", "outline", {**recipe, "format": "docx"},
+                                        caption="Votre SPASER (Word, LibreOffice)", convert=converting)),
+            Reply("", document=deferred(f"spaser-{stamp}.md", "outline", {**recipe, "format": "md"},
+                                        caption="Votre SPASER (Markdown)")),
         ]
+
+    def render(self, recipe: dict) -> bytes:
+        """The outline's file from its recipe (see `finish`), in the format it names."""
+        fmt = recipe.pop("format")
+        markdown = self._markdown(json.dumps(recipe, sort_keys=True))
+        if fmt == "md":
+            return markdown.encode("utf-8")
+        workspace = Workspace(**recipe["workspace"])
+        return markdown_to_docx(markdown, document_info(workspace, date.fromisoformat(recipe["today"])))
+
+    @lru_cache(maxsize=4)
+    def _markdown(self, recipe: str) -> str:
+        """The Markdown both files come from: made once for the DOCX and the .md of one /plan."""
+        data = json.loads(recipe)
+        workspace = Workspace(**data["workspace"])
+        actors = [Actor(**_tuples(a)) for a in data["actors"]]
+        indicators = [Indicator(**_tuples(i)) for i in data["indicators"]]
+        return render_markdown(build_context(
+            self.definitions, workspace, actors, indicators, [tuple(c) for c in data["chosen"]],
+            today=date.fromisoformat(data["today"]), diagnostic=data["diagnostic"], baseline=data["baseline"]))
+
+
+def _tuples(values: dict) -> dict:
+    """A record's values back from JSON: its lists were tuples."""
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in values.items()}
 
 
 def generate(dialogs, workspace, actors, indicators, chosen, diagnostic=None, baseline=None) -> tuple[str, bytes]:
-    """Both formats of the outline, from the same Markdown."""
+    """Both formats of the outline, from the same Markdown, in the calling thread (benchmarks, tests)."""
     markdown = render_markdown(build_context(dialogs, workspace, actors, indicators, chosen, diagnostic=diagnostic,
                                              baseline=baseline))
     return markdown, markdown_to_docx(markdown, document_info(workspace))
 
 
-def document_info(workspace: Workspace | None) -> DocumentInfo:
+def document_info(workspace: Workspace | None, day: date | None = None) -> DocumentInfo:
     """« SPASER — Ville de Poitiers — 2026-2031 », written by the structure itself."""
     ws = workspace or Workspace(id=0)
     name = clean_text(str(ws.name or "")).strip() or "votre structure"
     start, end = ws.period_start, ws.period_end
     title = f"SPASER — {name}" + (f" — {start}-{end}" if start and end else "")
-    return DocumentInfo(title=title, author=name, subject=SUBJECT, day=date.today())
+    return DocumentInfo(title=title, author=name, subject=SUBJECT, day=day or clock.now().date())

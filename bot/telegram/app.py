@@ -1,9 +1,11 @@
-"""The Telegram adapter: python-telegram-bot in front of the conversation core.
+"""The Telegram adapter: python-telegram-bot in front of the core, and its wiring.
 
-Handlers stay thin: turn the update into an `Event`, call the core, send the
-replies. Everything Telegram-specific lives here: HTML parse mode, splitting
-under 4,096 characters, answering every callback query, group etiquette,
-per-user ordering, and the Bot API's errors.
+Handlers stay thin: turn the update into an `Event`, ask the core (in its
+thread, bot.core_thread), send the replies through the sender
+(bot.telegram.sender). What is Telegram's own lives in this package:
+answering every callback query, group etiquette, editing the message a
+button was pressed on, downloading files, the webhook, and one bot per
+database.
 """
 
 from __future__ import annotations
@@ -17,25 +19,20 @@ import secrets
 import sqlite3
 import sys
 import time
-from contextvars import ContextVar
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
 # Opt in to durations as timedelta (the future default), so RetryAfter carries
 # a timedelta and python-telegram-bot emits no deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from telegram import BotCommand, InputFile, Message, Update
+from telegram import BotCommand, Message, Update
 from telegram.constants import ChatType, MessageEntityType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -43,113 +40,39 @@ from telegram.ext import (
 )
 
 from bot import office
-from bot.broadcaster import Broadcaster
 from bot.config import Settings
 from bot.telegram.http_client import AiohttpRequest
-from bot.received_files import read_table
+from bot.channels import send_reply
+from bot.core_thread import CoreThread
+from bot.jobs import Jobs
+from bot.received_files import materialize, received_file_event
 from bot.rendering import message, split_html, to_plain_text
 from bot.replies import Document, Event, Reply
 from bot.router import Assistant
 from bot.runtime import open_services
 from bot.telegram import TELEGRAM
 from bot.telegram.markup import keyboard
+from bot.telegram.ordering import MAX_CONCURRENT_UPDATES, PerUserUpdateProcessor, pause_without_slot
+from bot.telegram.sender import TelegramSender
 from dialogs.tables import MAX_FILE_BYTES
 from knowledge import content
-from knowledge.decp import MAX_CHAT_BYTES, looks_like_decp, read_upload
-from storage.retention import Retention
-from domain import clock
+from knowledge.decp import MAX_CHAT_BYTES
 
 log = logging.getLogger(__name__)
 
-SEND_ATTEMPTS = 4
 CONNECTIONS = 8
-# Updates one person may have waiting; more are a flood, dropped with one notice.
-MAX_WAITING_PER_USER = 8
 FLOOD_NOTICE_EVERY = 60.0  # seconds
 GROUP_COMMANDS = {"faq"}
 
 
-MAX_CONCURRENT_UPDATES = 256
-# python-telegram-bot's own semaphore also counts updates waiting for their
-# person's turn; it is made wide, and the real limit taken once it is their turn.
-MAX_QUEUED_UPDATES = 8192
-# The processing slot of the update being handled, so that a wait on flood control can give it back.
-PROCESSING_SLOT: ContextVar[asyncio.Semaphore | None] = ContextVar("processing_slot", default=None)
-
-
-async def pause_without_slot(seconds: float) -> None:
-    """Wait out a flood-control pause without holding a processing slot others could use."""
-    slot = PROCESSING_SLOT.get()
-    if slot is None:
-        await asyncio.sleep(seconds)
-        return
-    slot.release()
-    try:
-        await asyncio.sleep(seconds)
-    finally:
-        await slot.acquire()
-
-
-class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Process different people's updates concurrently, one person's in arrival order.
-
-    A quick double tap must not run two steps of the same dialog at once,
-    while a slow reply to one user must not hold up everyone else. A slot is
-    taken only when it is the update's turn (waiting behind the same person's
-    earlier update holds none), and given back while a reply waits on
-    Telegram's flood control.
-    """
-
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES):
-        super().__init__(MAX_QUEUED_UPDATES)
-        self._slots = asyncio.Semaphore(max_concurrent_updates)
-        self._locks: dict[int, list[Any]] = {}
-        # Called with the update and the person's id when their flood is dropped.
-        self.on_flood: Callable[[Update, int], None] | None = None
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = None
-        if isinstance(update, Update):
-            user = update.effective_user
-            chat = update.effective_chat
-            key = user.id if user else (chat.id if chat else None)
-        if key is None:
-            await coroutine
-            return
-        slot = self._locks.setdefault(key, [asyncio.Lock(), 0])
-        if slot[1] >= MAX_WAITING_PER_USER:
-            # One person's flood waits in their own queue, not in everyone's slots:
-            # past a few waiting messages, theirs are dropped (and they are told once).
-            coroutine.close()
-            if self.on_flood is not None:
-                self.on_flood(update, key)
-            return
-        slot[1] += 1
-        try:
-            async with slot[0], self._slots:
-                token = PROCESSING_SLOT.set(self._slots)
-                try:
-                    await coroutine
-                finally:
-                    PROCESSING_SLOT.reset(token)
-        finally:
-            slot[1] -= 1
-            if slot[1] == 0:
-                self._locks.pop(key, None)
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
-
-
 class TelegramChannel:
-    """Holds the core and the PTB application; one instance per running bot."""
+    """Receives updates, asks the core (in its own thread), and sends through the one sender."""
 
-    def __init__(self, assistant: Assistant, application: Application):
+    def __init__(self, core: CoreThread, assistant: Assistant, application: Application):
+        self.core = core
         self.assistant = assistant
         self.application = application
+        self.sender = TelegramSender(application.bot)
         self._flood_notices: dict[int, float] = {}
         self._background: set[asyncio.Task] = set()
 
@@ -157,17 +80,25 @@ class TelegramChannel:
 
     def on_flood(self, update: Update, user_id: int) -> None:
         """Count a dropped message; tell the person once a minute, without waiting in their queue."""
-        try:
-            self.assistant.services.storage.stats.count("flood_dropped")
-        except sqlite3.OperationalError as exc:  # a full disk must not stop the dropping itself
-            log.error("Could not count a dropped message: %s", exc)
+        self.in_background(self._count_flood())
         now = time.monotonic()
         if now - self._flood_notices.get(user_id, -FLOOD_NOTICE_EVERY) < FLOOD_NOTICE_EVERY:
             return
         self._flood_notices[user_id] = now
         chat = update.effective_chat
         target = chat.id if chat is not None and chat.type == ChatType.PRIVATE else user_id
-        self.in_background(self.send_reply(target, Reply(message("flood_notice")), None))
+        self.in_background(self.deliver(target, [Reply(message("flood_notice"))], None))
+
+    async def _count_flood(self) -> None:
+        try:
+            await self.core.run(self.assistant.services.storage.stats.count, "flood_dropped")
+        except sqlite3.OperationalError as exc:  # a full disk must not stop the dropping itself
+            log.error("Could not count a dropped message: %s", exc)
+
+    async def handle(self, event: Event) -> list[Reply]:
+        """The core's replies to one event, computed in the core thread; documents made off it."""
+        replies = await self.core.run(self.assistant.handle, event)
+        return await materialize(replies)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Text or command → the core's replies; in groups only what is addressed to us."""
@@ -194,19 +125,15 @@ class TelegramChannel:
                     return
                 text = _strip_mention(text, username)
             event = self._event(update, text=text)
-        await self.deliver(msg.chat_id, self.assistant.handle(event), user.id)
+        await self.deliver(msg.chat_id, await self.handle(event), user.id)
 
     async def answer_in_private(self, update: Update, group_id: int, name: str, args: str) -> None:
         """Run a group's command in the person's private chat; the room only learns where the answer went."""
         user = update.effective_user
         event = replace(self._event(update, command=name, args=args), chat_id=user.id, chat_type="private")
-        sent = True
-        for reply in self.assistant.handle(event):
-            if not await self.send_reply(user.id, reply, user.id):
-                sent = False
-                break
+        sent = await self.deliver(user.id, await self.handle(event), user.id)
         note = "group_answered_privately" if sent else "group_cannot_write_privately"
-        await self.send_reply(group_id, Reply(message(note, bot=self.application.bot.username or "")))
+        await self.deliver(group_id, [Reply(message(note, bot=self.application.bot.username or ""))])
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer the callback query at once, then send what the button leads to."""
@@ -219,7 +146,7 @@ class TelegramChannel:
             log.info("Could not answer callback query of update %s: %s", update.update_id, exc.__class__.__name__)
         chat_id = query.message.chat.id if query.message else query.from_user.id
         event = self._event(update, payload=query.data or "")
-        replies = self.assistant.handle(event)
+        replies = await self.handle(event)
         if replies and replies[0].edit and isinstance(query.message, Message):
             if not await self.edit_reply(query.message, replies[0], query.from_user.id):
                 return
@@ -235,7 +162,7 @@ class TelegramChannel:
         if msg.document is not None:
             await self.on_document(update, msg, user.id)
             return
-        self.assistant.services.storage.users.touch(user.id, user.full_name, user.language_code)
+        await self.core.run(self.assistant.seen, self._event(update))
         await self.deliver(msg.chat_id, [Reply(message("unsupported_content"))], user.id)
 
     async def on_document(self, update: Update, msg: Message, user_id: int) -> None:
@@ -259,25 +186,11 @@ class TelegramChannel:
             log.warning("Could not download the file of update %s: %s", update.update_id, exc.__class__.__name__)
             await self.deliver(msg.chat_id, [Reply(message("download_failed"))], user_id)
             return
-        filename = document.file_name or "fichier"
-        # Parsing never holds the event loop: a worker thread reads the file, the core only counts.
-        table = None
-        decp = looks_like_decp(filename, content)
-        if not decp and len(content) <= MAX_FILE_BYTES:
-            table = await asyncio.to_thread(read_table, filename, content)
-            decp = looks_like_decp(filename, content, table[0] if isinstance(table, list) and table else None)
-        elif not decp and content[:4] == b"PK\x03\x04":
-            decp = True  # a workbook over 2 MB can only be a DECP export
-        if decp:
-            contracts = await asyncio.to_thread(read_upload, filename, content)
-            event = self._event(update, document=Document(filename, b"", contracts=contracts))
-        elif len(content) > MAX_FILE_BYTES:
-            event = None
-            await self.deliver(msg.chat_id, [Reply(message("import_refused", reason="le fichier dépasse 2 Mo."))], user_id)
+        event = await received_file_event(self._event(update), document.file_name or "fichier", content)
+        if isinstance(event, Reply):
+            await self.deliver(msg.chat_id, [event], user_id)
         else:
-            event = self._event(update, document=Document(filename, content, table=table))
-        if event is not None:
-            await self.deliver(msg.chat_id, self.assistant.handle(event), user_id)
+            await self.deliver(msg.chat_id, await self.handle(event), user_id)
 
     def _event(self, update: Update, **kwargs) -> Event:
         user = update.effective_user
@@ -295,13 +208,21 @@ class TelegramChannel:
 
     # -- outgoing ---------------------------------------------------------------
 
-    async def deliver(self, chat_id: int, replies: list[Reply], user_id: int | None = None) -> None:
-        """Send replies in order; stop for a person who blocked the bot."""
+    async def deliver(self, chat_id: int, replies: list[Reply], user_id: int | None = None) -> bool:
+        """Send replies in order; stop (False) for a conversation closed to the bot."""
+
+        async def unreachable() -> None:
+            # Only a refusal in the person's own chat means they blocked the bot;
+            # a group that removed the bot says nothing about its members.
+            if user_id is not None and chat_id == user_id:
+                await self.core.run(self.assistant.services.storage.users.mark_blocked, user_id)
+
         for reply in replies:
-            if not await self.send_reply(chat_id, reply, user_id):
-                return
+            if not await send_reply(self.sender, str(chat_id), reply, wait=pause_without_slot, on_unreachable=unreachable):
+                return False
             if reply.document is not None and reply.document.convert:
                 self.in_background(self.send_converted(chat_id, reply.document, user_id))
+        return True
 
     def in_background(self, coroutine) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -325,83 +246,7 @@ class TelegramChannel:
                 log.info("Could not edit message in chat %s (%s); sending a new one", original.chat_id, exc)
             except (RetryAfter, NetworkError) as exc:
                 log.info("Could not edit message in chat %s (%s); sending a new one", original.chat_id, exc.__class__.__name__)
-        return await self.send_reply(original.chat_id, reply, user_id)
-
-    async def send_reply(self, chat_id: int, reply: Reply, user_id: int | None = None) -> bool:
-        bot = self.application.bot
-        markup = keyboard(reply)
-        parts = split_html(reply.html) if reply.html else []
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            ok = await self._call(
-                lambda part=part, last=last: bot.send_message(
-                    chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
-                ),
-                fallback=lambda part=part, last=last: bot.send_message(
-                    chat_id, to_plain_text(part)[:4096], reply_markup=markup if last else None
-                ),
-                chat_id=chat_id,
-                user_id=user_id,
-            )
-            if not ok:
-                return False
-        if reply.document is not None:
-            doc = reply.document
-            if doc.picture:  # a chart: shown in the chat, not a file to open
-                return await self._call(
-                    lambda: bot.send_photo(
-                        chat_id, InputFile(doc.content, filename=doc.filename), caption=doc.caption[:1024] or None
-                    ),
-                    chat_id=chat_id,
-                    user_id=user_id,
-                )
-            return await self._call(
-                lambda: bot.send_document(
-                    chat_id, InputFile(doc.content, filename=doc.filename), caption=doc.caption[:1024] or None
-                ),
-                chat_id=chat_id,
-                user_id=user_id,
-            )
-        return True
-
-    async def _call(self, make_call, *, chat_id: int, user_id: int | None, fallback=None) -> bool:
-        """Run one Bot API call with the retries Telegram expects; False if the chat is gone."""
-        delay = 1.0
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            try:
-                await make_call()
-                return True
-            except RetryAfter as exc:
-                retry_after = exc.retry_after
-                wait = retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else retry_after
-                log.warning("Flood control for chat %s: waiting %.1f s", chat_id, wait)
-                await pause_without_slot(float(wait))
-            except Forbidden:
-                # Only a refusal in the person's own chat means they blocked the bot;
-                # a group that removed the bot says nothing about its members.
-                if user_id is not None and chat_id == user_id:
-                    log.info("Chat %s blocked the bot or is unreachable; user marked as blocked", chat_id)
-                    self.assistant.services.storage.users.mark_blocked(user_id)
-                else:
-                    log.info("Chat %s is unreachable (Forbidden)", chat_id)
-                return False
-            except BadRequest as exc:
-                text = str(exc).lower()
-                if "message is not modified" in text:
-                    return True
-                if fallback is not None and ("parse entities" in text or "too long" in text):
-                    log.error("Telegram rejected formatted text for chat %s (%s); sending plain text", chat_id, exc)
-                    make_call, fallback = fallback, None
-                    continue
-                log.error("Telegram rejected a call for chat %s: %s", chat_id, exc)
-                return True
-            except (TimedOut, NetworkError) as exc:
-                if attempt == SEND_ATTEMPTS:
-                    log.error("Network error for chat %s after %d attempts: %s", chat_id, attempt, exc)
-                    return True
-                await asyncio.sleep(delay)
-                delay *= 2
-        return True
+        return await self.deliver(original.chat_id, [reply], user_id)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -454,7 +299,7 @@ def api_base_url(base_url: str | None) -> tuple[str, str] | None:
     return f"{root}/bot", f"{root}/file/bot"
 
 
-def build_application(assistant: Assistant, token: str) -> tuple[Application, TelegramChannel]:
+def build_application(core: CoreThread, assistant: Assistant, token: str) -> tuple[Application, TelegramChannel]:
     """Wire handlers in a fixed order; the core reaches them through the channel object."""
     settings = assistant.services.settings
     builder: ApplicationBuilder = (
@@ -470,7 +315,7 @@ def build_application(assistant: Assistant, token: str) -> tuple[Application, Te
     if bases:
         builder = builder.base_url(bases[0]).base_file_url(bases[1])
     application = builder.build()
-    channel = TelegramChannel(assistant, application)
+    channel = TelegramChannel(core, assistant, application)
     application.bot_data["channel"] = channel
     application.update_processor.on_flood = channel.on_flood
     new_messages = filters.UpdateType.MESSAGE
@@ -483,49 +328,18 @@ def build_application(assistant: Assistant, token: str) -> tuple[Application, Te
 
 
 async def _post_stop(application: Application) -> None:
-    for key in ("retention_task", "broadcaster_task"):
-        task = application.bot_data.pop(key, None)
-        if task is not None:
-            task.cancel()
+    for task in application.bot_data.pop("jobs", ()):
+        task.cancel()
     office.stop()  # a conversion in progress must not hold the shutdown
 
 
-async def retention_loop(channel: TelegramChannel, every: float = 3600) -> None:
-    """Once a day: purge old logs, warn silent accounts, erase those that did not come back."""
-    while True:
-        try:
-            await run_retention(channel, clock.now())
-        except Exception:
-            log.exception("Retention run failed; it will be tried again")
-        await asyncio.sleep(every)
-
-
-async def run_retention(channel: TelegramChannel, now: datetime) -> None:
-    services = channel.assistant.services
-    retention = Retention(services.storage.db, services.settings.privacy.retention_days)
-    if not retention.due(now):
-        return
-    purged = retention.purge_logs(now)
-    notice = message("erasure_notice", days=services.settings.privacy.retention_days)
-    notified = 0
-    for user_id in retention.to_notify(now):
-        await channel.deliver(user_id, [Reply(notice)], user_id)
-        retention.mark_notified(user_id, now)
-        notified += 1
-        await asyncio.sleep(1 / 25)  # well under Telegram's overall limit
-    erased = retention.erase_overdue(now)
-    retention.done(now)
-    log.info("Retention: %d old records purged, %d accounts warned, %d erased", purged, notified, len(erased))
-
-
 async def _post_init(application: Application) -> None:
-    """Register the French command menu shown by Telegram clients; start the daily retention job."""
+    """Register the French command menu shown by Telegram clients; start the jobs (announcements, retention)."""
     channel: TelegramChannel = application.bot_data["channel"]
     office.start()
-    loop = asyncio.get_running_loop()
-    application.bot_data["retention_task"] = loop.create_task(retention_loop(channel))
     rate = channel.assistant.services.settings.broadcast.rate_per_second
-    application.bot_data["broadcaster_task"] = loop.create_task(Broadcaster(channel, rate).run())
+    jobs = Jobs(channel.core, channel.assistant, {TELEGRAM.name: channel.sender}, rate)
+    application.bot_data["jobs"] = jobs.start()
     commands = [BotCommand(c.name, c.help[:256]) for c in channel.assistant.catalogue.listed(admin=False)]
     await application.bot.set_my_commands(commands)
 
@@ -607,9 +421,10 @@ def run_bot(settings: Settings) -> int:
         log.warning("Privacy notice incomplete: %s not set in the configuration; /confidentialite says so to users",
                     ", ".join(unset))
     log.info("%s", content.current().describe())
-    services = open_services(settings)
-    assistant = Assistant(services)
-    application, _ = build_application(assistant, token)
+    core = CoreThread()
+    services = core.call(open_services, settings)  # the database is opened in the thread that uses it
+    assistant = core.call(Assistant, services)
+    application, _ = build_application(core, assistant, token)
     # The knowledge index and libraries are loaded for good: keep the garbage
     # collector from rescanning them, which showed as latency spikes under load.
     gc.collect()
@@ -632,5 +447,6 @@ def run_bot(settings: Settings) -> int:
         print("Telegram a refusé le jeton : vérifiez-le auprès de @BotFather.", file=sys.stderr)
         return 2
     finally:
-        services.storage.close()
+        core.call(services.storage.close)
+        core.close()
     return 0

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from bot.config import Settings, StorageSettings, TelegramSettings
+from bot.core_thread import CoreThread
 from bot.router import Assistant
 from bot.runtime import open_services
 from bot.telegram.app import build_application
@@ -29,9 +30,10 @@ class RunningBot:
         self.assistant = None
 
     async def start(self):
-        services = open_services(self.settings)
-        self.assistant = Assistant(services)
-        self.application, _ = build_application(self.assistant, self.fake.token)
+        self.core = CoreThread()
+        services = self.core.call(open_services, self.settings)
+        self.assistant = self.core.call(Assistant, services)
+        self.application, _ = build_application(self.core, self.assistant, self.fake.token)
         await self.application.initialize()
         await self.application.post_init(self.application)
         await self.application.start()
@@ -45,7 +47,8 @@ class RunningBot:
         await self.application.stop()
         await self.application.post_stop(self.application)
         await self.application.shutdown()
-        self.assistant.services.storage.close()
+        self.core.call(self.assistant.services.storage.close)
+        self.core.close()
         self.application = None
 
 

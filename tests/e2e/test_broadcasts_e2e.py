@@ -18,7 +18,8 @@ ADMIN = 500
 
 
 def seed(storage: Storage, users: range, topics=("webinaires",)) -> None:
-    for user_id in users:
+    for user_id in users:  # as their first message to the bot would: their Telegram identity, then them
+        storage.identities.user_for("telegram", str(user_id), preferred=user_id)
         storage.users.touch(user_id, f"Abonné {user_id}", "fr")
         storage.announcements.subscribe(user_id, list(topics))
 
@@ -44,11 +45,12 @@ async def test_thousand_subscribers_flood_control_and_blocked_users(fake, start_
     bot = await start_bot(admins=(ADMIN,), broadcast=BroadcastSettings(rate_per_second=40))  # above the limit on purpose
     storage = bot.assistant.services.storage
     users = range(10_000, 11_000)
-    seed(storage, users)
+    await bot.core.run(seed, storage, users)
+    await bot.core.run(seed, storage, [ADMIN], topics=())  # the author, who talked to the bot before: the report goes to them
     blocked = {10_003, 10_500, 10_999}
     fake.blocked |= blocked
-    broadcast_id = storage.announcements.create(
-        ADMIN, "ressource", "Guide <achats> & clauses", "Un nouveau guide est en ligne.", ["webinaires"],
+    broadcast_id = await bot.core.run(
+        storage.announcements.create, ADMIN, "ressource", "Guide <achats> & clauses", "Un nouveau guide est en ligne.", ["webinaires"],
         link="https://www.ecologie.gouv.fr", status="queued", scheduled_at=now_iso(),
     )
     await wait_status(storage, broadcast_id, "done", timeout=120)
@@ -67,10 +69,10 @@ async def test_webinar_carries_ics_uploaded_once_and_reminders_fire(fake, start_
     bot = await start_bot(admins=(ADMIN,))
     storage = bot.assistant.services.storage
     users = range(20_000, 20_005)
-    seed(storage, users)
+    await bot.core.run(seed, storage, users)
     starts = (clock.now() + timedelta(days=3)).isoformat(timespec="minutes")
-    broadcast_id = storage.announcements.create(
-        ADMIN, "webinaire", "Le SPASER, quézaco ?", "Une heure pour tout comprendre.", ["webinaires"],
+    broadcast_id = await bot.core.run(
+        storage.announcements.create, ADMIN, "webinaire", "Le SPASER, quézaco ?", "Une heure pour tout comprendre.", ["webinaires"],
         link="https://example.org/inscription", starts_at=starts, status="queued", scheduled_at=now_iso(),
     )
     await wait_status(storage, broadcast_id, "done", timeout=30)
@@ -103,11 +105,11 @@ async def test_cancel_stops_a_broadcast_in_progress(fake, start_bot):
     bot = await start_bot(broadcast=BroadcastSettings(rate_per_second=20))
     storage = bot.assistant.services.storage
     users = range(30_000, 30_300)
-    seed(storage, users)
-    broadcast_id = storage.announcements.create(None, "texte", "", "Annonce à arrêter", ["webinaires"],
+    await bot.core.run(seed, storage, users)
+    broadcast_id = await bot.core.run(storage.announcements.create, None, "texte", "", "Annonce à arrêter", ["webinaires"],
                                                 status="queued", scheduled_at=now_iso())
     await fake.wait_for(lambda: sum(copies(fake, users).values()) >= 20, timeout=20)
-    assert storage.announcements.cancel(broadcast_id)
+    assert await bot.core.run(storage.announcements.cancel, broadcast_id)
     await asyncio.sleep(1.0)  # within seconds, nothing more leaves
     stopped_at = sum(copies(fake, users).values())
     await asyncio.sleep(1.5)
@@ -163,7 +165,7 @@ async def test_an_admin_composes_previews_and_sends_in_telegram(fake, start_bot)
 
     bot = await start_bot(admins=(ADMIN,))
     storage = bot.assistant.services.storage
-    seed(storage, range(50_000, 50_003), topics=("ressources",))
+    await bot.core.run(seed, storage, range(50_000, 50_003), topics=("ressources",))
     [listing] = await ask(fake, "/annonce", ADMIN)
     [kind] = await tap(fake, listing, "Nouvelle annonce", user=ADMIN)
     [title] = await tap(fake, kind, "Une ressource", user=ADMIN)
@@ -191,12 +193,12 @@ async def test_a_long_announcement_arrives_whole_in_order(fake, start_bot, tmp_p
     bot = await start_bot(admins=(ADMIN,))
     storage = bot.assistant.services.storage
     users = range(40_000, 40_003)
-    seed(storage, users)
+    await bot.core.run(seed, storage, users)
     paragraphs = [f"Paragraphe {i} : clauses <sociales> & critères « environnementaux » — " + "x & y " * 36 for i in range(12)]
     body = "\n\n".join(paragraphs)
     assert 3300 < len(body) <= 3500
-    broadcast_id = storage.announcements.create(
-        ADMIN, "ressource", "Guide long", body, ["webinaires"], status="queued", scheduled_at=now_iso(),
+    broadcast_id = await bot.core.run(
+        storage.announcements.create, ADMIN, "ressource", "Guide long", body, ["webinaires"], status="queued", scheduled_at=now_iso(),
     )
     await wait_status(storage, broadcast_id, "done", timeout=60)
     assert storage.announcements.counts(broadcast_id) == {"sent": 3}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from bot.documents_out import made_now
 from bot.replies import Event
 from bot.telegram import TELEGRAM
 
@@ -32,12 +33,12 @@ class Chat:
         event = Event(user_id=self.user_id, chat_id=self.user_id, chat_type="private", display_name=self.name,
                       event_id=str(next(EVENT_IDS)), capabilities=self.capabilities, address=self.address, **kwargs)
         self.last = event
-        self.replies = self.assistant.handle(event)
+        self.replies = [made_now(r) for r in self.assistant.handle(event)]
         return self.text
 
     def offer_again(self) -> str:
         """The last event once more, with its id: what Telegram does after a crash."""
-        self.replies = self.assistant.handle(self.last)
+        self.replies = [made_now(r) for r in self.assistant.handle(self.last)]
         return self.text
 
     def say(self, text: str) -> str:

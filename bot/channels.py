@@ -1,0 +1,133 @@
+"""What every channel's sender speaks, and the one policy for getting a reply out.
+
+A sender turns a reply into the parts its messenger takes (text cut to its
+length, the document) and sends one part at a time, raising the neutral
+errors below for what went wrong. Chat replies, announcements and reminders
+all leave through a sender, so flood control, a person who blocked us, a
+refused message or a lost connection are handled the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.rendering import split_html, to_plain_text
+from bot.replies import Capabilities, Document, Reply
+
+log = logging.getLogger(__name__)
+
+SEND_ATTEMPTS = 4
+
+
+class FloodWait(Exception):
+    """The messenger asks to wait before sending again (Telegram's RetryAfter, Matrix's 429)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"retry after {seconds:.1f} s")
+        self.seconds = seconds
+
+
+class Unreachable(Exception):
+    """The conversation is closed to us: the person blocked the bot, or the room is gone."""
+
+
+class Rejected(Exception):
+    """The messenger refused this message itself (bad formatting, too long): sending it again changes nothing."""
+
+
+class Transient(Exception):
+    """The network or the server failed: the same message may go through later."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message of a reply: a piece of its text, or its document (with the text as caption when short)."""
+
+    text: str = ""  # in the channel's format (HTML where it has it)
+    last: bool = False  # carries the reply's buttons
+    document: Document | None = None
+    plain: bool = False  # the text is already plain: no formatting to fall back from
+
+
+class Sender(Protocol):
+    capabilities: Capabilities
+
+    def parts(self, reply: Reply) -> list[Part]:
+        """The messages this reply becomes on the channel, in order."""
+
+    async def send_part(self, address: str, part: Part, reply: Reply, reference: str | None = None) -> str | None:
+        """Send one part; return the channel's reference of a document sent (to send it again without
+        uploading), if it has one. `reference`: such a reference, to use instead of the content."""
+
+
+def text_parts(reply: Reply, capabilities: Capabilities, caption_limit: int = 0) -> list[Part]:
+    """The usual cut: the text in messages under the channel's length, then the document.
+
+    A short text goes as the document's caption when the channel has captions
+    (`caption_limit`), so a file and its explanation arrive together.
+    """
+    html = reply.html if capabilities.html else to_plain_text(reply.html)
+    document = reply.document
+    if document is not None and caption_limit and len(to_plain_text(reply.html)) <= caption_limit:
+        return [Part(text=html, last=True, document=document, plain=not capabilities.html)]
+    pieces = split_html(html, capabilities.max_length) if html else []
+    parts = [Part(text=p, last=i == len(pieces) - 1 and document is None, plain=not capabilities.html)
+             for i, p in enumerate(pieces)]
+    if document is not None:
+        parts.append(Part(text="", last=True, document=document))
+    return parts
+
+
+def as_plain(part: Part) -> Part:
+    """The same part without formatting: what to send when the messenger refuses the formatted one."""
+    return Part(text=to_plain_text(part.text), last=part.last, document=part.document, plain=True)
+
+
+async def send_reply(
+    sender: Sender,
+    address: str,
+    reply: Reply,
+    *,
+    wait: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    on_unreachable: Callable[[], Awaitable[None]] | None = None,
+) -> bool:
+    """Send every part of a reply with the channel-neutral policy; False if the conversation is closed to us.
+
+    Flood control is waited out (with `wait`, which may give back a processing
+    slot meanwhile); a refused formatted part goes again as plain text; a
+    network failure is retried with a growing delay, then given up with a log
+    line; a blocked conversation stops everything and calls `on_unreachable`.
+    """
+    for part in sender.parts(reply):
+        delay = 1.0
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await sender.send_part(address, part, reply)
+                break
+            except FloodWait as exc:
+                log.warning("Flood control for %s: waiting %.1f s", address, exc.seconds)
+                await wait(exc.seconds)
+            except Unreachable:
+                log.info("Conversation %s is closed to the bot", address)
+                if on_unreachable is not None:
+                    await on_unreachable()
+                return False
+            except Rejected as exc:
+                if part.plain or not part.text:
+                    log.error("The messenger refused a message for %s: %s", address, exc)
+                    break
+                log.error("The messenger refused formatted text for %s (%s); sending plain text", address, exc)
+                part = as_plain(part)
+            except Transient as exc:
+                if attempt >= SEND_ATTEMPTS:
+                    log.error("Network error for %s after %d attempts: %s", address, attempt, exc)
+                    break
+                await asyncio.sleep(delay)
+                delay *= 2
+    return True
