@@ -23,10 +23,10 @@ from bot.router import Assistant
 from bot.rendering import to_plain_text
 from bot.core_thread import InlineCore
 from bot.documents_out import made_now
+from bot.numbered import Choices
 from bot.jobs import Jobs
 from bot.replies import Button, Capabilities, Document, Event, Reply
 from domain import clock
-from domain.text import label_key
 
 # A terminal: choices are numbered, documents land in a folder, files are given by their path,
 # and nothing arrives unasked (announcements go to the messengers).
@@ -44,8 +44,7 @@ class Console:
     def __init__(self, assistant: Assistant, out: TextIO = sys.stdout, user: str | None = None):
         self.assistant = assistant
         self.out = out
-        self.buttons: list[Button] = []  # of the last message with buttons: what a typed number means
-        self.on_screen: list[Button] = []
+        self.choices = Choices()
         named = " ".join((user or "").split())
         self.name = named or os.environ.get("USER") or _safe_user()
         self.user_id = console_user_id(named) if named else CONSOLE_OWNER_ID
@@ -66,35 +65,14 @@ class Console:
         return Event(**base, text=line)
 
     def choose_button(self, typed: str) -> Button | None:
-        """Numbers count the buttons of the last message from 1; labels match any button on screen.
-
-        At a dialog step the typed text goes to the dialog engine, which reads numbers
-        and labels itself, the same way for every channel.
-        """
-        if not self.buttons or not typed or self.at_step:
-            return None
-        if typed.isascii() and typed.isdigit():
-            index = int(typed) - 1
-            return self.buttons[index] if 0 <= index < len(self.buttons) else None
-        wanted = label_key(typed)
-        exact = next((b for b in self.on_screen if label_key(b.label) == wanted), None)
-        if exact is not None or len(wanted) < 4:
-            return exact
-        # « Valider la sélection » for « Valider la sélection (3) »: a unique beginning is enough.
-        starting = [b for b in self.on_screen if label_key(b.label).startswith(wanted)]
-        return starting[0] if len({b.payload for b in starting}) == 1 else None
+        return self.choices.choose(typed)
 
     def show(self, replies: list[Reply]) -> None:
-        self.buttons, self.on_screen = [], []
         replies = [made_now(r) for r in replies]  # no one else is waiting in a terminal
-        for reply in replies:
+        for reply, lines in zip(replies, self.choices.shown(replies)):
             self.out.write(to_plain_text(reply.html).rstrip() + "\n")
-            numbered = [b for row in reply.buttons for b in row]
-            if numbered:
-                self.buttons = numbered
-            self.on_screen += numbered
-            for number, button in enumerate(numbered, 1):
-                self.out.write(f"  [{number}] {button.label}\n")
+            for line in lines:
+                self.out.write(f"  {line}\n")
             if reply.document is not None:
                 self.out.write(f"📄 Fichier enregistré : {self.save(reply.document)}\n")
             self.out.write("\n")
@@ -102,10 +80,6 @@ class Console:
         for reply in replies:
             if reply.document is not None and reply.document.convert:
                 self.show(office.converted(reply.document))  # no one else is waiting in a terminal
-
-    @property
-    def at_step(self) -> bool:
-        return bool(self.buttons) and all(b.payload.startswith("d:") for b in self.buttons)
 
     def save(self, document: Document) -> Path:
         """Documents land in the exports folder; a second export of the same day gets a suffix."""

@@ -275,6 +275,14 @@ class Assistant:
                     shown = shorten(text, 80)
                     return prefixed([message("dialog_not_understood", text=shown)], self.engine.show(session))
             return self._keep_dialog(event, lambda: self._answer_text(event))
+        passive = self.engine.sessions.active(event.user_id) if event.chat_type != "group" else None
+        text = clean_text(event.text or "").strip()
+        if passive is not None and text and self.engine.plainly_answers(passive, text):
+            # A dialog that never holds typed text (the opt-in) still takes a choice typed as its number
+            # or label: where there are no buttons, that is how one answers it.
+            replies = self.engine.on_text(event, passive, text)
+            if replies is not None:
+                return replies
         return self._answer_text(event)
 
     def _answer_text(self, event: Event) -> list[Reply]:
