@@ -21,7 +21,7 @@ from bot import office
 from bot.access import CONSOLE_OWNER_ID, OWNER_ADDRESS
 from bot.router import Assistant
 from bot.rendering import to_plain_text
-from bot.core_thread import InlineCore
+from bot.core_access import CoreAccess
 from bot.documents_out import made_now
 from bot.numbered import Choices
 from bot.jobs import Jobs
@@ -105,7 +105,7 @@ class Console:
             return
         self._retention_day = today
         settings = self.assistant.services.settings
-        jobs = Jobs(InlineCore(), self.assistant, {}, settings.broadcast.rate_per_second)
+        jobs = Jobs(CoreAccess(), self.assistant, {}, settings.broadcast.rate_per_second)
         asyncio.run(jobs.run_retention(clock.now()))
 
     def run(self, lines: TextIO = sys.stdin) -> int:

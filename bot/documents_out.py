@@ -1,44 +1,52 @@
-"""Documents described by the core and made outside it.
+"""Documents described by the core and made outside it, on another processor core.
 
 Making a document is the slow part of /plan (the outline of a full workspace
-takes a few hundred milliseconds), of a chart, of an export. The core only
-reads what the document needs, in its transaction, and returns it as a
-recipe: a renderer's name and its arguments as JSON. The channel makes the
-bytes in a worker thread (`made`), so the core thread is free for the next
-person meanwhile. The recipe is also what is kept to answer an event offered
-again: the document is made again from the same data.
+takes tens to hundreds of milliseconds), of a chart, of an export. The core
+only reads what the document needs, in its transaction, and returns it as a
+recipe: a renderer's name and its arguments as JSON. The channel has the
+bytes made in a separate process (`made`): Python runs one thread at a time,
+so a thread would still take its turns from the people asking questions; a
+process takes the machine's other core. The recipe is also what is kept to
+answer an event offered again: the document is made again from the same data.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
-from collections.abc import Callable
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 
 from bot.replies import Document, Reply
 
 log = logging.getLogger(__name__)
 
-RENDERERS: dict[str, Callable[[dict], bytes]] = {}
+# Renderer name → where its function is (a module-level function of plain data, so another process can run it).
+RENDERERS = {
+    "outline": ("bot.features.plan", "render_outline"),
+    "chart": ("documents.charts", "render_chart"),
+}
 
-
-def renderer(name: str, function: Callable[[dict], bytes]) -> None:
-    """Declare how the documents of `name` are made (by the feature that describes them)."""
-    RENDERERS[name] = function
+_pool: ProcessPoolExecutor | None = None
 
 
 def deferred(filename: str, name: str, arguments: dict, **document) -> Document:
     """A document to make later: `arguments` must be plain data (text, numbers, lists, dicts)."""
+    if name not in RENDERERS:
+        raise KeyError(f"unknown renderer {name!r}")
     return Document(filename, b"", render=(name, json.dumps(arguments, ensure_ascii=False, default=str)), **document)
 
 
 @lru_cache(maxsize=8)
-def _render(name: str, arguments: str) -> bytes:
-    # The same recipe twice in a row (the Markdown and the DOCX of one outline share their text) is made once.
-    return RENDERERS[name](json.loads(arguments))
+def render(name: str, arguments: str) -> bytes:
+    """Make a document from its recipe. (The same recipe twice in a row is made once.)"""
+    module, function = RENDERERS[name]
+    return getattr(importlib.import_module(module), function)(json.loads(arguments))
 
 
 def made_now(reply: Reply) -> Reply:
@@ -46,12 +54,44 @@ def made_now(reply: Reply) -> Reply:
     document = reply.document
     if document is None or document.render is None:
         return reply
-    content = _render(*document.render)
-    return replace(reply, document=replace(document, content=content, render=None))
+    return replace(reply, document=replace(document, content=render(*document.render), render=None))
 
 
 async def made(reply: Reply) -> Reply:
-    """The same in a worker thread, so neither the event loop nor the core thread waits for it."""
-    if reply.document is None or reply.document.render is None:
+    """The same in the documents' process (a thread when none was started), without holding anyone."""
+    document = reply.document
+    if document is None or document.render is None:
         return reply
-    return await asyncio.to_thread(made_now, reply)
+    if _pool is None:
+        return await asyncio.to_thread(made_now, reply)
+    content = await asyncio.get_running_loop().run_in_executor(_pool, render, *document.render)
+    return replace(reply, document=replace(document, content=content, render=None))
+
+
+def start(content_dir: str | Path | None) -> None:
+    """Start the documents' process, with the same content as this one (dialogs, outline texts)."""
+    global _pool
+    if _pool is None:
+        # « spawn »: a fresh interpreter, never a fork of a process that runs threads.
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_prepare, initargs=(str(content_dir) if content_dir else None,))
+        _pool.submit(_ready).result()  # loaded now, not on the first /plan
+
+
+def stop() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+def _prepare(content_dir: str | None) -> None:
+    from knowledge import content
+
+    content.use(content_dir)
+    for module, _ in RENDERERS.values():
+        importlib.import_module(module)
+
+
+def _ready() -> bool:
+    return True

@@ -2,8 +2,9 @@
 
 One `Jobs` runs in every process that talks to people — the Telegram bot, and
 the console for retention — with the senders of the channels that process
-runs. Everything it reads or writes goes through the core thread; everything
-it sends goes through a channel's sender (bot.channels), with one policy.
+runs. Everything it reads or writes goes through the core's gate
+(bot.core_access); everything it sends goes through a channel's sender
+(bot.channels), with one policy.
 
 Announcements are paced, resumable and stoppable:
 
@@ -29,7 +30,7 @@ import time
 from datetime import datetime
 
 from bot.channels import FloodWait, Rejected, Sender, Transient, Unreachable, send_reply
-from bot.core_thread import CoreThread, InlineCore
+from bot.core_access import CoreAccess
 from bot.features.announcements import announcement_reply
 from bot.rendering import message
 from bot.replies import Reply
@@ -49,7 +50,7 @@ RETENTION_EVERY = 3600.0  # seconds between two looks at the daily retention run
 
 
 class Jobs:
-    def __init__(self, core: CoreThread | InlineCore, assistant: Assistant, senders: dict[str, Sender],
+    def __init__(self, core: CoreAccess, assistant: Assistant, senders: dict[str, Sender],
                  rate_per_second: float, poll_seconds: float = 1.0):
         self.core = core
         self.assistant = assistant

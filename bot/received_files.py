@@ -52,7 +52,7 @@ async def received_file_event(event: Event, filename: str, content: bytes) -> Ev
 
 
 async def materialize(replies: list[Reply]) -> list[Reply]:
-    """Documents the core described but did not make (bot.documents_out), made here, off the core thread."""
+    """Documents the core described but did not make (bot.documents_out), made in the documents' process (or a worker thread)."""
     from bot.documents_out import made
 
     return [await made(reply) for reply in replies]

@@ -16,6 +16,11 @@ SERIES = (
 )
 
 
+def render_chart(recipe: dict) -> bytes:
+    """The chart from its recipe (bot.documents_out): the years' figures and the title."""
+    return baseline_chart(recipe["years"], recipe["title"])
+
+
 def baseline_chart(years: list[dict], title: str) -> bytes:
     """Grouped bars per year; a year in progress is labelled « partielle »; unknown shares are left out."""
     from matplotlib.figure import Figure

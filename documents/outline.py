@@ -109,7 +109,7 @@ def row_text(row: Record) -> str:
     return fold(" ".join(str(w or "") for w in words))
 
 
-def default_place(row: Record, chosen: list[str]) -> str | None:
+def default_place(row: Record, chosen: list[str], known: dict[str, Axis] | None = None) -> str | None:
     """The axis a row goes under until the person says otherwise.
 
     Words of the row that name a thematic axis win (« repas bio » → alimentation);
@@ -118,15 +118,16 @@ def default_place(row: Record, chosen: list[str]) -> str | None:
     durable », which is also half economic); governance rows go to the
     follow-up part; a row that fits nothing waits to be placed.
     """
+    known = known or axes()
     text = row_text(row)
     for axis_id in chosen:
-        pattern = _axis_words(axes()[axis_id].keywords)
+        pattern = _axis_words(known[axis_id].keywords)
         if pattern is not None and pattern.search(text):
             return axis_id
     themes = row_themes(row)
     best, score = None, 0.0
     for axis_id in chosen:
-        axis_themes = set(axes()[axis_id].themes)
+        axis_themes = set(known[axis_id].themes)
         fit = len(themes & axis_themes) / len(axis_themes)
         if fit > score:
             best, score = axis_id, fit
@@ -151,7 +152,8 @@ def _axis_words(keywords: tuple[str, ...]) -> re.Pattern | None:
 
 def placements(rows: list[Record], chosen: list[str]) -> list[str | None]:
     """Where each row stands: its stored axis while that axis is chosen (or the follow-up part), else its default."""
-    return [r.axis if r.axis in (*chosen, FOLLOW_UP) else default_place(r, chosen) for r in rows]
+    known = axes()  # read once for all the rows
+    return [r.axis if r.axis in (*chosen, FOLLOW_UP) else default_place(r, chosen, known) for r in rows]
 
 
 def parse_move(text: str, actors: int, indicators: int, axes_count: int) -> tuple[str, int, str | int] | None:

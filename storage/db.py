@@ -7,7 +7,9 @@ an applied one.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -384,13 +386,41 @@ def m015_identities(db: sqlite_utils.Database) -> None:
         )
 
 
+class Database(sqlite_utils.Database):
+    """sqlite-utils' database, its nested transactions named by a counter.
+
+    Every storage method opens an atomic block, and inside an event's
+    transaction each one is a savepoint: sqlite-utils names them from the
+    system's random source, a system call each, which showed under load.
+    A counter names them as uniquely within the connection.
+    """
+
+    _savepoints = itertools.count()
+
+    @contextmanager
+    def atomic(self):
+        if not self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        savepoint = f"spaser_{next(self._savepoints)}"
+        self.conn.execute(f"SAVEPOINT {savepoint};")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:  # an error may have ended the whole transaction already
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint};")
+                self.conn.execute(f"RELEASE SAVEPOINT {savepoint};")
+            raise
+        else:
+            self.conn.execute(f"RELEASE SAVEPOINT {savepoint};")
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database file at `path`."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    # The bot uses its connection from the core thread alone (bot.core_thread); the thread it was
-    # opened in may be another one (start-up), and the tests read it from theirs.
-    db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
+    db = Database(path)
     db.execute("PRAGMA busy_timeout = 5000")
     pending = migrations.pending(db) if str(path) != ":memory:" and db.table_names() else []
     if pending:

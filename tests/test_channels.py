@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings, StorageSettings
-from bot.core_thread import CoreThread
+from bot.core_access import CoreAccess
 from bot.jobs import Jobs
 from bot.router import Assistant
 from bot.runtime import open_services
@@ -18,14 +18,13 @@ ALICE = "alice@texte.example"
 
 @pytest.fixture
 async def text_channel(tmp_path):
-    core = CoreThread()
+    core = CoreAccess()
     settings = Settings(storage=StorageSettings(path=str(tmp_path / "texte.db")), exports_dir=str(tmp_path / "exports"),
                         admins=(7,))
     services = core.call(open_services, settings)
     channel = TextChannel(core, core.call(Assistant, services))
     yield channel
     core.call(services.storage.close)
-    core.close()
 
 
 async def test_a_text_only_channel_completes_the_profile_with_numbers_and_labels(text_channel):
@@ -115,3 +114,20 @@ def test_animators_are_identities_on_their_channel(make_assistant):
     assert "Statistiques" in stats(user_id=None, address="@anim:agent.tchap.gouv.fr", capabilities=matrix)
     # the same number on another channel is someone else
     assert "Statistiques" not in stats(user_id=None, address="7", capabilities=matrix)
+
+
+def test_the_console_runs_the_daily_retention_too(make_assistant, clock):
+    """Old questions are purged where only the console is used; a warning is never marked as given there."""
+    import io
+
+    from bot.console import Console
+
+    assistant = make_assistant()
+    storage = assistant.services.storage
+    storage.identities.user_for("telegram", "31", preferred=31)
+    storage.users.touch(31, "Ancienne", "fr")
+    storage.questions.record_question(31, 31, "une question d'il y a longtemps", None, 0.0, "not_covered")
+    clock.advance(days=assistant.services.settings.privacy.retention_days + 1)
+    Console(assistant, io.StringIO()).send("/aide")
+    assert storage.questions.questions_of(31) == []
+    assert storage.users.get(31).erasure_notice_at is None  # no channel here reaches her: not told, not erased

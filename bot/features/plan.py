@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -13,7 +13,7 @@ from bot.features.base import Command, Feature, MenuButton
 from bot.features.diagnostic import latest_for_outline
 from bot.features.referentiel import baseline_for_outline
 from bot.rendering import message
-from bot.documents_out import deferred, renderer
+from bot.documents_out import deferred
 from bot.replies import Event, Reply
 from dialogs.engine import Hooks
 from documents.outline import (
@@ -38,7 +38,6 @@ class PlanFeature(Feature):
         self.engine = engine
         self.definitions = definitions
         self.dialog = definitions["plan"]
-        renderer("outline", self.render)
 
     def commands(self) -> tuple[Command, ...]:
         return (Command("plan", "votre SPASER de départ, en Word et en Markdown", lambda event: self.engine.open(event, "plan")),)
@@ -147,10 +146,10 @@ class PlanFeature(Feature):
         indicators = [replace(row, axis=where) for row, where in placed_indicators]
         diagnostic = latest_for_outline(self.storage, workspace.id) if answers.get("diagnostic_annex") else None
         baseline = baseline_for_outline(self.storage.baselines.get(workspace.id))
-        # Read here, in the event's transaction; made by the channel, off the core thread (bot.documents_out).
+        # Read here, in the event's transaction; made by the channel in the documents' process (bot.documents_out).
         recipe = {
-            "workspace": asdict(workspace), "actors": [asdict(a) for a in actors],
-            "indicators": [asdict(i) for i in indicators], "chosen": chosen, "diagnostic": diagnostic,
+            "workspace": vars(workspace), "actors": [vars(a) for a in actors],
+            "indicators": [vars(i) for i in indicators], "chosen": chosen, "diagnostic": diagnostic,
             "baseline": baseline, "today": clock.now().date().isoformat(),
         }
         self.storage.outlines.record(workspace.id, event.user_id, chosen, len(actors), len(indicators))
@@ -169,25 +168,33 @@ class PlanFeature(Feature):
                                         caption="Votre SPASER (Markdown)")),
         ]
 
-    def render(self, recipe: dict) -> bytes:
-        """The outline's file from its recipe (see `finish`), in the format it names."""
-        fmt = recipe.pop("format")
-        markdown = self._markdown(json.dumps(recipe, sort_keys=True))
-        if fmt == "md":
-            return markdown.encode("utf-8")
-        workspace = Workspace(**recipe["workspace"])
-        return markdown_to_docx(markdown, document_info(workspace, date.fromisoformat(recipe["today"])))
+def render_outline(recipe: dict) -> bytes:
+    """The outline's file from its recipe (see `PlanFeature.finish`), in the format it names."""
+    fmt = recipe.pop("format")
+    markdown = _markdown(json.dumps(recipe, sort_keys=True))
+    if fmt == "md":
+        return markdown.encode("utf-8")
+    return markdown_to_docx(markdown, document_info(Workspace(**recipe["workspace"]), date.fromisoformat(recipe["today"])))
 
-    @lru_cache(maxsize=4)
-    def _markdown(self, recipe: str) -> str:
-        """The Markdown both files come from: made once for the DOCX and the .md of one /plan."""
-        data = json.loads(recipe)
-        workspace = Workspace(**data["workspace"])
-        actors = [Actor(**_tuples(a)) for a in data["actors"]]
-        indicators = [Indicator(**_tuples(i)) for i in data["indicators"]]
-        return render_markdown(build_context(
-            self.definitions, workspace, actors, indicators, [tuple(c) for c in data["chosen"]],
-            today=date.fromisoformat(data["today"]), diagnostic=data["diagnostic"], baseline=data["baseline"]))
+
+@lru_cache(maxsize=4)
+def _markdown(recipe: str) -> str:
+    """The Markdown both files come from: made once for the DOCX and the .md of one /plan."""
+    data = json.loads(recipe)
+    return render_markdown(build_context(
+        _dialogs(), Workspace(**data["workspace"]),
+        [Actor(**_tuples(a)) for a in data["actors"]], [Indicator(**_tuples(i)) for i in data["indicators"]],
+        [tuple(c) for c in data["chosen"]], today=date.fromisoformat(data["today"]),
+        diagnostic=data["diagnostic"], baseline=data["baseline"]))
+
+
+@lru_cache(maxsize=1)
+def _dialogs():
+    """The dialog definitions, read once by the process that makes the documents."""
+    from bot.features import required_steps
+    from dialogs.checks import load_checked_dialogs
+
+    return load_checked_dialogs(required_steps())
 
 
 def _tuples(values: dict) -> dict:

@@ -10,7 +10,7 @@ truncated one) changes nothing already stored.
 from __future__ import annotations
 
 from collections import Counter
-from documents.charts import baseline_chart
+from bot.documents_out import deferred
 from bot.features.base import Buttons, Command, Feature
 from bot.features.workspace_lists import LIMITS
 from documents.decp_report import euros, export_bytes, number, percent
@@ -81,13 +81,12 @@ class ReferentielFeature(Feature):
         self.storage.baselines.save(workspace.id, event.user_id, siret, filename, figures)
         baseline = self.storage.baselines.get(workspace.id)
         view = _summary_view(baseline)
-        chart = baseline_chart(result["years"], f"{workspace.name or siret} — marchés notifiés (DECP)") \
-            if result["years"] else None
         replies = [Reply(message("referentiel_done", view=view), self._buttons(baseline))]
-        if chart is not None:
-            replies.append(Reply("", document=Document("etat-des-lieux-decp.png", chart,
-                                                       caption="Part des marchés avec une considération, par année",
-                                                       picture=True)))
+        if result["years"]:  # drawn by the channel, in the documents' process
+            chart = deferred("etat-des-lieux-decp.png", "chart",
+                             {"years": result["years"], "title": f"{workspace.name or siret} — marchés notifiés (DECP)"},
+                             caption="Part des marchés avec une considération, par année", picture=True)
+            replies.append(Reply("", document=chart))
         return replies
 
     def on_button(self, event: Event, value: str) -> list[Reply]:

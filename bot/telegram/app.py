@@ -1,7 +1,7 @@
 """The Telegram adapter: python-telegram-bot in front of the core, and its wiring.
 
 Handlers stay thin: turn the update into an `Event`, ask the core (in its
-thread, bot.core_thread), send the replies through the sender
+thread, bot.core_access), send the replies through the sender
 (bot.telegram.sender). What is Telegram's own lives in this package:
 answering every callback query, group etiquette, editing the message a
 button was pressed on, downloading files, the webhook, and one bot per
@@ -39,11 +39,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import office
+from bot import documents_out, office
 from bot.config import Settings
 from bot.telegram.http_client import AiohttpRequest
 from bot.channels import send_reply
-from bot.core_thread import CoreThread
+from bot.core_access import CoreAccess
 from bot.jobs import Jobs
 from bot.received_files import materialize, received_file_event
 from bot.rendering import message, split_html, to_plain_text
@@ -68,7 +68,7 @@ GROUP_COMMANDS = {"faq"}
 class TelegramChannel:
     """Receives updates, asks the core (in its own thread), and sends through the one sender."""
 
-    def __init__(self, core: CoreThread, assistant: Assistant, application: Application):
+    def __init__(self, core: CoreAccess, assistant: Assistant, application: Application):
         self.core = core
         self.assistant = assistant
         self.application = application
@@ -96,7 +96,7 @@ class TelegramChannel:
             log.error("Could not count a dropped message: %s", exc)
 
     async def handle(self, event: Event) -> list[Reply]:
-        """The core's replies to one event, computed in the core thread; documents made off it."""
+        """The core's replies to one event; their documents made in the documents' process."""
         replies = await self.core.run(self.assistant.handle, event)
         return await materialize(replies)
 
@@ -299,7 +299,7 @@ def api_base_url(base_url: str | None) -> tuple[str, str] | None:
     return f"{root}/bot", f"{root}/file/bot"
 
 
-def build_application(core: CoreThread, assistant: Assistant, token: str) -> tuple[Application, TelegramChannel]:
+def build_application(core: CoreAccess, assistant: Assistant, token: str) -> tuple[Application, TelegramChannel]:
     """Wire handlers in a fixed order; the core reaches them through the channel object."""
     settings = assistant.services.settings
     builder: ApplicationBuilder = (
@@ -331,12 +331,14 @@ async def _post_stop(application: Application) -> None:
     for task in application.bot_data.pop("jobs", ()):
         task.cancel()
     office.stop()  # a conversion in progress must not hold the shutdown
+    documents_out.stop()
 
 
 async def _post_init(application: Application) -> None:
     """Register the French command menu shown by Telegram clients; start the jobs (announcements, retention)."""
     channel: TelegramChannel = application.bot_data["channel"]
     office.start()
+    await asyncio.to_thread(documents_out.start, channel.assistant.services.settings.content_dir)
     rate = channel.assistant.services.settings.broadcast.rate_per_second
     jobs = Jobs(channel.core, channel.assistant, {TELEGRAM.name: channel.sender}, rate)
     application.bot_data["jobs"] = jobs.start()
@@ -421,8 +423,8 @@ def run_bot(settings: Settings) -> int:
         log.warning("Privacy notice incomplete: %s not set in the configuration; /confidentialite says so to users",
                     ", ".join(unset))
     log.info("%s", content.current().describe())
-    core = CoreThread()
-    services = core.call(open_services, settings)  # the database is opened in the thread that uses it
+    core = CoreAccess()
+    services = core.call(open_services, settings)
     assistant = core.call(Assistant, services)
     application, _ = build_application(core, assistant, token)
     # The knowledge index and libraries are loaded for good: keep the garbage
@@ -448,5 +450,4 @@ def run_bot(settings: Settings) -> int:
         return 2
     finally:
         core.call(services.storage.close)
-        core.close()
     return 0

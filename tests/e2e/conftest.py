@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from bot.config import Settings, StorageSettings, TelegramSettings
-from bot.core_thread import CoreThread
+from bot.core_access import CoreAccess
 from bot.router import Assistant
 from bot.runtime import open_services
 from bot.telegram.app import build_application
@@ -30,7 +30,7 @@ class RunningBot:
         self.assistant = None
 
     async def start(self):
-        self.core = CoreThread()
+        self.core = CoreAccess()
         services = self.core.call(open_services, self.settings)
         self.assistant = self.core.call(Assistant, services)
         self.application, _ = build_application(self.core, self.assistant, self.fake.token)
@@ -48,7 +48,6 @@ class RunningBot:
         await self.application.post_stop(self.application)
         await self.application.shutdown()
         self.core.call(self.assistant.services.storage.close)
-        self.core.close()
         self.application = None
 
 

@@ -10,7 +10,7 @@ Messages are kept per address, as the fake Telegram server keeps them.
 from __future__ import annotations
 
 from bot.channels import Part, send_reply, text_parts
-from bot.core_thread import CoreThread
+from bot.core_access import CoreAccess
 from bot.numbered import Choices
 from bot.received_files import materialize
 from bot.replies import Capabilities, Event, Reply
@@ -54,7 +54,7 @@ class TextSender:
 
 
 class TextChannel:
-    def __init__(self, core: CoreThread, assistant: Assistant):
+    def __init__(self, core: CoreAccess, assistant: Assistant):
         self.core = core
         self.assistant = assistant
         self.sender = TextSender()
