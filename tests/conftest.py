@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -52,17 +54,36 @@ def settings(tmp_path):
     return Settings(storage=StorageSettings(path=str(tmp_path / "spaser.db")), exports_dir=str(tmp_path / "exports"))
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """An empty database brought up to date once: each test starts from a copy (migrating takes longer)."""
+    path = tmp_path_factory.mktemp("template") / "spaser.db"
+    Storage.open(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def dialog_definitions():
+    """The dialogs, read and checked once (they do not change during a run)."""
+    from bot.features import required_steps
+    from dialogs.checks import load_checked_dialogs
+
+    return load_checked_dialogs(required_steps())
+
+
 @pytest.fixture
-def make_assistant(kb, matcher, tmp_path):
+def make_assistant(kb, matcher, tmp_path, migrated_database, dialog_definitions):
     """Build an assistant on a fresh database; extra keyword arguments override settings."""
     opened: list[Storage] = []
 
     def factory(**overrides) -> Assistant:
         base = Settings(storage=StorageSettings(path=str(tmp_path / "spaser.db")), exports_dir=str(tmp_path / "exports"))
         settings = dataclasses.replace(base, **overrides)
+        if not Path(settings.storage.path).exists():
+            shutil.copyfile(migrated_database, settings.storage.path)
         storage = Storage.open(settings.storage.path)
         opened.append(storage)
-        return Assistant(Services(settings=settings, storage=storage, kb=kb, matcher=matcher))
+        return Assistant(Services(settings=settings, storage=storage, kb=kb, matcher=matcher, dialogs=dialog_definitions))
 
     yield factory
     for storage in opened:
@@ -97,3 +118,15 @@ def event():
 @pytest.fixture
 def chat(assistant):
     return Chat(assistant)
+
+
+# Modules that run `spaser-bot` in subprocesses, as an operator would (each start imports everything).
+SUBPROCESS_MODULES = {"test_cli.py", "test_operations.py"}
+
+
+def pytest_collection_modifyitems(items):
+    """The end-to-end tests (a bot, a fake server, real processes) and the command-line ones are « slow »:
+    `pytest -m "not slow"` leaves them out of the edit-test loop; CI runs everything."""
+    for item in items:
+        if "e2e" in item.path.parts or item.path.name in SUBPROCESS_MODULES:
+            item.add_marker(pytest.mark.slow)
