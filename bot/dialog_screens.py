@@ -49,6 +49,9 @@ class DialogScreens:
     def pending(self, user_id: int) -> Session | None:
         return self.engine.pending(user_id)
 
+    def is_passive(self, session: Session) -> bool:
+        return self.engine.is_passive(session)
+
     # -- what the router calls -----------------------------------------------------
 
     def show(self, session: Session) -> list[Reply]:

@@ -253,7 +253,8 @@ class Assistant:
 
     def _on_text(self, event: Event) -> list[Reply]:
         """The answer to the current dialog step if there is one; otherwise a question."""
-        session = self.engine.pending(event.user_id) if event.chat_type != "group" else None
+        active = self.engine.sessions.active(event.user_id) if event.chat_type != "group" else None
+        session = active if active is not None and not self.engine.is_passive(active) else None
         if session is not None:
             text = clean_text(event.text or "").strip()
             # Rendering the step to read typed buttons is not free: decide it once per message.
@@ -275,7 +276,7 @@ class Assistant:
                     shown = shorten(text, 80)
                     return prefixed([message("dialog_not_understood", text=shown)], self.engine.show(session))
             return self._keep_dialog(event, lambda: self._answer_text(event))
-        passive = self.engine.sessions.active(event.user_id) if event.chat_type != "group" else None
+        passive = active
         text = clean_text(event.text or "").strip()
         if passive is not None and text and self.engine.plainly_answers(passive, text):
             # A dialog that never holds typed text (the opt-in) still takes a choice typed as its number

@@ -151,9 +151,10 @@ class DialogEngine:
     def pending(self, user_id: int) -> Session | None:
         """The dialog that holds the person's typed text, if any (a passive one never does)."""
         session = self.sessions.active(user_id)
-        if session is not None and self.dialogs.get(session.dialog) and self.dialogs[session.dialog].passive:
-            return None
-        return session
+        return None if session is None or self.is_passive(session) else session
+
+    def is_passive(self, session: Session) -> bool:
+        return bool(self.dialogs.get(session.dialog) and self.dialogs[session.dialog].passive)
 
     # -- showing ------------------------------------------------------------------
 
