@@ -17,6 +17,9 @@ import importlib
 import json
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from functools import lru_cache
@@ -79,19 +82,29 @@ def start(content_dir: str | Path | None) -> None:
 
 
 def stop() -> None:
+    """Stop the documents' process: a document being made is dropped, and the process is waited for
+    (left alone, it would outlive the bot)."""
     global _pool
     if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
+        pool, _pool = _pool, None
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _prepare(content_dir: str | None) -> None:
     from knowledge import content
 
     content.use(content_dir)
+    threading.Thread(target=_leave_with_the_bot, args=(os.getppid(),), daemon=True).start()
     for module, _ in RENDERERS.values():
         importlib.import_module(module)
 
 
 def _ready() -> bool:
     return True
+
+
+def _leave_with_the_bot(bot: int) -> None:
+    """A bot killed outright (kill -9) cannot stop this process: it notices it is orphaned, and ends."""
+    while os.getppid() == bot:
+        time.sleep(1)
+    os._exit(0)

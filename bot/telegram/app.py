@@ -331,7 +331,7 @@ async def _post_stop(application: Application) -> None:
     for task in application.bot_data.pop("jobs", ()):
         task.cancel()
     office.stop()  # a conversion in progress must not hold the shutdown
-    documents_out.stop()
+    await asyncio.to_thread(documents_out.stop)
 
 
 async def _post_init(application: Application) -> None:

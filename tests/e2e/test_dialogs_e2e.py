@@ -214,9 +214,12 @@ async def test_a_bot_killed_mid_dialog_resumes_at_the_same_step(fake, tmp_path):
         [step] = await ask(fake, "/profil", USER)
         await tap(fake, step, "Région")
         [region] = await ask(fake, "Région Bretagne", USER)
+        helpers = _children(bot.pid)  # the process that makes the documents
+        assert helpers
     finally:
         bot.send_signal(signal.SIGKILL)
         await bot.wait()
+    await fake.wait_for(lambda: not any(os.path.exists(f"/proc/{pid}") for pid in helpers), timeout=5)  # none outlives it
     bot = await run_bot()
     try:
         # The region typed just before the kill may be offered again (it was not yet
@@ -311,3 +314,18 @@ async def test_a_buyer_sends_their_decp_export_and_gets_the_baseline_and_a_chart
     assert len([c for c in fake.calls if c.method == "getFile"]) == downloads
     assert fake.rejected == []
 
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    from pathlib import Path
+
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
