@@ -427,6 +427,8 @@ def run_bot(settings: Settings) -> int:
     services = core.call(open_services, settings)
     assistant = core.call(Assistant, services)
     application, _ = build_application(core, assistant, token)
+    # The messages' templates are compiled now rather than while the first people wait for them.
+    message("apology")
     # The knowledge index and libraries are loaded for good: keep the garbage
     # collector from rescanning them, which showed as latency spikes under load.
     gc.collect()
