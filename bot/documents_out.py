@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 RENDERERS = {
     "outline": ("bot.features.plan", "render_outline"),
     "chart": ("documents.charts", "render_chart"),
+    "table": ("bot.features.workspace_lists", "render_table"),
 }
 
 _pool: ProcessPoolExecutor | None = None
@@ -50,6 +51,14 @@ def render(name: str, arguments: str) -> bytes:
     """Make a document from its recipe. (The same recipe twice in a row is made once.)"""
     module, function = RENDERERS[name]
     return getattr(importlib.import_module(module), function)(json.loads(arguments))
+
+
+@lru_cache(maxsize=1)
+def definitions():
+    """The dialog definitions, read once by the process that makes the documents (the bot checked them at start)."""
+    from dialogs.definitions import load_dialogs
+
+    return load_dialogs()
 
 
 def made_now(reply: Reply) -> Reply:

@@ -13,7 +13,7 @@ from bot.features.base import Command, Feature, MenuButton
 from bot.features.diagnostic import latest_for_outline
 from bot.features.referentiel import baseline_for_outline
 from bot.rendering import message
-from bot.documents_out import deferred
+from bot.documents_out import deferred, definitions
 from bot.replies import Event, Reply
 from dialogs.engine import Hooks
 from documents.outline import (
@@ -182,19 +182,10 @@ def _markdown(recipe: str) -> str:
     """The Markdown both files come from: made once for the DOCX and the .md of one /plan."""
     data = json.loads(recipe)
     return render_markdown(build_context(
-        _dialogs(), Workspace(**data["workspace"]),
+        definitions(), Workspace(**data["workspace"]),
         [Actor(**_tuples(a)) for a in data["actors"]], [Indicator(**_tuples(i)) for i in data["indicators"]],
         [tuple(c) for c in data["chosen"]], today=date.fromisoformat(data["today"]),
         diagnostic=data["diagnostic"], baseline=data["baseline"]))
-
-
-@lru_cache(maxsize=1)
-def _dialogs():
-    """The dialog definitions, read once by the process that makes the documents."""
-    from bot.features import required_steps
-    from dialogs.checks import load_checked_dialogs
-
-    return load_checked_dialogs(required_steps())
 
 
 def _tuples(values: dict) -> dict:

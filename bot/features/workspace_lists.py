@@ -14,7 +14,8 @@ from typing import ClassVar
 
 from bot.features.base import Buttons, Command, Feature, MenuButton
 from bot.rendering import message
-from bot.replies import Button, Document, Event, Reply
+from bot.documents_out import deferred, definitions
+from bot.replies import Button, Event, Reply
 from dialogs.engine import Hooks, StillOpen
 from dialogs.inputs import format_value, parse_id
 from dialogs.tables import TableError, cell_text, plan_import, to_csv, to_xlsx
@@ -22,7 +23,7 @@ from domain.clock import now_iso
 from storage.faults import crash_point
 from storage.rows import Session
 from storage.records import Records
-from storage.rows import Indicator, Record
+from storage.rows import Actor, Indicator, Record
 
 PAGE_SIZE = 8
 MANY_INDICATORS = 30  # FACTS §5: « une trentaine au plus »
@@ -251,10 +252,10 @@ class WorkspaceList(Feature):
             return [Reply(message("nothing_to_export", noun=self.spec.noun, command=self.spec.command))]
         stamp = now_iso()[:10]
         base = f"{self.spec.command}-{stamp}"
-        if fmt == "csv":
-            document = Document(f"{base}.csv", to_csv(self.dialog, rows), caption=f"{self.spec.title} (CSV)")
-        else:
-            document = Document(f"{base}.xlsx", to_xlsx(self.dialog, rows, self.spec.title), caption=f"{self.spec.title} (XLSX)")
+        # Read here; written by the channel in the documents' process (a workbook of 500 rows takes a while).
+        recipe = {"dialog": self.spec.dialog, "format": fmt, "title": self.spec.title,
+                  "record": type(rows[0]).__name__, "rows": [vars(r) for r in rows]}
+        document = deferred(f"{base}.{fmt}", "table", recipe, caption=f"{self.spec.title} ({fmt.upper()})")
         html = message("exported", count=len(rows), title=self.spec.title, console=event.capabilities.local)
         return [Reply(html, document=document)]
 
@@ -327,6 +328,14 @@ class WorkspaceList(Feature):
         kept = len(rows["conflicts"]) if choice == "ok" else 0
         html = message("imported", added=len(rows["added"]), updated=count, kept=kept, stale=len(stale))
         return [Reply(html)] + self.page(event, 0)
+
+
+def render_table(recipe: dict) -> bytes:
+    """An export from its recipe (see `WorkspaceList.export`): the rows as the list shows them, in CSV or XLSX."""
+    record = {"Actor": Actor, "Indicator": Indicator}[recipe["record"]]
+    rows = [record(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()}) for row in recipe["rows"]]
+    dialog = definitions()[recipe["dialog"]]
+    return to_csv(dialog, rows) if recipe["format"] == "csv" else to_xlsx(dialog, rows, recipe["title"])
 
 
 def _shown(value) -> str:
