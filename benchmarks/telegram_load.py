@@ -67,7 +67,8 @@ def full_workspaces(path: Path, people: range, actors: int = 50, indicators: int
     themes = ["environnement", "social", "economique", "gouvernance"]
     storage = Storage.open(path)
     for person in people:
-        storage.identities.user_for("telegram", str(person), preferred=person)
+        if hasattr(storage, "identities"):  # (older versions, for a before/after comparison)
+            storage.identities.user_for("telegram", str(person), preferred=person)
         storage.users.touch(person, "Cheffe de projet", "fr")
         workspace = storage.workspaces.ensure(person).id
         storage.workspaces.save_profile(workspace, {
