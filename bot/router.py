@@ -148,9 +148,12 @@ class Assistant:
 
     def seen(self, event: Event) -> None:
         """Someone sent what the assistant cannot read (a sticker): they were here, nothing else is done."""
-        with self.services.storage.transaction():
-            event = self._identified(event)
-            self.services.storage.users.touch(event.user_id, event.display_name, event.language)
+        try:
+            with self.services.storage.transaction():
+                event = self._identified(event)
+                self.services.storage.users.touch(event.user_id, event.display_name, event.language)
+        except sqlite3.OperationalError as exc:  # a full disk: the reply they get does not depend on it
+            log.error("Could not record that user %s was here: %s", event.user_id, exc)
 
     def _identified(self, event: Event) -> Event:
         """The event with its internal user, from the sender's identity on the channel."""

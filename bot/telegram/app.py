@@ -1,7 +1,7 @@
 """The Telegram adapter: python-telegram-bot in front of the core, and its wiring.
 
-Handlers stay thin: turn the update into an `Event`, ask the core (in its
-thread, bot.core_access), send the replies through the sender
+Handlers stay thin: turn the update into an `Event`, ask the core (through
+bot.core_access), have its documents made, send the replies through the sender
 (bot.telegram.sender). What is Telegram's own lives in this package:
 answering every callback query, group etiquette, editing the message a
 button was pressed on, downloading files, the webhook, and one bot per
@@ -66,7 +66,7 @@ GROUP_COMMANDS = {"faq"}
 
 
 class TelegramChannel:
-    """Receives updates, asks the core (in its own thread), and sends through the one sender."""
+    """Receives updates, asks the core, and sends through the one sender."""
 
     def __init__(self, core: CoreAccess, assistant: Assistant, application: Application):
         self.core = core

@@ -3,7 +3,7 @@
 It is built on the channel layer as a real adapter would be: its sender says
 what it can do (capabilities) and turns replies into plain messages with the
 choices as numbered lines; what a person types comes back through the same
-numbered choices; the core runs in its thread and documents are made off it.
+numbered choices; the core is reached through its gate and documents are made off it.
 Messages are kept per address, as the fake Telegram server keeps them.
 """
 
