@@ -198,10 +198,6 @@ class Announcements:
             )
         return self.db.execute("SELECT attempts FROM deliveries WHERE id = ?", [delivery_id]).fetchone()[0]
 
-    def set_file_id(self, broadcast_id: int, file_id: str) -> None:
-        with self.db.atomic():
-            self.db.execute("UPDATE broadcasts SET file_id = ? WHERE id = ?", [file_id, broadcast_id])
-
     def finish(self, broadcast_id: int) -> None:
         with self.db.atomic():
             self.db.execute(

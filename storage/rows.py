@@ -219,7 +219,6 @@ class Broadcast:
     scheduled_at: str | None = None
     started_at: str | None = None
     finished_at: str | None = None
-    file_id: str | None = None
     reported: bool = False
     total: int = 0
     sent: int = 0
