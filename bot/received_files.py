@@ -50,9 +50,3 @@ async def received_file_event(event: Event, filename: str, content: bytes) -> Ev
         return Reply(message("import_refused", reason="le fichier dépasse 2 Mo."))
     return replace(event, document=Document(filename, content, table=table))
 
-
-async def materialize(replies: list[Reply]) -> list[Reply]:
-    """Documents the core described but did not make (bot.documents_out), made in the documents' process (or a worker thread)."""
-    from bot.documents_out import made
-
-    return [await made(reply) for reply in replies]

@@ -45,7 +45,7 @@ from bot.telegram.http_client import AiohttpRequest
 from bot.channels import send_reply
 from bot.core_access import CoreAccess
 from bot.jobs import Jobs
-from bot.received_files import materialize, received_file_event
+from bot.received_files import received_file_event
 from bot.rendering import message, split_html, to_plain_text
 from bot.replies import Document, Event, Reply
 from bot.router import Assistant
@@ -96,9 +96,8 @@ class TelegramChannel:
             log.error("Could not count a dropped message: %s", exc)
 
     async def handle(self, event: Event) -> list[Reply]:
-        """The core's replies to one event; their documents made in the documents' process."""
-        replies = await self.core.run(self.assistant.handle, event)
-        return await materialize(replies)
+        """The core's replies to one event (their documents are made as they are sent)."""
+        return await self.core.run(self.assistant.handle, event)
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Text or command → the core's replies; in groups only what is addressed to us."""
@@ -218,6 +217,7 @@ class TelegramChannel:
                 await self.core.run(self.assistant.services.storage.users.mark_blocked, user_id)
 
         for reply in replies:
+            reply = await documents_out.made(reply)  # in the documents' process: the text before it is already out
             if not await send_reply(self.sender, str(chat_id), reply, wait=pause_without_slot, on_unreachable=unreachable):
                 return False
             if reply.document is not None and reply.document.convert:

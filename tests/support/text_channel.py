@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.channels import Part, send_reply, text_parts
 from bot.core_access import CoreAccess
 from bot.numbered import Choices
-from bot.received_files import materialize
+from bot.documents_out import made
 from bot.replies import Capabilities, Event, Reply
 from bot.router import Assistant
 
@@ -75,7 +75,6 @@ class TextChannel:
         else:
             event = Event(**base, text=line)
         before = len(self.sender.sent.get(address, []))
-        replies = await materialize(await self.core.run(self.assistant.handle, event))
-        for reply in replies:
-            await send_reply(self.sender, address, reply)
+        for reply in await self.core.run(self.assistant.handle, event):
+            await send_reply(self.sender, address, await made(reply))
         return self.sender.sent.get(address, [])[before:]
