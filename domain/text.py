@@ -21,10 +21,17 @@ def clean_text(text: str) -> str:
     return CONTROL.sub(" ", INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
+# The accents of Latin letters once decomposed (the combining marks of U+0300–U+036F): dropped in one
+# pass, the common case; any other combining mark goes through the slower test below.
+COMMON_MARKS = dict.fromkeys(c for c in range(0x300, 0x370) if unicodedata.combining(chr(c)))
+
+
 def fold(text: str) -> str:
     """Casefold, fold accents and ligatures; keep everything else."""
     text = text.casefold().translate(LIGATURES)
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text).translate(COMMON_MARKS)
+    if decomposed.isascii():
+        return decomposed
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
