@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from domain.text import name_key
+
 
 class ConfigError(Exception):
     """A configuration problem, worded for the person who runs the bot."""
@@ -102,20 +104,16 @@ class Settings:
         return os.environ.get("SPASER_BOT_TOKEN") or self.telegram.token
 
     def is_admin_identity(self, channel: str, address: str) -> bool:
-        """A bare number in « admins » is a Telegram id; anything else is written « channel:address »."""
-        if channel == "telegram" and address.lstrip("-").isdigit() and int(address) in self.admins:
-            return True
-        if channel == "console":
-            return any(a.startswith("console:") and " ".join(a[8:].casefold().split()) == address
-                       for a in self.named_admins)
-        return f"{channel}:{address}" in self.named_admins
+        """Whether this address on this channel is one of `admin_identities()`."""
+        return (channel, address) in self.admin_identities()
 
     def admin_identities(self) -> list[tuple[str, str]]:
-        """Every configured animator as (channel, address): where the broadcast reports go."""
+        """Every configured animator as (channel, address), as the adapters write addresses: a bare number
+        in « admins » is a Telegram id, anything else is « channel:address » (a console name folded)."""
         found = [("telegram", str(i)) for i in self.admins]
         for item in self.named_admins:
             channel, _, address = item.partition(":")
-            found.append((channel, " ".join(address.casefold().split()) if channel == "console" else address))
+            found.append((channel, name_key(address) if channel == "console" else address))
         return found
 
 

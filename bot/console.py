@@ -27,6 +27,7 @@ from bot.numbered import Choices
 from bot.jobs import Jobs
 from bot.replies import Button, Capabilities, Document, Event, Reply
 from domain import clock
+from domain.text import name_key
 
 # A terminal: choices are numbered, documents land in a folder, files are given by their path,
 # and nothing arrives unasked (announcements go to the messengers).
@@ -36,7 +37,7 @@ CONSOLE = Capabilities(name="console", buttons=False, edits=False, files=False, 
 
 def console_user_id(name: str) -> int:
     """A stable id for a named console person: negative, so never a Telegram user's."""
-    digest = hashlib.sha256(" ".join(name.casefold().split()).encode("utf-8")).digest()
+    digest = hashlib.sha256(name_key(name).encode("utf-8")).digest()
     return -(int.from_bytes(digest[:6], "big") + 1)
 
 
@@ -48,7 +49,7 @@ class Console:
         named = " ".join((user or "").split())
         self.name = named or os.environ.get("USER") or _safe_user()
         self.user_id = console_user_id(named) if named else CONSOLE_OWNER_ID
-        self.address = named.casefold() if named else OWNER_ADDRESS
+        self.address = name_key(named) if named else OWNER_ADDRESS
         self._retention_day = None
 
     def event_for(self, line: str) -> Event:

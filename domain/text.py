@@ -35,6 +35,11 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def name_key(name: str) -> str:
+    """A name as people type it in different ways: « Camille  Martin » and « camille martin » are one."""
+    return " ".join(name.casefold().split())
+
+
 def simplify(text: str) -> str:
     """Fold, drop elisions and punctuation, collapse spaces."""
     text = ELISION.sub(" ", fold(text))
