@@ -13,7 +13,7 @@ import sqlite_utils
 from domain.rules import ANNOUNCEMENT_TOPICS
 from domain.clock import now_iso
 from domain.statuses import BroadcastStatus, DeliveryStatus
-from storage.rows import Broadcast, Delivery, Reminder, from_row
+from storage.rows import Broadcast, Delivery, Reminder, from_row, stored_list
 from storage.privacy import ERASURE_HOOKS
 from storage.retention import PURGE_HOOKS
 
@@ -30,7 +30,7 @@ class Announcements:
     def subscription(self, user_id: int) -> list[str] | None:
         """The topics someone follows; None if they were never asked."""
         row = self.db.execute("SELECT topics FROM subscriptions WHERE user_id = ?", [user_id]).fetchone()
-        return None if row is None else [t for t in row[0].split(";") if t]
+        return None if row is None else list(stored_list(row[0]))
 
     def subscribe(self, user_id: int, topics: list[str]) -> None:
         now = now_iso()
@@ -243,11 +243,8 @@ class Announcements:
 
 def _broadcast(row: dict) -> Broadcast:
     """Lists (topics, filters) decoded from « a;b », a format only storage knows."""
-    def split(text: str | None) -> tuple[str, ...]:
-        return tuple(t for t in (text or "").split(";") if t)
-
-    return from_row(Broadcast, row, status=BroadcastStatus(row["status"]), topics=split(row["topics"]),
-                    structure_types=split(row["structure_types"]), regions=split(row["regions"]),
+    return from_row(Broadcast, row, status=BroadcastStatus(row["status"]), topics=stored_list(row["topics"]),
+                    structure_types=stored_list(row["structure_types"]), regions=stored_list(row["regions"]),
                     reported=bool(row["reported"]))
 
 

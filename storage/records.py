@@ -13,7 +13,7 @@ import sqlite_utils
 
 from domain.clock import iso, now, now_iso
 from storage.db import FreedPages
-from storage.rows import PendingImport, Record, from_row
+from storage.rows import PendingImport, Record, from_row, stored_list
 
 IMPORT_LIFETIME = timedelta(hours=1)
 # Columns holding several values: lists for everyone else, « a;b » in SQLite — a format only this module knows.
@@ -136,7 +136,7 @@ class Records:
 
 
     def _decoded(self, row: dict) -> Record:
-        lists = {field: tuple(v.strip() for v in (row[field] or "").split(";") if v.strip()) for field in LIST_FIELDS & row.keys()}
+        lists = {field: stored_list(row[field]) for field in LIST_FIELDS & row.keys()}
         return from_row(self.record, row, **lists)
 
 

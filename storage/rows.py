@@ -15,6 +15,11 @@ from domain.statuses import BroadcastStatus, DeliveryStatus, DialogStatus
 T = TypeVar("T")
 
 
+def stored_list(text: str | None) -> tuple[str, ...]:
+    """A list as storage writes it, « a;b » (empty: none), read back."""
+    return tuple(v.strip() for v in (text or "").split(";") if v.strip())
+
+
 def from_row(cls: type[T], row: dict, **computed: Any) -> T:
     """A record from a row: known columns only, `computed` for what storage decodes itself."""
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
