@@ -20,6 +20,11 @@ def stored_list(text: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (text or "").split(";") if v.strip())
 
 
+def from_plain(cls: type[T], values: dict) -> T:
+    """A record from its values as JSON gives them back (a document's recipe): its tuples came back as lists."""
+    return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in values.items()})
+
+
 def from_row(cls: type[T], row: dict, **computed: Any) -> T:
     """A record from a row: known columns only, `computed` for what storage decodes itself."""
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]

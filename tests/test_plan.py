@@ -12,7 +12,7 @@ import pytest
 from docx import Document as DocxDocument
 
 from bot.features.plan import generate
-from storage.rows import Actor, Indicator, Workspace
+from storage.rows import Actor, Indicator, Workspace, from_plain
 from tests.support.chat import Chat
 from tests.support.workspace import add_actor, fill_profile, make_plan
 
@@ -233,14 +233,11 @@ def test_every_stored_field_of_a_filled_workspace_appears_in_the_document(assist
     actors = [{s.id: _typed_value(s, n) for s in dialogs["acteur"].steps} for n in (1, 2)]
     indicators = [{s.id: _typed_value(s, n) for s in dialogs["indicateur"].steps} for n in (1, 2)]
 
-    def stored(values: dict) -> dict:  # as storage hands lists out
-        return {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-
     # A field of a dialog that its record lacks fails here, as it would fail to be stored.
     markdown, _ = generate(
         dialogs, Workspace(id=1, **profile),
-        [Actor(id=n, workspace_id=1, **stored(values)) for n, values in enumerate(actors, 1)],
-        [Indicator(id=n, workspace_id=1, **stored(values)) for n, values in enumerate(indicators, 1)],
+        [from_plain(Actor, {"id": n, "workspace_id": 1, **values}) for n, values in enumerate(actors, 1)],
+        [from_plain(Indicator, {"id": n, "workspace_id": 1, **values}) for n, values in enumerate(indicators, 1)],
         [("social", "Social"), ("ecologique", "Écologie"), ("economie_responsable", "Économie")],
     )
     missing = []

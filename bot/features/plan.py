@@ -24,8 +24,7 @@ from domain.text import clean_text
 from domain import clock
 from domain.clock import now_iso
 from storage.faults import crash_point
-from storage.rows import Session
-from storage.rows import Actor, Indicator, Workspace
+from storage.rows import Actor, Indicator, Session, Workspace, from_plain
 
 RENAME = re.compile(r"^\s*(\d+)\s*[:=\-–—]\s*(.+)$")
 
@@ -183,14 +182,9 @@ def _markdown(recipe: str) -> str:
     data = json.loads(recipe)
     return render_markdown(build_context(
         definitions(), Workspace(**data["workspace"]),
-        [Actor(**_tuples(a)) for a in data["actors"]], [Indicator(**_tuples(i)) for i in data["indicators"]],
+        [from_plain(Actor, a) for a in data["actors"]], [from_plain(Indicator, i) for i in data["indicators"]],
         [tuple(c) for c in data["chosen"]], today=date.fromisoformat(data["today"]),
         diagnostic=data["diagnostic"], baseline=data["baseline"]))
-
-
-def _tuples(values: dict) -> dict:
-    """A record's values back from JSON: its lists were tuples."""
-    return {key: tuple(value) if isinstance(value, list) else value for key, value in values.items()}
 
 
 def generate(dialogs, workspace, actors, indicators, chosen, diagnostic=None, baseline=None) -> tuple[str, bytes]:

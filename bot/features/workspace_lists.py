@@ -21,9 +21,8 @@ from dialogs.inputs import format_value, parse_id
 from dialogs.tables import TableError, cell_text, plan_import, to_csv, to_xlsx
 from domain.clock import now_iso
 from storage.faults import crash_point
-from storage.rows import Session
 from storage.records import Records
-from storage.rows import Actor, Indicator, Record
+from storage.rows import Actor, Indicator, Record, Session, from_plain
 
 PAGE_SIZE = 8
 MANY_INDICATORS = 30  # FACTS §5: « une trentaine au plus »
@@ -333,7 +332,7 @@ class WorkspaceList(Feature):
 def render_table(recipe: dict) -> bytes:
     """An export from its recipe (see `WorkspaceList.export`): the rows as the list shows them, in CSV or XLSX."""
     record = {"Actor": Actor, "Indicator": Indicator}[recipe["record"]]
-    rows = [record(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()}) for row in recipe["rows"]]
+    rows = [from_plain(record, row) for row in recipe["rows"]]
     dialog = definitions()[recipe["dialog"]]
     return to_csv(dialog, rows) if recipe["format"] == "csv" else to_xlsx(dialog, rows, recipe["title"])
 
