@@ -30,17 +30,13 @@ class TextSender:
 
     def parts(self, reply: Reply) -> list[Part]:
         parts = text_parts(reply, TEXT)
-        lines = self.choices_of_reply(reply)
+        [lines] = Choices().shown([reply])  # « [1] Oui », as the console numbers them
         if lines and parts and parts[-1].document is None:
             last = parts[-1]
             parts[-1] = Part(text=last.text.rstrip() + "\n" + "\n".join(lines), last=True, plain=True)
         elif lines:
             parts.append(Part(text="\n".join(lines), last=True, plain=True))
         return parts
-
-    @staticmethod
-    def choices_of_reply(reply: Reply) -> list[str]:
-        return [f"[{n}] {b.label}" for n, b in enumerate((b for row in reply.buttons for b in row), 1)]
 
     async def send_part(self, address: str, part: Part, reply: Reply, reference: str | None = None) -> str | None:
         assert len(part.text) <= TEXT.max_length and "<b>" not in part.text, "more than the channel takes"
