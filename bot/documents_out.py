@@ -46,9 +46,8 @@ def deferred(filename: str, name: str, arguments: dict, **document) -> Document:
     return Document(filename, b"", render=(name, json.dumps(arguments, ensure_ascii=False, default=str)), **document)
 
 
-@lru_cache(maxsize=8)
 def render(name: str, arguments: str) -> bytes:
-    """Make a document from its recipe. (The same recipe twice in a row is made once.)"""
+    """Make a document from its recipe (the outline's Markdown, shared by its two files, is cached by its renderer)."""
     module, function = RENDERERS[name]
     return getattr(importlib.import_module(module), function)(json.loads(arguments))
 
