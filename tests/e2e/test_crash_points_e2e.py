@@ -229,3 +229,16 @@ async def test_a_plan_with_a_move_cut_before_its_commit_keeps_nothing_until_offe
     assert _count(bot.db, "SELECT COUNT(*) FROM actors WHERE axis = 'social'") == 1
     assert _count(bot.db, "SELECT COUNT(*) FROM outlines") == 1
     assert fake.rejected == []
+
+
+async def test_a_first_contact_cut_at_its_commit_makes_one_person_once(fake, bot):
+    """The first /start creates the identity and the person; offered again after the cut, neither is made twice
+    and the opt-in is asked once."""
+    await bot.start(crash_at="event-committed")
+    update_id = fake.push_message(USER, "/start")
+    got = await _crash_then_offer_again(fake, bot, update_id, expect=2)
+    assert sum("Voulez-vous recevoir" in m["text"] for m in got) == 1
+    await bot.stop()
+    assert _count(bot.db, f"SELECT COUNT(*) FROM identities WHERE channel = 'telegram' AND address = '{USER}'") == 1
+    assert _count(bot.db, f"SELECT COUNT(*) FROM users WHERE id = {USER}") == 1
+    assert _count(bot.db, "SELECT COUNT(*) FROM dialog_sessions WHERE dialog = 'abonnements'") == 1
