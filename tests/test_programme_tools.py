@@ -168,5 +168,5 @@ def test_long_labels_are_whole_in_the_console_and_cut_for_telegram(assistant):
     out = io.StringIO()
     Console(assistant, out).show(replies)
     assert f"] {long.question}\n" in out.getvalue()  # the button, whole
-    labels = [b.text for r in replies for row in _keyboard(r).inline_keyboard for b in row]
+    labels = [b["text"] for r in replies for row in _keyboard(r)["inline_keyboard"] for b in row]
     assert long.question not in labels and all(len(label) <= 60 for label in labels)
