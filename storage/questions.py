@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from datetime import timedelta
 
 from domain.clock import iso, now, now_iso
+from storage.db import Database
 from storage.rows import Feedback, Question, from_row
 
 
@@ -18,7 +17,7 @@ CHOSEN = "outcome = 'chosen'"
 
 
 class QuestionLog:
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: Database):
         self.db = db
 
     def counts(self, user_id: int | None = None) -> dict[str, int]:
@@ -39,12 +38,11 @@ class QuestionLog:
         outcome: str,
     ) -> int:
         """Log one question with its outcome (answered / suggested / not_covered)."""
-        with self.db.atomic():
-            cur = self.db.execute(
-                "INSERT INTO questions (asked_at, user_id, chat_id, text, entry_id, score, outcome) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [now_iso(), user_id, chat_id, text, entry_id, score, outcome],
-            )
+        cur = self.db.change(
+            "INSERT INTO questions (asked_at, user_id, chat_id, text, entry_id, score, outcome) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [now_iso(), user_id, chat_id, text, entry_id, score, outcome],
+        )
         return cur.lastrowid
 
     def record_feedback(self, user_id: int, question_id: int, helpful: bool) -> bool:

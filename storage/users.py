@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from domain.clock import now_iso
+from storage.db import Database
 from storage.rows import User, from_row
 
 
 class Users:
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: Database):
         self.db = db
 
     def touch(self, user_id: int, display_name: str | None, language: str | None) -> bool:
         """Record that the user is here now; return True if they are new."""
         now = now_iso()
-        with self.db.atomic():
-            cur = self.db.execute(
-                "INSERT INTO users (id, display_name, language, first_seen, last_seen, blocked) "
-                "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT(id) DO NOTHING",
-                [user_id, display_name, language, now, now],
-            )
-            created = cur.rowcount == 1
-            if not created:
-                self.db.execute(
-                    "UPDATE users SET last_seen = ?, blocked = 0, erasure_notice_at = NULL, "
-                    "display_name = COALESCE(?, display_name), language = COALESCE(?, language) "
-                    "WHERE id = ?",
-                    [now, display_name, language, user_id],
-                )
-        return created
+        # Most events come from people already here: their update is the only statement.
+        updated = self.db.change(
+            "UPDATE users SET last_seen = ?, blocked = 0, erasure_notice_at = NULL, "
+            "display_name = COALESCE(?, display_name), language = COALESCE(?, language) "
+            "WHERE id = ?",
+            [now, display_name, language, user_id],
+        )
+        if updated.rowcount == 1:
+            return False
+        cur = self.db.change(
+            "INSERT INTO users (id, display_name, language, first_seen, last_seen, blocked) "
+            "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT(id) DO NOTHING",
+            [user_id, display_name, language, now, now],
+        )
+        return cur.rowcount == 1
 
     def mark_blocked(self, user_id: int) -> None:
         """Stop writing to someone who blocked the bot (until they come back)."""
