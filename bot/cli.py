@@ -160,7 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "figure dans admins")
     p.set_defaults(func=cmd_console)
 
-    p = sub.add_parser("run", parents=[common], help="lancer le bot Telegram")
+    p = sub.add_parser("run", parents=[common], help="lancer le bot Telegram, ou Tchap (Matrix)")
+    p.add_argument("--canal", choices=("telegram", "tchap"), default=None,
+                   help="la messagerie à servir (par défaut : Telegram si un jeton est défini, sinon Tchap "
+                        "si la section matrix est remplie)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("ask", parents=[common], help="interroger la base de connaissances sans conversation")
@@ -307,6 +310,15 @@ def cmd_console(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
+    channel = args.canal or ("tchap" if settings.matrix.configured and not settings.token() else "telegram")
+    if channel == "tchap":
+        if not settings.matrix.configured:
+            print("Pas de compte Tchap configuré : remplissez matrix.homeserver et matrix.user_id "
+                  "(voir la section « Tchap » du README).", file=sys.stderr)
+            return 2
+        from bot.matrix.app import run_matrix
+
+        return run_matrix(settings)
     from bot.telegram.app import run_bot
 
     return run_bot(settings)

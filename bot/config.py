@@ -42,6 +42,34 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class MatrixSettings:
+    """The bot's account on a Matrix homeserver (Tchap): secrets may come from the environment instead."""
+
+    homeserver: str | None = None  # e.g. https://matrix.agent.tchap.gouv.fr
+    user_id: str | None = None  # e.g. @assistant-spaser:agent.tchap.gouv.fr
+    access_token: str | None = None  # or SPASER_MATRIX_TOKEN
+    password: str | None = None  # or SPASER_MATRIX_PASSWORD; used to log in once, then the token is kept
+    device_id: str = "ASSISTANTSPASER"  # the same device at every start: the server deduplicates per device
+    store_path: str = "data/matrix-store"  # the encryption keys: a secret, backed up, never committed
+    allowed_domains: tuple[str, ...] = ()  # invitations accepted from these servers only (empty: the bot's own)
+    rate_per_second: float = 1.0  # announcements, as DINUM advises for Tchap
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.homeserver and self.user_id)
+
+    def secret_token(self) -> str | None:
+        return os.environ.get("SPASER_MATRIX_TOKEN") or self.access_token
+
+    def secret_password(self) -> str | None:
+        return os.environ.get("SPASER_MATRIX_PASSWORD") or self.password
+
+    def domains(self) -> tuple[str, ...]:
+        own = (self.user_id or "").partition(":")[2]
+        return tuple(d.lower() for d in self.allowed_domains) or ((own.lower(),) if own else ())
+
+
+@dataclass(frozen=True)
 class StorageSettings:
     path: str = "data/spaser.db"
 
@@ -86,6 +114,7 @@ class LoggingSettings:
 @dataclass(frozen=True)
 class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    matrix: MatrixSettings = field(default_factory=MatrixSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     exports_dir: str = "exports"
     content_dir: str | None = None  # None: the content installed with the software
@@ -164,6 +193,13 @@ def check_ranges(settings: Settings, source: Path | str = "configuration") -> No
             fail("telegram.webhook.port", hook.port, "un port entre 1 et 65535")
         if hook.secret_token is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", hook.secret_token):
             fail("telegram.webhook.secret_token", "…", "1 à 256 caractères parmi A-Z, a-z, 0-9, _ et -")
+    matrix = settings.matrix
+    if matrix.homeserver is not None and urlparse(matrix.homeserver).scheme not in ("http", "https"):
+        fail("matrix.homeserver", matrix.homeserver, "une adresse https:// (http:// pour un serveur de test local)")
+    if matrix.user_id is not None and not re.fullmatch(r"@[^:\s]+:[^\s]+", matrix.user_id):
+        fail("matrix.user_id", matrix.user_id, "un identifiant Matrix de la forme @nom:serveur")
+    if not math.isfinite(matrix.rate_per_second) or not 0 < matrix.rate_per_second <= 30:
+        fail("matrix.rate_per_second", matrix.rate_per_second, "un nombre de messages par seconde entre 0 (exclu) et 30")
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):

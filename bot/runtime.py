@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.config import Settings
 from bot.faq_index import build_matcher
 from bot.router import Assistant, Services
@@ -27,3 +29,21 @@ def open_services(settings: Settings) -> Services:
 
 def build_assistant(settings: Settings) -> Assistant:
     return Assistant(open_services(settings))
+
+
+def hold_database_lock(database: Path):
+    """One running bot per database: an OS lock next to it, released by the system even after a kill -9.
+
+    Two bots on one database would both send every announcement. Returns the
+    open lock file (keep it open while running), or None if another bot holds it.
+    """
+    import fcntl
+
+    database.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(database.with_name(database.name + ".lock"), "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle

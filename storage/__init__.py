@@ -11,6 +11,7 @@ import sqlite_utils
 
 from storage.announcements import Announcements
 from storage.baselines import Baselines
+from storage.conversations import Conversations
 from storage.db import FreedPages, open_database
 from storage.diagnostics import Diagnostics
 from storage.dialogs import DialogSessions
@@ -47,6 +48,7 @@ class Storage:
     stats: Counters
     events: AppliedEvents
     baselines: Baselines
+    conversations: Conversations
     freed: FreedPages  # shared by erasure and imports: given back when an event commits
 
     @classmethod
@@ -71,6 +73,7 @@ class Storage:
             stats=Counters(db),
             events=AppliedEvents(db),
             baselines=Baselines(db),
+            conversations=Conversations(db),
             freed=freed,
         )
 

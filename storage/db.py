@@ -387,6 +387,30 @@ def m015_identities(db: sqlite_utils.Database) -> None:
         )
 
 
+
+@migrations()
+def m016_conversations(db: sqlite_utils.Database) -> None:
+    """What a messenger without buttons needs to remember across restarts.
+
+    Where a channel's reading of its events stands (a Matrix sync token),
+    saved once the events before it are applied; the choices each message
+    showed, so that a reaction on it or a number typed after it means the
+    same after a restart; and each person's direct room, to write to them.
+    """
+    db["channel_cursors"].create({"channel": str, "position": str, "saved_at": str}, pk="channel")
+    db["shown_choices"].create(
+        {"channel": str, "message_id": str, "conversation": str, "buttons": str, "shown_at": str},
+        pk=("channel", "message_id"),
+        not_null={"conversation", "buttons", "shown_at"},
+    )
+    db["shown_choices"].create_index(["channel", "conversation", "shown_at"])
+    db["direct_rooms"].create(
+        {"channel": str, "address": str, "room": str, "user_id": int, "created_at": str},
+        pk=("channel", "address"),
+        not_null={"room", "user_id", "created_at"},
+    )
+    db["direct_rooms"].create_index(["user_id"])
+
 class Database(sqlite_utils.Database):
     """sqlite-utils' database, with less bookkeeping around each statement.
 

@@ -49,7 +49,7 @@ from bot.received_files import received_file_event
 from bot.rendering import message, split_html, to_plain_text
 from bot.replies import Document, Event, Reply
 from bot.router import Assistant
-from bot.runtime import open_services
+from bot.runtime import hold_database_lock, open_services
 from bot.telegram import TELEGRAM
 from bot.telegram.markup import keyboard
 from bot.telegram.ordering import MAX_CONCURRENT_UPDATES, PerUserUpdateProcessor, pause_without_slot
@@ -380,24 +380,6 @@ def stored_webhook_secret(folder: Path) -> str:
         file=sys.stderr,
     )
     return secret
-
-
-def hold_database_lock(database: Path):
-    """One running bot per database: an OS lock next to it, released by the system even after a kill -9.
-
-    Two bots on one database would both send every announcement. Returns the
-    open lock file (keep it open while running), or None if another bot holds it.
-    """
-    import fcntl
-
-    database.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(database.with_name(database.name + ".lock"), "a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        return None
-    return handle
 
 
 def run_bot(settings: Settings) -> int:

@@ -1,0 +1,57 @@
+"""What a person's line or reaction in a Matrix room means: a command, a choice, or text for the core.
+
+Pure functions, shared by the adapter and its tests. Choices are the
+(label, payload) pairs a message showed, numbered from 1.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.numbered import Choices
+from bot.replies import Button
+
+# The reactions offered under a message with choices, in order: a tap sends the choice.
+KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
+
+# Words that are commands even without « ! »: nobody asks the FAQ « aide » or « menu » alone.
+BARE_COMMANDS = {"aide", "menu"}
+
+COMMAND = re.compile(r"^[!/]([A-Za-zÀ-ÿ_]+)(?:\s+(.*))?$", re.DOTALL)
+
+
+def command_of(text: str) -> tuple[str, str] | None:
+    """(name, arguments) of « !profil », « /profil » or a bare « aide »; None for anything else."""
+    stripped = text.strip()
+    found = COMMAND.match(stripped)
+    if found:
+        return found.group(1), (found.group(2) or "").strip()
+    word = stripped.rstrip(" ?!.").lower()
+    if word in BARE_COMMANDS:
+        return word, ""
+    return None
+
+
+def number_of_reaction(key: str) -> int | None:
+    """1 for 1️⃣ … 10 for 🔟 (a reaction typed without its variation selector counts too)."""
+    plain = key.replace("\ufe0f", "")
+    for number, keycap in enumerate(KEYCAPS, 1):
+        if keycap.replace("\ufe0f", "") == plain:
+            return number
+    return None
+
+
+def chosen(typed: str, choices: list[tuple[str, str]]) -> str | None:
+    """The payload a typed number or label picks among the last choices shown, or None: text for the core.
+
+    At a dialog step the text goes on to the dialog engine, which reads
+    numbers and labels itself (and refuses an answer to an older step).
+    """
+    numbered = Choices()
+    numbered.buttons = numbered.on_screen = [Button(label, payload) for label, payload in choices]
+    button = numbered.choose(typed)
+    return button.payload if button is not None else None
+
+
+def numbered_lines(choices: list[tuple[str, str]]) -> list[str]:
+    return [f"{number}. {label}" for number, (label, _) in enumerate(choices, 1)]

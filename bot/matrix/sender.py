@@ -1,0 +1,201 @@
+"""The one way out to Matrix: chat replies (and later announcements) leave through here.
+
+Each message is sent with a transaction id derived from the event it
+answers: an event offered again after a crash sends its replies again
+with the same ids, and the homeserver, which deduplicates per device,
+keeps one copy. Choices become numbered lines and reactions 1️⃣…🔟 under
+the message; which message showed which choices is stored (a reaction on it
+means the same after a restart). Matrix's errors become the neutral ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import html as html_lib
+import itertools
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+import aiohttp
+from nio import AsyncClient, ErrorResponse, RoomSendResponse, UploadResponse
+from nio.exceptions import LocalProtocolError
+
+from bot.channels import FloodWait, Part, Rejected, Transient, Unreachable, text_parts
+from bot.matrix import MATRIX
+from bot.matrix.reading import KEYCAPS, numbered_lines
+from bot.rendering import to_plain_text
+from bot.replies import Document, Reply
+
+log = logging.getLogger(__name__)
+
+# The event being answered, and how many messages were sent for it so far.
+ANSWERING: contextvars.ContextVar[tuple[str, itertools.count] | None] = contextvars.ContextVar("answering", default=None)
+
+Choice = tuple[str, str]
+
+
+def answering(event_id: str) -> None:
+    """Sends from here on (in this task) answer this event: their transaction ids follow from it."""
+    ANSWERING.set((event_id, itertools.count()))
+
+
+def transaction_id() -> str:
+    current = ANSWERING.get()
+    if current is None:
+        return f"spaser-{uuid.uuid4().hex}"
+    event_id, counter = current
+    digest = hashlib.sha256(event_id.encode("utf-8")).hexdigest()[:32]
+    return f"spaser-{digest}-{next(counter)}"
+
+
+# « /profil » in a message becomes « !profil »: Tchap's clients keep a leading « / » for themselves.
+# Not a « / » inside a word, a date, an address or a closing tag.
+SLASH_COMMAND = re.compile(r"(?<![\w/<:.@-])/(?=[a-zà-ÿ])")
+
+
+def with_prefix(text: str, prefix: str = MATRIX.command_prefix) -> str:
+    return SLASH_COMMAND.sub(prefix, text)
+
+
+def matrix_html(text: str) -> str:
+    """Telegram-style HTML (line breaks as « \\n ») as Matrix clients show it."""
+    return text.replace("\n", "<br>")
+
+
+class MatrixSender:
+    capabilities = MATRIX
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        room_of: Callable[[str], Awaitable[str | None]],
+        remember: Callable[[str, str, list[Choice]], Awaitable[None]],
+    ):
+        self.client = client
+        self.room_of = room_of  # a person's address → their direct room
+        self.remember = remember  # (room, message id, choices) → stored
+
+    def parts(self, reply: Reply) -> list[Part]:
+        """As everywhere, but the choices go under the last text rather than on a file."""
+        parts = text_parts(replace(reply, html=with_prefix(reply.html)), MATRIX)
+        texts = [i for i, p in enumerate(parts) if p.document is None]
+        if reply.document is not None and texts and reply.buttons:
+            parts = [replace(p, last=i == texts[-1]) for i, p in enumerate(parts)]
+        return parts
+
+    async def send_part(self, address: str, part: Part, reply: Reply, reference: str | None = None) -> str | None:
+        room = address if address.startswith("!") else await self.room_of(address)
+        if room is None:
+            raise Unreachable(f"no direct room with {address}")
+        choices = [(b.label, b.payload) for row in reply.buttons for b in row] if part.last else []
+        if part.document is not None:
+            content = await self._file_content(room, part.document)
+        else:
+            content = self.text_content(part, choices)
+        event_id = await self._send(room, "m.room.message", content)
+        if choices:
+            await self.remember(room, event_id, choices)
+            await self.offer(room, event_id, len(choices))
+        return None
+
+    def text_content(self, part: Part, choices: list[Choice]) -> dict:
+        lines = numbered_lines(choices)
+        if part.plain:
+            body = "\n\n".join(x for x in (part.text, "\n".join(lines)) if x)
+            return {"msgtype": "m.text", "body": body}
+        formatted = part.text + ("\n\n" + "\n".join(html_lib.escape(x, quote=False) for x in lines) if lines else "")
+        return {"msgtype": "m.text", "body": to_plain_text(formatted), "format": "org.matrix.custom.html",
+                "formatted_body": matrix_html(formatted)}
+
+    async def edit(self, room: str, message_id: str, reply: Reply, offered: int) -> bool:
+        """Replace a message's text in place (a selection being built); False when it cannot be."""
+        parts = self.parts(reply)
+        if len(parts) != 1 or parts[0].document is not None:
+            return False
+        choices = [(b.label, b.payload) for row in reply.buttons for b in row]
+        new = self.text_content(parts[0], choices)
+        content = {**new, "body": f"* {new['body']}", "m.new_content": new,
+                   "m.relates_to": {"rel_type": "m.replace", "event_id": message_id}}
+        if "formatted_body" in new:
+            content["formatted_body"] = f"* {new['formatted_body']}"
+        await self._send(room, "m.room.message", content)
+        await self.remember(room, message_id, choices)
+        if len(choices) > offered:
+            await self.offer(room, message_id, len(choices), start=offered)
+        return True
+
+    async def offer(self, room: str, event_id: str, count: int, start: int = 0) -> None:
+        """The choices as reactions under the message: a tap on one sends it back."""
+        for number in range(start, min(count, len(KEYCAPS))):
+            content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": KEYCAPS[number]}}
+            try:
+                await self._send(room, "m.reaction", content)
+            except (Rejected, Transient) as exc:  # the numbers typed still work
+                log.info("Could not offer reaction %d in %s: %s", number + 1, room, exc)
+                return
+
+    async def _file_content(self, room: str, document: Document) -> dict:
+        encrypted = bool(self.client.rooms.get(room) and self.client.rooms[room].encrypted)
+        mimetype = _mimetype(document.filename)
+        try:
+            uploaded, keys = await self.client.upload(
+                lambda *_: document.content, content_type=mimetype, filename=document.filename,
+                encrypt=encrypted, filesize=len(document.content),
+            )
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise Transient(exc.__class__.__name__) from exc
+        if not isinstance(uploaded, UploadResponse):
+            raise _error(uploaded)
+        content = {"msgtype": "m.image" if document.picture else "m.file", "body": document.caption or document.filename,
+                   "filename": document.filename, "info": {"mimetype": mimetype, "size": len(document.content)}}
+        if encrypted:
+            content["file"] = {**keys, "url": uploaded.content_uri}
+        else:
+            content["url"] = uploaded.content_uri
+        return content
+
+    async def _send(self, room: str, kind: str, content: dict) -> str:
+        try:
+            response = await self.client.room_send(room, kind, content, tx_id=transaction_id(),
+                                                   ignore_unverified_devices=True)
+        except LocalProtocolError as exc:  # a room this device is not in (left, or never joined)
+            raise Unreachable(str(exc)) from exc
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise Transient(exc.__class__.__name__) from exc
+        if isinstance(response, RoomSendResponse):
+            return response.event_id
+        raise _error(response)
+
+
+def _error(response: ErrorResponse) -> Exception:
+    code = getattr(response, "status_code", None) or ""
+    if code == "M_LIMIT_EXCEEDED":
+        return FloodWait((getattr(response, "retry_after_ms", None) or 1000) / 1000)
+    if code == "M_FORBIDDEN":
+        return Unreachable(str(response))
+    if code in ("M_TOO_LARGE", "M_BAD_JSON", "M_NOT_JSON", "M_INVALID_PARAM"):
+        return Rejected(str(response))
+    return Transient(str(response))
+
+
+MIMETYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".pdf": "application/pdf",
+    ".md": "text/markdown",
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ics": "text/calendar",
+    ".png": "image/png",
+    ".json": "application/json",
+}
+
+
+def _mimetype(filename: str) -> str:
+    lower = filename.lower()
+    return next((m for suffix, m in MIMETYPES.items() if lower.endswith(suffix)), "application/octet-stream")
