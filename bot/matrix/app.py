@@ -55,6 +55,7 @@ from bot.router import Assistant
 from bot.runtime import hold_database_lock, open_services
 from dialogs.tables import MAX_FILE_BYTES
 from knowledge.decp import MAX_CHAT_BYTES
+from storage.faults import crash_point
 
 log = logging.getLogger(__name__)
 # matrix-nio logs every event it reads at INFO: the bot's own log says what matters.
@@ -142,6 +143,8 @@ class MatrixChannel:
                 await self.on_event(room_id, event)
             except Exception:  # one event's failure must not lose the others of the batch
                 log.exception("Error while handling Matrix event %s", getattr(event, "event_id", "?"))
+            # Answered, but the reading position not saved yet: the event is read again at the next start.
+            crash_point("event-answered")
 
     async def on_invite(self, room_id: str, info) -> None:
         inviter = next((e.sender for e in info.invite_state

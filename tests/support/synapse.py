@@ -97,8 +97,8 @@ class Homeserver:
                                         secret=SHARED_SECRET, limit=LIMIT), encoding="utf-8")
         python = [sys.executable, "-m", "synapse.app.homeserver", "--config-path", str(config)]
         subprocess.run([*python, "--generate-keys"], check=True, capture_output=True, timeout=120)
-        log = open(self.folder / "synapse.log", "wb")
-        self.process = subprocess.Popen(python, stdout=log, stderr=subprocess.STDOUT, cwd=self.folder)
+        with open(self.folder / "synapse.log", "wb") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(python, stdout=log, stderr=subprocess.STDOUT, cwd=self.folder)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -1,0 +1,306 @@
+"""Tchap as an agent lives it: a real Synapse on loopback, the bot as `spaser-bot run --canal tchap`, and a
+scripted Matrix client in an encrypted direct room — typing, tapping reactions, sending and receiving files."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.synapse import Homeserver, environment_without_proxies, unavailable
+from tests.support.matrix_agent import settle
+
+REASON = unavailable()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
+
+ROOT = Path(__file__).resolve().parents[2]
+NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def homeserver(tmp_path_factory):
+    server = Homeserver(tmp_path_factory.mktemp("synapse"))
+    try:
+        server.start()
+    except Exception as exc:  # a machine where it cannot run: say why rather than fail everything
+        server.stop()
+        pytest.skip(f"Synapse n'a pas pu démarrer : {exc}")
+    yield server
+    server.stop()
+
+
+class Tchap:
+    """One bot account and one agent on the homeserver, the bot run as a process of its own."""
+
+    def __init__(self, homeserver: Homeserver, folder: Path, allowed_domains=()):
+        from tests.support.matrix_agent import Agent
+
+        n = next(_names)
+        self.homeserver = homeserver
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.bot_id = homeserver.register(f"assistant{n}", "motdepasse-bot")
+        self.agent = Agent(homeserver.url, homeserver.register(f"agent{n}", "motdepasse-agent"),
+                           "motdepasse-agent", folder / "agent")
+        self.database = folder / "spaser.db"
+        domains = "".join(f"\n    - {d}" for d in allowed_domains)
+        self.config = folder / "config.yaml"
+        self.config.write_text(
+            f"matrix:\n  homeserver: {homeserver.url}\n  user_id: '{self.bot_id}'\n  password: motdepasse-bot\n"
+            f"  store_path: {folder / 'store'}\n" + (f"  allowed_domains:{domains}\n" if domains else "")
+            + f"storage:\n  path: {self.database}\nexports_dir: {folder / 'exports'}\n",
+            encoding="utf-8",
+        )
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self, **env) -> None:
+        self.starts += 1
+        with open(self.folder / f"bot-{self.starts}.log", "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "run", "--canal", "tchap", "--config", str(self.config)],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                env={**environment_without_proxies(), "SPASER_SOFFICE": "", **env},
+            )
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.folder.glob("bot-*.log")))
+
+    def query(self, sql: str, params=()) -> list[tuple]:
+        with sqlite3.connect(self.database) as db:
+            return db.execute(sql, params).fetchall()
+
+
+@pytest.fixture
+async def tchap(homeserver, tmp_path):
+    made: list[Tchap] = []
+
+    async def make(allowed_domains=(), start=True) -> Tchap:
+        session = Tchap(homeserver, tmp_path / f"t{len(made)}", allowed_domains)
+        made.append(session)
+        if start:
+            session.start()
+        await session.agent.login()
+        return session
+
+    yield make
+    for session in made:
+        await session.agent.close()
+        session.stop()
+
+
+def choices(message) -> dict[str, int]:
+    """The numbered choices under a message of the bot: label → number."""
+    return {label.strip(): int(number) for number, label in NUMBERED.findall(message.body)}
+
+
+def number_of(message, label: str) -> int:
+    found = [n for text, n in choices(message).items() if text.startswith(label) or label in text]
+    assert found, f"no choice « {label} » in: {message.body[-600:]}"
+    return found[0]
+
+
+def last_text(got):
+    from tests.support.matrix_agent import texts
+
+    shown = texts(got)
+    assert shown, [m.kind for m in got]
+    return shown[-1]
+
+
+async def pick(agent, message, label: str, by: str):
+    """Choose a numbered choice by typing its number or by tapping its reaction; the bot's answer."""
+    number = number_of(message, label)
+    if by == "reaction":
+        got = await agent.tap(message, number)
+    else:
+        got = await agent.exchange(str(number))
+    return last_text(got)
+
+
+async def fill_profile(agent, by=itertools.cycle(["number", "reaction"])):
+    step = last_text(await agent.exchange("!profil"))
+    step = await pick(agent, step, "Commune", next(by))
+    step = last_text(await agent.exchange("Ville de Quimper"))
+    step = await pick(agent, step, "Bretagne", next(by))
+    step = last_text(await agent.exchange("72,5"))
+    step = await pick(agent, step, "Non, aucun", next(by))
+    step = last_text(await agent.exchange("2026"))
+    step = last_text(await agent.exchange("2030"))
+    if "SIRET" in step.body:
+        step = last_text(await agent.exchange("!passer"))
+    return await pick(agent, step, "Valider", next(by))
+
+
+@pytest.mark.slow
+async def test_an_agent_in_an_encrypted_direct_room_asks_and_completes_the_profile_by_numbers_and_reactions(tchap):
+    session = await tchap()
+    agent = session.agent
+    await agent.open_direct_room(session.bot_id)
+    welcome = last_text(await agent.exchange("bonjour"))
+    assert "Bonjour" in welcome.body and "!aide" in welcome.body and "/aide" not in welcome.body
+    assert agent.room_id and agent.client.rooms[agent.room_id].encrypted and welcome.encrypted
+    help_text = last_text(await agent.exchange("!aide"))
+    assert "!profil" in help_text.body and "/profil" not in help_text.body
+    assert "<br>" in (help_text.html or "")  # lines kept in the HTML Tchap shows
+    answer = last_text(await agent.exchange("combien de pages fait un spaser ?"))
+    assert "pages" in answer.body and answer.encrypted
+    assert last_text(await agent.exchange("aide")).body.startswith("Ce que je sais faire")  # a bare word
+
+    done = await fill_profile(agent)
+    assert "Le SPASER est obligatoire pour vous" in done.body
+    [(name, purchases)] = session.query("SELECT name, purchases_meur FROM workspaces")
+    assert (name, purchases) == ("Ville de Quimper", 72.5)
+    # Choices are offered as reactions under the message that shows them.
+    menu = welcome
+    assert agent.offered(menu)[:3] == ["1️⃣", "2️⃣", "3️⃣"]
+    # A reaction on a message whose step is over gets the polite refusal, nothing changes.
+    old_step = next(m for m in agent.received if m.kind == "text" and "Quel type de structure" in m.body)
+    stale = last_text(await agent.tap(old_step, number_of(old_step, "Intercommunalité")))
+    assert "plus" in stale.body.lower()
+    assert session.query("SELECT structure_type FROM workspaces") == [("commune",)]
+    assert "Traceback" not in session.log()
+
+
+@pytest.mark.slow
+async def test_the_map_filled_by_reactions_then_the_plan_documents_arrive_encrypted(tchap):
+    session = await tchap()
+    agent = session.agent
+    await agent.open_direct_room(session.bot_id)
+    await agent.exchange("bonjour")
+    await fill_profile(agent, itertools.repeat("number"))
+    lists = last_text(await agent.exchange("!cartographie"))
+    step = await pick(agent, lists, "Ajouter un", "reaction")
+    step = await pick(agent, step, "Facilitateur des clauses sociales", "reaction")
+    step = last_text(await agent.exchange("Maison de l'emploi de Cornouaille"))
+    step = last_text(await agent.exchange("!passer"))  # description
+    step = last_text(await agent.exchange("!passer"))  # contact
+    step = await pick(agent, step, "Consultation", "reaction")
+    step = await pick(agent, step, "Atelier de travail", "reaction")
+    selection = step
+    edited = await pick(agent, selection, "Social", "reaction")  # a selection is built in place
+    assert edited.kind == "edit" and edited.event.source["content"]["m.relates_to"]["event_id"] == selection.event_id
+    step = await pick(agent, selection, "Valider la sélection", "reaction")
+    step = last_text(await agent.exchange("!passer"))  # comment
+    saved = await pick(agent, step, "Valider", "reaction")
+    assert "Maison de l'emploi de Cornouaille" in saved.body
+    assert session.query("SELECT name, themes FROM actors") == [("Maison de l'emploi de Cornouaille", "social")]
+
+    axes = last_text(await agent.exchange("!plan"))
+    step = await pick(agent, axes, "Valider la sélection", "number")
+    step = last_text(await agent.exchange("!passer"))  # renames
+    step = last_text(await agent.exchange("!passer"))  # moves
+    summary = last_text(await agent.exchange("!passer"))  # the diagnostic annex
+    start = len(agent.received)
+    await agent.react(summary.event_id, "1️⃣" if number_of(summary, "Valider") == 1 else
+                      "1️⃣ 2️⃣ 3️⃣ 4️⃣ 5️⃣ 6️⃣ 7️⃣ 8️⃣ 9️⃣ 🔟".split()[number_of(summary, "Valider") - 1])
+    got = await agent.wait_for(lambda g: sum(m.kind == "file" for m in g) >= 2, timeout=60, after=start)
+    assert any("Votre SPASER de départ est prêt" in m.body for m in got)
+    files = {m.event.source["content"].get("filename", m.body): m for m in got if m.kind == "file"}
+    docx = next(m for name, m in files.items() if name.endswith(".docx"))
+    markdown = next(m for name, m in files.items() if name.endswith(".md"))
+    assert docx.encrypted and "file" in docx.event.source["content"] or hasattr(docx.event, "key")
+    assert (await agent.download(docx)).startswith(b"PK")
+    assert "Ville de Quimper" in (await agent.download(markdown)).decode("utf-8")
+
+
+@pytest.mark.slow
+async def test_an_exported_grid_sent_back_in_the_room_is_read_as_an_import(tchap):
+    session = await tchap()
+    agent = session.agent
+    await agent.open_direct_room(session.bot_id)
+    await agent.exchange("bonjour")
+    lists = last_text(await agent.exchange("!cartographie"))
+    assert "CSV" not in lists.body  # nothing to export yet
+    from tests.support.workspace import HEADER
+
+    data = (HEADER + ";Facilitateur des clauses sociales;Réseau Alliance Villes Emploi;;;Consultation;"
+            "Atelier de travail;Social;\r\n").encode("utf-8")
+    start = len(agent.received)
+    await agent.send_file("cartographie.csv", data, "text/csv")
+    preview = last_text(await agent.wait_for(lambda g: any(m.kind == "text" for m in g), after=start))
+    assert "1 ligne à ajouter" in preview.body
+    done = await pick(agent, preview, "Importer", "reaction")
+    assert session.query("SELECT name FROM actors") == [("Réseau Alliance Villes Emploi",)], done.body
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("crash_at", ["event-committed", "event-answered"])
+async def test_a_bot_killed_around_an_answer_resumes_without_applying_or_sending_it_twice(tchap, crash_at):
+    session = await tchap()
+    agent = session.agent
+    await agent.open_direct_room(session.bot_id)
+    await agent.exchange("bonjour")
+    step = last_text(await agent.exchange("!profil"))
+    step = await pick(agent, step, "Commune", "reaction")
+    session.stop()
+    # Back after a restart, text is not taken for the step's answer: the step is recalled. That reply is
+    # committed, then the bot dies before sending it (event-committed), or once it is sent but before
+    # its reading position is saved (event-answered): the event is read again at the next start.
+    session.start(SPASER_CRASH_AT=crash_at)
+    await agent.say("Ville de Quimper")
+    session.process.wait(60)
+    assert session.process.returncode == 70, session.log()
+    session.start()
+    await agent.wait_for(lambda g: any("Vous étiez en train de remplir" in m.body for m in g),
+                         after=len(agent.received) - 2, timeout=60)
+    await settle(3)  # time for a second copy to arrive, if there were one
+    await agent.sync(500)
+    # Sent before the crash and again after it with the same transaction id, or sent once after it:
+    # either way one copy.
+    recalled = [m for m in agent.received if m.kind == "text" and "Vous étiez en train de remplir" in m.body]
+    assert len(recalled) == 1, [m.body[:60] for m in agent.received if m.kind == "text"]
+    if crash_at == "event-answered":  # the event was indeed read and answered a second time
+        assert "was already applied; answering it again" in session.log()
+    for _ in range(2):  # the first line after a restart may be met by the step's reminder again
+        region = last_text(await agent.exchange("Ville de Quimper"))
+        if "Dans quelle région" in region.body:
+            break
+    assert "Dans quelle région" in region.body
+    step = await pick(agent, region, "Bretagne", "number")
+    assert "achats" in step.body.lower()
+    [(name,)] = session.query("SELECT value FROM dialog_answers WHERE step = 'name'")
+    assert "Ville de Quimper" in name
+    applied = session.query("SELECT event_id, COUNT(*) FROM applied_events WHERE channel = 'matrix' GROUP BY event_id")
+    assert applied and all(count == 1 for _, count in applied)
+
+
+@pytest.mark.slow
+async def test_an_invitation_from_a_server_not_allowed_is_declined(tchap):
+    session = await tchap(allowed_domains=["agent.tchap.gouv.fr"])
+    agent = session.agent
+    from tests.support.matrix_agent import ENCRYPTION
+
+    created = await agent.client.room_create(is_direct=True, invite=[session.bot_id], initial_state=[ENCRYPTION])
+    deadline = time.monotonic() + 30
+    left = False
+    while time.monotonic() < deadline and not left:
+        await agent.sync(500)
+        room = agent.client.rooms.get(created.room_id)
+        left = room is not None and session.bot_id not in room.users and session.bot_id not in room.invited_users
+    assert left, session.log()
+    assert session.query("SELECT COUNT(*) FROM applied_events") == [(0,)]
+    assert "declined" in session.log()
+    assert os.environ.get("SPASER_MATRIX_PASSWORD") is None
