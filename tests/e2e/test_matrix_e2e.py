@@ -304,3 +304,28 @@ async def test_an_invitation_from_a_server_not_allowed_is_declined(tchap):
     assert session.query("SELECT COUNT(*) FROM applied_events") == [(0,)]
     assert "declined" in session.log()
     assert os.environ.get("SPASER_MATRIX_PASSWORD") is None
+
+
+@pytest.mark.slow
+async def test_in_a_shared_room_only_faq_and_mentions_are_answered_and_personal_commands_go_private(tchap):
+    session = await tchap()
+    agent = session.agent
+    colleague = session.homeserver.register(f"collegue{next(_names)}", "motdepasse-collegue")
+    from tests.support.matrix_agent import ENCRYPTION
+
+    created = await agent.client.room_create(invite=[session.bot_id, colleague], initial_state=[ENCRYPTION],
+                                             name="Réseau achats responsables")
+    await agent.enter(created.room_id, session.bot_id)
+    start = len(agent.received)
+    await agent.say("bonjour à tous")
+    await agent.say("!profil")
+    answer = last_text(await agent.exchange("!faq combien de pages fait un spaser ?"))
+    assert "pages" in answer.body
+    assert not any("Bonjour" in m.body or "Mon profil" in m.body for m in agent.received[start:])
+    localpart = session.bot_id.partition(":")[0]
+    mentioned = last_text(await agent.exchange(f"{localpart} : qui doit adopter un spaser ?"))
+    assert "SPASER" in mentioned.body
+    note = last_text(await agent.exchange(f"{localpart} !profil"))
+    assert "en privé" in note.body  # the step itself went to a direct room the bot opened
+    [(room,)] = session.query("SELECT room FROM direct_rooms")
+    assert room != agent.room_id

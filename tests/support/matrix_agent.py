@@ -93,7 +93,11 @@ class Agent:
         """An encrypted direct room with the bot, once it has joined."""
         created = await self.client.room_create(is_direct=True, invite=[bot], initial_state=[ENCRYPTION])
         assert isinstance(created, RoomCreateResponse), created
-        self.room_id = created.room_id
+        return await self.enter(created.room_id, bot, timeout)
+
+    async def enter(self, room_id: str, bot: str, timeout: float = 30.0) -> str:
+        """Talk in this room from now on, once the bot is in it and its keys are known (else it cannot read us)."""
+        self.room_id = room_id
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             await self.sync(500)
