@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("nio").setLevel(logging.WARNING)
 
 SYNC_TIMEOUT_MS = 30_000
+TIMELINE_LIMIT = 500  # events of one room in one batch
 GROUP_COMMANDS = {"faq"}
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
@@ -79,8 +80,15 @@ class MatrixChannel:
         self._direct: dict[str, str] = {}  # address → direct room, known this run
         self._background: set[asyncio.Task] = set()
         self._stopping = asyncio.Event()
+        self._read_rooms: set[str] = set()  # rooms read since the start: a gap in them is worth a warning
 
     # -- the loop ---------------------------------------------------------------
+
+    @property
+    def sync_filter(self) -> dict:
+        """People's events only, many per batch: the bot's own messages and reactions (ten under a
+        message with choices) would otherwise fill the batch and push a person's message out of it."""
+        return {"room": {"timeline": {"limit": TIMELINE_LIMIT, "not_senders": [self.client.user_id]}}}
 
     async def run(self) -> None:
         """Read and apply events until stopped; a lost connection is retried with a growing pause."""
@@ -91,7 +99,8 @@ class MatrixChannel:
         pause = 1.0
         while not self._stopping.is_set():
             try:
-                response = await self.client.sync(timeout=SYNC_TIMEOUT_MS, since=since, full_state=since is None)
+                response = await self.client.sync(timeout=SYNC_TIMEOUT_MS, since=since, full_state=since is None,
+                                                  sync_filter=self.sync_filter)
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 log.warning("Matrix sync failed (%s); trying again in %.0f s", exc.__class__.__name__, pause)
                 await self._pause(pause)
@@ -104,7 +113,12 @@ class MatrixChannel:
                 continue
             pause = 1.0
             await self.keys()
+            for room_id, joined in response.rooms.join.items():
+                if joined.timeline.limited and room_id in self._read_rooms:
+                    log.warning("Matrix room %s: more events than one batch holds since the last reading; "
+                                "the oldest were not read", room_id)
             await self.apply(response)
+            self._read_rooms.update(response.rooms.join)
             since = response.next_batch
             await self.core.run(self.conversations.save_cursor, MATRIX.name, since)
 

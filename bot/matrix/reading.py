@@ -15,7 +15,7 @@ from bot.replies import Button
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
 
 # Words that are commands even without « ! »: nobody asks the FAQ « aide » or « menu » alone.
-BARE_COMMANDS = {"aide", "menu"}
+BARE_COMMANDS = {"aide": "aide", "menu": "start"}
 
 COMMAND = re.compile(r"^[!/]([A-Za-zÀ-ÿ_]+)(?:\s+(.*))?$", re.DOTALL)
 
@@ -28,7 +28,7 @@ def command_of(text: str) -> tuple[str, str] | None:
         return found.group(1), (found.group(2) or "").strip()
     word = stripped.rstrip(" ?!.").lower()
     if word in BARE_COMMANDS:
-        return word, ""
+        return BARE_COMMANDS[word], ""
     return None
 
 

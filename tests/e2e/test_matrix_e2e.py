@@ -168,6 +168,12 @@ async def test_an_agent_in_an_encrypted_direct_room_asks_and_completes_the_profi
     answer = last_text(await agent.exchange("combien de pages fait un spaser ?"))
     assert "pages" in answer.body and answer.encrypted
     assert last_text(await agent.exchange("aide")).body.startswith("Ce que je sais faire")  # a bare word
+    assert "1. ❓ Poser une question" in last_text(await agent.exchange("menu")).body
+    start = len(agent.received)
+    await agent.say("!mesdonnees")
+    [export] = [m for m in await agent.wait_for(lambda g: any(m.kind == "file" for m in g), after=start)
+                if m.kind == "file"]
+    assert export.encrypted and b'"identites"' in await agent.download(export)
 
     done = await fill_profile(agent)
     assert "Le SPASER est obligatoire pour vous" in done.body
