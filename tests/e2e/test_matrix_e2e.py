@@ -41,7 +41,7 @@ def homeserver(tmp_path_factory):
 class Tchap:
     """One bot account and one agent on the homeserver, the bot run as a process of its own."""
 
-    def __init__(self, homeserver: Homeserver, folder: Path, allowed_domains=()):
+    def __init__(self, homeserver: Homeserver, folder: Path, allowed_domains=(), animator=False):
         from tests.support.matrix_agent import Agent
 
         n = next(_names)
@@ -57,7 +57,8 @@ class Tchap:
         self.config.write_text(
             f"matrix:\n  homeserver: {homeserver.url}\n  user_id: '{self.bot_id}'\n  password: motdepasse-bot\n"
             f"  store_path: {folder / 'store'}\n" + (f"  allowed_domains:{domains}\n" if domains else "")
-            + f"storage:\n  path: {self.database}\nexports_dir: {folder / 'exports'}\n",
+            + f"storage:\n  path: {self.database}\nexports_dir: {folder / 'exports'}\n"
+            + (f"admins:\n  - 'matrix:{self.agent.user_id}'\n" if animator else ""),
             encoding="utf-8",
         )
         self.process: subprocess.Popen | None = None
@@ -97,8 +98,8 @@ class Tchap:
 async def tchap(homeserver, tmp_path):
     made: list[Tchap] = []
 
-    async def make(allowed_domains=(), start=True) -> Tchap:
-        session = Tchap(homeserver, tmp_path / f"t{len(made)}", allowed_domains)
+    async def make(allowed_domains=(), start=True, animator=False) -> Tchap:
+        session = Tchap(homeserver, tmp_path / f"t{len(made)}", allowed_domains, animator)
         made.append(session)
         if start:
             session.start()
@@ -335,3 +336,48 @@ async def test_in_a_shared_room_only_faq_and_mentions_are_answered_and_personal_
     assert "en privé" in note.body  # the step itself went to a direct room the bot opened
     [(room,)] = session.query("SELECT room FROM direct_rooms")
     assert room != agent.room_id
+
+
+@pytest.mark.slow
+async def test_the_decp_baseline_with_its_chart_the_diagnostic_examples_and_an_animators_command(tchap, tmp_path):
+    from tests.support.decp_samples import SIRET, decp_file
+
+    session = await tchap(animator=True)
+    agent = session.agent
+    await agent.open_direct_room(session.bot_id)
+    await agent.exchange("bonjour")
+    step = last_text(await agent.exchange("!profil"))
+    step = await pick(agent, step, "Commune", "number")
+    step = last_text(await agent.exchange("Ville de Bordeaux"))
+    step = await pick(agent, step, "Nouvelle-Aquitaine", "reaction")
+    step = last_text(await agent.exchange("120"))
+    step = await pick(agent, step, "Non, aucun", "number")
+    last_text(await agent.exchange("2026"))
+    last_text(await agent.exchange("2031"))
+    summary = last_text(await agent.exchange(SIRET))
+    await pick(agent, summary, "Valider", "number")
+    how = last_text(await agent.exchange("!referentiel"))
+    assert SIRET in how.body and "/referentiel" not in how.body
+    start = len(agent.received)
+    await agent.send_file("decp-bordeaux.json", decp_file(tmp_path), "application/json")
+    got = await agent.wait_for(lambda g: any(m.kind == "image" for m in g), after=start, timeout=60)
+    baseline = next(m for m in got if m.kind == "text" and "2024 : 12 marchés" in m.body)
+    chart = next(m for m in got if m.kind == "image")
+    assert (await agent.download(chart))[:4] == b"\x89PNG" and chart.encrypted
+    grid = await pick(agent, baseline, "Ajouter ces indicateurs", "reaction")
+    assert "4 indicateurs ajoutés" in grid.body
+    assert session.query("SELECT source FROM baselines") == [("decp-bordeaux.json",)]
+
+    step = last_text(await agent.exchange("!diagnostic"))
+    for _ in range(10):
+        yes = next(label for label in choices(step) if label.startswith("Oui") or label in (
+            "Des objectifs sur quelques familles d'achats", "Pour la plupart des actions", "Elle conseille les services",
+            "La plupart des acheteurs", "Un·e élu·e référent·e identifié·e", "Ils valident les orientations",
+            "Une cartographie réalisée", "Des indicateurs suivis chaque année"))
+        step = await pick(agent, step, yes, "reaction")
+    result = await pick(agent, step, "Valider", "number")
+    assert "Profil : Intermédiaire" in result.body
+    found = last_text(await agent.exchange("!exemples nantes"))
+    assert "Nantes Métropole" in found.body
+    stats = last_text(await agent.exchange("!stats"))
+    assert "question" in stats.body.lower() and "inconnue" not in stats.body.lower()
