@@ -162,8 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", parents=[common], help="lancer le bot Telegram, ou Tchap (Matrix)")
     p.add_argument("--canal", choices=("telegram", "tchap"), default=None,
-                   help="la messagerie à servir (par défaut : Telegram si un jeton est défini, sinon Tchap "
-                        "si la section matrix est remplie)")
+                   help="la messagerie à servir seule (par défaut : Telegram si un jeton est défini, Tchap si "
+                        "la section matrix est remplie, les deux dans le même processus si les deux le sont)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("ask", parents=[common], help="interroger la base de connaissances sans conversation")
@@ -311,6 +311,12 @@ def cmd_console(args, settings: Settings) -> int:
 
 def cmd_run(args, settings: Settings) -> int:
     channel = args.canal or ("tchap" if settings.matrix.configured and not settings.token() else "telegram")
+    if args.canal is None and settings.matrix.configured and settings.token():
+        # Both configured: one process serves both, so that the jobs see every channel.
+        from bot.matrix.app import MatrixService
+        from bot.telegram.app import run_bot
+
+        return run_bot(settings, companions=[MatrixService(settings)])
     if channel == "tchap":
         if not settings.matrix.configured:
             print("Pas de compte Tchap configuré : remplissez matrix.homeserver et matrix.user_id "

@@ -429,29 +429,38 @@ def _save_token(store: Path, token: str) -> None:
         handle.write(token + "\n")
 
 
-async def serve(core: CoreAccess, assistant: Assistant, client: AsyncClient, senders: dict | None = None) -> None:
-    """Run the channel and the jobs it needs until SIGINT or SIGTERM."""
-    channel = MatrixChannel(core, assistant, client)
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, channel.stop)
-    office.start()
-    await asyncio.to_thread(documents_out.start, assistant.services.settings.content_dir)
-    jobs = Jobs(core, assistant, {**(senders or {}), MATRIX.name: channel.sender},
-                assistant.services.settings.matrix.rate_per_second)
-    tasks = jobs.start()
-    reading = loop.create_task(channel.run())
-    try:
-        await asyncio.wait([reading, loop.create_task(channel._stopping.wait())], return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        channel.stop()
-        reading.cancel()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(reading, *tasks, return_exceptions=True)
-        office.stop()
-        await asyncio.to_thread(documents_out.stop)
-        await client.close()
+class MatrixService:
+    """The Matrix channel as a part of a running bot: alone, or beside Telegram in the same process
+    (one process per database, so that the jobs see every channel's senders)."""
+
+    name = MATRIX.name
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.channel: MatrixChannel | None = None
+        self._reading: asyncio.Task | None = None
+
+    async def start(self, core: CoreAccess, assistant: Assistant) -> MatrixSender:
+        """Log in and start reading; the sender for the jobs. Raises RuntimeError (French) if it cannot."""
+        client = await connect(self.settings)
+        if isinstance(client, str):
+            raise RuntimeError(client)
+        self.channel = MatrixChannel(core, assistant, client)
+        self._reading = asyncio.get_running_loop().create_task(self.channel.run())
+        return self.channel.sender
+
+    async def wait(self) -> None:
+        if self._reading is not None:
+            await asyncio.gather(self._reading, return_exceptions=True)
+
+    async def stop(self) -> None:
+        if self.channel is None:
+            return
+        self.channel.stop()
+        if self._reading is not None:
+            self._reading.cancel()
+            await asyncio.gather(self._reading, return_exceptions=True)
+        await self.channel.client.close()
 
 
 def run_matrix(settings: Settings) -> int:
@@ -467,11 +476,27 @@ def run_matrix(settings: Settings) -> int:
     message("apology")  # the templates compiled before the first person waits for them
 
     async def main() -> int:
-        client = await connect(settings)
-        if isinstance(client, str):
-            print(client, file=sys.stderr)
+        service = MatrixService(settings)
+        try:
+            sender = await service.start(core, assistant)
+        except RuntimeError as exc:
+            print(exc, file=sys.stderr)
             return 2
-        await serve(core, assistant, client)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, service.channel.stop)
+        office.start()
+        await asyncio.to_thread(documents_out.start, settings.content_dir)
+        tasks = Jobs(core, assistant, {MATRIX.name: sender}, settings.matrix.rate_per_second).start()
+        try:
+            await service.wait()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await service.stop()
+            office.stop()
+            await asyncio.to_thread(documents_out.stop)
         return 0
 
     try:

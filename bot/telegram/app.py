@@ -299,8 +299,13 @@ def api_base_url(base_url: str | None) -> tuple[str, str] | None:
     return f"{root}/bot", f"{root}/file/bot"
 
 
-def build_application(core: CoreAccess, assistant: Assistant, token: str) -> tuple[Application, TelegramChannel]:
-    """Wire handlers in a fixed order; the core reaches them through the channel object."""
+def build_application(core: CoreAccess, assistant: Assistant, token: str,
+                      companions=()) -> tuple[Application, TelegramChannel]:
+    """Wire handlers in a fixed order; the core reaches them through the channel object.
+
+    `companions`: other channels served by the same process (Tchap), started
+    and stopped with this one; their senders join the jobs.
+    """
     settings = assistant.services.settings
     builder: ApplicationBuilder = (
         Application.builder()
@@ -317,6 +322,7 @@ def build_application(core: CoreAccess, assistant: Assistant, token: str) -> tup
     application = builder.build()
     channel = TelegramChannel(core, assistant, application)
     application.bot_data["channel"] = channel
+    application.bot_data["companions"] = list(companions)
     application.update_processor.on_flood = channel.on_flood
     new_messages = filters.UpdateType.MESSAGE
     # Group 0, in order: buttons; text and commands; anything else a person can send.
@@ -330,6 +336,8 @@ def build_application(core: CoreAccess, assistant: Assistant, token: str) -> tup
 async def _post_stop(application: Application) -> None:
     for task in application.bot_data.pop("jobs", ()):
         task.cancel()
+    for companion in application.bot_data.get("companions", ()):
+        await companion.stop()
     office.stop()  # a conversion in progress must not hold the shutdown
     await asyncio.to_thread(documents_out.stop)
 
@@ -340,7 +348,13 @@ async def _post_init(application: Application) -> None:
     office.start()
     await asyncio.to_thread(documents_out.start, channel.assistant.services.settings.content_dir)
     rate = channel.assistant.services.settings.broadcast.rate_per_second
-    jobs = Jobs(channel.core, channel.assistant, {TELEGRAM.name: channel.sender}, rate)
+    senders = {TELEGRAM.name: channel.sender}
+    for companion in application.bot_data.get("companions", ()):
+        try:
+            senders[companion_name(companion)] = await companion.start(channel.core, channel.assistant)
+        except RuntimeError as exc:  # the other channel's account refused: Telegram goes on, the log says why
+            log.error("%s", exc)
+    jobs = Jobs(channel.core, channel.assistant, senders, rate)
     application.bot_data["jobs"] = jobs.start()
     commands = [BotCommand(c.name, c.help[:256]) for c in channel.assistant.catalogue.listed(admin=False)]
     await application.bot.set_my_commands(commands)
@@ -382,7 +396,11 @@ def stored_webhook_secret(folder: Path) -> str:
     return secret
 
 
-def run_bot(settings: Settings) -> int:
+def companion_name(companion) -> str:
+    return getattr(companion, "name", type(companion).__name__)
+
+
+def run_bot(settings: Settings, companions=()) -> int:
     """Run until interrupted; a missing or rejected token is a clear error, exit status 2."""
     lock = hold_database_lock(Path(settings.storage.path))
     if lock is None:
@@ -408,7 +426,7 @@ def run_bot(settings: Settings) -> int:
     core = CoreAccess()
     services = core.call(open_services, settings)
     assistant = core.call(Assistant, services)
-    application, _ = build_application(core, assistant, token)
+    application, _ = build_application(core, assistant, token, companions)
     # The messages' templates are compiled now rather than while the first people wait for them.
     message("apology")
     # The knowledge index and libraries are loaded for good: keep the garbage

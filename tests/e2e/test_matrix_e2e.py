@@ -41,7 +41,7 @@ def homeserver(tmp_path_factory):
 class Tchap:
     """One bot account and one agent on the homeserver, the bot run as a process of its own."""
 
-    def __init__(self, homeserver: Homeserver, folder: Path, allowed_domains=(), animator=False):
+    def __init__(self, homeserver: Homeserver, folder: Path, allowed_domains=(), animator=False, telegram=None):
         from tests.support.matrix_agent import Agent
 
         n = next(_names)
@@ -58,19 +58,22 @@ class Tchap:
             f"matrix:\n  homeserver: {homeserver.url}\n  user_id: '{self.bot_id}'\n  password: motdepasse-bot\n"
             f"  store_path: {folder / 'store'}\n" + (f"  allowed_domains:{domains}\n" if domains else "")
             + f"storage:\n  path: {self.database}\nexports_dir: {folder / 'exports'}\n"
-            + (f"admins:\n  - 'matrix:{self.agent.user_id}'\n" if animator else ""),
+            + (f"admins:\n  - 'matrix:{self.agent.user_id}'\n" if animator else "")
+            + (f"telegram:\n  base_url: {telegram.base_url}\n" if telegram else ""),
             encoding="utf-8",
         )
         self.process: subprocess.Popen | None = None
         self.starts = 0
+        self.channel_args = [] if telegram else ["--canal", "tchap"]
+        self.token = {"SPASER_BOT_TOKEN": telegram.token} if telegram else {}
 
     def start(self, **env) -> None:
         self.starts += 1
         with open(self.folder / f"bot-{self.starts}.log", "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run", "--canal", "tchap", "--config", str(self.config)],
+                [sys.executable, "-m", "bot.cli", "run", *self.channel_args, "--config", str(self.config)],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                env={**environment_without_proxies(), "SPASER_SOFFICE": "", **env},
+                env={**environment_without_proxies(), "SPASER_SOFFICE": "", **self.token, **env},
             )
 
     def kill(self) -> None:
@@ -98,8 +101,8 @@ class Tchap:
 async def tchap(homeserver, tmp_path):
     made: list[Tchap] = []
 
-    async def make(allowed_domains=(), start=True, animator=False) -> Tchap:
-        session = Tchap(homeserver, tmp_path / f"t{len(made)}", allowed_domains, animator)
+    async def make(allowed_domains=(), start=True, animator=False, telegram=None) -> Tchap:
+        session = Tchap(homeserver, tmp_path / f"t{len(made)}", allowed_domains, animator, telegram)
         made.append(session)
         if start:
             session.start()
@@ -381,3 +384,18 @@ async def test_the_decp_baseline_with_its_chart_the_diagnostic_examples_and_an_a
     assert "Nantes Métropole" in found.body
     stats = last_text(await agent.exchange("!stats"))
     assert "question" in stats.body.lower() and "inconnue" not in stats.body.lower()
+
+
+@pytest.mark.slow
+async def test_one_process_serves_telegram_and_tchap_when_both_are_configured(tchap, fake):
+    from tests.support.telegram import ask
+
+    session = await tchap(telegram=fake)
+    await fake.wait_for(lambda: any(c.method == "getUpdates" for c in fake.calls), timeout=30)
+    agent = session.agent
+    await agent.open_direct_room(session.bot_id)
+    on_tchap = last_text(await agent.exchange("combien de pages fait un spaser ?"))
+    [on_telegram] = await ask(fake, "combien de pages fait un spaser ?", 4242)
+    assert "pages" in on_tchap.body and "pages" in on_telegram["text"]
+    assert sorted(c for (c,) in session.query("SELECT channel FROM identities")) == ["matrix", "telegram"]
+    assert "/aide" in on_telegram["text"] or "!aide" not in on_telegram["text"]
