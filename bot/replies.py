@@ -24,6 +24,9 @@ class Capabilities:
     announcements: bool = True  # the channel's jobs deliver announcements and reminders to its people
     local: bool = False  # the person sits at this machine: a file is given by its path
     command_prefix: str = "/"
+    # The client itself sends /start at the first contact (Telegram's Start button): the welcome asks
+    # what is asked once. Elsewhere people just write, and it is asked after the first answer.
+    starts_with_start: bool = False
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,16 @@ class Assistant:
             created = False
         if created:
             event = dataclasses.replace(event, first_contact=True)
+        replies = self._route(event)
+        if (created and not event.capabilities.starts_with_start and event.chat_type == "private"
+                and fold((event.command or "").lower()) != "start"):
+            # In Tchap people just write (Telegram's clients send /start first): what the
+            # welcome would have asked once is asked after the first answer.
+            for feature in self.catalogue.features:
+                replies = replies + feature.on_start(event)
+        return replies
+
+    def _route(self, event: Event) -> list[Reply]:
         if event.payload is not None:
             return self._on_button(event)
         if event.document is not None:

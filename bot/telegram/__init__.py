@@ -11,4 +11,5 @@ from __future__ import annotations
 from bot.replies import Capabilities
 
 # What a Telegram chat can do (Bot API limits: 4,096 characters a message, files up to 50 MB out).
-TELEGRAM = Capabilities(name="telegram", buttons=True, edits=True, files=True, html=True, max_length=4096)
+TELEGRAM = Capabilities(name="telegram", buttons=True, edits=True, files=True, html=True, max_length=4096,
+                        starts_with_start=True)

@@ -134,6 +134,21 @@ def last_text(got):
     return shown[-1]
 
 
+async def greet(agent, subscribe: str | None = None):
+    """The first words to the bot: its greeting, then the announcements' opt-in, asked once, answered
+    (« Passer », or a theme then « Valider la sélection »). Returns the greeting."""
+    got = await agent.exchange("bonjour", until=lambda g: any("Voulez-vous recevoir les annonces" in m.body for m in g))
+    greeting = next(m for m in got if m.kind == "text" and "Bonjour" in m.body)
+    opt_in = next(m for m in got if "Voulez-vous recevoir les annonces" in m.body)
+    if subscribe is None:
+        await pick(agent, opt_in, "Passer", "number")
+    else:
+        edited = await pick(agent, opt_in, subscribe, "reaction")
+        assert edited.kind == "edit"
+        await pick(agent, opt_in, "Valider la sélection", "reaction")
+    return greeting
+
+
 async def pick(agent, message, label: str, by: str):
     """Choose a numbered choice by typing its number or by tapping its reaction; the bot's answer."""
     number = number_of(message, label)
@@ -163,7 +178,7 @@ async def test_an_agent_in_an_encrypted_direct_room_asks_and_completes_the_profi
     session = await tchap()
     agent = session.agent
     await agent.open_direct_room(session.bot_id)
-    welcome = last_text(await agent.exchange("bonjour"))
+    welcome = await greet(agent)
     assert "Bonjour" in welcome.body and "!aide" in welcome.body and "/aide" not in welcome.body
     assert agent.room_id and agent.client.rooms[agent.room_id].encrypted and welcome.encrypted
     help_text = last_text(await agent.exchange("!aide"))
@@ -199,7 +214,7 @@ async def test_the_map_filled_by_reactions_then_the_plan_documents_arrive_encryp
     session = await tchap()
     agent = session.agent
     await agent.open_direct_room(session.bot_id)
-    await agent.exchange("bonjour")
+    await greet(agent)
     await fill_profile(agent, itertools.repeat("number"))
     lists = last_text(await agent.exchange("!cartographie"))
     step = await pick(agent, lists, "Ajouter un", "reaction")
@@ -241,7 +256,7 @@ async def test_an_exported_grid_sent_back_in_the_room_is_read_as_an_import(tchap
     session = await tchap()
     agent = session.agent
     await agent.open_direct_room(session.bot_id)
-    await agent.exchange("bonjour")
+    await greet(agent)
     lists = last_text(await agent.exchange("!cartographie"))
     assert "CSV" not in lists.body  # nothing to export yet
     from tests.support.workspace import HEADER
@@ -262,7 +277,7 @@ async def test_a_bot_killed_around_an_answer_resumes_without_applying_or_sending
     session = await tchap()
     agent = session.agent
     await agent.open_direct_room(session.bot_id)
-    await agent.exchange("bonjour")
+    await greet(agent)
     step = last_text(await agent.exchange("!profil"))
     step = await pick(agent, step, "Commune", "reaction")
     session.stop()
@@ -348,7 +363,7 @@ async def test_the_decp_baseline_with_its_chart_the_diagnostic_examples_and_an_a
     session = await tchap(animator=True)
     agent = session.agent
     await agent.open_direct_room(session.bot_id)
-    await agent.exchange("bonjour")
+    await greet(agent)
     step = last_text(await agent.exchange("!profil"))
     step = await pick(agent, step, "Commune", "number")
     step = last_text(await agent.exchange("Ville de Bordeaux"))
