@@ -10,6 +10,8 @@ refused message or a lost connection are handled the same way everywhere.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,6 +23,24 @@ from bot.replies import Capabilities, Document, Reply
 log = logging.getLogger(__name__)
 
 SEND_ATTEMPTS = 4
+
+# What is being sent, as a stable key: the event answered, or the delivery and part of an
+# announcement. A messenger that deduplicates by a client's transaction id (Matrix) derives
+# the ids from it, so that what a crash cut and a restart sends again arrives once.
+_SENDING: contextvars.ContextVar[tuple[str, itertools.count] | None] = contextvars.ContextVar("sending", default=None)
+
+
+def sending_for(key: str) -> None:
+    """The sends that follow, in this task, are for `key` (numbered in order from 0)."""
+    _SENDING.set((key, itertools.count()))
+
+
+def next_send_key() -> str | None:
+    current = _SENDING.get()
+    if current is None:
+        return None
+    key, counter = current
+    return f"{key}#{next(counter)}"
 
 
 class FloodWait(Exception):
@@ -55,6 +75,8 @@ class Part:
 
 class Sender(Protocol):
     capabilities: Capabilities
+    # Announcements' pace on this channel (messages a second); None: the one of `broadcast.rate_per_second`.
+    rate_per_second: float | None
 
     def parts(self, reply: Reply) -> list[Part]:
         """The messages this reply becomes on the channel, in order."""

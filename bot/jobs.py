@@ -8,10 +8,15 @@ runs. Everything it reads or writes goes through the core's gate
 
 Announcements are paced, resumable and stoppable:
 
-- at most `rate_per_second` messages per second, with a few in flight at once
-  (a messenger answers in tens of milliseconds; waiting for each would cap
-  the rate far below the limit);
-- flood control pauses every send for the time the messenger asks;
+- at most `rate_per_second` messages per second on each channel (a sender may
+  set its own pace: about one a second on Tchap), with a few in flight at
+  once per channel (a messenger answers in tens of milliseconds; waiting for
+  each would cap the rate far below the limit), so that a slow channel does
+  not hold a fast one;
+- flood control pauses every send of that channel for the time it asks;
+- each part of each delivery is sent under a key of its own (delivery and
+  part): a messenger that deduplicates by transaction id (Matrix) keeps one
+  copy of a part sent again after a crash;
 - a person who blocked the bot is marked so, never retried;
 - network errors are retried with a growing delay, then counted as failed;
 - a delivery is claimed (pending → sending) before its first call, and each
@@ -27,9 +32,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import defaultdict
 from datetime import datetime
 
-from bot.channels import FloodWait, Rejected, Sender, Transient, Unreachable, send_reply
+from bot.channels import FloodWait, Rejected, Sender, Transient, Unreachable, send_reply, sending_for
 from bot.core_access import CoreAccess
 from bot.features.announcements import announcement_reply
 from bot.rendering import message
@@ -43,7 +49,9 @@ from storage.rows import Broadcast, Delivery
 
 log = logging.getLogger(__name__)
 
-IN_FLIGHT = 8
+IN_FLIGHT = 8  # per channel
+INLINE_WAIT = 0.05  # a pause this short between two sends is waited in line
+PENDING_LOOK = 200  # rows looked at each round: enough to find every channel's next ones
 MAX_ATTEMPTS = 5
 STATUS_EVERY = 0.5  # how often a broadcast in progress checks it was not cancelled
 RETENTION_EVERY = 3600.0  # seconds between two looks at the daily retention run
@@ -57,10 +65,11 @@ class Jobs:
         self.storage = assistant.services.storage
         self.store = self.storage.announcements
         self.senders = senders
-        self.interval = 1.0 / max(rate_per_second, 0.1)
+        self.intervals = {name: 1.0 / max(getattr(sender, "rate_per_second", None) or rate_per_second, 0.1)
+                          for name, sender in senders.items()}
         self.poll = poll_seconds
-        self.resume_at = 0.0  # flood control: nothing leaves before this monotonic time
-        self.next_slot = 0.0
+        self.resume_at: dict[str, float] = {}  # flood control: nothing leaves a channel before this monotonic time
+        self.next_slot: dict[str, float] = {}
         self.references: dict[tuple[int, str], str] = {}  # (broadcast, channel) → a file already uploaded
 
     def start(self) -> list[asyncio.Task]:
@@ -87,7 +96,7 @@ class Jobs:
         if found is None:
             return False
         sender, address = found
-        await self.pace()
+        await self.pace(sender.capabilities.name)
         return await send_reply(sender, address, reply, on_unreachable=lambda: self.blocked(user_id))
 
     async def blocked(self, user_id: int) -> None:
@@ -120,6 +129,8 @@ class Jobs:
             log.info("Broadcast %s: resuming deliveries left in progress by a stopped bot", broadcast_id)
         reply = announcement_reply(broadcast)
         in_flight: dict[int, asyncio.Task] = {}
+        busy: dict[str, int] = defaultdict(int)  # deliveries in flight, by channel
+        reached: dict[int, tuple[Sender, str] | None] = {}  # where each recipient is reached, looked up once
         not_before: dict[int, float] = {}
         checked = 0.0
         while True:
@@ -128,7 +139,7 @@ class Jobs:
                 checked = now
                 if await self.core.run(self.store.status, broadcast_id) != BroadcastStatus.SENDING:
                     break  # cancelled: pending rows were dropped by the cancel itself
-            pending = await self.core.run(self.store.pending, broadcast_id, IN_FLIGHT * 4 + len(in_flight))
+            pending = await self.core.run(self.store.pending, broadcast_id, PENDING_LOOK + len(in_flight))
             rows = [r for r in pending if r.id not in in_flight and not_before.get(r.id, 0) <= now]
             if not rows:
                 if in_flight:
@@ -139,36 +150,72 @@ class Jobs:
                     break
                 await asyncio.sleep(0.2)  # only rows waiting out a retry delay
                 continue
+            started = 0
+            soonest = STATUS_EVERY  # the nearest slot of a channel that had to wait
             for row in rows:
-                while len(in_flight) >= IN_FLIGHT:
-                    await asyncio.wait(in_flight.values(), return_when=asyncio.FIRST_COMPLETED)
-                await self.pace()
-                if reply.document is not None and in_flight and not self._uploaded(broadcast_id):
-                    # The file goes up once per channel; later recipients get the channel's reference.
-                    await asyncio.wait(in_flight.values())
+                if all(busy[name] >= IN_FLIGHT for name in self.senders):
+                    break
+                if row.user_id not in reached:
+                    reached[row.user_id] = await self.reach(row.user_id)
+                found = reached[row.user_id]
+                channel = found[0].capabilities.name if found else ""
+                if busy[channel] >= IN_FLIGHT:
+                    continue  # this channel's slots are full; another channel's rows may go
+                if reply.document is not None and found and busy[channel] and not self._uploaded(broadcast_id, channel):
+                    continue  # the file goes up once per channel; later recipients get the channel's reference
+                wait = self.slot(channel) if found else 0.0  # nobody to reach: recorded as failed at once
+                if wait > INLINE_WAIT:
+                    soonest = min(soonest, wait)
+                    continue  # a slow channel (Tchap, about one a second): the others go meanwhile
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    self.slot(channel)
                 if not await self.core.run(self.store.claim, row.id):
                     continue  # cancelled or taken meanwhile
-                task = asyncio.ensure_future(self.deliver(broadcast, reply, row, not_before))
+                task = asyncio.ensure_future(self.deliver(broadcast, reply, row, not_before, found))
                 in_flight[row.id] = task
-                task.add_done_callback(lambda _, key=row.id: in_flight.pop(key, None))
+                busy[channel] += 1
+                started += 1
+
+                def done(_, key=row.id, channel=channel) -> None:
+                    in_flight.pop(key, None)
+                    busy[channel] -= 1
+
+                task.add_done_callback(done)
                 if time.monotonic() - checked > STATUS_EVERY:
                     break
+            if not started:
+                if in_flight:
+                    await asyncio.wait(in_flight.values(), timeout=soonest, return_when=asyncio.FIRST_COMPLETED)
+                else:
+                    await asyncio.sleep(soonest)
         if in_flight:
             await asyncio.wait(in_flight.values())
 
-    def _uploaded(self, broadcast_id: int) -> bool:
-        return any(key[0] == broadcast_id for key in self.references)
+    def _uploaded(self, broadcast_id: int, channel: str) -> bool:
+        return (broadcast_id, channel) in self.references
 
-    async def pace(self) -> None:
-        """Keep to the configured rate, and to any pause a messenger asked for."""
+    def slot(self, channel: str) -> float:
+        """0 when the channel may send now (the slot is then taken), else the seconds until it may."""
         now = time.monotonic()
-        start = max(now, self.next_slot, self.resume_at)
-        self.next_slot = start + self.interval
+        start = max(self.next_slot.get(channel, 0.0), self.resume_at.get(channel, 0.0))
+        if start > now:
+            return start - now
+        self.next_slot[channel] = now + self.intervals.get(channel, 1.0)
+        return 0.0
+
+    async def pace(self, channel: str) -> None:
+        """Keep to the channel's rate, and to any pause its messenger asked for."""
+        now = time.monotonic()
+        start = max(now, self.next_slot.get(channel, 0.0), self.resume_at.get(channel, 0.0))
+        self.next_slot[channel] = start + self.intervals.get(channel, 1.0)
         if start > now:
             await asyncio.sleep(start - now)
 
-    async def deliver(self, broadcast: Broadcast, reply: Reply, row: Delivery, not_before: dict) -> None:
-        found = await self.reach(row.user_id)
+    def pause(self, channel: str, seconds: float) -> None:
+        self.resume_at[channel] = max(self.resume_at.get(channel, 0.0), time.monotonic() + seconds)
+
+    async def deliver(self, broadcast: Broadcast, reply: Reply, row: Delivery, not_before: dict, found) -> None:
         if found is None:
             await self.core.run(self.store.record, row.id, DeliveryStatus.FAILED, "no channel reaches this person")
             return
@@ -176,7 +223,7 @@ class Jobs:
         try:
             await self.send_parts(broadcast, reply, row, sender, address)
         except FloodWait as exc:
-            self.resume_at = max(self.resume_at, time.monotonic() + exc.seconds)
+            self.pause(sender.capabilities.name, exc.seconds)
             log.warning("Flood control during broadcast %s: pausing %.1f s", broadcast.id, exc.seconds)
             await self.core.run(self.store.release, row.id)
             return  # pending again: sent after the pause, from the part where it stopped
@@ -210,20 +257,21 @@ class Jobs:
         for index, part in enumerate(parts):
             if index < row.parts_sent:
                 continue
-            reference = await self._part(index - row.parts_sent, lambda part=part: sender.send_part(
+            sending_for(f"delivery:{row.id}:{index}")
+            reference = await self._part(sender.capabilities.name, index - row.parts_sent, lambda part=part: sender.send_part(
                 address, part, reply, reference=self.references.get(key) if part.document is not None else None))
             if reference is not None and part.document is not None:
                 self.references.setdefault(key, reference)
             await self.core.run(self.store.part_sent, row.id, index + 1)
 
-    async def _part(self, index: int, call):
+    async def _part(self, channel: str, index: int, call):
         for _ in range(MAX_ATTEMPTS):
             try:
                 return await call()
             except FloodWait as exc:
                 if index == 0:
                     raise  # nothing sent yet: the whole delivery waits for the pause
-                self.resume_at = max(self.resume_at, time.monotonic() + exc.seconds)
+                self.pause(channel, exc.seconds)
                 await asyncio.sleep(exc.seconds)
         return await call()
 
@@ -234,6 +282,7 @@ class Jobs:
             if reminder.broadcast_status != BroadcastStatus.CANCELLED:
                 html = message("reminder", title=reminder.title, when=format_moment(reminder.starts_at),
                                link=reminder.link, label=reminder.label)
+                sending_for(f"reminder:{reminder.id}")
                 await self.tell(reminder.user_id, Reply(html))
             await self.core.run(self.store.reminder_sent, reminder.id)
 
@@ -244,6 +293,7 @@ class Jobs:
             finished = datetime.fromisoformat(broadcast.finished_at or clock.now_iso())
             html = message("broadcast_report", id=broadcast.id, title=broadcast.title, counts=counts,
                            seconds=max(0, round((finished - started).total_seconds())))
+            sending_for(f"report:{broadcast.id}")
             if broadcast.author_id:
                 await self.tell(broadcast.author_id, Reply(html))
             else:  # sent from the command line: every configured animator this process reaches

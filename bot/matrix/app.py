@@ -41,13 +41,13 @@ from nio import (
 from nio.crypto import decrypt_attachment
 
 from bot import documents_out, office
-from bot.channels import send_reply
+from bot.channels import send_reply, sending_for
 from bot.config import Settings
 from bot.core_access import CoreAccess
 from bot.jobs import Jobs
 from bot.matrix import MATRIX
 from bot.matrix.reading import chosen, command_of, number_of_reaction
-from bot.matrix.sender import MatrixSender, answering
+from bot.matrix.sender import MatrixSender
 from bot.received_files import received_file_event
 from bot.rendering import message
 from bot.replies import Event, Reply
@@ -76,7 +76,7 @@ class MatrixChannel:
         self.client = client
         self.settings = assistant.services.settings.matrix
         self.conversations = assistant.services.storage.conversations
-        self.sender = MatrixSender(client, self.direct_room, self._remember)
+        self.sender = MatrixSender(client, self.direct_room, self._remember, self.settings.rate_per_second)
         self._direct: dict[str, str] = {}  # address → direct room, known this run
         self._background: set[asyncio.Task] = set()
         self._stopping = asyncio.Event()
@@ -177,7 +177,7 @@ class MatrixChannel:
     async def on_event(self, room_id: str, event) -> None:
         room = self.client.rooms.get(room_id)
         private = room is None or room.member_count <= 2
-        answering(event.event_id)
+        sending_for(f"event:{event.event_id}")
         if isinstance(event, RoomMessageText):
             await self.on_text(room_id, event, private)
         elif isinstance(event, ReactionEvent):

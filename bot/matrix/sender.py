@@ -11,10 +11,8 @@ means the same after a restart). Matrix's errors become the neutral ones.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import hashlib
 import html as html_lib
-import itertools
 import logging
 import re
 import uuid
@@ -25,7 +23,7 @@ import aiohttp
 from nio import AsyncClient, ErrorResponse, RoomSendResponse, UploadResponse
 from nio.exceptions import LocalProtocolError
 
-from bot.channels import FloodWait, Part, Rejected, Transient, Unreachable, text_parts
+from bot.channels import FloodWait, Part, Rejected, Transient, Unreachable, next_send_key, text_parts
 from bot.matrix import MATRIX
 from bot.matrix.reading import KEYCAPS, numbered_lines
 from bot.rendering import to_plain_text
@@ -33,24 +31,15 @@ from bot.replies import Document, Reply
 
 log = logging.getLogger(__name__)
 
-# The event being answered, and how many messages were sent for it so far.
-ANSWERING: contextvars.ContextVar[tuple[str, itertools.count] | None] = contextvars.ContextVar("answering", default=None)
-
 Choice = tuple[str, str]
 
 
-def answering(event_id: str) -> None:
-    """Sends from here on (in this task) answer this event: their transaction ids follow from it."""
-    ANSWERING.set((event_id, itertools.count()))
-
-
 def transaction_id() -> str:
-    current = ANSWERING.get()
-    if current is None:
+    """From what is being sent (bot.channels.sending_for): the same after a restart."""
+    key = next_send_key()
+    if key is None:
         return f"spaser-{uuid.uuid4().hex}"
-    event_id, counter = current
-    digest = hashlib.sha256(event_id.encode("utf-8")).hexdigest()[:32]
-    return f"spaser-{digest}-{next(counter)}"
+    return f"spaser-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}"
 
 
 # « /profil » in a message becomes « !profil »: Tchap's clients keep a leading « / » for themselves.
@@ -75,7 +64,9 @@ class MatrixSender:
         client: AsyncClient,
         room_of: Callable[[str], Awaitable[str | None]],
         remember: Callable[[str, str, list[Choice]], Awaitable[None]],
+        rate_per_second: float | None = None,
     ):
+        self.rate_per_second = rate_per_second
         self.client = client
         self.room_of = room_of  # a person's address → their direct room
         self.remember = remember  # (room, message id, choices) → stored

@@ -33,6 +33,7 @@ def seconds(exc: RetryAfter) -> float:
 
 class TelegramSender:
     capabilities = TELEGRAM
+    rate_per_second = None  # broadcast.rate_per_second
 
     def __init__(self, bot: Bot):
         self.bot = bot

@@ -22,6 +22,7 @@ TEXT = Capabilities(name="texte", buttons=False, edits=False, files=True, html=F
 
 class TextSender:
     capabilities = TEXT
+    rate_per_second = None
 
     def __init__(self) -> None:
         self.sent: dict[str, list[str]] = {}  # address → messages, in order
