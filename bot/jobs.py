@@ -44,6 +44,7 @@ from bot.router import Assistant
 from dialogs.inputs import format_moment
 from domain import clock
 from domain.statuses import BroadcastStatus, DeliveryStatus
+from storage.faults import crash_point
 from storage.retention import Retention
 from storage.rows import Broadcast, Delivery
 
@@ -262,6 +263,7 @@ class Jobs:
                 address, part, reply, reference=self.references.get(key) if part.document is not None else None))
             if reference is not None and part.document is not None:
                 self.references.setdefault(key, reference)
+            crash_point("part-sent")  # sent, not yet written: sent again at the next start, under the same key
             await self.core.run(self.store.part_sent, row.id, index + 1)
 
     async def _part(self, channel: str, index: int, call):

@@ -63,6 +63,7 @@ logging.getLogger("nio").setLevel(logging.WARNING)
 
 SYNC_TIMEOUT_MS = 30_000
 TIMELINE_LIMIT = 500  # events of one room in one batch
+READY_TIMEOUT = 60.0
 GROUP_COMMANDS = {"faq"}
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
@@ -80,6 +81,8 @@ class MatrixChannel:
         self._direct: dict[str, str] = {}  # address → direct room, known this run
         self._background: set[asyncio.Task] = set()
         self._stopping = asyncio.Event()
+        self.ready = asyncio.Event()  # the rooms are known: a first batch was read
+        self._sync_call: asyncio.Future | None = None
         self._read_rooms: set[str] = set()  # rooms read since the start: a gap in them is worth a warning
 
     # -- the loop ---------------------------------------------------------------
@@ -99,8 +102,16 @@ class MatrixChannel:
         pause = 1.0
         while not self._stopping.is_set():
             try:
-                response = await self.client.sync(timeout=SYNC_TIMEOUT_MS, since=since, full_state=since is None,
-                                                  sync_filter=self.sync_filter)
+                # The first reading after a start takes every room's whole state: matrix-nio keeps no rooms
+                # across restarts, and without it a room with nothing new stays unknown (no announcement there).
+                self._sync_call = asyncio.ensure_future(self.client.sync(
+                    timeout=0 if not self.ready.is_set() else SYNC_TIMEOUT_MS, since=since,
+                    full_state=not self.ready.is_set(), sync_filter=self.sync_filter))
+                response = await self._sync_call
+            except asyncio.CancelledError:
+                if self._stopping.is_set():
+                    return  # stopped while waiting for events: nothing was being applied
+                raise
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 log.warning("Matrix sync failed (%s); trying again in %.0f s", exc.__class__.__name__, pause)
                 await self._pause(pause)
@@ -118,12 +129,16 @@ class MatrixChannel:
                     log.warning("Matrix room %s: more events than one batch holds since the last reading; "
                                 "the oldest were not read", room_id)
             await self.apply(response)
+            self.ready.set()
             self._read_rooms.update(response.rooms.join)
             since = response.next_batch
             await self.core.run(self.conversations.save_cursor, MATRIX.name, since)
 
     def stop(self) -> None:
+        """Stop reading; a batch being applied is finished first, a wait for the next one is cut short."""
         self._stopping.set()
+        if self._sync_call is not None and not self._sync_call.done():
+            self._sync_call.cancel()
 
     async def _pause(self, seconds: float) -> None:
         try:
@@ -447,6 +462,10 @@ class MatrixService:
             raise RuntimeError(client)
         self.channel = MatrixChannel(core, assistant, client)
         self._reading = asyncio.get_running_loop().create_task(self.channel.run())
+        try:  # the jobs start once the rooms are known, else their first sends find no room
+            await asyncio.wait_for(self.channel.ready.wait(), READY_TIMEOUT)
+        except asyncio.TimeoutError:
+            log.warning("Matrix: no first reading after %.0f s; announcements will wait for it", READY_TIMEOUT)
         return self.channel.sender
 
     async def wait(self) -> None:

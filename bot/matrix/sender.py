@@ -154,8 +154,8 @@ class MatrixSender:
         try:
             response = await self.client.room_send(room, kind, content, tx_id=transaction_id(),
                                                    ignore_unverified_devices=True)
-        except LocalProtocolError as exc:  # a room this device is not in (left, or never joined)
-            raise Unreachable(str(exc)) from exc
+        except LocalProtocolError as exc:  # a room not read yet (just after a start): later, not never
+            raise Transient(str(exc)) from exc
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise Transient(exc.__class__.__name__) from exc
         if isinstance(response, RoomSendResponse):

@@ -414,3 +414,78 @@ async def test_one_process_serves_telegram_and_tchap_when_both_are_configured(tc
     assert "pages" in on_tchap.body and "pages" in on_telegram["text"]
     assert sorted(c for (c,) in session.query("SELECT channel FROM identities")) == ["matrix", "telegram"]
     assert "/aide" in on_telegram["text"] or "!aide" not in on_telegram["text"]
+
+
+async def wait_until(condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await settle(0.2)
+
+
+def queue_announcement(session, text: str) -> None:
+    """As an animator does from the server: « spaser-bot broadcast --text-file F »; the running bot sends it."""
+    path = session.folder / "annonce.txt"
+    path.write_text(text, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "bot.cli", "broadcast", "--config", str(session.config), "--text-file",
+                    str(path)], cwd=ROOT, check=True, capture_output=True, timeout=60, env=environment_without_proxies())
+
+
+@pytest.mark.slow
+async def test_an_announcement_reaches_telegram_and_tchap_subscribers_alike(tchap, fake):
+    from tests.support.telegram import ask, tap
+
+    session = await tchap(telegram=fake)
+    await fake.wait_for(lambda: any(c.method == "getUpdates" for c in fake.calls), timeout=30)
+    welcome, opt_in = await ask(fake, "/start", 4242, expect=2)
+    await tap(fake, opt_in, "Webinaires", user=4242, expect=0)
+    await fake.wait_for(lambda: "✅ Webinaires" in str(fake.messages[(4242, opt_in["message_id"])]))
+    await tap(fake, fake.messages[(4242, opt_in["message_id"])], "Valider la sélection", user=4242)
+    agent = session.agent
+    await agent.open_direct_room(session.bot_id)
+    await greet(agent, subscribe="Webinaires")
+    assert sorted(session.query("SELECT topics FROM subscriptions")) == [("webinaires",), ("webinaires",)]
+
+    start = len(agent.received)
+    queue_announcement(session, "Webinaire SPASER le 12 mars : inscrivez-vous.")
+    got = await agent.wait_for(lambda g: any("Webinaire SPASER le 12 mars" in m.body for m in g), after=start, timeout=60)
+    on_tchap = next(m for m in got if "Webinaire SPASER le 12 mars" in m.body)
+    on_telegram = await fake.wait_for(
+        lambda: [m for m in fake.sent_to(4242) if "Webinaire SPASER le 12 mars" in m.get("text", "")], timeout=30)
+    assert len(on_telegram) == 1 and on_tchap.encrypted
+    await wait_until(lambda: session.query("SELECT status, COUNT(*) FROM deliveries GROUP BY status") == [("sent", 2)])
+
+
+@pytest.mark.slow
+async def test_a_bot_killed_mid_announcement_resumes_and_each_agent_gets_it_once(tchap):
+    from tests.support.matrix_agent import Agent
+
+    session = await tchap()
+    agents = [session.agent]
+    for n in range(2):
+        name = f"abonne{next(_names)}"
+        agent = Agent(session.homeserver.url, session.homeserver.register(name, "motdepasse-abonne"),
+                      "motdepasse-abonne", session.folder / name)
+        await agent.login()
+        agents.append(agent)
+    try:
+        for agent in agents:
+            await agent.open_direct_room(session.bot_id)
+            await greet(agent, subscribe="Webinaires")
+        session.stop()
+        queue_announcement(session, "Nouvelle fiche : les clauses sociales pas à pas.")
+        # The first part sent, then the bot dies before writing it down: the next start sends it again.
+        session.start(SPASER_CRASH_AT="part-sent")
+        session.process.wait(60)
+        assert session.process.returncode == 70, session.log()
+        session.start()
+        await wait_until(lambda: session.query("SELECT status, COUNT(*) FROM deliveries GROUP BY status") == [("sent", 3)],
+                         timeout=60)
+        await settle(2)
+        for agent in agents:
+            await agent.sync(500)
+            copies = [m for m in agent.received if "les clauses sociales pas à pas" in m.body]
+            assert len(copies) == 1, (agent.user_id, len(copies))
+    finally:
+        for agent in agents[1:]:
+            await agent.close()
