@@ -18,6 +18,7 @@ from storage.dialogs import DialogSessions
 from storage.events import AppliedEvents
 from storage.faults import crash_point
 from storage.identities import Identities
+from storage.linking import Linking
 from storage.outlines import Outlines
 from storage.privacy import Privacy
 from storage.questions import QuestionLog
@@ -49,6 +50,7 @@ class Storage:
     events: AppliedEvents
     baselines: Baselines
     conversations: Conversations
+    linking: Linking
     freed: FreedPages  # shared by erasure and imports: given back when an event commits
 
     @classmethod
@@ -74,6 +76,7 @@ class Storage:
             events=AppliedEvents(db),
             baselines=Baselines(db),
             conversations=Conversations(db),
+            linking=Linking(db),
             freed=freed,
         )
 

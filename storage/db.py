@@ -411,6 +411,17 @@ def m016_conversations(db: sqlite_utils.Database) -> None:
     )
     db["direct_rooms"].create_index(["user_id"])
 
+
+@migrations()
+def m017_link_codes(db: sqlite_utils.Database) -> None:
+    """One-time codes that link a person's accounts on two channels (« /lier »)."""
+    db["link_codes"].create(
+        {"code": str, "user_id": int, "channel": str, "created_at": str, "expires_at": str},
+        pk="code",
+        not_null={"user_id", "channel", "created_at", "expires_at"},
+    )
+    db["link_codes"].create_index(["user_id"])
+
 class Database(sqlite_utils.Database):
     """sqlite-utils' database, with less bookkeeping around each statement.
 

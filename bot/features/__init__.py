@@ -16,6 +16,7 @@ from bot.features.examples import ExamplesFeature
 from bot.features.faq import FaqFeature
 from bot.features.imports import ImportsFeature
 from bot.features.indicator_grid import IndicatorGridFeature
+from bot.features.linking import LinkingFeature
 from bot.features.plan import PlanFeature
 from bot.features.privacy import PrivacyFeature
 from bot.features.profile import ProfileFeature
@@ -37,6 +38,7 @@ FEATURES: tuple[type[Feature], ...] = (
     ReferentielFeature,
     ImportsFeature,
     AnnouncementsFeature,
+    LinkingFeature,
     PrivacyFeature,
     AdminFeature,
     DialogNavigationFeature,
