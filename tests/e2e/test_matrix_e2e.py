@@ -409,11 +409,33 @@ async def test_one_process_serves_telegram_and_tchap_when_both_are_configured(tc
     await fake.wait_for(lambda: any(c.method == "getUpdates" for c in fake.calls), timeout=30)
     agent = session.agent
     await agent.open_direct_room(session.bot_id)
+    await greet(agent)
     on_tchap = last_text(await agent.exchange("combien de pages fait un spaser ?"))
     [on_telegram] = await ask(fake, "combien de pages fait un spaser ?", 4242)
     assert "pages" in on_tchap.body and "pages" in on_telegram["text"]
     assert sorted(c for (c,) in session.query("SELECT channel FROM identities")) == ["matrix", "telegram"]
-    assert "/aide" in on_telegram["text"] or "!aide" not in on_telegram["text"]
+    assert "!aide" not in on_telegram["text"]
+
+    # The same person links the two: a code asked for on Telegram, typed in Tchap; one workspace.
+    from tests.support.telegram import tap
+
+    [step] = await ask(fake, "/profil", 4242)
+    [step] = await tap(fake, step, "Commune", user=4242)
+    [step] = await ask(fake, "Ville de Quimper", 4242)
+    [step] = await tap(fake, step, "Bretagne", user=4242)
+    [step] = await ask(fake, "72,5", 4242)
+    [step] = await tap(fake, step, "Non, aucun", user=4242)
+    await ask(fake, "2026", 4242)
+    [step] = await ask(fake, "2030", 4242)
+    if "SIRET" in step["text"]:
+        [step] = await ask(fake, "/passer", 4242)
+    await tap(fake, step, "Valider", user=4242)
+    [given] = await ask(fake, "/lier", 4242)
+    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", given["text"]).group(1)
+    linked = last_text(await agent.exchange(f"!lier {code}"))
+    assert "Comptes reliés" in linked.body and "Ville de Quimper" in linked.body
+    assert "Ville de Quimper" in last_text(await agent.exchange("!avancement")).body
+    assert len(set(session.query("SELECT user_id FROM identities"))) == 1
 
 
 async def wait_until(condition, timeout: float = 20.0) -> None:
