@@ -20,6 +20,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -83,6 +84,8 @@ class MatrixChannel:
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()  # the rooms are known: a first batch was read
         self._sync_call: asyncio.Future | None = None
+        self._started = 0.0
+        self._ready: float | None = None  # when the current event's replies were ready to leave
         self._read_rooms: set[str] = set()  # rooms read since the start: a gap in them is worth a warning
 
     # -- the loop ---------------------------------------------------------------
@@ -168,8 +171,15 @@ class MatrixChannel:
 
     async def _room_events(self, room_id: str, events: list) -> None:
         for event in events:
+            started = self._started = time.perf_counter()
+            self._ready = None
             try:
                 await self.on_event(room_id, event)
+                # What the bot spends on an event: until its replies are ready to leave (the core, the
+                # database), and until the homeserver has taken them (benchmarks/matrix_load.py reads these).
+                done = time.perf_counter()
+                log.debug("Matrix event %s handled in %.1f ms (replies ready in %.1f ms)", event.event_id,
+                          (done - started) * 1000, ((self._ready or done) - started) * 1000)
             except Exception:  # one event's failure must not lose the others of the batch
                 log.exception("Error while handling Matrix event %s", getattr(event, "event_id", "?"))
             # Answered, but the reading position not saved yet: the event is read again at the next start.
@@ -372,6 +382,8 @@ class MatrixChannel:
     # -- outgoing ---------------------------------------------------------------
 
     async def deliver(self, room_id: str, replies: list[Reply]) -> bool:
+        if self._ready is None:
+            self._ready = time.perf_counter()
         for reply in replies:
             reply = await documents_out.made(reply)
             if not await send_reply(self.sender, room_id, reply):

@@ -32,6 +32,7 @@ from bot.replies import Document, Reply
 log = logging.getLogger(__name__)
 
 Choice = tuple[str, str]
+OFFERING_AT_ONCE = 2  # messages whose reactions are being added at the same time
 
 
 def transaction_id() -> str:
@@ -68,6 +69,8 @@ class MatrixSender:
     ):
         self.rate_per_second = rate_per_second
         self.client = client
+        self._background: set[asyncio.Task] = set()
+        self._offering = asyncio.Semaphore(OFFERING_AT_ONCE)
         self.room_of = room_of  # a person's address → their direct room
         self.remember = remember  # (room, message id, choices) → stored
 
@@ -91,7 +94,7 @@ class MatrixSender:
         event_id = await self._send(room, "m.room.message", content)
         if choices:
             await self.remember(room, event_id, choices)
-            await self.offer(room, event_id, len(choices))
+            self._in_background(self.offer(room, event_id, len(choices)))
         return None
 
     def text_content(self, part: Part, choices: list[Choice]) -> dict:
@@ -117,18 +120,31 @@ class MatrixSender:
         await self._send(room, "m.room.message", content)
         await self.remember(room, message_id, choices)
         if len(choices) > offered:
-            await self.offer(room, message_id, len(choices), start=offered)
+            self._in_background(self.offer(room, message_id, len(choices), start=offered))
         return True
 
     async def offer(self, room: str, event_id: str, count: int, start: int = 0) -> None:
-        """The choices as reactions under the message: a tap on one sends it back."""
-        for number in range(start, min(count, len(KEYCAPS))):
-            content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": KEYCAPS[number]}}
-            try:
-                await self._send(room, "m.reaction", content)
-            except (Rejected, Transient) as exc:  # the numbers typed still work
-                log.info("Could not offer reaction %d in %s: %s", number + 1, room, exc)
-                return
+        """The choices as reactions under the message: a tap on one sends it back.
+
+        Sent after the reply, without holding the next event: the numbers typed
+        work at once. Their transaction ids follow from the message and the
+        number, so a message sent again after a crash (the same event, the
+        homeserver says) is not decorated twice.
+        """
+        async with self._offering:  # replies go first: a few rooms decorated at a time
+            for number in range(start, min(count, len(KEYCAPS))):
+                content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": KEYCAPS[number]}}
+                key = hashlib.sha256(f"reaction:{event_id}:{number}".encode("utf-8")).hexdigest()[:40]
+                try:
+                    await self._send(room, "m.reaction", content, tx_id=f"spaser-{key}")
+                except (FloodWait, Rejected, Transient, Unreachable) as exc:  # the numbers typed still work
+                    log.info("Could not offer reaction %d in %s: %s", number + 1, room, exc)
+                    return
+
+    def _in_background(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _file_content(self, room: str, document: Document) -> dict:
         encrypted = bool(self.client.rooms.get(room) and self.client.rooms[room].encrypted)
@@ -150,9 +166,9 @@ class MatrixSender:
             content["url"] = uploaded.content_uri
         return content
 
-    async def _send(self, room: str, kind: str, content: dict) -> str:
+    async def _send(self, room: str, kind: str, content: dict, tx_id: str | None = None) -> str:
         try:
-            response = await self.client.room_send(room, kind, content, tx_id=transaction_id(),
+            response = await self.client.room_send(room, kind, content, tx_id=tx_id or transaction_id(),
                                                    ignore_unverified_devices=True)
         except LocalProtocolError as exc:  # a room not read yet (just after a start): later, not never
             raise Transient(str(exc)) from exc

@@ -69,3 +69,42 @@ async def start_bot(fake, tmp_path):
     yield factory
     for bot in running:
         await bot.stop()
+
+
+@pytest.fixture(scope="session")
+def homeserver(tmp_path_factory):
+    from tests.support.synapse import Homeserver, unavailable
+
+    reason = unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    server = Homeserver(tmp_path_factory.mktemp("synapse"))
+    try:
+        server.start()
+    except Exception as exc:  # a machine where it cannot run: say why rather than fail everything
+        server.stop()
+        pytest.skip(f"Synapse n'a pas pu démarrer : {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def tchap(homeserver, tmp_path):
+    from tests.support.tchap import Tchap
+
+    made: list = []
+
+    async def make(allowed_domains=(), start=True, animator=False, telegram=None):
+        session = Tchap(homeserver, tmp_path / f"t{len(made)}", allowed_domains, animator, telegram)
+        made.append(session)
+        if start:
+            session.start()
+        await session.agent.login()
+        return session
+
+    yield make
+    for session in made:
+        await session.agent.close()
+        session.stop()
+
+

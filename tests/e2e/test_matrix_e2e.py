@@ -6,172 +6,18 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.support.synapse import Homeserver, environment_without_proxies, unavailable
 from tests.support.matrix_agent import settle
+from tests.support.synapse import environment_without_proxies, unavailable
+from tests.support.tchap import ROOT, choices, fill_profile, greet, last_text, next_name, number_of, pick
 
 REASON = unavailable()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
-
-ROOT = Path(__file__).resolve().parents[2]
-NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
-_names = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def homeserver(tmp_path_factory):
-    server = Homeserver(tmp_path_factory.mktemp("synapse"))
-    try:
-        server.start()
-    except Exception as exc:  # a machine where it cannot run: say why rather than fail everything
-        server.stop()
-        pytest.skip(f"Synapse n'a pas pu démarrer : {exc}")
-    yield server
-    server.stop()
-
-
-class Tchap:
-    """One bot account and one agent on the homeserver, the bot run as a process of its own."""
-
-    def __init__(self, homeserver: Homeserver, folder: Path, allowed_domains=(), animator=False, telegram=None):
-        from tests.support.matrix_agent import Agent
-
-        n = next(_names)
-        self.homeserver = homeserver
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self.bot_id = homeserver.register(f"assistant{n}", "motdepasse-bot")
-        self.agent = Agent(homeserver.url, homeserver.register(f"agent{n}", "motdepasse-agent"),
-                           "motdepasse-agent", folder / "agent")
-        self.database = folder / "spaser.db"
-        domains = "".join(f"\n    - {d}" for d in allowed_domains)
-        self.config = folder / "config.yaml"
-        self.config.write_text(
-            f"matrix:\n  homeserver: {homeserver.url}\n  user_id: '{self.bot_id}'\n  password: motdepasse-bot\n"
-            f"  store_path: {folder / 'store'}\n" + (f"  allowed_domains:{domains}\n" if domains else "")
-            + f"storage:\n  path: {self.database}\nexports_dir: {folder / 'exports'}\n"
-            + (f"admins:\n  - 'matrix:{self.agent.user_id}'\n" if animator else "")
-            + (f"telegram:\n  base_url: {telegram.base_url}\n" if telegram else ""),
-            encoding="utf-8",
-        )
-        self.process: subprocess.Popen | None = None
-        self.starts = 0
-        self.channel_args = [] if telegram else ["--canal", "tchap"]
-        self.token = {"SPASER_BOT_TOKEN": telegram.token} if telegram else {}
-
-    def start(self, **env) -> None:
-        self.starts += 1
-        with open(self.folder / f"bot-{self.starts}.log", "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run", *self.channel_args, "--config", str(self.config)],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                env={**environment_without_proxies(), "SPASER_SOFFICE": "", **self.token, **env},
-            )
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def log(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.folder.glob("bot-*.log")))
-
-    def query(self, sql: str, params=()) -> list[tuple]:
-        with sqlite3.connect(self.database) as db:
-            return db.execute(sql, params).fetchall()
-
-
-@pytest.fixture
-async def tchap(homeserver, tmp_path):
-    made: list[Tchap] = []
-
-    async def make(allowed_domains=(), start=True, animator=False, telegram=None) -> Tchap:
-        session = Tchap(homeserver, tmp_path / f"t{len(made)}", allowed_domains, animator, telegram)
-        made.append(session)
-        if start:
-            session.start()
-        await session.agent.login()
-        return session
-
-    yield make
-    for session in made:
-        await session.agent.close()
-        session.stop()
-
-
-def choices(message) -> dict[str, int]:
-    """The numbered choices under a message of the bot: label → number."""
-    return {label.strip(): int(number) for number, label in NUMBERED.findall(message.body)}
-
-
-def number_of(message, label: str) -> int:
-    found = [n for text, n in choices(message).items() if text.startswith(label) or label in text]
-    assert found, f"no choice « {label} » in: {message.body[-600:]}"
-    return found[0]
-
-
-def last_text(got):
-    from tests.support.matrix_agent import texts
-
-    shown = texts(got)
-    assert shown, [m.kind for m in got]
-    return shown[-1]
-
-
-async def greet(agent, subscribe: str | None = None):
-    """The first words to the bot: its greeting, then the announcements' opt-in, asked once, answered
-    (« Passer », or a theme then « Valider la sélection »). Returns the greeting."""
-    got = await agent.exchange("bonjour", until=lambda g: any("Voulez-vous recevoir les annonces" in m.body for m in g))
-    greeting = next(m for m in got if m.kind == "text" and "Bonjour" in m.body)
-    opt_in = next(m for m in got if "Voulez-vous recevoir les annonces" in m.body)
-    if subscribe is None:
-        await pick(agent, opt_in, "Passer", "number")
-    else:
-        edited = await pick(agent, opt_in, subscribe, "reaction")
-        assert edited.kind == "edit"
-        await pick(agent, opt_in, "Valider la sélection", "reaction")
-    return greeting
-
-
-async def pick(agent, message, label: str, by: str):
-    """Choose a numbered choice by typing its number or by tapping its reaction; the bot's answer."""
-    number = number_of(message, label)
-    if by == "reaction":
-        got = await agent.tap(message, number)
-    else:
-        got = await agent.exchange(str(number))
-    return last_text(got)
-
-
-async def fill_profile(agent, by=itertools.cycle(["number", "reaction"])):
-    step = last_text(await agent.exchange("!profil"))
-    step = await pick(agent, step, "Commune", next(by))
-    step = last_text(await agent.exchange("Ville de Quimper"))
-    step = await pick(agent, step, "Bretagne", next(by))
-    step = last_text(await agent.exchange("72,5"))
-    step = await pick(agent, step, "Non, aucun", next(by))
-    step = last_text(await agent.exchange("2026"))
-    step = last_text(await agent.exchange("2030"))
-    if "SIRET" in step.body:
-        step = last_text(await agent.exchange("!passer"))
-    return await pick(agent, step, "Valider", next(by))
-
 
 @pytest.mark.slow
 async def test_an_agent_in_an_encrypted_direct_room_asks_and_completes_the_profile_by_numbers_and_reactions(tchap):
@@ -335,7 +181,7 @@ async def test_an_invitation_from_a_server_not_allowed_is_declined(tchap):
 async def test_in_a_shared_room_only_faq_and_mentions_are_answered_and_personal_commands_go_private(tchap):
     session = await tchap()
     agent = session.agent
-    colleague = session.homeserver.register(f"collegue{next(_names)}", "motdepasse-collegue")
+    colleague = session.homeserver.register(f"collegue{next_name()}", "motdepasse-collegue")
     from tests.support.matrix_agent import ENCRYPTION
 
     created = await agent.client.room_create(invite=[session.bot_id, colleague], initial_state=[ENCRYPTION],
@@ -485,7 +331,7 @@ async def test_a_bot_killed_mid_announcement_resumes_and_each_agent_gets_it_once
     session = await tchap()
     agents = [session.agent]
     for n in range(2):
-        name = f"abonne{next(_names)}"
+        name = f"abonne{next_name()}"
         agent = Agent(session.homeserver.url, session.homeserver.register(name, "motdepasse-abonne"),
                       "motdepasse-abonne", session.folder / name)
         await agent.login()
