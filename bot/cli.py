@@ -400,7 +400,23 @@ def cmd_config_check(args, settings: Settings) -> int:
         print(f"  - Telegram (spaser-bot run) : jeton présent ({origin}), {mode}"
               + (f", serveur {settings.telegram.base_url}" if settings.telegram.base_url else ""))
     else:
-        print("  - Telegram : pas de jeton (SPASER_BOT_TOKEN ou telegram.token) ; « spaser-bot run » refusera de démarrer")
+        print("  - Telegram : pas de jeton (SPASER_BOT_TOKEN ou telegram.token)"
+              + ("" if settings.matrix.configured else " ; « spaser-bot run » refusera de démarrer"))
+    matrix = settings.matrix
+    if matrix.configured:
+        store = Path(matrix.store_path)
+        if matrix.secret_token() or (store / "access-token").is_file():
+            access = "jeton d'accès présent"
+        elif matrix.secret_password():
+            access = "mot de passe présent (première connexion, puis jeton gardé dans le magasin)"
+        else:
+            access = "ni jeton ni mot de passe (SPASER_MATRIX_TOKEN ou SPASER_MATRIX_PASSWORD) : le démarrage échouera"
+            problems.append("matrix : aucun accès au compte du bot")
+        both = " ; avec Telegram, un seul processus sert les deux" if settings.token() else ""
+        print(f"  - Tchap (spaser-bot run --canal tchap) : {matrix.user_id} sur {matrix.homeserver}, {access} ; "
+              f"magasin de clés {store} ; invitations acceptées de : {', '.join(matrix.domains())}{both}")
+    else:
+        print("  - Tchap : non configuré (section matrix)")
     where = content.current()
     print(where.describe())
     problems += where.outdated()

@@ -92,3 +92,17 @@ def test_stats_command_prints_figures_from_the_database(tmp_path):
     result = spaser_bot("stats", cwd=tmp_path)
     assert result.returncode == 0
     assert "Utilisateurs : 1" in result.stdout and "Questions : 1" in result.stdout and "répondues 100 %" in result.stdout
+
+
+def test_tchap_without_an_account_or_without_access_stops_with_a_clear_message(tmp_path):
+    from tests.support.cli import spaser_bot
+
+    alone = spaser_bot("run", "--canal", "tchap", cwd=tmp_path)
+    assert alone.returncode == 2 and "Pas de compte Tchap configuré" in alone.stderr and "Traceback" not in alone.stderr
+    config = tmp_path / "config.yaml"
+    config.write_text("matrix:\n  homeserver: http://127.0.0.1:9\n  user_id: '@assistant:agent.tchap.gouv.fr'\n"
+                      f"  store_path: {tmp_path / 'store'}\nstorage:\n  path: {tmp_path / 'b.db'}\n", encoding="utf-8")
+    no_access = spaser_bot("run", "--config", str(config), cwd=tmp_path)
+    assert no_access.returncode == 2 and "SPASER_MATRIX_PASSWORD" in no_access.stderr
+    refused = spaser_bot("run", "--config", str(config), cwd=tmp_path, env_extra={"SPASER_MATRIX_PASSWORD": "x"})
+    assert refused.returncode == 2 and "ne répond pas" in refused.stderr and "Traceback" not in refused.stderr

@@ -65,6 +65,7 @@ logging.getLogger("nio").setLevel(logging.WARNING)
 SYNC_TIMEOUT_MS = 30_000
 TIMELINE_LIMIT = 500  # events of one room in one batch
 READY_TIMEOUT = 60.0
+MAX_TIMEOUTS = 3
 GROUP_COMMANDS = {"faq"}
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
@@ -418,7 +419,8 @@ async def connect(settings: Settings) -> AsyncClient | str:
     os.chmod(store, 0o700)  # the encryption keys: readable by the bot alone
     client = AsyncClient(
         matrix.homeserver, matrix.user_id, device_id=matrix.device_id, store_path=str(store),
-        config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False),
+        # A server that does not answer is retried a few times, then reported: the sync loop has its own pauses.
+        config=AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False, max_timeouts=MAX_TIMEOUTS),
     )
     token = matrix.secret_token() or _saved_token(store)
     if token:
