@@ -117,7 +117,11 @@ class MatrixSender:
                    "m.relates_to": {"rel_type": "m.replace", "event_id": message_id}}
         if "formatted_body" in new:
             content["formatted_body"] = f"* {new['formatted_body']}"
-        await self._send(room, "m.room.message", content)
+        try:
+            await self._send(room, "m.room.message", content)
+        except (FloodWait, Rejected, Transient) as exc:  # as on Telegram: a new message instead
+            log.info("Could not edit message %s in %s (%s); sending a new one", message_id, room, exc)
+            return False
         await self.remember(room, message_id, choices)
         if len(choices) > offered:
             self._in_background(self.offer(room, message_id, len(choices), start=offered))
