@@ -39,19 +39,13 @@ sys.path.insert(0, str(ROOT))
 
 from nio import AsyncClient, RoomCreateResponse  # noqa: E402
 
+from benchmarks.telegram_load import QUESTIONS  # noqa: E402  (the same questions on both messengers)
 from tests.support.matrix_agent import Agent  # noqa: E402
 from tests.support.synapse import Homeserver, environment_without_proxies  # noqa: E402
 
 USERS = int(os.environ.get("USERS", "50"))
 SUBSCRIBERS = int(os.environ.get("SUBSCRIBERS", "300"))
 RATE = float(os.environ.get("RATE", "10"))
-QUESTIONS = [
-    "combien de pages fait un spaser ?",
-    "le spaser est il obligatoire pour nous",
-    "exemples d'indicateurs svp",
-    "a quel rythme reunir le copil",
-    "quelle est la capitale de l'australie",
-]
 HANDLED = re.compile(r"Matrix event \S+ handled in ([0-9.]+) ms \(replies ready in ([0-9.]+) ms\)")
 
 

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot import documents_out, office
 from bot.rendering import split_html, to_plain_text
 from bot.replies import Capabilities, Document, Reply
 
@@ -153,3 +154,43 @@ async def send_reply(
                 await asyncio.sleep(delay)
                 delay *= 2
     return True
+
+
+class Background:
+    """Tasks nobody waits for (a conversion, reactions under a message), kept referenced until they end:
+    the event loop itself holds only weak references to them."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task] = set()
+
+    def start(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+async def deliver(
+    sender: Sender,
+    address: str,
+    replies: list[Reply],
+    background: Background,
+    *,
+    wait: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    on_unreachable: Callable[[], Awaitable[None]] | None = None,
+) -> bool:
+    """A chat's replies in order, each document made just before it is sent (bot.documents_out: the text
+    before it is already out); a DOCX's ODT and PDF follow in the background. False if the
+    conversation is closed to us."""
+    for reply in replies:
+        reply = await documents_out.made(reply)
+        if not await send_reply(sender, address, reply, wait=wait, on_unreachable=on_unreachable):
+            return False
+        if reply.document is not None and reply.document.convert:
+            background.start(_converted(sender, address, reply.document, background, wait, on_unreachable))
+    return True
+
+
+async def _converted(sender, address, document, background, wait, on_unreachable) -> None:
+    """The ODT and PDF after the DOCX: LibreOffice works in a thread, nobody waits for it."""
+    converted = await asyncio.to_thread(office.converted, document)
+    await deliver(sender, address, converted, background, wait=wait, on_unreachable=on_unreachable)

@@ -66,7 +66,7 @@ class Jobs:
         self.storage = assistant.services.storage
         self.store = self.storage.announcements
         self.senders = senders
-        self.intervals = {name: 1.0 / max(getattr(sender, "rate_per_second", None) or rate_per_second, 0.1)
+        self.intervals = {name: 1.0 / max(sender.rate_per_second or rate_per_second, 0.1)
                           for name, sender in senders.items()}
         self.poll = poll_seconds
         self.resume_at: dict[str, float] = {}  # flood control: nothing leaves a channel before this monotonic time
@@ -169,8 +169,7 @@ class Jobs:
                     soonest = min(soonest, wait)
                     continue  # a slow channel (Tchap, about one a second): the others go meanwhile
                 if wait > 0:
-                    await asyncio.sleep(wait)
-                    self.slot(channel)
+                    await self.pace(channel)
                 if not await self.core.run(self.store.claim, row.id):
                     continue  # cancelled or taken meanwhile
                 task = asyncio.ensure_future(self.deliver(broadcast, reply, row, not_before, found))
@@ -206,12 +205,9 @@ class Jobs:
         return 0.0
 
     async def pace(self, channel: str) -> None:
-        """Keep to the channel's rate, and to any pause its messenger asked for."""
-        now = time.monotonic()
-        start = max(now, self.next_slot.get(channel, 0.0), self.resume_at.get(channel, 0.0))
-        self.next_slot[channel] = start + self.intervals.get(channel, 1.0)
-        if start > now:
-            await asyncio.sleep(start - now)
+        """Wait for the channel's next slot (its rate, and any pause its messenger asked for), and take it."""
+        while (wait := self.slot(channel)) > 0:
+            await asyncio.sleep(wait)
 
     def pause(self, channel: str, seconds: float) -> None:
         self.resume_at[channel] = max(self.resume_at.get(channel, 0.0), time.monotonic() + seconds)

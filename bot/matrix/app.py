@@ -16,6 +16,7 @@ there; what is personal goes to the person's direct room.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import os
 import signal
@@ -42,7 +43,7 @@ from nio import (
 from nio.crypto import decrypt_attachment
 
 from bot import documents_out, office
-from bot.channels import send_reply, sending_for
+from bot.channels import Background, deliver, sending_for
 from bot.config import Settings
 from bot.core_access import CoreAccess
 from bot.jobs import Jobs
@@ -67,6 +68,8 @@ TIMELINE_LIMIT = 500  # events of one room in one batch
 READY_TIMEOUT = 60.0
 MAX_TIMEOUTS = 3
 GROUP_COMMANDS = {"faq"}
+# When the event being handled had its replies ready to leave (each room's events run in a task of their own).
+REPLIES_READY: contextvars.ContextVar[float | None] = contextvars.ContextVar("replies_ready", default=None)
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
 
@@ -81,12 +84,10 @@ class MatrixChannel:
         self.conversations = assistant.services.storage.conversations
         self.sender = MatrixSender(client, self.direct_room, self._remember, self.settings.rate_per_second)
         self._direct: dict[str, str] = {}  # address → direct room, known this run
-        self._background: set[asyncio.Task] = set()
+        self.background = Background()
         self._stopping = asyncio.Event()
         self.ready = asyncio.Event()  # the rooms are known: a first batch was read
         self._sync_call: asyncio.Future | None = None
-        self._started = 0.0
-        self._ready: float | None = None  # when the current event's replies were ready to leave
         self._read_rooms: set[str] = set()  # rooms read since the start: a gap in them is worth a warning
 
     # -- the loop ---------------------------------------------------------------
@@ -112,17 +113,15 @@ class MatrixChannel:
                     timeout=0 if not self.ready.is_set() else SYNC_TIMEOUT_MS, since=since,
                     full_state=not self.ready.is_set(), sync_filter=self.sync_filter))
                 response = await self._sync_call
+                problem = None if isinstance(response, SyncResponse) else f"refused: {response}"
             except asyncio.CancelledError:
                 if self._stopping.is_set():
                     return  # stopped while waiting for events: nothing was being applied
                 raise
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                log.warning("Matrix sync failed (%s); trying again in %.0f s", exc.__class__.__name__, pause)
-                await self._pause(pause)
-                pause = min(pause * 2, 60.0)
-                continue
-            if not isinstance(response, SyncResponse):
-                log.warning("Matrix sync refused: %s; trying again in %.0f s", response, pause)
+                problem = f"failed ({exc.__class__.__name__})"
+            if problem is not None:
+                log.warning("Matrix sync %s; trying again in %.0f s", problem, pause)
                 await self._pause(pause)
                 pause = min(pause * 2, 60.0)
                 continue
@@ -172,15 +171,15 @@ class MatrixChannel:
 
     async def _room_events(self, room_id: str, events: list) -> None:
         for event in events:
-            started = self._started = time.perf_counter()
-            self._ready = None
+            started = time.perf_counter()
+            REPLIES_READY.set(None)
             try:
                 await self.on_event(room_id, event)
                 # What the bot spends on an event: until its replies are ready to leave (the core, the
                 # database), and until the homeserver has taken them (benchmarks/matrix_load.py reads these).
                 done = time.perf_counter()
                 log.debug("Matrix event %s handled in %.1f ms (replies ready in %.1f ms)", event.event_id,
-                          (done - started) * 1000, ((self._ready or done) - started) * 1000)
+                          (done - started) * 1000, ((REPLIES_READY.get() or done) - started) * 1000)
             except Exception:  # one event's failure must not lose the others of the batch
                 log.exception("Error while handling Matrix event %s", getattr(event, "event_id", "?"))
             # Answered, but the reading position not saved yet: the event is read again at the next start.
@@ -200,9 +199,13 @@ class MatrixChannel:
 
     # -- incoming ---------------------------------------------------------------
 
-    async def on_event(self, room_id: str, event) -> None:
+    def _private(self, room_id: str) -> bool:
+        """A room of two (the person and the bot) is a private conversation; more is a group."""
         room = self.client.rooms.get(room_id)
-        private = room is None or room.member_count <= 2
+        return room is None or room.member_count <= 2
+
+    async def on_event(self, room_id: str, event) -> None:
+        private = self._private(room_id)
         sending_for(f"event:{event.event_id}")
         if isinstance(event, RoomMessageText):
             await self.on_text(room_id, event, private)
@@ -219,12 +222,11 @@ class MatrixChannel:
 
     def _event(self, room_id: str, event, **kwargs) -> Event:
         room = self.client.rooms.get(room_id)
-        private = room is None or room.member_count <= 2
         name = room.user_name(event.sender) if room is not None else None
         return Event(
             user_id=None,
             chat_id=room_id,
-            chat_type="private" if private else "group",
+            chat_type="private" if self._private(room_id) else "group",
             display_name=name or event.sender.partition(":")[0].lstrip("@"),
             event_id=event.event_id,
             capabilities=MATRIX,
@@ -347,15 +349,8 @@ class MatrixChannel:
     async def _remember_room(self, incoming: Event) -> None:
         """The room a person writes to the bot in, alone: where to write to them first."""
         address, room = incoming.sender, str(incoming.chat_id)
-        if self._direct.get(address) == room:
-            return
-
-        def store() -> None:
-            user_id = self.assistant.services.storage.identities.user_for(MATRIX.name, address)
-            self.conversations.set_direct_room(MATRIX.name, address, room, user_id)
-
-        await self.core.run(store)
-        self._direct[address] = room
+        if self._direct.get(address) != room:
+            await self._store_direct_room(address, room)
 
     async def direct_room(self, address: str) -> str | None:
         """The person's direct room: the one they write in, else a new encrypted one the bot invites them to."""
@@ -368,14 +363,17 @@ class MatrixChannel:
                 log.warning("Could not open a direct room with %s: %s", address, created)
                 return None
             room = created.room_id
-
-            def store() -> None:
-                user_id = self.assistant.services.storage.identities.user_for(MATRIX.name, address)
-                self.conversations.set_direct_room(MATRIX.name, address, room, user_id)
-
-            await self.core.run(store)
+            await self._store_direct_room(address, room)
         self._direct[address] = room
         return room
+
+    async def _store_direct_room(self, address: str, room: str) -> None:
+        def store() -> None:
+            user_id = self.assistant.services.storage.identities.user_for(MATRIX.name, address)
+            self.conversations.set_direct_room(MATRIX.name, address, room, user_id)
+
+        await self.core.run(store)
+        self._direct[address] = room
 
     async def _remember(self, room: str, message_id: str, choices: list[tuple[str, str]]) -> None:
         await self.core.run(self.conversations.remember_choices, MATRIX.name, room, message_id, choices)
@@ -383,24 +381,9 @@ class MatrixChannel:
     # -- outgoing ---------------------------------------------------------------
 
     async def deliver(self, room_id: str, replies: list[Reply]) -> bool:
-        if self._ready is None:
-            self._ready = time.perf_counter()
-        for reply in replies:
-            reply = await documents_out.made(reply)
-            if not await send_reply(self.sender, room_id, reply):
-                return False
-            if reply.document is not None and reply.document.convert:
-                self.in_background(self.send_converted(room_id, reply))
-        return True
-
-    def in_background(self, coroutine) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def send_converted(self, room_id: str, reply: Reply) -> None:
-        """The ODT and PDF after the DOCX: LibreOffice works in a thread, nobody waits for it."""
-        await self.deliver(room_id, await asyncio.to_thread(office.converted, reply.document))
+        if REPLIES_READY.get() is None:
+            REPLIES_READY.set(time.perf_counter())
+        return await deliver(self.sender, room_id, replies, self.background)
 
 
 def _is_edit(event: RoomMessageText) -> bool:

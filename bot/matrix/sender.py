@@ -23,7 +23,7 @@ import aiohttp
 from nio import AsyncClient, ErrorResponse, RoomSendResponse, UploadResponse
 from nio.exceptions import LocalProtocolError
 
-from bot.channels import FloodWait, Part, Rejected, Transient, Unreachable, next_send_key, text_parts
+from bot.channels import Background, FloodWait, Part, Rejected, Transient, Unreachable, next_send_key, text_parts
 from bot.matrix import MATRIX
 from bot.matrix.reading import KEYCAPS, numbered_lines
 from bot.rendering import to_plain_text
@@ -69,7 +69,7 @@ class MatrixSender:
     ):
         self.rate_per_second = rate_per_second
         self.client = client
-        self._background: set[asyncio.Task] = set()
+        self.background = Background()
         self._offering = asyncio.Semaphore(OFFERING_AT_ONCE)
         self.room_of = room_of  # a person's address → their direct room
         self.remember = remember  # (room, message id, choices) → stored
@@ -94,7 +94,7 @@ class MatrixSender:
         event_id = await self._send(room, "m.room.message", content)
         if choices:
             await self.remember(room, event_id, choices)
-            self._in_background(self.offer(room, event_id, len(choices)))
+            self.background.start(self.offer(room, event_id, len(choices)))
         return None
 
     def text_content(self, part: Part, choices: list[Choice]) -> dict:
@@ -124,7 +124,7 @@ class MatrixSender:
             return False
         await self.remember(room, message_id, choices)
         if len(choices) > offered:
-            self._in_background(self.offer(room, message_id, len(choices), start=offered))
+            self.background.start(self.offer(room, message_id, len(choices), start=offered))
         return True
 
     async def offer(self, room: str, event_id: str, count: int, start: int = 0) -> None:
@@ -145,10 +145,6 @@ class MatrixSender:
                     log.info("Could not offer reaction %d in %s: %s", number + 1, room, exc)
                     return
 
-    def _in_background(self, coroutine) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     async def _file_content(self, room: str, document: Document) -> dict:
         encrypted = bool(self.client.rooms.get(room) and self.client.rooms[room].encrypted)

@@ -42,12 +42,12 @@ from telegram.ext import (
 from bot import documents_out, office
 from bot.config import Settings
 from bot.telegram.http_client import AiohttpRequest
-from bot.channels import send_reply
+from bot.channels import Background, deliver
 from bot.core_access import CoreAccess
 from bot.jobs import Jobs
 from bot.received_files import received_file_event
 from bot.rendering import message, split_html, to_plain_text
-from bot.replies import Document, Event, Reply
+from bot.replies import Event, Reply
 from bot.router import Assistant
 from bot.runtime import hold_database_lock, open_services
 from bot.telegram import TELEGRAM
@@ -74,20 +74,20 @@ class TelegramChannel:
         self.application = application
         self.sender = TelegramSender(application.bot)
         self._flood_notices: dict[int, float] = {}
-        self._background: set[asyncio.Task] = set()
+        self.background = Background()
 
     # -- incoming ---------------------------------------------------------------
 
     def on_flood(self, update: Update, user_id: int) -> None:
         """Count a dropped message; tell the person once a minute, without waiting in their queue."""
-        self.in_background(self._count_flood())
+        self.background.start(self._count_flood())
         now = time.monotonic()
         if now - self._flood_notices.get(user_id, -FLOOD_NOTICE_EVERY) < FLOOD_NOTICE_EVERY:
             return
         self._flood_notices[user_id] = now
         chat = update.effective_chat
         target = chat.id if chat is not None and chat.type == ChatType.PRIVATE else user_id
-        self.in_background(self.deliver(target, [Reply(message("flood_notice"))], None))
+        self.background.start(self.deliver(target, [Reply(message("flood_notice"))], None))
 
     async def _count_flood(self) -> None:
         try:
@@ -216,22 +216,8 @@ class TelegramChannel:
             if user_id is not None and chat_id == user_id:
                 await self.core.run(self.assistant.services.storage.users.mark_blocked, user_id)
 
-        for reply in replies:
-            reply = await documents_out.made(reply)  # in the documents' process: the text before it is already out
-            if not await send_reply(self.sender, str(chat_id), reply, wait=pause_without_slot, on_unreachable=unreachable):
-                return False
-            if reply.document is not None and reply.document.convert:
-                self.in_background(self.send_converted(chat_id, reply.document, user_id))
-        return True
-
-    def in_background(self, coroutine) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def send_converted(self, chat_id: int, document: Document, user_id: int | None) -> None:
-        """The ODT and PDF after the DOCX: LibreOffice works in a thread, nobody waits for it."""
-        await self.deliver(chat_id, await asyncio.to_thread(office.converted, document), user_id)
+        return await deliver(self.sender, str(chat_id), replies, self.background, wait=pause_without_slot,
+                             on_unreachable=unreachable)
 
     async def edit_reply(self, original: Message, reply: Reply, user_id: int) -> bool:
         """Replace the message a button was pressed on; send a new one if it cannot be edited."""
