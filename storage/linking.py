@@ -17,7 +17,9 @@ from enum import StrEnum
 from domain.clock import iso, now
 from domain.statuses import DialogStatus
 from storage.db import Database
+from storage.announcements import TOPICS
 from storage.privacy import ERASURE_HOOKS
+from storage.rows import stored_list
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 CODE_LIFETIME = timedelta(minutes=15)
@@ -85,7 +87,7 @@ class Linking:
         workspace = self._workspace(owner)
         name = self.db.execute("SELECT name FROM workspaces WHERE id = ?", [workspace]).fetchone()[0] if workspace else None
         topics = self.db.execute("SELECT topics FROM subscriptions WHERE user_id = ?", [owner]).fetchone()
-        return Linked(owner, name, tuple(t for t in (topics[0] if topics else "").split(";") if t))
+        return Linked(owner, name, stored_list(topics[0]) if topics else ())
 
     def _workspace(self, user_id: int) -> int | None:
         row = self.db.execute("SELECT workspace_id FROM members WHERE user_id = ? ORDER BY joined_at LIMIT 1",
@@ -118,7 +120,8 @@ class Linking:
             db.execute(f"DELETE FROM {table} WHERE user_id = ?", [gone])
         both = db.execute("SELECT user_id, topics FROM subscriptions WHERE user_id IN (?, ?)", [kept, gone]).fetchall()
         if both:
-            topics = sorted({t for _, value in both for t in (value or "").split(";") if t})
+            chosen = {t for _, value in both for t in stored_list(value)}
+            topics = [t for t in TOPICS if t in chosen]  # in the order subscriptions are written
             asked = db.execute("SELECT MIN(asked_at), MAX(updated_at) FROM subscriptions WHERE user_id IN (?, ?)",
                                [kept, gone]).fetchone()
             db.execute("DELETE FROM subscriptions WHERE user_id IN (?, ?)", [kept, gone])
