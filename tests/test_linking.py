@@ -40,6 +40,8 @@ def test_a_code_given_on_telegram_and_typed_on_tchap_makes_one_person_with_one_w
     assert "!lier" in given and "/lier" in given  # how to type it on each messenger
     done = tchap.say(f"/lier {code.lower()}")  # typed as it comes: case and dash do not matter
     assert "Comptes reliés" in done and "Ville de Quimper" in done and "2 thèmes" in done
+    # The same event offered again (a crash before it was acknowledged): its replies again, no second merge.
+    assert tchap.offer_again() == done
     assert storage.db.execute("SELECT DISTINCT user_id FROM identities").fetchall() == [(42,)]
     assert storage.users.get(agent_id) is None
     assert sorted(storage.announcements.subscription(42)) == ["ressources", "webinaires"]
