@@ -1,11 +1,13 @@
 """The Matrix adapter (Tchap): matrix-nio in front of the core, and its wiring.
 
 The bot reads the homeserver's events with its own sync loop: each batch's
-events are applied (one room's in order, rooms side by side), then the
-batch's position is saved in the database. A bot killed mid-batch reads the
-batch again; each event is applied once (bot.router keeps the Matrix event
-id), and the replies it sends again carry the same transaction ids, which
-the homeserver deduplicates. Encryption (Olm/Megolm through vodozemac) is
+events are applied (one room's in order, rooms side by side), and the
+reading goes on meanwhile, so that a room whose answer is slow to leave (a
+plan's documents being uploaded) holds no one else's; a batch's position
+is saved in the database once it and every earlier batch are applied. A
+bot killed mid-batch reads the batch again; each event is applied once
+(bot.router keeps the Matrix event id), and the replies it sends again
+carry the same transaction ids, which the homeserver deduplicates. Encryption (Olm/Megolm through vodozemac) is
 matrix-nio's: the same device id and key store at every start.
 
 Invitations are accepted from the configured servers only. In a room of
@@ -48,7 +50,7 @@ from bot.config import Settings
 from bot.core_access import CoreAccess
 from bot.jobs import Jobs
 from bot.matrix import MATRIX
-from bot.matrix.reading import chosen, command_of, number_of_reaction
+from bot.matrix.reading import EMOJI_VARIANTS, QUICK_REACTIONS, chosen, command_of, number_of_reaction, reacted
 from bot.matrix.sender import MatrixSender
 from bot.received_files import received_file_event
 from bot.rendering import message
@@ -66,6 +68,7 @@ logging.getLogger("nio").setLevel(logging.WARNING)
 SYNC_TIMEOUT_MS = 30_000
 TIMELINE_LIMIT = 500  # events of one room in one batch
 READY_TIMEOUT = 60.0
+BATCHES_IN_FLIGHT = 8  # batches being applied while the next is read; past that the reading waits
 MAX_TIMEOUTS = 3
 GROUP_COMMANDS = {"faq"}
 # When the event being handled had its replies ready to leave (each room's events run in a task of their own).
@@ -89,6 +92,8 @@ class MatrixChannel:
         self.ready = asyncio.Event()  # the rooms are known: a first batch was read
         self._sync_call: asyncio.Future | None = None
         self._read_rooms: set[str] = set()  # rooms read since the start: a gap in them is worth a warning
+        self._rooms: dict[str, asyncio.Future] = {}  # room → its events being applied, the next wait for them
+        self._batches: list[asyncio.Future] = []  # each: a batch applied, then its position saved
 
     # -- the loop ---------------------------------------------------------------
 
@@ -115,8 +120,9 @@ class MatrixChannel:
                 response = await self._sync_call
                 problem = None if isinstance(response, SyncResponse) else f"refused: {response}"
             except asyncio.CancelledError:
-                if self._stopping.is_set():
-                    return  # stopped while waiting for events: nothing was being applied
+                if self._stopping.is_set():  # stopped while waiting for events: what was read is finished
+                    await asyncio.gather(*self._batches, return_exceptions=True)
+                    return
                 raise
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 problem = f"failed ({exc.__class__.__name__})"
@@ -131,11 +137,27 @@ class MatrixChannel:
                 if joined.timeline.limited and room_id in self._read_rooms:
                     log.warning("Matrix room %s: more events than one batch holds since the last reading; "
                                 "the oldest were not read", room_id)
-            await self.apply(response)
+            applied = await self.apply(response)
+            saved = asyncio.ensure_future(self._save_after(self._batches[-1] if self._batches else None, applied,
+                                                           response.next_batch))
+            self._batches = [b for b in self._batches if not b.done()] + [saved]
+            if not self.ready.is_set() or len(self._batches) > BATCHES_IN_FLIGHT:
+                await self._batches[0]  # the first batch applied before anything else; memory bounded
             self.ready.set()
             self._read_rooms.update(response.rooms.join)
             since = response.next_batch
-            await self.core.run(self.conversations.save_cursor, MATRIX.name, since)
+        await asyncio.gather(*self._batches, return_exceptions=True)
+
+    async def _save_after(self, earlier: asyncio.Future | None, applied: asyncio.Future, position: str) -> None:
+        """Save a batch's position once it and every earlier batch are applied: a restart reads again
+        from the oldest batch not wholly applied (events already applied are recognised)."""
+        if earlier is not None:
+            await asyncio.gather(earlier, return_exceptions=True)
+        await asyncio.gather(applied, return_exceptions=True)
+        try:
+            await self.core.run(self.conversations.save_cursor, MATRIX.name, position)
+        except Exception:  # a full disk: the next batch's position will be tried
+            log.exception("Could not save the Matrix reading position")
 
     def stop(self) -> None:
         """Stop reading; a batch being applied is finished first, a wait for the next one is cut short."""
@@ -158,8 +180,9 @@ class MatrixChannel:
         if self.client.should_claim_keys:
             await self.client.keys_claim(self.client.get_users_for_key_claiming())
 
-    async def apply(self, response: SyncResponse) -> None:
-        """A batch: invitations answered, then each room's events in order, the rooms side by side."""
+    async def apply(self, response: SyncResponse) -> asyncio.Future:
+        """A batch: invitations answered, then each room's events queued after that room's earlier ones,
+        the rooms side by side; the future is done when every event of the batch is applied."""
         for room_id, info in response.rooms.invite.items():
             await self.on_invite(room_id, info)
         by_room = defaultdict(list)
@@ -167,9 +190,17 @@ class MatrixChannel:
             for event in joined.timeline.events:
                 if getattr(event, "sender", None) != self.client.user_id:
                     by_room[room_id].append(event)
-        await asyncio.gather(*(self._room_events(room_id, events) for room_id, events in by_room.items()))
+        return asyncio.gather(*(self._queue(room_id, events) for room_id, events in by_room.items()))
 
-    async def _room_events(self, room_id: str, events: list) -> None:
+    def _queue(self, room_id: str, events: list) -> asyncio.Future:
+        task = asyncio.ensure_future(self._room_events(room_id, events, self._rooms.get(room_id)))
+        self._rooms[room_id] = task
+        task.add_done_callback(lambda done: self._rooms.get(room_id) is done and self._rooms.pop(room_id))
+        return task
+
+    async def _room_events(self, room_id: str, events: list, earlier: asyncio.Future | None) -> None:
+        if earlier is not None:  # one room's events in the order they were written
+            await asyncio.gather(earlier, return_exceptions=True)
         for event in events:
             started = time.perf_counter()
             REPLIES_READY.set(None)
@@ -259,14 +290,16 @@ class MatrixChannel:
         await self.answer(room_id, incoming, private)
 
     async def on_reaction(self, room_id: str, event: ReactionEvent) -> None:
-        number = number_of_reaction(event.key)
-        if number is None:
-            return  # a 👍 is not a choice
+        keycap = number_of_reaction(event.key) is not None
+        if not keycap and EMOJI_VARIANTS.sub("", event.key) not in QUICK_REACTIONS:
+            return  # a 🎉 is not a choice
         choices = await self.core.run(self.conversations.choices_of, MATRIX.name, event.reacts_to)
-        if not choices or number > len(choices):
-            await self.deliver(room_id, [Reply(message("unknown_button"))])
+        payload = reacted(event.key, choices)
+        if payload is None:
+            if keycap:  # as an old Telegram button
+                await self.deliver(room_id, [Reply(message("unknown_button"))])
             return
-        incoming = self._event(room_id, event, payload=choices[number - 1][1])
+        incoming = self._event(room_id, event, payload=payload)
         replies = await self.handle(incoming)
         await self._remember_room(incoming)
         if replies and replies[0].edit:

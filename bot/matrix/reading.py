@@ -14,6 +14,13 @@ from bot.replies import Button
 # The reactions offered under a message with choices, in order: a tap sends the choice.
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
 
+# Reactions every Element-based client (Tchap included) offers in one click
+# under any message: a choice labelled with one of them is given by it, and
+# its message needs no keycaps of its own.
+QUICK_REACTIONS = ("👍", "👎")
+# Variation selector and skin tones: « 👍🏽 » is still « 👍 ».
+EMOJI_VARIANTS = re.compile("[\ufe0f\U0001f3fb-\U0001f3ff]")
+
 # Words that are commands even without « ! »: nobody asks the FAQ « aide » or « menu » alone.
 BARE_COMMANDS = {"aide": "aide", "menu": "start"}
 
@@ -39,6 +46,28 @@ def number_of_reaction(key: str) -> int | None:
         if keycap.replace("\ufe0f", "") == plain:
             return number
     return None
+
+
+def reacted(key: str, choices: list[tuple[str, str]]) -> str | None:
+    """The payload a reaction picks: a keycap by its number, 👍/👎 the choice labelled with it; None otherwise."""
+    number = number_of_reaction(key)
+    if number is not None:
+        return choices[number - 1][1] if number <= len(choices) else None
+    plain = EMOJI_VARIANTS.sub("", key)
+    if plain not in QUICK_REACTIONS:
+        return None
+    return next((payload for label, payload in choices if EMOJI_VARIANTS.sub("", label.split(" ")[0]) == plain), None)
+
+
+def needs_keycaps(choices: list[tuple[str, str]]) -> bool:
+    """Whether the message should get keycap reactions under it.
+
+    An answer to a question (its choices: close questions, then 👍/👎) gets
+    none: five reactions under every answer crowd the conversation and cost
+    the homeserver five events; its feedback is one quick reaction away and
+    its numbers can be typed. A step, a menu, a list of themes gets them.
+    """
+    return bool(choices) and not any(label.split(" ")[0] in QUICK_REACTIONS for label, _ in choices)
 
 
 def chosen(typed: str, choices: list[tuple[str, str]]) -> str | None:

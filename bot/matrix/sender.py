@@ -3,8 +3,8 @@
 Each message is sent with a transaction id derived from the event it
 answers: an event offered again after a crash sends its replies again
 with the same ids, and the homeserver, which deduplicates per device,
-keeps one copy. Choices become numbered lines and reactions 1️⃣…🔟 under
-the message; which message showed which choices is stored (a reaction on it
+keeps one copy. Choices become numbered lines, and reactions 1️⃣…🔟 under
+steps and menus (not under answers: see `needs_keycaps`); which message showed which choices is stored (a reaction on it
 means the same after a restart). Matrix's errors become the neutral ones.
 """
 
@@ -25,7 +25,7 @@ from nio.exceptions import LocalProtocolError
 
 from bot.channels import Background, FloodWait, Part, Rejected, Transient, Unreachable, next_send_key, text_parts
 from bot.matrix import MATRIX
-from bot.matrix.reading import KEYCAPS, numbered_lines
+from bot.matrix.reading import KEYCAPS, needs_keycaps, numbered_lines
 from bot.rendering import to_plain_text
 from bot.replies import Document, Reply
 
@@ -94,7 +94,8 @@ class MatrixSender:
         event_id = await self._send(room, "m.room.message", content)
         if choices:
             await self.remember(room, event_id, choices)
-            self.background.start(self.offer(room, event_id, len(choices)))
+            if needs_keycaps(choices):
+                self.background.start(self.offer(room, event_id, len(choices)))
         return None
 
     def text_content(self, part: Part, choices: list[Choice]) -> dict:

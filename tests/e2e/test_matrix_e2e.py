@@ -31,7 +31,15 @@ async def test_an_agent_in_an_encrypted_direct_room_asks_and_completes_the_profi
     assert "!profil" in help_text.body and "/profil" not in help_text.body
     assert "<br>" in (help_text.html or "")  # lines kept in the HTML Tchap shows
     answer = last_text(await agent.exchange("combien de pages fait un spaser ?"))
-    assert "pages" in answer.body and answer.encrypted
+    assert "pages" in answer.body and answer.encrypted and "👍 Oui" in answer.body
+    # The feedback is the client's own quick reaction (any skin tone); a 🎉 means nothing.
+    start = len(agent.received)
+    await agent.react(answer.event_id, "🎉")
+    await agent.react(answer.event_id, "👍🏽")
+    got = await agent.wait_for(lambda g: any(m.kind == "text" for m in g), after=start)
+    [thanks] = [m for m in got if m.kind == "text"]
+    assert thanks.body.startswith("Merci pour votre retour")
+    assert session.query("SELECT helpful FROM feedback") == [(1,)]
     assert last_text(await agent.exchange("aide")).body.startswith("Ce que je sais faire")  # a bare word
     assert "1. ❓ Poser une question" in last_text(await agent.exchange("menu")).body
     start = len(agent.received)
@@ -44,9 +52,11 @@ async def test_an_agent_in_an_encrypted_direct_room_asks_and_completes_the_profi
     assert "Le SPASER est obligatoire pour vous" in done.body
     [(name, purchases)] = session.query("SELECT name, purchases_meur FROM workspaces")
     assert (name, purchases) == ("Ville de Quimper", 72.5)
-    # Choices are offered as reactions under the message that shows them.
+    # Choices are offered as reactions under the message that shows them; not under an answer,
+    # whose feedback is one quick reaction away.
     menu = welcome
     assert agent.offered(menu)[:3] == ["1️⃣", "2️⃣", "3️⃣"]
+    assert agent.offered(answer) == []
     # A reaction on a message whose step is over gets the polite refusal, nothing changes.
     old_step = next(m for m in agent.received if m.kind == "text" and "Quel type de structure" in m.body)
     stale = last_text(await agent.tap(old_step, number_of(old_step, "Intercommunalité")))
