@@ -2,7 +2,8 @@
 
 1. Conversations: USERS agents (50 by default), each in an encrypted direct
    room with the bot, ask 5 questions one after the other, reading each
-   answer 0.5–0.9 s. Reported apart: the bot's own processing per event (from
+   answer 0.5–0.9 s (far quicker than a person; THINK="5 10" in the
+   environment gives a person's pace). Reported apart: the bot's own processing per event (from
    reading it to its replies sent, from the bot's log) — target p95 < 100 ms —
    and the end-to-end time an agent waits, through the homeserver and both
    sides' encryption — target p95 < 300 ms.
@@ -16,6 +17,7 @@
 
 Run: python benchmarks/matrix_load.py   (needs the test extras: matrix-synapse)
      USERS=20 SUBSCRIBERS=100 RATE=5 python benchmarks/matrix_load.py
+     THINK="5 10" SUBSCRIBERS=0 python benchmarks/matrix_load.py   conversations only, at a person's pace
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from tests.support.matrix_agent import Agent  # noqa: E402
 from tests.support.synapse import Homeserver, environment_without_proxies  # noqa: E402
 
 USERS = int(os.environ.get("USERS", "50"))
+THINK = tuple(float(x) for x in os.environ.get("THINK", "0.5 0.9").split())
 SUBSCRIBERS = int(os.environ.get("SUBSCRIBERS", "300"))
 RATE = float(os.environ.get("RATE", "10"))
 HANDLED = re.compile(r"Matrix event \S+ handled in ([0-9.]+) ms \(replies ready in ([0-9.]+) ms\)")
@@ -108,14 +111,14 @@ async def conversations(homeserver: Homeserver, bot: Bot, bot_id: str, folder: P
 
     async def ask(agent: Agent, n: int) -> None:
         pace = random.Random(n)
-        await asyncio.sleep(pace.uniform(0, 0.9))
+        await asyncio.sleep(pace.uniform(0, THINK[1]))
         for question in QUESTIONS:
             start = len(agent.received)
             sent = time.perf_counter()
             await agent.say(question)
             await agent.wait_for(lambda g: any(m.kind == "text" for m in g), timeout=60, after=start)
             waits.append((time.perf_counter() - sent) * 1000)
-            await asyncio.sleep(pace.uniform(0.5, 0.9))
+            await asyncio.sleep(pace.uniform(*THINK))
 
     started = time.perf_counter()
     await asyncio.gather(*(ask(agent, n) for n, agent in enumerate(agents)))

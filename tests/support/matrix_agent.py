@@ -137,9 +137,12 @@ class Agent:
             got = self.received[after:]
             if predicate(got):
                 return got
-            if time.monotonic() > deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise AssertionError(f"timed out; received: {[(m.kind, m.body[:80]) for m in got]}")
-            await self.sync(500)
+            # A long poll, as a real client does: it returns as soon as something arrives,
+            # without asking the homeserver twice a second in the meantime.
+            await self.sync(int(min(left, 30.0) * 1000))
 
     async def exchange(self, text: str, until=None, timeout: float = 30.0) -> list[Received]:
         """Type a line and wait for the bot's answer (its messages until one that satisfies `until`)."""
