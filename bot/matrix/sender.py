@@ -16,6 +16,7 @@ import html as html_lib
 import logging
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 Choice = tuple[str, str]
 OFFERING_AT_ONCE = 2  # messages whose reactions are being added at the same time
+UPLOADS_KEPT = 32  # files uploaded this run that are sent again without uploading (an announcement's .ics)
 
 
 def transaction_id() -> str:
@@ -72,6 +74,7 @@ class MatrixSender:
         self.background = Background()
         self._offering = asyncio.Semaphore(OFFERING_AT_ONCE)
         self.room_of = room_of  # a person's address → their direct room
+        self._uploads: OrderedDict[tuple[str, bool], dict] = OrderedDict()  # (content hash, encrypted) → where it is
         self.remember = remember  # (room, message id, choices) → stored
 
     def parts(self, reply: Reply) -> list[Part]:
@@ -87,8 +90,9 @@ class MatrixSender:
         if room is None:
             raise Unreachable(f"no direct room with {address}")
         choices = [(b.label, b.payload) for row in reply.buttons for b in row] if part.last else []
+        reference = None
         if part.document is not None:
-            content = await self._file_content(room, part.document)
+            content, reference = await self._file_content(room, part.document)
         else:
             content = self.text_content(part, choices)
         event_id = await self._send(room, "m.room.message", content)
@@ -96,7 +100,7 @@ class MatrixSender:
             await self.remember(room, event_id, choices)
             if needs_keycaps(choices):
                 self.background.start(self.offer(room, event_id, len(choices)))
-        return None
+        return reference
 
     def text_content(self, part: Part, choices: list[Choice]) -> dict:
         lines = numbered_lines(choices)
@@ -147,25 +151,34 @@ class MatrixSender:
                     return
 
 
-    async def _file_content(self, room: str, document: Document) -> dict:
+    async def _file_content(self, room: str, document: Document) -> tuple[dict, str]:
+        """The event content of a file, and its reference (the jobs send an announcement's file to the
+        others once it is up). A file already uploaded this run is not uploaded again: an announcement's
+        .ics is one file in the media repository, not one per subscriber. An encrypted copy (its key
+        travels in each room's own encrypted event) serves encrypted rooms, a plain one the others."""
         encrypted = bool(self.client.rooms.get(room) and self.client.rooms[room].encrypted)
         mimetype = _mimetype(document.filename)
-        try:
-            uploaded, keys = await self.client.upload(
-                lambda *_: document.content, content_type=mimetype, filename=document.filename,
-                encrypt=encrypted, filesize=len(document.content),
-            )
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise Transient(exc.__class__.__name__) from exc
-        if not isinstance(uploaded, UploadResponse):
-            raise _error(uploaded)
-        content = {"msgtype": "m.image" if document.picture else "m.file", "body": document.caption or document.filename,
-                   "filename": document.filename, "info": {"mimetype": mimetype, "size": len(document.content)}}
-        if encrypted:
-            content["file"] = {**keys, "url": uploaded.content_uri}
+        digest = hashlib.sha256(document.content).hexdigest()
+        where = self._uploads.get((digest, encrypted))
+        if where is None:
+            try:
+                uploaded, keys = await self.client.upload(
+                    lambda *_: document.content, content_type=mimetype, filename=document.filename,
+                    encrypt=encrypted, filesize=len(document.content),
+                )
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                raise Transient(exc.__class__.__name__) from exc
+            if not isinstance(uploaded, UploadResponse):
+                raise _error(uploaded)
+            where = {"file": {**keys, "url": uploaded.content_uri}} if encrypted else {"url": uploaded.content_uri}
+            self._uploads[(digest, encrypted)] = where
+            while len(self._uploads) > UPLOADS_KEPT:
+                self._uploads.popitem(last=False)
         else:
-            content["url"] = uploaded.content_uri
-        return content
+            self._uploads.move_to_end((digest, encrypted))
+        content = {"msgtype": "m.image" if document.picture else "m.file", "body": document.caption or document.filename,
+                   "filename": document.filename, "info": {"mimetype": mimetype, "size": len(document.content)}, **where}
+        return content, f"sha256:{digest}"
 
     async def _send(self, room: str, kind: str, content: dict, tx_id: str | None = None) -> str:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -367,3 +368,41 @@ async def test_a_bot_killed_mid_announcement_resumes_and_each_agent_gets_it_once
     finally:
         for agent in agents[1:]:
             await agent.close()
+
+
+@pytest.mark.slow
+async def test_a_webinar_reaches_each_agent_with_its_calendar_file_uploaded_once(tchap):
+    from storage import Storage
+    from tests.support.matrix_agent import Agent
+
+    session = await tchap()
+    other = f"abonne{next_name()}"
+    agents = [session.agent, Agent(session.homeserver.url, session.homeserver.register(other, "motdepasse-abonne"),
+                                   "motdepasse-abonne", session.folder / other)]
+    await agents[1].login()
+    try:
+        for agent in agents:
+            await agent.open_direct_room(session.bot_id)
+            await greet(agent, subscribe="Webinaires")
+        starts = len(agents[0].received), len(agents[1].received)
+        # As the animator's « Envoyer » does: a webinar, queued for now.
+        storage = Storage.open(session.database)
+        webinar = storage.announcements.create(None, "webinaire", "Le SPASER en 45 minutes", "Inscriptions ouvertes.",
+                                               ["webinaires"], starts_at="2030-03-12T14:00:00+01:00",
+                                               link="https://example.org/webinaire")
+        storage.announcements.queue(webinar, "2020-01-01T00:00:00+00:00")
+        storage.close()
+        calendars = []
+        for agent, start in zip(agents, starts):
+            got = await agent.wait_for(lambda g: any(m.kind == "file" for m in g), after=start, timeout=60)
+            assert any("Le SPASER en 45 minutes" in m.body for m in got if m.kind == "text")
+            [calendar] = [m for m in got if m.kind == "file"]
+            assert calendar.encrypted
+            calendars.append(await agent.download(calendar))
+        assert calendars[0] == calendars[1] and calendars[0].startswith(b"BEGIN:VCALENDAR")
+        with sqlite3.connect(session.homeserver.folder / "homeserver.db") as db:
+            uploads = db.execute("SELECT COUNT(*) FROM local_media_repository WHERE upload_name LIKE '%.ics'"
+                                 ).fetchone()[0]
+        assert uploads == 1  # one encrypted copy, its key sent in each room's own encrypted event
+    finally:
+        await agents[1].close()
