@@ -180,13 +180,21 @@ class Assistant:
         if created:
             event = dataclasses.replace(event, first_contact=True)
         replies = self._route(event)
-        if (created and not event.capabilities.starts_with_start and event.chat_type == "private"
-                and fold((event.command or "").lower()) != "start"):
-            # In Tchap people just write (Telegram's clients send /start first): what the
-            # welcome would have asked once is asked after the first answer.
+        if (not event.capabilities.starts_with_start and event.chat_type == "private"
+                and fold((event.command or "").lower()) != "start" and self._first_private_contact(event)):
+            # In Tchap people just write (Telegram's clients send /start first): what the welcome would
+            # have asked once is asked after the first answer in private, wherever they first met us.
             for feature in self.catalogue.features:
                 replies = replies + feature.on_start(event)
         return replies
+
+    def _first_private_contact(self, event: Event) -> bool:
+        try:
+            return self.services.storage.users.first_private_contact(event.user_id)
+        except sqlite3.OperationalError as exc:
+            if not cannot_write(exc):
+                raise
+            return False  # a full disk: asked another time
 
     def _route(self, event: Event) -> list[Reply]:
         if event.payload is not None:

@@ -422,6 +422,16 @@ def m017_link_codes(db: sqlite_utils.Database) -> None:
     )
     db["link_codes"].create_index(["user_id"])
 
+
+@migrations()
+def m018_spoke_privately(db: sqlite_utils.Database) -> None:
+    """When a person first wrote to the assistant in private on a messenger without /start (Tchap):
+    what the welcome asks once (the announcements' opt-in) is asked then, even if they first met the
+    assistant in a shared room. Those already here count as asked (at their first contact, or on
+    Telegram by /start); a link of two accounts keeps the date either had."""
+    db["users"].add_column("spoke_privately_at", str)
+    db.execute("UPDATE users SET spoke_privately_at = first_seen")
+
 class Database(sqlite_utils.Database):
     """sqlite-utils' database, with less bookkeeping around each statement.
 

@@ -129,7 +129,9 @@ class Linking:
                        [kept, ";".join(topics), asked[0], asked[1]])
         db.execute(
             "UPDATE users SET first_seen = MIN(first_seen, (SELECT first_seen FROM users WHERE id = :gone)), "
-            "last_seen = MAX(last_seen, (SELECT last_seen FROM users WHERE id = :gone)), blocked = 0 WHERE id = :kept",
+            "last_seen = MAX(last_seen, (SELECT last_seen FROM users WHERE id = :gone)), "
+            "spoke_privately_at = COALESCE(spoke_privately_at, (SELECT spoke_privately_at FROM users WHERE id = :gone)), "
+            "blocked = 0 WHERE id = :kept",
             {"gone": gone, "kept": kept},
         )
         db.execute("DELETE FROM link_codes WHERE user_id = ?", [gone])

@@ -30,6 +30,12 @@ class Users:
         )
         return cur.rowcount == 1
 
+    def first_private_contact(self, user_id: int) -> bool:
+        """Record that the person writes in private; True the first time only."""
+        cur = self.db.change("UPDATE users SET spoke_privately_at = ? WHERE id = ? AND spoke_privately_at IS NULL",
+                             [now_iso(), user_id])
+        return cur.rowcount == 1
+
     def mark_blocked(self, user_id: int) -> None:
         """Stop writing to someone who blocked the bot (until they come back)."""
         with self.db.atomic():

@@ -131,3 +131,16 @@ def test_the_console_runs_the_daily_retention_too(make_assistant, clock):
     Console(assistant, io.StringIO()).send("/aide")
     assert storage.questions.questions_of(31) == []
     assert storage.users.get(31).erasure_notice_at is None  # no channel here reaches her: not told, not erased
+
+
+async def test_met_first_in_a_shared_room_the_person_is_asked_the_opt_in_at_their_first_private_words(text_channel):
+    from bot.replies import Event
+    from tests.support.text_channel import TEXT as CAPS
+
+    group = Event(user_id=None, chat_id="salon-reseau", address=ALICE, display_name="alice", capabilities=CAPS,
+                  event_id="groupe-1", chat_type="group", command="faq", args="combien de pages fait un spaser")
+    in_room = await text_channel.core.run(text_channel.assistant.handle, group)
+    assert "pages" in in_room[0].html and not any("Voulez-vous recevoir" in r.html for r in in_room)
+    first = " ".join(await text_channel.type(ALICE, "combien de temps pour élaborer un spaser ?"))
+    assert "Voulez-vous recevoir" in first  # after the answer, once
+    assert "Voulez-vous recevoir" not in " ".join(await text_channel.type(ALICE, "qui pilote le spaser ?"))
