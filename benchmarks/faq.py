@@ -6,9 +6,11 @@ Three sets, each split in a tuning half (even ranks) and a held-out half (odd):
   the base, before the matcher was tuned (November 2026). Its held-out half
   was measured once and has been read since: it now serves for tuning too
   (--first-sealed prints it);
-- tests/data/blind_questions_2.yaml, written the same way by another hand
-  (December 2026). Its held-out half is sealed: printed only with --sealed,
-  to be measured once, after tuning.
+- tests/data/blind_questions_2.yaml, written the same way (December 2026).
+  Its held-out half was measured once, then read: --sealed prints it;
+- tests/data/blind_questions_3.yaml, written the same way (3 December 2026),
+  when the other two had been read. Its held-out half is sealed: printed
+  only with --sealed-3, to be measured once, after tuning.
 
 Targets (sealed half): ≥ 90 % answered right, ≤ 4 % answered wrong, ≥ 97 % of
 out-of-scope declined; under 1 ms per question at 80 entries, 5 ms at 8,000.
@@ -39,6 +41,7 @@ from knowledge.matcher import Matcher  # noqa: E402
 LABELLED = ROOT / "tests" / "data" / "labelled_questions.yaml"
 BLIND = ROOT / "tests" / "data" / "blind_questions.yaml"
 BLIND_2 = ROOT / "tests" / "data" / "blind_questions_2.yaml"
+BLIND_3 = ROOT / "tests" / "data" / "blind_questions_3.yaml"
 
 
 def split(parity: int):
@@ -174,8 +177,11 @@ def main() -> None:
         print_blind(real, "1er, moitié scellée en novembre (lue depuis)", 1)
     print_blind(real, "2e, moitié de réglage", 0, BLIND_2)
     if "--sealed" in sys.argv:
-        print_blind(real, "2e, moitié scellée", 1, BLIND_2)
-    for name, path in (("1er jeu", BLIND), ("2e jeu", BLIND_2)):
+        print_blind(real, "2e, moitié scellée en décembre (lue depuis)", 1, BLIND_2)
+    print_blind(real, "3e, moitié de réglage", 0, BLIND_3)
+    if "--sealed-3" in sys.argv:
+        print_blind(real, "3e, moitié scellée", 1, BLIND_3)
+    for name, path in (("1er jeu", BLIND), ("2e jeu", BLIND_2), ("3e jeu", BLIND_3)):
         _, _, follow_ups = blind_split(0, path)
         followed = sum(
             (o := real.decide(f["then"], follows=f["first"])).kind == "answered" and o.best.entry.id in f["expect"]
