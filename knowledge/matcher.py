@@ -68,7 +68,15 @@ SEUIL_TERM = stem("seuil")
 # With a purchase volume, these make a question about the threshold:
 # « 38 M€ de marchés par an, on n'a rien à faire côté SPASER ? ».
 THRESHOLD_CUES = frozenset(stem(w) for w in ("obligatoire", "concerné", "spaser", "retard"))
+# The same asked with little words only: « doit-il en faire un ? », « on est tenus ? », « c'est bon ? ».
+THRESHOLD_ASKED = re.compile(
+    r"\b(?:doi[st]|doivent|devons|devez|faut|tenue?s?|soumise?s?|obligee?s?|concernee?s?|c est bon"
+    r"|en dessous|au dessus|depasse|depassons|sous le seuil)\b")
 THRESHOLD_WEIGHT = 1.0
+# How a volume is stated (« 55 millions d'euros hors taxes par an »): context of a threshold question,
+# not what it asks (they would pull the entry on how to compute the amount).
+AMOUNT_WORDS = frozenset(stem(w) for w in ("ht", "hors", "taxes", "annuel", "annuels", "an", "ans", "euros", "million",
+                                            "millions", "commandes", "depense", "depensons"))
 W_COVERAGE, W_PHRASING, W_FUZZY = 0.45, 0.35, 0.20
 # A word the base has never seen weighs like the rarest known word in a short
 # question, and less as the question grows past LONG_QUESTION content words.
@@ -132,6 +140,7 @@ class _Query:
     weights: dict[str, float]  # stem -> weight in this question
     text: str  # corrected content words, for the fuzzy comparison
     words: int = 0  # how many content words the person typed
+    threshold: bool = False  # states its purchases and asks whether the obligation applies
 
     @property
     def total(self) -> float:
@@ -140,7 +149,7 @@ class _Query:
     def without(self, terms: Iterable[str]) -> "_Query":
         drop = set(terms)
         kept = {t: w for t, w in self.weights.items() if t not in drop}
-        return _Query(kept, self.text, self.words)
+        return _Query(kept, self.text, self.words, self.threshold)
 
 
 class Matcher:
@@ -191,7 +200,11 @@ class Matcher:
         # make cost grow with the base.
         self.vocabulary = frozenset(vocabulary)
         self.vocabulary_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for word in sorted(vocabulary):
+        # A typo of a synonym (« shema » for « schéma ») is corrected to it, then replaced by its
+        # term; one letter off only, since these words are not the base's own (« maitrise » is
+        # two letters from « mairie »).
+        self.variant_words = frozenset(w for w in self.synonyms.single if len(w) >= MIN_TYPO_LEN) - vocabulary
+        for word in sorted(vocabulary | self.variant_words):
             self.vocabulary_buckets[(word[0], len(word))].append(word)
         self._corrections: dict[str, str | None] = {}
 
@@ -208,8 +221,9 @@ class Matcher:
             ]
             found = process.extractOne(word, nearby, scorer=fuzz.ratio, score_cutoff=cutoff)
             fixed = None
-            if found is not None and Levenshtein.distance(word, found[0]) <= (1 if len(word) < 7 else 2):
-                fixed = found[0]
+            allowed = 1 if len(word) < 7 or found is not None and found[0] in self.variant_words else 2
+            if found is not None and Levenshtein.distance(word, found[0]) <= allowed:
+                fixed = self.synonyms.single.get(found[0], found[0])
             if len(self._corrections) > 50000:
                 self._corrections.clear()
             self._corrections[word] = fixed
@@ -247,9 +261,13 @@ class Matcher:
         # « avec 65 M€ d'achats, sommes-nous obligés ? » is a question about
         # the threshold even where « seuil » is not typed: the stated volume
         # counts as the word.
-        if THRESHOLD_CUES & set(weights) and SEUIL_TERM in self.idf and purchases_meur(question) is not None:
-            weights[SEUIL_TERM] = THRESHOLD_WEIGHT * self.idf[SEUIL_TERM]
-        return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words))
+        asked = THRESHOLD_CUES & set(weights) or THRESHOLD_ASKED.search(simplify(question))
+        threshold = bool(asked) and purchases_meur(question) is not None
+        if threshold:
+            weights = {t: w for t, w in weights.items() if t not in AMOUNT_WORDS}
+            if SEUIL_TERM in self.idf:
+                weights[SEUIL_TERM] = THRESHOLD_WEIGHT * self.idf[SEUIL_TERM]
+        return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words), threshold)
 
     # -- ranking ------------------------------------------------------------
 
@@ -346,6 +364,12 @@ class Matcher:
             ids = {m.entry.id for m in two}
             others = tuple(m for m in ranked if m.entry.id not in ids)[:3]
             return Outcome(Answered.ANSWERED, two[0], others, two[1])
+        if query.threshold:
+            # « 55 M€ d'achats, doit-on en faire un ? » is answered by the entry that gives
+            # the verdict for a stated volume, when it is among the closest.
+            judged = next((m for m in ranked[:TWO_NEAR] if m.entry.verdict), None)
+            if judged is not None:
+                return Outcome(Answered.ANSWERED, judged, tuple(m for m in ranked[:4] if m is not judged))
         if self._clearly_first(query, ranked):
             return Outcome(Answered.ANSWERED, best, tuple(ranked[1:4]))
         if best.score >= self.suggest_threshold:

@@ -50,6 +50,10 @@ _stemmer = snowballstemmer.stemmer("french")
 def stem(word: str) -> str:
     if "_" in word or word.isdigit():
         return word
+    # Text is folded before stemming: « concernée » arrives as « concernee », which the
+    # stemmer, made for accented French, would not bring back to « concerné ».
+    if len(word) > 5 and word.endswith(("ee", "ees")):
+        word = word[: -1 if word.endswith("ee") else -2]
     return _stemmer.stemWord(word)
 
 

@@ -61,10 +61,13 @@ def focus(question: str) -> str:
     return question
 
 
+# The obligation's threshold, today's and the former one (FACTS: D2111-3, decree 2022-767).
+THRESHOLDS_MEUR = (50.0, 100.0)
 # « 65 M€ HT », « 70 millions d'euros », « 1,2 Md€ », « 400 millions d'achats »
 _AMOUNT = re.compile(
     r"(?<![\d,.])(\d{1,4}(?:[.,]\d{1,2})?)\s*(milliards?|mds?\b|md\s*€|millions?|mios?\b|m\s*€|meur\b|m\b)"
 )
+_THE_AMOUNT = re.compile(r"\b(?:les|des|aux)\s+$")
 _STRUCTURES = (
     (re.compile(r"\b(?:commune|ville|mairie)s?\b"), "une commune"),
     (re.compile(r"\bdepartements?\b|\bconseil departemental\b"), "un département"),
@@ -81,11 +84,15 @@ _STRUCTURES = (
 
 def purchases_meur(question: str) -> float | None:
     """The annual purchases a question states, in millions of euros, if it states one."""
-    match = _AMOUNT.search(fold(question))
+    folded = fold(question)
+    match = _AMOUNT.search(folded)
     if match is None:
         return None
     value = float(match.group(1).replace(",", "."))
-    return value * 1000 if match.group(2).startswith(("milliard", "md")) else value
+    value = value * 1000 if match.group(2).startswith(("milliard", "md")) else value
+    if value in THRESHOLDS_MEUR and ("seuil" in folded or _THE_AMOUNT.search(folded[: match.start()])):
+        return None  # « le seuil de 50 millions », « loin des 50 millions »: the rule, not the asker's purchases
+    return value
 
 
 def structure_named(question: str) -> str | None:
