@@ -17,6 +17,17 @@ from domain.text import fold, simplify
 # Said to the assistant, not asked of the base (compared with simplified text).
 GREETINGS = frozenset({"bonjour", "salut", "hello", "bonsoir", "coucou", "hey", "bjr", "slt", "hi"})
 THANKS = frozenset({"merci", "mercii", "thanks", "super", "parfait", "genial", "top", "ok merci", "merci beaucoup"})
+# Leave-takings (« bonne journée », « merci, au revoir »): a wish, not a question for the base.
+_FAREWELL_WORDS = frozenset("bonne bon journee soiree fin de week end weekend semaine au revoir a bientot tantot".split())
+_FAREWELL_CORE = frozenset("journee soiree semaine weekend end revoir bientot".split())
+
+
+def farewell(simplified: str) -> bool:
+    """« bonne journée », « merci et bon week-end », « au revoir » (simplified text)."""
+    words = simplified.split()
+    rest = [w for w in words if w not in _FAREWELL_WORDS]
+    return bool(_FAREWELL_CORE & set(words)) and all(w in THANKS or w in ("et", "ok", "beaucoup", "vous", "aussi")
+                                                     for w in rest)
 
 # Matched on simplified text (folded, elisions and punctuation dropped):
 # « mon élu me demande si », « la DGS voudrait savoir combien »,

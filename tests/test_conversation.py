@@ -117,6 +117,9 @@ def test_privacy_notice_uses_the_configured_controller(make_assistant, event):
         ("\x00\x07\x1b", "rien reçu"),
         ("bonjour", "Bonjour Camille"),
         ("merci", "Avec plaisir"),
+        ("Bonne journée !", "à vous aussi"),
+        ("merci et bon week-end", "à vous aussi"),
+        ("au revoir", "à vous aussi"),
     ],
 )
 def test_bad_or_empty_input_gets_a_friendly_reply(assistant, event, raw, expected):
@@ -223,3 +226,11 @@ def test_on_a_read_only_database_questions_are_still_answered(assistant, event, 
     assert any("cannot be written" in r.getMessage() for r in caplog.records)
     other = texts(assistant.handle(event(command="profil")))
     assert "problème de stockage" in other and "Désolé" not in other
+
+
+def test_a_leave_taking_is_a_wish_not_a_question_and_a_real_question_is_still_one():
+    from knowledge.question import farewell
+
+    assert farewell("bonne journee") and farewell("merci beaucoup bonne soiree") and farewell("a bientot")
+    assert not farewell("bonne pratique spaser") and not farewell("combien de temps par semaine")
+    assert not farewell("bonne")
