@@ -50,7 +50,7 @@ def test_feedback_is_stored_and_a_second_tap_replaces_it(assistant, event):
 
 
 def test_uncertain_question_offers_did_you_mean_buttons(assistant, event):
-    replies = assistant.handle(event("quel interet d avoir un spaser a part respecter la loi"))
+    replies = assistant.handle(event("quel benefice a part la conformite"))
     text = texts(replies)
     assert "Vouliez-vous dire" in text
     assert "faq:pourquoi-spaser" in payloads(replies)
