@@ -95,6 +95,11 @@ TOTAL_CAP = 16.0
 MIN_TYPO_LEN = 5
 # What words side by side as in a phrasing add to its F-score (tuned on aggregate figures only).
 PAIR_WEIGHT = 0.2
+# Who asks (« pour une région », « notre commune ») says more about the asker than about the question.
+STRUCTURE_WORDS = frozenset("commune communes ville villes mairie region regions departement departements metropole "
+                            "metropoles intercommunalite interco epci agglomeration agglo syndicat syndicats hopital "
+                            "hopitaux chu".split())
+STRUCTURE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -263,7 +268,7 @@ class Matcher:
                 # context word counts only if the base uses that very word.
                 continue
             if term in self.idf:
-                weights[term] = self.idf[term]
+                weights[term] = self.idf[term] * (STRUCTURE_WEIGHT if word in STRUCTURE_WORDS else 1.0)
             elif word not in CONTEXT_WORDS and not word.isdigit():
                 # In a long question, unknown words are mostly context; in a
                 # short one, they are what is asked.
