@@ -79,6 +79,12 @@ THRESHOLD_WEIGHT = 1.0
 # not what it asks (they would pull the entry on how to compute the amount).
 AMOUNT_WORDS = frozenset(stem(w) for w in ("ht", "hors", "taxes", "annuel", "annuels", "an", "ans", "euros", "million",
                                             "millions", "commandes", "depense", "depensons"))
+# What a threshold question may say besides (its volume, who asks, the cue itself); any other
+# known word weighing this much makes it a question about something else.
+THRESHOLD_OWN = THRESHOLD_CUES | AMOUNT_WORDS | frozenset(stem(w) for w in (
+    "seuil", "achat", "dessus", "dessous", "passe", "depasse", "pile", "commune", "ville", "region", "departement",
+    "metropole", "intercommunalite", "syndicat", "hopital", "etablissement", "public", "etat"))
+THRESHOLD_REST = 2.0
 W_COVERAGE, W_PHRASING, W_FUZZY = 0.45, 0.35, 0.20
 # A word the base has never seen weighs like the rarest known word in a short
 # question, and less as the question grows past LONG_QUESTION content words.
@@ -277,7 +283,9 @@ class Matcher:
         # the threshold even where « seuil » is not typed: the stated volume
         # counts as the word.
         asked = THRESHOLD_CUES & set(weights) or THRESHOLD_ASKED.search(simplify(question))
-        threshold = bool(asked) and purchases_meur(question) is not None
+        # Only if it asks nothing else: « 90 M€ d'achats, combien de temps faut-il ? » asks for a duration.
+        rest = sum(w for t, w in weights.items() if t in self.idf and t not in THRESHOLD_OWN)
+        threshold = bool(asked) and rest < THRESHOLD_REST and purchases_meur(question) is not None
         if threshold:
             weights = {t: w for t, w in weights.items() if t not in AMOUNT_WORDS}
             if SEUIL_TERM in self.idf:

@@ -156,6 +156,9 @@ def test_a_vague_message_is_not_read_as_a_follow_up(matcher):
         ("1,2 Md€ d'achats pour notre région", 1200.0, "une région"),
         ("nous sommes une commune de 90 000 habitants", None, "une commune"),
         ("art. L2111-3 du code", None, None),
+        ("combien de collectivités concernées par le seuil de 50 millions", None, None),  # the rule, not theirs
+        ("on est loin des 50 millions", None, None),
+        ("nous dépensons 50 millions pile", 50.0, None),
     ],
 )
 def test_facts_a_question_gives(text, amount, structure):
@@ -163,3 +166,29 @@ def test_facts_a_question_gives(text, amount, structure):
 
     assert purchases_meur(text) == amount
     assert structure_named(text) == structure
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Un syndicat avec 55 millions d'euros hors taxes d'achats doit-il en faire un ?",
+        "Avec 49 M€ d'achats, on est juste en dessous, c'est bon ?",
+        "Une région avec 700 M€ de commandes par an, obligation ou pas ?",
+    ],
+)
+def test_a_stated_volume_and_whether_it_must_is_answered_by_an_entry_with_the_verdict(matcher, question):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.best.entry.verdict
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Nous avons 90 M€ d'achats, combien de temps faut-il pour écrire le SPASER ?", "duree-elaboration"),
+        ("On est une ville de 80 M€ d'achats, combien d'indicateurs faut-il prévoir ?", "nombre-indicateurs"),
+        ("Notre agglo a 60 M€ d'achats, faut-il un modèle type ?", "modele-type"),
+    ],
+)
+def test_a_stated_volume_does_not_turn_another_question_into_one_about_the_threshold(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.best.entry.id == expected
