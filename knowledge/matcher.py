@@ -32,6 +32,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
@@ -162,6 +163,10 @@ class _Query:
     text: str  # corrected content words, for the fuzzy comparison
     words: int = 0  # how many content words the person typed
     threshold: bool = False  # states its purchases and asks whether the obligation applies
+
+    @cached_property
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        return _pairs(self.text.split())
 
     @property
     def total(self) -> float:
@@ -329,7 +334,7 @@ class Matcher:
                 matched = sum(query.weights[t] for t in shared)
                 recall, precision = min(1.0, matched / total), matched / phrasing.weight
                 best_f = max(best_f, 2 * recall * precision / (recall + precision))
-        pairs = _pairs(query.text.split())
+        pairs = query.pairs
         if pairs:
             # Words side by side as in a phrasing (« exemples de SPASER » against « exemples
             # d'indicateurs du SPASER »): what bags of words cannot tell apart.

@@ -7,8 +7,9 @@ plan's documents being uploaded) holds no one else's; a batch's position
 is saved in the database once it and every earlier batch are applied. A
 bot killed mid-batch reads the batch again; each event is applied once
 (bot.router keeps the Matrix event id), and the replies it sends again
-carry the same transaction ids, which the homeserver deduplicates. Encryption (Olm/Megolm through vodozemac) is
-matrix-nio's: the same device id and key store at every start.
+carry the same transaction ids, which the homeserver deduplicates.
+Encryption (Olm/Megolm through vodozemac) is matrix-nio's: the same device
+id and key store at every start.
 
 Invitations are accepted from the configured servers only. In a room of
 more than two, only « !faq » and messages that mention the bot are answered

@@ -4,8 +4,9 @@ Each message is sent with a transaction id derived from the event it
 answers: an event offered again after a crash sends its replies again
 with the same ids, and the homeserver, which deduplicates per device,
 keeps one copy. Choices become numbered lines, and reactions 1️⃣…🔟 under
-steps and menus (not under answers: see `needs_keycaps`); which message showed which choices is stored (a reaction on it
-means the same after a restart). Matrix's errors become the neutral ones.
+steps and menus (not under answers: see `needs_keycaps`); which message
+showed which choices is stored (a reaction on it means the same after a
+restart). Matrix's errors become the neutral ones.
 """
 
 from __future__ import annotations
@@ -74,8 +75,8 @@ class MatrixSender:
         self.background = Background()
         self._offering = asyncio.Semaphore(OFFERING_AT_ONCE)
         self.room_of = room_of  # a person's address → their direct room
-        self._uploads: OrderedDict[tuple[str, bool], dict] = OrderedDict()  # (content hash, encrypted) → where it is
         self.remember = remember  # (room, message id, choices) → stored
+        self._uploads: OrderedDict[tuple[str, bool], dict] = OrderedDict()  # (content hash, encrypted) → where it is
 
     def parts(self, reply: Reply) -> list[Part]:
         """As everywhere, but the choices go under the last text rather than on a file."""
