@@ -181,9 +181,12 @@ class Assistant:
             event = dataclasses.replace(event, first_contact=True)
         replies = self._route(event)
         if (not event.capabilities.starts_with_start and event.chat_type == "private"
-                and fold((event.command or "").lower()) != "start" and self._first_private_contact(event)):
+                and fold((event.command or "").lower()) != "start"
+                and self.engine.sessions.active(event.user_id) is None and self._first_private_contact(event)):
             # In Tchap people just write (Telegram's clients send /start first): what the welcome would
-            # have asked once is asked after the first answer in private, wherever they first met us.
+            # have asked once is asked after the first answer in private, wherever they first met us;
+            # not in the middle of a dialog (a number typed would answer the wrong question), but at
+            # the first words after it.
             for feature in self.catalogue.features:
                 replies = replies + feature.on_start(event)
         return replies

@@ -144,3 +144,13 @@ async def test_met_first_in_a_shared_room_the_person_is_asked_the_opt_in_at_thei
     first = " ".join(await text_channel.type(ALICE, "combien de temps pour élaborer un spaser ?"))
     assert "Voulez-vous recevoir" in first  # after the answer, once
     assert "Voulez-vous recevoir" not in " ".join(await text_channel.type(ALICE, "qui pilote le spaser ?"))
+
+
+async def test_a_first_private_command_that_opens_a_dialog_gets_the_opt_in_after_the_dialog_not_during(text_channel):
+    during = await text_channel.type(ALICE, "/diagnostic")
+    for _ in range(10):
+        during += await text_channel.type(ALICE, "1")
+    assert not any("Voulez-vous recevoir" in m for m in during)  # the steps' numbers answer the steps
+    done = " ".join(await text_channel.type(ALICE, "Valider"))
+    assert "Profil" in done and "Voulez-vous recevoir" in done  # asked once the dialog is over
+    assert "Voulez-vous recevoir" not in " ".join(await text_channel.type(ALICE, "combien de pages fait un spaser ?"))
