@@ -17,17 +17,26 @@ from domain.text import fold, simplify
 # Said to the assistant, not asked of the base (compared with simplified text).
 GREETINGS = frozenset({"bonjour", "salut", "hello", "bonsoir", "coucou", "hey", "bjr", "slt", "hi"})
 THANKS = frozenset({"merci", "mercii", "thanks", "super", "parfait", "genial", "top", "ok merci", "merci beaucoup"})
-# Leave-takings (« bonne journée », « merci, au revoir »): a wish, not a question for the base.
-_FAREWELL_WORDS = frozenset("bonne bon journee soiree fin de week end weekend semaine au revoir a bientot tantot".split())
+# Leave-takings and thanks said at length (« merci pour votre aide, bonne journée »):
+# a courtesy, not a question for the base, when the message holds nothing else.
 _FAREWELL_CORE = frozenset("journee soiree semaine weekend end revoir bientot".split())
+_THANKS_CORE = frozenset("merci mercii thanks remercie".split())
+_COURTESY_WORDS = _FAREWELL_CORE | _THANKS_CORE | frozenset(
+    """bonne bon belle excellente fin de week au a tantot et ok beaucoup bien tres vous aussi pour votre vos
+    la le les l cette ces ta ton aide reponse reponses info infos information informations tout super parfait
+    genial top encore je""".split())
 
 
-def farewell(simplified: str) -> bool:
-    """« bonne journée », « merci et bon week-end », « au revoir » (simplified text)."""
-    words = simplified.split()
-    rest = [w for w in words if w not in _FAREWELL_WORDS]
-    return bool(_FAREWELL_CORE & set(words)) and all(w in THANKS or w in ("et", "ok", "beaucoup", "vous", "aussi")
-                                                     for w in rest)
+def courtesy(simplified: str) -> str | None:
+    """« farewell » for « bonne journée », « merci, au revoir » ; « thanks » for « merci pour votre aide » ;
+    None when the message says anything else (« merci, et pour les indicateurs ? » is a question)."""
+    words = set(simplified.split())
+    if not words or not words <= _COURTESY_WORDS:
+        return None
+    if words & _FAREWELL_CORE:
+        return "farewell"
+    return "thanks" if words & _THANKS_CORE else None
+
 
 # Matched on simplified text (folded, elisions and punctuation dropped):
 # « mon élu me demande si », « la DGS voudrait savoir combien »,

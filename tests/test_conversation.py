@@ -120,6 +120,7 @@ def test_privacy_notice_uses_the_configured_controller(make_assistant, event):
         ("Bonne journée !", "à vous aussi"),
         ("merci et bon week-end", "à vous aussi"),
         ("au revoir", "à vous aussi"),
+        ("Merci pour votre aide !", "Avec plaisir"),
     ],
 )
 def test_bad_or_empty_input_gets_a_friendly_reply(assistant, event, raw, expected):
@@ -228,9 +229,11 @@ def test_on_a_read_only_database_questions_are_still_answered(assistant, event, 
     assert "problème de stockage" in other and "Désolé" not in other
 
 
-def test_a_leave_taking_is_a_wish_not_a_question_and_a_real_question_is_still_one():
-    from knowledge.question import farewell
+def test_a_courtesy_is_answered_as_one_and_a_real_question_is_still_one():
+    from knowledge.question import courtesy
 
-    assert farewell("bonne journee") and farewell("merci beaucoup bonne soiree") and farewell("a bientot")
-    assert not farewell("bonne pratique spaser") and not farewell("combien de temps par semaine")
-    assert not farewell("bonne")
+    assert courtesy("bonne journee") == courtesy("merci beaucoup bonne soiree") == courtesy("a bientot") == "farewell"
+    assert courtesy("merci pour votre aide") == courtesy("merci beaucoup pour la reponse") == "thanks"
+    assert courtesy("merci et pour les indicateurs") is None  # a question after the thanks
+    assert courtesy("bonne pratique spaser") is None and courtesy("combien de temps par semaine") is None
+    assert courtesy("bonne") is None and courtesy("") is None
