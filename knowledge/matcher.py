@@ -289,7 +289,7 @@ class Matcher:
         # counts as the word.
         asked = THRESHOLD_CUES & set(weights) or THRESHOLD_ASKED.search(simplify(question))
         # Only if it asks nothing else: « 90 M€ d'achats, combien de temps faut-il ? » asks for a duration.
-        rest = sum(w for t, w in weights.items() if t in self.idf and t not in THRESHOLD_OWN)
+        rest = sum(w for t, w in weights.items() if t in self.idf and t not in THRESHOLD_OWN and not t.isdigit())
         threshold = bool(asked) and rest < THRESHOLD_REST and purchases_meur(question) is not None
         if threshold:
             weights = {t: w for t, w in weights.items() if t not in AMOUNT_WORDS}
@@ -400,7 +400,7 @@ class Matcher:
         if query.threshold:
             # « 55 M€ d'achats, doit-on en faire un ? » is answered by the entry that gives
             # the verdict for a stated volume, when it is among the closest.
-            judged = next((m for m in ranked[:TWO_NEAR] if m.entry.verdict), None)
+            judged = self._plain_threshold_entry(ranked[:TWO_NEAR])
             if judged is not None:
                 return Outcome(Answered.ANSWERED, judged, tuple(m for m in ranked[:4] if m is not judged))
         if self._clearly_first(query, ranked):
@@ -409,6 +409,16 @@ class Matcher:
             close = tuple(m for m in ranked if m.score >= self.suggest_threshold * 0.8)[:3]
             return Outcome(Answered.SUGGESTED, best, close)
         return Outcome(Answered.NOT_COVERED, best, tuple(ranked[:3]))
+
+    def _plain_threshold_entry(self, near: list[Match]) -> Match | None:
+        """Of the close entries that give the verdict, the one that best answers the bare question
+        « is it compulsory above which amount? »: what the verdict line is followed by."""
+        judged = [m for m in near if m.entry.verdict]
+        if len(judged) < 2:
+            return judged[0] if judged else None
+        bare = _Query({t: self.idf[t] for t in (SEUIL_TERM, OBLIGATION_TERM) if t in self.idf}, "seuil obligatoire")
+        index = {d.entry.id: i for i, d in enumerate(self.docs) if d.entry.id in {m.entry.id for m in judged}}
+        return max(judged, key=lambda m: (self._score(bare, index[m.entry.id]), m.score))
 
     def _two_questions(self, question: str, ranked: list[Match]) -> tuple[Match, Match] | None:
         """The two entries of a question that asks two things, in the order asked, or None.

@@ -174,11 +174,13 @@ def test_facts_a_question_gives(text, amount, structure):
         "Un syndicat avec 55 millions d'euros hors taxes d'achats doit-il en faire un ?",
         "Avec 49 M€ d'achats, on est juste en dessous, c'est bon ?",
         "Une région avec 700 M€ de commandes par an, obligation ou pas ?",
+        "Nous dépensons 50 millions pile, sommes-nous concernés ?",
+        "On est à 51 M€ HT d'achats, ça passe au-dessus ?",
     ],
 )
-def test_a_stated_volume_and_whether_it_must_is_answered_by_an_entry_with_the_verdict(matcher, question):
+def test_a_stated_volume_and_whether_it_must_is_answered_by_the_threshold_entry_with_the_verdict(matcher, question):
     outcome = matcher.decide(question)
-    assert outcome.kind == "answered" and outcome.best.entry.verdict
+    assert outcome.kind == "answered" and outcome.best.entry.id == "seuil-obligation"
 
 
 @pytest.mark.parametrize(
