@@ -10,6 +10,7 @@ verte, in force on 25 October 2023) whose total annual purchases exceed
 from __future__ import annotations
 
 COMPULSORY_THRESHOLD_MEUR = 50
+FORMER_THRESHOLD_MEUR = 100  # until 31 December 2022 (décret n° 2015-90)
 
 
 def is_compulsory(purchases_meur: float) -> bool:

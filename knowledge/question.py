@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from domain.rules import COMPULSORY_THRESHOLD_MEUR, FORMER_THRESHOLD_MEUR
 from domain.text import fold, simplify
 
 # Said to the assistant, not asked of the base (compared with simplified text).
@@ -81,8 +82,6 @@ def focus(question: str) -> str:
     return question
 
 
-# The obligation's threshold, today's and the former one (FACTS: D2111-3, decree 2022-767).
-THRESHOLDS_MEUR = (50.0, 100.0)
 # « 65 M€ HT », « 70 millions d'euros », « 1,2 Md€ », « 400 millions d'achats »
 _AMOUNT = re.compile(
     r"(?<![\d,.])(\d{1,4}(?:[.,]\d{1,2})?)\s*(milliards?|mds?\b|md\s*€|millions?|mios?\b|m\s*€|meur\b|m\b)"
@@ -110,7 +109,7 @@ def purchases_meur(question: str) -> float | None:
         return None
     value = float(match.group(1).replace(",", "."))
     value = value * 1000 if match.group(2).startswith(("milliard", "md")) else value
-    if value in THRESHOLDS_MEUR and ("seuil" in folded or _THE_AMOUNT.search(folded[: match.start()])):
+    if value in (COMPULSORY_THRESHOLD_MEUR, FORMER_THRESHOLD_MEUR) and ("seuil" in folded or _THE_AMOUNT.search(folded[: match.start()])):
         return None  # « le seuil de 50 millions », « loin des 50 millions »: the rule, not the asker's purchases
     return value
 
