@@ -29,7 +29,7 @@ from dialogs.engine import DialogEngine, looks_like_question
 from knowledge.loader import KnowledgeBase
 from knowledge.matcher import Matcher
 from domain.text import clean_text, fold, simplify
-from knowledge.question import GREETINGS, THANKS, courtesy
+from knowledge.question import GREETINGS, courtesy
 from storage import Storage
 from storage.db import cannot_write
 
@@ -288,7 +288,7 @@ class Assistant:
                 session = self.engine.sessions.touch(session)
                 if not self._is_question(session, text, plain):
                     return self._remind_step(session)
-            if not plain and (simplify(text) in GREETINGS | THANKS or courtesy(simplify(text))):
+            if not plain and (simplify(text) in GREETINGS or courtesy(simplify(text))):
                 return self._remind_step(session)  # « bonjour » alone is said to us, not an answer
             if text and not self._is_question(session, text, plain):
                 replies = self.engine.on_text(event, session, text)

@@ -29,8 +29,11 @@ _COURTESY_WORDS = _FAREWELL_CORE | _THANKS_CORE | frozenset(
 
 
 def courtesy(simplified: str) -> str | None:
-    """« farewell » for « bonne journée », « merci, au revoir » ; « thanks » for « merci pour votre aide » ;
-    None when the message says anything else (« merci, et pour les indicateurs ? » is a question)."""
+    """« farewell » for « bonne journée », « merci, au revoir » ; « thanks » for « merci », « super »,
+    « merci pour votre aide » ; None when the message says anything else (« merci, et pour les
+    indicateurs ? » is a question)."""
+    if simplified in THANKS:
+        return "thanks"
     words = set(simplified.split())
     if not words or not words <= _COURTESY_WORDS:
         return None

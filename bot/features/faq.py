@@ -19,7 +19,7 @@ from knowledge.loader import Entry, Topic
 from knowledge.matcher import Outcome
 from domain.text import clean_text, simplify
 from domain.rules import COMPULSORY_THRESHOLD_MEUR, is_compulsory
-from knowledge.question import GREETINGS, THANKS, courtesy, purchases_meur, structure_named
+from knowledge.question import GREETINGS, courtesy, purchases_meur, structure_named
 from storage.db import cannot_write
 from domain.statuses import Answered
 
@@ -72,7 +72,7 @@ class FaqFeature(Feature):
             return [Reply(message("no_words"))]
         if simple in GREETINGS or simple.split()[0] in GREETINGS and len(simple.split()) <= 3:
             return [Reply(message("greeting", name=display_name(event)), self.catalogue.menu_rows)]
-        said = "thanks" if simple in THANKS else courtesy(simple)
+        said = courtesy(simple)
         if said is not None:
             return [Reply(message(said))]
 
