@@ -220,6 +220,10 @@ class Matcher:
                 self.answer_postings[term].append(index)
             self.docs.append(_Doc(entry, built, terms, said))
         self.unknown_weight = UNKNOWN_FACTOR * math.log(1 + n)
+        self._doc_index = {doc.entry.id: i for i, doc in enumerate(self.docs)}
+        # « Is it compulsory, above which amount? », asked bare: what a threshold question's verdict line precedes.
+        self._bare_threshold = _Query({t: self.idf[t] for t in (SEUIL_TERM, OBLIGATION_TERM) if t in self.idf},
+                                      "seuil obligatoire")
         self.common_df = max(COMMON_MIN, int(COMMON_SHARE * n))
         # Candidates for a typo share its first letter and length ±2: typos
         # rarely hit the first letter, and scanning the whole vocabulary would
@@ -416,9 +420,7 @@ class Matcher:
         judged = [m for m in near if m.entry.verdict]
         if len(judged) < 2:
             return judged[0] if judged else None
-        bare = _Query({t: self.idf[t] for t in (SEUIL_TERM, OBLIGATION_TERM) if t in self.idf}, "seuil obligatoire")
-        index = {d.entry.id: i for i, d in enumerate(self.docs) if d.entry.id in {m.entry.id for m in judged}}
-        return max(judged, key=lambda m: (self._score(bare, index[m.entry.id]), m.score))
+        return max(judged, key=lambda m: (self._score(self._bare_threshold, self._doc_index[m.entry.id]), m.score))
 
     def _two_questions(self, question: str, ranked: list[Match]) -> tuple[Match, Match] | None:
         """The two entries of a question that asks two things, in the order asked, or None.
