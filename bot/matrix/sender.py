@@ -38,9 +38,9 @@ OFFERING_AT_ONCE = 2  # messages whose reactions are being added at the same tim
 UPLOADS_KEPT = 32  # files uploaded this run that are sent again without uploading (an announcement's .ics)
 
 
-def transaction_id() -> str:
-    """From what is being sent (bot.channels.sending_for): the same after a restart."""
-    key = next_send_key()
+def transaction_id(key: str | None = None) -> str:
+    """From what is being sent (`key`, else bot.channels.sending_for): the same after a restart."""
+    key = key or next_send_key()
     if key is None:
         return f"spaser-{uuid.uuid4().hex}"
     return f"spaser-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}"
@@ -144,13 +144,11 @@ class MatrixSender:
         async with self._offering:  # replies go first: a few rooms decorated at a time
             for number in range(start, min(count, len(KEYCAPS))):
                 content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": KEYCAPS[number]}}
-                key = hashlib.sha256(f"reaction:{event_id}:{number}".encode("utf-8")).hexdigest()[:40]
                 try:
-                    await self._send(room, "m.reaction", content, tx_id=f"spaser-{key}")
+                    await self._send(room, "m.reaction", content, tx_id=transaction_id(f"reaction:{event_id}:{number}"))
                 except (FloodWait, Rejected, Transient, Unreachable) as exc:  # the numbers typed still work
                     log.info("Could not offer reaction %d in %s: %s", number + 1, room, exc)
                     return
-
 
     async def _file_content(self, room: str, document: Document) -> tuple[dict, str]:
         """The event content of a file, and its reference (the jobs send an announcement's file to the
