@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.matrix.reading import chosen, command_of, needs_keycaps, reacted
+from bot.matrix.reading import chosen, command_of, may_choose, needs_keycaps, reacted
 
 ANSWER = [("Quel modèle de SPASER ?", "faq:modele"), ("👍 Oui", "fb:7:1"), ("👎 Non", "fb:7:0")]
 STEP = [("Commune", "d:commune"), ("Département", "d:departement"), ("Région", "d:region")]
@@ -28,6 +28,7 @@ def test_thumbs_give_the_feedback_whatever_the_skin_tone_and_other_emoji_mean_no
     assert reacted("👍️", ANSWER) == "fb:7:1"
     assert reacted("🎉", ANSWER) is None
     assert reacted("👍", STEP) is None  # a 👍 on a step is not an answer to it
+    assert may_choose("👍🏿") and may_choose("2️⃣") and not may_choose("🎉")
 
 
 def test_keycaps_go_under_steps_and_menus_not_under_answers():

@@ -51,7 +51,7 @@ from bot.config import Settings
 from bot.core_access import CoreAccess
 from bot.jobs import Jobs
 from bot.matrix import MATRIX
-from bot.matrix.reading import EMOJI_VARIANTS, QUICK_REACTIONS, chosen, command_of, number_of_reaction, reacted
+from bot.matrix.reading import chosen, command_of, may_choose, number_of_reaction, reacted
 from bot.matrix.sender import MatrixSender
 from bot.received_files import received_file_event
 from bot.rendering import message
@@ -291,13 +291,12 @@ class MatrixChannel:
         await self.answer(room_id, incoming, private)
 
     async def on_reaction(self, room_id: str, event: ReactionEvent) -> None:
-        keycap = number_of_reaction(event.key) is not None
-        if not keycap and EMOJI_VARIANTS.sub("", event.key) not in QUICK_REACTIONS:
-            return  # a 🎉 is not a choice
+        if not may_choose(event.key):
+            return  # a 🎉: nothing to look up
         choices = await self.core.run(self.conversations.choices_of, MATRIX.name, event.reacts_to)
         payload = reacted(event.key, choices)
         if payload is None:
-            if keycap:  # as an old Telegram button
+            if number_of_reaction(event.key) is not None:  # a stale keycap: as an old Telegram button
                 await self.deliver(room_id, [Reply(message("unknown_button"))])
             return
         incoming = self._event(room_id, event, payload=payload)

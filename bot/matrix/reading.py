@@ -48,14 +48,19 @@ def number_of_reaction(key: str) -> int | None:
     return None
 
 
+def may_choose(key: str) -> bool:
+    """Whether a reaction can be a choice at all (a keycap, 👍, 👎); a 🎉 never is."""
+    return number_of_reaction(key) is not None or EMOJI_VARIANTS.sub("", key) in QUICK_REACTIONS
+
+
 def reacted(key: str, choices: list[tuple[str, str]]) -> str | None:
     """The payload a reaction picks: a keycap by its number, 👍/👎 the choice labelled with it; None otherwise."""
     number = number_of_reaction(key)
     if number is not None:
         return choices[number - 1][1] if number <= len(choices) else None
-    plain = EMOJI_VARIANTS.sub("", key)
-    if plain not in QUICK_REACTIONS:
+    if not may_choose(key):
         return None
+    plain = EMOJI_VARIANTS.sub("", key)
     return next((payload for label, payload in choices if EMOJI_VARIANTS.sub("", label.split(" ")[0]) == plain), None)
 
 
