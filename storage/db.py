@@ -432,6 +432,7 @@ def m018_spoke_privately(db: sqlite_utils.Database) -> None:
     db["users"].add_column("spoke_privately_at", str)
     db.execute("UPDATE users SET spoke_privately_at = first_seen")
 
+
 class Database(sqlite_utils.Database):
     """sqlite-utils' database, with less bookkeeping around each statement.
 
