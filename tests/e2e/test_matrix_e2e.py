@@ -406,3 +406,26 @@ async def test_a_webinar_reaches_each_agent_with_its_calendar_file_uploaded_once
         assert uploads == 1  # one encrypted copy, its key sent in each room's own encrypted event
     finally:
         await agents[1].close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("crash_at", ["event-committed", "event-answered"])
+async def test_a_bot_killed_around_the_first_words_asks_the_opt_in_once(tchap, crash_at):
+    session = await tchap(start=False)
+    session.start(SPASER_CRASH_AT=crash_at)
+    agent = session.agent
+    await agent.open_direct_room(session.bot_id)
+    await agent.say("bonjour")
+    session.process.wait(60)
+    assert session.process.returncode == 70, session.log()
+    session.start()
+    await agent.wait_for(lambda g: any("Voulez-vous recevoir les annonces" in m.body for m in g), timeout=60)
+    await settle(3)  # time for a second copy to arrive, if there were one
+    await agent.sync(500)
+    shown = [m.body for m in agent.received if m.kind == "text"]
+    assert sum("Voulez-vous recevoir les annonces" in b for b in shown) == 1, shown
+    assert sum(b.startswith("Bonjour") for b in shown) == 1, shown
+    [(spoke,)] = session.query("SELECT spoke_privately_at FROM users")
+    assert spoke is not None
+    applied = session.query("SELECT event_id, COUNT(*) FROM applied_events WHERE channel = 'matrix' GROUP BY event_id")
+    assert len(applied) == 1 and applied[0][1] == 1
