@@ -91,7 +91,7 @@ W_COVERAGE, W_PHRASING, W_FUZZY = 0.45, 0.35, 0.20
 # question, and less as the question grows past LONG_QUESTION content words.
 UNKNOWN_FACTOR = 1.0
 LONG_QUESTION = 5
-CANDIDATES = 12
+CANDIDATES = 8
 # What a word of the answer (and of no phrasing) is worth, against a phrasing's word.
 ANSWER_WEIGHT = 0.5
 # A term in more than this share of the entries does not choose candidates.
