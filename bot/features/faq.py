@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from bot.features.base import Buttons, Catalogue, Command, Feature, MenuButton
 from bot.rendering import message, shorten
 from bot.replies import Button, Event, Reply
@@ -30,12 +32,16 @@ MAX_QUESTION_CHARS = 1000
 FOLLOW_UP_WINDOW = timedelta(minutes=15)
 # A message this short that shares no word with the base is not a question.
 VAGUE_WORDS = 5
+# Rendered answers kept (one per entry or pair of entries asked together, with or without feedback).
+ANSWERS_KEPT = 1024
 
 
 class FaqFeature(Feature):
     def __init__(self, services, catalogue: Catalogue):
         self.services = services  # the live base and index, which /recharger replaces
         self.catalogue = catalogue
+        self._answers: dict[tuple, Markup] = {}  # rendered answers of the base they were rendered from
+        self._answers_of = None
 
     def commands(self) -> tuple[Command, ...]:
         return (Command("faq", "poser une question, ou parcourir les thèmes", self.faq),)
@@ -123,9 +129,24 @@ class FaqFeature(Feature):
         exclude = {e.id for e in shown}
         related = entry_rows(r for r in map(kb.get, entry.related[:3]) if r and r.id not in exclude)
         if question_id is None:
-            return Reply(message("answer", entries=shown, verdict=verdict, feedback=False), tuple(related))
+            return Reply(self._answer_text(shown, verdict, feedback=False), tuple(related))
         feedback = (Button("👍 Oui", f"fb:{question_id}:1"), Button("👎 Non", f"fb:{question_id}:0"))
-        return Reply(message("answer", entries=shown, verdict=verdict), (*related, feedback))
+        return Reply(self._answer_text(shown, verdict, feedback=True), (*related, feedback))
+
+    def _answer_text(self, shown: tuple[Entry, ...], verdict: dict | None, feedback: bool) -> Markup:
+        """An answer's text depends on its entries alone (unless a verdict line opens it): rendered once
+        for each base (a reloaded base renders again), since rendering was a tenth of a question's cost."""
+        if verdict is not None:
+            return message("answer", entries=shown, verdict=verdict, feedback=feedback)
+        if self._answers_of is not self.services.kb:
+            self._answers, self._answers_of = {}, self.services.kb
+        key = (tuple(e.id for e in shown), feedback)
+        text = self._answers.get(key)
+        if text is None:
+            if len(self._answers) >= ANSWERS_KEPT:
+                self._answers.clear()
+            text = self._answers[key] = message("answer", entries=shown, verdict=None, feedback=feedback)
+        return text
 
     # -- commands and buttons ---------------------------------------------------
 
