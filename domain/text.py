@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 ELISION = re.compile(r"\b(?:l|d|qu|j|n|s|c|m|t|jusqu|lorsqu|puisqu|quoiqu)['’`]", re.IGNORECASE)
 NON_WORD = re.compile(r"[^\w\s]|_", re.UNICODE)
@@ -40,8 +41,13 @@ def name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+@lru_cache(maxsize=2)
 def simplify(text: str) -> str:
-    """Fold, drop elisions and punctuation, collapse spaces."""
+    """Fold, drop elisions and punctuation, collapse spaces.
+
+    Answering a question simplifies it at several independent steps (greeting
+    test, reported speech, matching, the threshold cues): the last two results
+    are kept, so that it is done once a question."""
     text = ELISION.sub(" ", fold(text))
     text = NON_WORD.sub(" ", text)
     return SPACES.sub(" ", text).strip()
