@@ -328,21 +328,27 @@ class Matcher:
         total = min(query.total, TOTAL_CAP)
         if total <= 0:
             return 0.0
-        terms = set(query.weights)
-        said = sum(query.weights[t] for t in terms & doc.answer_terms)
-        cov = min(1.0, (sum(query.weights[t] for t in terms & doc.terms) + ANSWER_WEIGHT * said) / total)
+        weights = query.weights
+        terms = weights.keys()
+        said = sum(weights[t] for t in terms & doc.answer_terms)
+        cov = min(1.0, (sum(weights[t] for t in terms & doc.terms) + ANSWER_WEIGHT * said) / total)
         best_f = 0.0
+        pairs = query.pairs
+        paired = 0
         for phrasing in doc.phrasings:
             shared = terms & phrasing.terms
             if shared:
-                matched = sum(query.weights[t] for t in shared)
+                matched = sum(weights[t] for t in shared)
                 recall, precision = min(1.0, matched / total), matched / phrasing.weight
-                best_f = max(best_f, 2 * recall * precision / (recall + precision))
-        pairs = query.pairs
+                f = 2 * recall * precision / (recall + precision)
+                if f > best_f:
+                    best_f = f
+            if pairs:
+                paired = max(paired, len(pairs & phrasing.pairs))
         if pairs:
             # Words side by side as in a phrasing (« exemples de SPASER » against « exemples
             # d'indicateurs du SPASER »): what bags of words cannot tell apart.
-            best_f += PAIR_WEIGHT * max(len(pairs & p.pairs) for p in doc.phrasings) / len(pairs)
+            best_f += PAIR_WEIGHT * paired / len(pairs)
         # One call over the phrasings: rapidfuzz keeps the loop in C.
         closest = process.extractOne(query.text, doc.texts, scorer=fuzz.token_set_ratio)
         best_fuzzy = closest[1] / 100 if closest else 0.0
