@@ -58,6 +58,24 @@ def test_accents_case_apostrophes_and_synonyms(matcher, question, expected):
     assert outcome.best.entry.id == expected
 
 
+@pytest.mark.parametrize("question", ["Comment faire un SPASER ?", "comment on fait un bon spaser", "comment rédiger notre schéma"])
+def test_how_to_make_the_whole_schema_is_the_steps_not_the_definition(matcher, question):
+    # Without « comment » and « faire », only « spaser » would be left: the definition.
+    outcome = matcher.decide(question)
+    assert (outcome.kind, outcome.best.entry.id) == ("answered", "etapes-redaction")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("spaser", "definition"),  # the word alone still asks what it is
+    ("comment ça marche un spaser ?", "definition"),  # not « marché »
+    ("comment faire vivre le spaser une fois voté", "gouvernance-rythme"),  # making it live, not making it
+    ("Quels sont les enjeux d'un SPASER ?", "pourquoi-spaser"),
+])
+def test_how_questions_about_something_else_keep_their_own_entry(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
+
+
 def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 
