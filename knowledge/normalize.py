@@ -27,7 +27,7 @@ STOP_WORDS = frozenset(
     elle elles en encore entre es est et etaient etait ete etre eu eux faire fais fait faut
     hello il ils j je jusqu l la le les leur leurs lui m ma mais me meme mes moi mon
     n ne ni nos notre nous on ont ou où par parce pas peu peut peuvent peux plus pour
-    pouvez pourriez pourrais puis puisque qu que quel quelle quelles quels qui quoi
+    pouvez pourriez pourrais puis puisque qu quand que quel quelle quelles quels qui quoi
     s sa sans se sera ses si sil soit sommes son sont sous suis sur svp t ta te tes toi ton
     tous tout toute toutes tres tu un une unes uns vers voila vos votre vous y
     merci salut question questions savoir voudrais voudrait aimerais souhaite souhaiterais

@@ -80,7 +80,7 @@ def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 
 
-@pytest.mark.parametrize("question", ["de la", "le la les", "", "???", "🙂🙂"])
+@pytest.mark.parametrize("question", ["de la", "le la les", "", "???", "🙂🙂", "on a jusqu'à quand ?"])
 def test_stop_words_or_nothing_share_no_content(matcher, question):
     assert matcher.decide(question).kind == "not_covered"
 
