@@ -69,12 +69,18 @@ SIDE_MARGIN = 8.0
 OBLIGATION_TERM = stem("obligatoire")
 SEUIL_TERM = stem("seuil")
 SPASER_TERM = stem("spaser")
-ETAPE_TERM = stem("etape")
-# « Comment faire un SPASER ? », « comment on s'y prend pour monter notre schéma ? »: how to make the
-# whole thing. Without « comment » and « faire » (words that say nothing alone), only « spaser » is left.
-HOW_TO_MAKE = re.compile(
-    r"\bcomment\b(?:\s+\S+){0,4}?\s+(?:faire|fait|fais|elaborer|elabore|rediger|redige|ecrire|construire|realiser"
-    r"|monter|lancer|mettre en place|met en place|s y prendre|s y prend|proceder|demarrer|commencer|debuter)\b")
+# A question that names the SPASER and nothing else the base knows: once the little words are
+# dropped, only « spaser » is left, which the definition answers. These say what it asks instead:
+# « Comment faire un SPASER ? », « comment on s'y prend pour monter notre schéma ? » (the steps),
+# « j'ai besoin d'aide pour mon spaser » (the resources).
+BARE_SPASER_CUES = (
+    (re.compile(
+        r"\bcomment\b(?:\s+\S+){0,4}?\s+(?:faire|fait|fais|elaborer|elabore|rediger|redige|ecrire|construire"
+        r"|realiser|monter|lancer|mettre en place|met en place|s y prendre|s y prend|proceder|demarrer|commencer"
+        r"|debuter)\b"), stem("etape")),
+    (re.compile(r"\b(?:aide|aider|aidez|besoin d aide|accompagnement|accompagner|accompagne|coup de main|soutien)\b"),
+     stem("ressources")),
+)
 # With a purchase volume, these make a question about the threshold:
 # « 38 M€ de marchés par an, on n'a rien à faire côté SPASER ? ».
 THRESHOLD_CUES = frozenset(stem(w) for w in ("obligatoire", "concerné", "spaser", "retard"))
@@ -295,8 +301,10 @@ class Matcher:
                 # In a long question, unknown words are mostly context; in a
                 # short one, they are what is asked.
                 weights[term] = self.unknown_weight * min(1.0, LONG_QUESTION / max(len(words), 1))
-        if weights and set(weights) <= {SPASER_TERM} and ETAPE_TERM in self.idf and HOW_TO_MAKE.search(simplify(question)):
-            weights[ETAPE_TERM] = self.idf[ETAPE_TERM]
+        if weights and set(weights) <= {SPASER_TERM}:
+            cue = next((term for pattern, term in BARE_SPASER_CUES if pattern.search(simplify(question))), None)
+            if cue in self.idf:
+                weights[cue] = self.idf[cue]
         # « avec 65 M€ d'achats, sommes-nous obligés ? » is a question about
         # the threshold even where « seuil » is not typed: the stated volume
         # counts as the word.

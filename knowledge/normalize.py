@@ -31,7 +31,7 @@ STOP_WORDS = frozenset(
     s sa sans se sera ses si sil soit sommes son sont sous suis sur svp t ta te tes toi ton
     tous tout toute toutes tres tu un une unes uns vers voila vos votre vous y
     merci salut question questions savoir voudrais voudrait aimerais souhaite souhaiterais
-    dire expliquer explique expliquez connaitre besoin aide aider info infos information informations
+    dire expliquer explique expliquez connaitre besoin aide aider aidez info infos information informations
     est-ce estce qu'est-ce cest quoi ya il-y-a exist existe existent
     ok oui non alors bah ben euh stp pr ds svp stp
     sais sait pense crois comprends comprendre
