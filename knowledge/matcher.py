@@ -36,7 +36,7 @@ from functools import cached_property
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from knowledge.loader import Entry, KnowledgeBase
 from domain.text import simplify
@@ -254,7 +254,11 @@ class Matcher:
     # -- query side ---------------------------------------------------------
 
     def _correct(self, word: str) -> str:
-        """Replace an unknown word by the closest known one, if close enough."""
+        """Replace an unknown word by the closest known one, if close enough.
+
+        Edits are counted with swapped neighbours as one (optimal string
+        alignment): « indicatuers » is one slip of the fingers from
+        « indicateurs », not two."""
         if stem(word) in self.idf or len(word) < MIN_TYPO_LEN or word.isdigit() or "_" in word:
             return word
         if word not in self._corrections:
@@ -265,7 +269,7 @@ class Matcher:
             found = process.extractOne(word, nearby, scorer=fuzz.ratio, score_cutoff=cutoff)
             fixed = None
             allowed = 1 if len(word) < 7 or found is not None and found[0] in self.variant_words else 2
-            if found is not None and Levenshtein.distance(word, found[0]) <= allowed:
+            if found is not None and OSA.distance(word, found[0]) <= allowed:
                 fixed = self.synonyms.single.get(found[0], found[0])
             if len(self._corrections) > 50000:
                 self._corrections.clear()

@@ -82,6 +82,16 @@ def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("indicatuers du spaser", "exemples-indicateurs"),  # a synonym's variant: one edit allowed
+    ("exmeples de spaser", "exemples-spaser"),
+    ("combein de pages", "nombre-pages"),
+])
+def test_two_swapped_letters_are_one_typo(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
+
+
 @pytest.mark.parametrize("question", ["de la", "le la les", "", "???", "🙂🙂", "on a jusqu'à quand ?"])
 def test_stop_words_or_nothing_share_no_content(matcher, question):
     assert matcher.decide(question).kind == "not_covered"
