@@ -485,7 +485,10 @@ class Matcher:
             sides = [" ".join(pieces[:cut]), " ".join(pieces[cut:])]
             answers = []
             for side in sides:
-                on_side = self._rank(self._own_query(side), limit=CANDIDATES)
+                side_query = self._own_query(side)
+                if set(side_query.weights) <= {SPASER_TERM}:
+                    break  # « le spaser et le numérique responsable » : « le spaser » asks nothing of its own
+                on_side = self._rank(side_query, limit=CANDIDATES)
                 if not on_side or on_side[0].score < self.answer_threshold:
                     break
                 # A side that is context (« notre ville et l'intercommunalité

@@ -161,6 +161,7 @@ def test_two_questions_in_one_get_both_entries_in_the_order_asked(matcher):
         "comment ouvrir nos marchés à l'économie sociale et solidaire ?",
         "quelle différence entre une clause et un critère ?",
         "combien de pages fait un spaser ?",
+        "le spaser et le numérique responsable ?",  # « le spaser » is what the question is about, not a question
     ],
 )
 def test_one_question_is_not_split_in_two(matcher, question):
