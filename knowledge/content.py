@@ -25,6 +25,7 @@ LAYOUT = (
     "knowledge/synonyms.yaml",
     "knowledge/allowed_urls.yaml",
     "knowledge/examples.yaml",
+    "knowledge/out_of_scope.yaml",
     "dialogs/definitions",
     "dialogs/diagnostic/profiles.yaml",
     "dialogs/outline/axes.yaml",

@@ -54,6 +54,21 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Neighbour:
+    """A subject next to the SPASER that the base does not cover (out_of_scope.yaml).
+
+    Without it, a question on procurement at large (« comment rédiger un
+    appel d'offres ? ») shares enough words with some entry to get it; with
+    it, a question closer to the neighbour than to any entry is declined, and
+    told where such questions are answered."""
+
+    id: str
+    label: str
+    pointer: str | None
+    phrasings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     topics: tuple[Topic, ...]
     entries: tuple[Entry, ...]
@@ -61,6 +76,7 @@ class KnowledgeBase:
     allowed_urls: tuple[str, ...]
     # SMS and short spellings (« koi », « cb »), rewritten before synonyms apply.
     spellings: tuple[tuple[str, str], ...] = ()
+    neighbours: tuple[Neighbour, ...] = ()
     by_id: dict[str, Entry] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -128,6 +144,7 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
 
     groups, spellings = _synonym_groups(directory / "synonyms.yaml", problems)
     allowed = _allowed_urls(directory / "allowed_urls.yaml", problems)
+    neighbours = _neighbours(directory / "out_of_scope.yaml", allowed, problems)
 
     ids = {e.id for e in entries}
     for entry in entries:
@@ -143,7 +160,7 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
 
     if problems:
         raise ContentError(problems)
-    return KnowledgeBase(tuple(topics), tuple(entries), groups, allowed, spellings)
+    return KnowledgeBase(tuple(topics), tuple(entries), groups, allowed, spellings, neighbours)
 
 
 def _read_yaml(path: Path, problems: list[str]):
@@ -251,3 +268,29 @@ def _allowed_urls(path: Path, problems: list[str]) -> tuple[str, ...]:
         problems.append(f"{path.name} : « prefixes » doit être une liste d'adresses.")
         return ()
     return tuple(prefixes)
+
+
+def _neighbours(path: Path, allowed: tuple[str, ...], problems: list[str]) -> tuple[Neighbour, ...]:
+    """The subjects next to the SPASER; a content folder made before this file existed has none."""
+    if not path.is_file():
+        return ()
+    data = _read_yaml(path, problems)
+    subjects = data.get("subjects") if isinstance(data, dict) else None
+    if not isinstance(subjects, list):
+        problems.append(f"{path.name} : « subjects » doit être une liste de sujets.")
+        return ()
+    found: list[Neighbour] = []
+    for index, raw in enumerate(subjects):
+        where = f"{path.name} : subjects[{index}]"
+        if not isinstance(raw, dict) or not _is_text(raw.get("id")) or not _is_text(raw.get("label")):
+            problems.append(f"{where} : « id » et « label » attendus.")
+            continue
+        phrasings, pointer = raw.get("phrasings"), raw.get("pointer")
+        if not _text_list(phrasings) or len(phrasings) < MIN_VARIANTS:
+            problems.append(f"{where}.phrasings : au moins {MIN_VARIANTS} formulations non vides.")
+            continue
+        if pointer is not None and not (_is_text(pointer) and any(pointer.startswith(p) for p in allowed)):
+            problems.append(f"{where}.pointer : adresse absente de allowed_urls.yaml : {pointer}")
+            continue
+        found.append(Neighbour(raw["id"], raw["label"].strip(), pointer, tuple(p.strip() for p in phrasings)))
+    return tuple(found)

@@ -38,7 +38,7 @@ from typing import Iterable
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from knowledge.loader import Entry, KnowledgeBase
+from knowledge.loader import Entry, KnowledgeBase, Neighbour
 from domain.text import simplify
 from knowledge.normalize import Synonyms, content_words, stem
 from knowledge.question import CONTEXT_WORDS, MODIFIERS, focus, purchases_meur
@@ -61,6 +61,8 @@ PUNCT_BREAK = re.compile(r"[?;]")
 PART_BREAK = re.compile(r"\b(?:et|puis)\b")
 MAX_PARTS = 6
 COMPARING = re.compile(r"\b(?:entre|difference|differences|distinguer|distingue|comparer|compare|versus|vs)\s+(?:\S+\s+){0,4}$")
+# A neighbouring subject declines a question only from this score on, and only ahead of every entry.
+NEIGHBOUR_MIN = 40.0
 # Both entries of a two-question answer are among this many closest to the whole question.
 TWO_NEAR = 4
 # Each side's entry is this far ahead of the side's next one.
@@ -139,6 +141,8 @@ class Outcome:
     best: Match | None
     suggestions: tuple[Match, ...]
     also: Match | None = None
+    # Declined because the question is about this subject next to the SPASER, not about the SPASER.
+    neighbour: Neighbour | None = None
 
     @property
     def score(self) -> float:
@@ -155,7 +159,7 @@ class _Phrasing:
 
 @dataclass
 class _Doc:
-    entry: Entry
+    entry: Entry | None  # None: a neighbouring subject's phrasings
     phrasings: list[_Phrasing]
     terms: frozenset[str]
     answer_terms: frozenset[str] = frozenset()  # in the answer and in no phrasing
@@ -234,6 +238,21 @@ class Matcher:
             self.docs.append(_Doc(entry, built, terms, said))
         self.unknown_weight = UNKNOWN_FACTOR * math.log(1 + n)
         self._doc_index = {doc.entry.id: i for i, doc in enumerate(self.docs)}
+        # The neighbouring subjects, scored like entries but outside the index: their words
+        # change neither the weights of the base's words nor its candidates.
+        self.neighbours: list[tuple[Neighbour, _Doc]] = []
+        self.neighbour_postings: dict[str, list[int]] = defaultdict(list)
+        for number, neighbour in enumerate(kb.neighbours):
+            built = []
+            for text in neighbour.phrasings:
+                words = content_words(text, self.synonyms)
+                terms = frozenset(stem(w) for w in words)
+                built.append(_Phrasing(terms, " ".join(words), sum(self.idf.get(t, self.unknown_weight) for t in terms),
+                                       _pairs(words)))
+            doc = _Doc(None, built, frozenset().union(*(p.terms for p in built)))
+            self.neighbours.append((neighbour, doc))
+            for term in doc.terms:
+                self.neighbour_postings[term].append(number)
         # « Is it compulsory, above which amount? », asked bare: what a threshold question's verdict line precedes.
         self._bare_threshold = _Query({t: self.idf[t] for t in (SEUIL_TERM, OBLIGATION_TERM) if t in self.idf},
                                       "seuil obligatoire")
@@ -260,6 +279,8 @@ class Matcher:
         alignment): « indicatuers » is one slip of the fingers from
         « indicateurs », not two."""
         if stem(word) in self.idf or len(word) < MIN_TYPO_LEN or word.isdigit() or "_" in word:
+            return word
+        if stem(word) in self.neighbour_postings:  # « avenant » is a word of its own, not a slip for « avantage »
             return word
         if word not in self._corrections:
             cutoff = 80 if len(word) >= 6 else 75
@@ -342,7 +363,9 @@ class Matcher:
         return heapq.nlargest(CANDIDATES, coverage, key=coverage.__getitem__)
 
     def _score(self, query: _Query, index: int) -> float:
-        doc = self.docs[index]
+        return self._score_doc(query, self.docs[index])
+
+    def _score_doc(self, query: _Query, doc: _Doc) -> float:
         # Past a few rare words, a longer question is context around the same
         # question: an entry that explains that much of it is not penalised
         # for what it leaves aside.
@@ -423,6 +446,9 @@ class Matcher:
         if not ranked:
             return Outcome(Answered.NOT_COVERED, None, ())
         best = ranked[0]
+        neighbour = self._closer_neighbour(query, best.score)
+        if neighbour is not None:
+            return Outcome(Answered.NOT_COVERED, best, tuple(ranked[:3]), neighbour=neighbour)
         two = self._two_questions(question, ranked) if question else None
         if two is not None:
             ids = {m.entry.id for m in two}
@@ -440,6 +466,15 @@ class Matcher:
             close = tuple(m for m in ranked if m.score >= self.suggest_threshold * 0.8)[:3]
             return Outcome(Answered.SUGGESTED, best, close)
         return Outcome(Answered.NOT_COVERED, best, tuple(ranked[:3]))
+
+    def _closer_neighbour(self, query: _Query, best: float) -> Neighbour | None:
+        """The subject next to the SPASER this question is closer to than to the base's best entry, if any."""
+        near = {n for t in query.weights for n in self.neighbour_postings.get(t, ())}
+        scored = [(self._score_doc(query, self.neighbours[n][1]), n) for n in sorted(near)]
+        score, number = max(scored, default=(0.0, -1))
+        if score >= NEIGHBOUR_MIN and score > best:
+            return self.neighbours[number][0]
+        return None
 
     def _plain_threshold_entry(self, near: list[Match]) -> Match | None:
         """Of the close entries that give the verdict, the one that best answers the bare question

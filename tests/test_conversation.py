@@ -67,6 +67,14 @@ def test_out_of_scope_is_admitted_logged_and_offers_topics_or_neighbours(assista
     assert logged.outcome == "not_covered"
 
 
+def test_procurement_at_large_is_declined_with_where_it_is_answered(assistant, event):
+    text = texts(assistant.handle(event("comment rédiger un avenant à notre marché de nettoyage ?")))
+    assert "ne couvre pas" in text and "hors du SPASER" in text
+    assert "https://www.economie.gouv.fr/daj" in text
+    [logged] = assistant.services.storage.questions.questions_of(42)
+    assert logged.outcome == "not_covered"  # the animators see it with the others
+
+
 def test_old_related_button_still_answers(assistant, event):
     replies = assistant.handle(event("combien de pages fait un spaser ?"))
     related = next(p for p in payloads(replies) if p.startswith("faq:"))

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from knowledge.checks import check_knowledge
-from knowledge.loader import KNOWLEDGE_DIR
+from knowledge.loader import KNOWLEDGE_DIR, load_knowledge
 
 SEED_FAQ_TOPICS = [
     "duree-elaboration", "etapes-redaction", "duree-validite",  # partie 1
@@ -83,6 +83,20 @@ def test_kb_check_reports_invalid_yaml(broken_copy):
     (broken_copy / "faq" / "02-objectifs-chiffres.yaml").write_text("entries: [unclosed", encoding="utf-8")
     problems, _ = check_knowledge(broken_copy)
     assert any("02-objectifs-chiffres.yaml" in p and "YAML invalide" in p for p in problems)
+
+
+def test_neighbouring_subjects_are_checked_and_optional(broken_copy):
+    path = broken_copy / "out_of_scope.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["subjects"][0]["pointer"] = "https://exemple.com/marches"
+    data["subjects"][1]["phrasings"] = ["une seule"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    problems, _ = check_knowledge(broken_copy)
+    assert any("subjects[0].pointer" in p and "exemple.com" in p for p in problems), problems
+    assert any("subjects[1].phrasings" in p for p in problems), problems
+    # A content folder made before the file existed still loads, without neighbours.
+    path.unlink()
+    assert load_knowledge(broken_copy).neighbours == ()
 
 
 def test_every_entry_is_dated_and_dated_facts_have_a_review_date(kb):

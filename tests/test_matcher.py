@@ -78,6 +78,28 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question", [
+    "comment rédiger un appel d'offres ?",  # shares words with the AMO entry
+    "quel est le seuil des marchés publics ?",  # and with the 2026 obligation
+    "comment rédiger un avenant ?",  # « avenant » is not a slip for « avantage »
+    "délai de paiement des factures ?",
+])
+def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "not_covered" and outcome.neighbour is not None
+    assert outcome.neighbour.pointer == "https://www.economie.gouv.fr/daj"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("comment mettre des clauses sociales dans nos marchés ?", "clause-critere"),
+    ("quel est le seuil du spaser ?", "seuil-obligation"),
+    ("quelle part des marchés publics a une clause environnementale ?", "recensement-oecp"),
+])
+def test_spaser_questions_in_procurement_words_are_still_answered(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert (outcome.kind, outcome.best.entry.id, outcome.neighbour) == ("answered", expected, None)
+
+
 def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 

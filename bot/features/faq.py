@@ -115,7 +115,8 @@ class FaqFeature(Feature):
             return [Reply(message("suggest", question=shown), proposals)]
         if not proposals:
             proposals = topic_rows(self.services.kb.topics)
-        return [Reply(message("not_covered", question=shown, has_proposals=bool(outcome.suggestions)), proposals)]
+        return [Reply(message("not_covered", question=shown, has_proposals=bool(outcome.suggestions),
+                              neighbour=outcome.neighbour), proposals)]
 
     def answer_reply(self, entry: Entry, question_id: int | None, asked: str = "", second: Entry | None = None) -> Reply:
         """The answer with its source, related questions and the feedback buttons.
