@@ -20,6 +20,9 @@ the next one (the margin says more than the score alone on long questions).
 Two questions in one are found from the scores: a second entry that explains
 the part of the question the first one leaves unexplained, each clearly
 ahead on its own part.
+A question closer to a subject next to the SPASER that the base does not
+cover (knowledge/out_of_scope.yaml: passing and running contracts at large)
+than to any entry is declined, rather than given the least distant entry.
 Typos are corrected first against the index vocabulary. Only the entries that
 share a term with the question are scored (inverted index), and only the best
 few get the costlier fuzzy comparison, so cost grows slowly with the base.
@@ -443,8 +446,8 @@ class Matcher:
 
     def _decide(self, query: _Query, question: str) -> Outcome:
         ranked = self._rank(query, limit=CANDIDATES)
-        if not ranked:
-            return Outcome(Answered.NOT_COVERED, None, ())
+        if not ranked:  # « procédure mapa ? »: no word of the base, maybe a neighbour's
+            return Outcome(Answered.NOT_COVERED, None, (), neighbour=self._closer_neighbour(query, 0.0))
         best = ranked[0]
         neighbour = self._closer_neighbour(query, best.score)
         if neighbour is not None:

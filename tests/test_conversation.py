@@ -73,6 +73,8 @@ def test_procurement_at_large_is_declined_with_where_it_is_answered(assistant, e
     assert "https://www.economie.gouv.fr/daj" in text
     [logged] = assistant.services.storage.questions.questions_of(42)
     assert logged.outcome == "not_covered"  # the animators see it with the others
+    # Two words the base has never seen, no question mark: still a question, on a neighbouring subject.
+    assert "https://www.economie.gouv.fr/daj" in texts(assistant.handle(event("référé précontractuel")))
 
 
 def test_old_related_button_still_answers(assistant, event):

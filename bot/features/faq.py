@@ -85,7 +85,8 @@ class FaqFeature(Feature):
         questions = self.services.storage.questions
         previous = questions.recent_question(event.user_id, FOLLOW_UP_WINDOW)
         outcome = self.services.matcher.decide(text, follows=previous)
-        if outcome.best is None and len(simple.split()) <= VAGUE_WORDS and not text.rstrip().endswith("?"):
+        if (outcome.best is None and outcome.neighbour is None and len(simple.split()) <= VAGUE_WORDS
+                and not text.rstrip().endswith("?")):
             # « ok », « bof », « je sais pas trop »: nothing to answer, nothing for the animators.
             return notes + [Reply(message("no_question", text=shorten(text, 80)), topic_rows(self.services.kb.topics))]
         try:
