@@ -72,6 +72,8 @@ def test_how_to_make_the_whole_schema_is_the_steps_not_the_definition(matcher, q
     ("Quels sont les enjeux d'un SPASER ?", "pourquoi-spaser"),
     ("j'ai besoin d'aide pour mon spaser", "ressources-mission"),  # help, not « what is it »
     ("aidez moi pour mon spaser svp", "ressources-mission"),
+    ("Un CCAS doit-il faire un SPASER ?", "qui-est-concerne"),  # a public establishment
+    ("Comment intégrer les clauses d'insertion dans le schéma ?", "heures-insertion"),
 ])
 def test_how_questions_about_something_else_keep_their_own_entry(matcher, question, expected):
     outcome = matcher.decide(question)
