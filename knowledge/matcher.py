@@ -125,6 +125,11 @@ STRUCTURE_WORDS = frozenset("commune communes ville villes mairie region regions
                             "metropoles intercommunalite interco epci agglomeration agglo syndicat syndicats hopital "
                             "hopitaux chu".split())
 STRUCTURE_WEIGHT = 0.5
+# A year is rare in the base, so it weighs as much as a rare word; in a question it mostly dates the
+# asker's own situation (« notre schéma couvrait 2020-2025 »), which must not pull the plan of 2022-2025.
+# A year with its law (« la loi de 2021 ») still finds the law by the other word.
+YEAR = re.compile(r"(?:19|20)\d\d")
+YEAR_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -324,7 +329,8 @@ class Matcher:
                 # context word counts only if the base uses that very word.
                 continue
             if term in self.idf:
-                weights[term] = self.idf[term] * (STRUCTURE_WEIGHT if word in STRUCTURE_WORDS else 1.0)
+                weights[term] = self.idf[term] * (STRUCTURE_WEIGHT if word in STRUCTURE_WORDS else
+                                                  YEAR_WEIGHT if YEAR.fullmatch(word) else 1.0)
             elif word not in CONTEXT_WORDS and not word.isdigit():
                 # In a long question, unknown words are mostly context; in a
                 # short one, they are what is asked.

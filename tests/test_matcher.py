@@ -74,6 +74,9 @@ def test_how_to_make_the_whole_schema_is_the_steps_not_the_definition(matcher, q
     ("aidez moi pour mon spaser svp", "ressources-mission"),
     ("Un CCAS doit-il faire un SPASER ?", "qui-est-concerne"),  # a public establishment
     ("Comment intégrer les clauses d'insertion dans le schéma ?", "heures-insertion"),
+    # The asker's own years do not pull the plan of 2022-2025; a law's year still finds the law.
+    ("Notre précédent schéma couvrait 2020-2025, il faut le renouveler pour combien d'années ?", "duree-validite"),
+    ("qu'a changé la loi de 2021 ?", "loi-climat-resilience"),
 ])
 def test_how_questions_about_something_else_keep_their_own_entry(matcher, question, expected):
     outcome = matcher.decide(question)
