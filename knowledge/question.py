@@ -57,6 +57,14 @@ REPORTED = re.compile(
     r"|on (?:me |nous )?a dit (?:que )?|je me demande (?:si )?|on se demande (?:si )?"
     r")"
 )
+# « Je suis nouvelle au service marchés et on me parle du SPASER, c'est quoi ? », « je viens
+# d'arriver, c'est quoi un spaser ? »: who the person is, then the question.
+INTRODUCED = re.compile(
+    r"^(?:(?:bonjour|bonsoir|salut)\s+)?(?:je suis (?:nouvelle|nouveau|arrivee?|la nouvelle|le nouveau)"
+    r"|je viens (?:d )?arriver|je debute|j arrive|je arrive|nouvelle|nouveau)\b.{0,120}?\s"
+    r"(?=(?:et )?(?:(?:c )?est quoi|(?:qu )?est ce|comment|combien|quel|quelle|quels|quelles|pourquoi|on me parle"
+    r"|on parle)\b)"
+)
 
 # Words that describe who asks, not what is asked. They weigh nothing unless
 # the base itself uses them (then they are ordinary terms).
@@ -79,9 +87,10 @@ MODIFIERS = frozenset("trop assez beaucoup bien mal mieux plutot tres peu souven
 def focus(question: str) -> str:
     """The question without a reported-speech preamble (« ma directrice veut savoir si… »)."""
     simplified = simplify(question)
-    match = REPORTED.match(simplified)
-    if match and simplified[match.end() :].strip():
-        return simplified[match.end() :]
+    for preamble in (REPORTED, INTRODUCED):
+        match = preamble.match(simplified)
+        if match and simplified[match.end() :].strip():
+            return simplified[match.end() :]
     return question
 
 

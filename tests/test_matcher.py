@@ -77,6 +77,9 @@ def test_how_to_make_the_whole_schema_is_the_steps_not_the_definition(matcher, q
     # The asker's own years do not pull the plan of 2022-2025; a law's year still finds the law.
     ("Notre précédent schéma couvrait 2020-2025, il faut le renouveler pour combien d'années ?", "duree-validite"),
     ("qu'a changé la loi de 2021 ?", "loi-climat-resilience"),
+    # Who the person is, then the question: « viens » is not « d'où vient le SPASER ».
+    ("je viens d'arriver, c'est quoi un spaser ?", "definition"),
+    ("Je suis nouvelle au service marchés et on me parle du SPASER, c'est quoi exactement ?", "definition"),
 ])
 def test_how_questions_about_something_else_keep_their_own_entry(matcher, question, expected):
     outcome = matcher.decide(question)
