@@ -74,6 +74,10 @@ SIDE_MARGIN = 8.0
 OBLIGATION_TERM = stem("obligatoire")
 SEUIL_TERM = stem("seuil")
 SPASER_TERM = stem("spaser")
+# « c'est quoi », « que veut dire » say how the question is asked; what it asks is the other word
+# (« c'est quoi les axes d'un spaser » asks for the axes, not for the definition of the SPASER).
+DEFINITION_TERM = stem("definition")
+DEFINITION_WEIGHT = 0.5
 # A question that names the SPASER and nothing else the base knows: once the little words are
 # dropped, only « spaser » is left, which the definition answers. These say what it asks instead:
 # « Comment faire un SPASER ? », « comment on s'y prend pour monter notre schéma ? » (the steps),
@@ -335,6 +339,8 @@ class Matcher:
                 # In a long question, unknown words are mostly context; in a
                 # short one, they are what is asked.
                 weights[term] = self.unknown_weight * min(1.0, LONG_QUESTION / max(len(words), 1))
+        if DEFINITION_TERM in weights and len(set(weights) - {SPASER_TERM, DEFINITION_TERM}) > 0:
+            weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
         if weights and set(weights) <= {SPASER_TERM}:
             cue = next((term for pattern, term in BARE_SPASER_CUES if pattern.search(simplify(question))), None)
             if cue in self.idf:

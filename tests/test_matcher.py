@@ -80,6 +80,9 @@ def test_how_to_make_the_whole_schema_is_the_steps_not_the_definition(matcher, q
     # Who the person is, then the question: « viens » is not « d'où vient le SPASER ».
     ("je viens d'arriver, c'est quoi un spaser ?", "definition"),
     ("Je suis nouvelle au service marchés et on me parle du SPASER, c'est quoi exactement ?", "definition"),
+    # « c'est quoi » says how it is asked; the axes are what is asked.
+    ("c quoi les axes d1 spaser", "nombre-axes"),
+    ("c'est quoi un spaser ?", "definition"),
 ])
 def test_how_questions_about_something_else_keep_their_own_entry(matcher, question, expected):
     outcome = matcher.decide(question)
