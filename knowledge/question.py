@@ -61,7 +61,7 @@ REPORTED = re.compile(
 # d'arriver, c'est quoi un spaser ? »: who the person is, then the question.
 INTRODUCED = re.compile(
     r"^(?:(?:bonjour|bonsoir|salut)\s+)?(?:je suis (?:nouvelle|nouveau|arrivee?|la nouvelle|le nouveau)"
-    r"|je viens (?:d )?arriver|je debute|j arrive|je arrive|nouvelle|nouveau)\b.{0,120}?\s"
+    r"|je viens (?:d )?arriver|je debute|j arrive|je arrive)\b.{0,120}?\s"
     r"(?=(?:et )?(?:(?:c )?est quoi|(?:qu )?est ce|comment|combien|quel|quelle|quels|quelles|pourquoi|on me parle"
     r"|on parle)\b)"
 )
