@@ -80,6 +80,7 @@ def test_how_to_make_the_whole_schema_is_the_steps_not_the_definition(matcher, q
     # Who the person is, then the question: « viens » is not « d'où vient le SPASER ».
     ("je viens d'arriver, c'est quoi un spaser ?", "definition"),
     ("Je suis nouvelle au service marchés et on me parle du SPASER, c'est quoi exactement ?", "definition"),
+    ("Nouvelle loi industrie verte, qu'est-ce qui change pour le spaser ?", "loi-industrie-verte"),  # not who asks
     # « c'est quoi » says how it is asked; the axes are what is asked.
     ("c quoi les axes d1 spaser", "nombre-axes"),
     ("c'est quoi un spaser ?", "definition"),
