@@ -81,6 +81,9 @@ def test_how_to_make_the_whole_schema_is_the_steps_not_the_definition(matcher, q
     ("je viens d'arriver, c'est quoi un spaser ?", "definition"),
     ("Je suis nouvelle au service marchés et on me parle du SPASER, c'est quoi exactement ?", "definition"),
     ("Nouvelle loi industrie verte, qu'est-ce qui change pour le spaser ?", "loi-industrie-verte"),  # not who asks
+    # Years are the period the schema covers; writing it is counted in months.
+    ("le spaser c pr combien d'années", "duree-validite"),
+    ("combien de temps pour rédiger un spaser ?", "duree-elaboration"),
     # « c'est quoi » says how it is asked; the axes are what is asked.
     ("c quoi les axes d1 spaser", "nombre-axes"),
     ("c'est quoi un spaser ?", "definition"),
