@@ -98,6 +98,8 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "quel est le seuil des marchés publics ?",  # and with the 2026 obligation
     "comment rédiger un avenant ?",  # « avenant » is not a slip for « avantage »
     "délai de paiement des factures ?",
+    "comment calculer le montant d'un marché ?",  # a contract's value, not the annual purchases
+    "comment choisir les critères d'attribution ?",
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
@@ -109,6 +111,8 @@ def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher,
     ("comment mettre des clauses sociales dans nos marchés ?", "clause-critere"),
     ("quel est le seuil du spaser ?", "seuil-obligation"),
     ("quelle part des marchés publics a une clause environnementale ?", "recensement-oecp"),
+    ("comment calculer le montant annuel des achats ?", "calcul-seuil"),
+    ("comment rédiger un critère environnemental ?", "clause-critere"),
 ])
 def test_spaser_questions_in_procurement_words_are_still_answered(matcher, question, expected):
     outcome = matcher.decide(question)
