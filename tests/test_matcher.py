@@ -84,6 +84,8 @@ def test_how_to_make_the_whole_schema_is_the_steps_not_the_definition(matcher, q
     # Years are the period the schema covers; writing it is counted in months.
     ("le spaser c pr combien d'années", "duree-validite"),
     ("combien de temps pour rédiger un spaser ?", "duree-elaboration"),
+    ("quel plan pour le document ?", "sommaire-type"),  # not the model
+    ("on met quoi en intro ?", "introduction-editorial"),
     # « c'est quoi » says how it is asked; the axes are what is asked.
     ("c quoi les axes d1 spaser", "nombre-axes"),
     ("c'est quoi un spaser ?", "definition"),
