@@ -155,7 +155,7 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
                 problems.append(f"{entry.file} : « {entry.id} ».related se cite lui-même.")
         for url in URL_PATTERN.findall(entry.answer):
             url = url.rstrip(".,;:")
-            if not any(url == p or url.startswith(p.rstrip("/") + "/") for p in allowed):
+            if not _allowed(url, allowed):
                 problems.append(f"{entry.file} : « {entry.id} ».answer cite une adresse non autorisée : {url}")
 
     if problems:
@@ -270,6 +270,11 @@ def _allowed_urls(path: Path, problems: list[str]) -> tuple[str, ...]:
     return tuple(prefixes)
 
 
+def _allowed(url: str, prefixes: tuple[str, ...]) -> bool:
+    """The address itself or a page under it: « …/daj » allows « …/daj/fiches », not « …/dajx »."""
+    return any(url == p or url.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
 def _neighbours(path: Path, allowed: tuple[str, ...], problems: list[str]) -> tuple[Neighbour, ...]:
     """The subjects next to the SPASER; a content folder made before this file existed has none."""
     if not path.is_file():
@@ -289,7 +294,7 @@ def _neighbours(path: Path, allowed: tuple[str, ...], problems: list[str]) -> tu
         if not _text_list(phrasings) or len(phrasings) < MIN_VARIANTS:
             problems.append(f"{where}.phrasings : au moins {MIN_VARIANTS} formulations non vides.")
             continue
-        if pointer is not None and not (_is_text(pointer) and any(pointer.startswith(p) for p in allowed)):
+        if pointer is not None and not (_is_text(pointer) and _allowed(pointer, allowed)):
             problems.append(f"{where}.pointer : adresse absente de allowed_urls.yaml : {pointer}")
             continue
         found.append(Neighbour(raw["id"], raw["label"].strip(), pointer, tuple(p.strip() for p in phrasings)))

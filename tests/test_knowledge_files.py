@@ -88,11 +88,11 @@ def test_kb_check_reports_invalid_yaml(broken_copy):
 def test_neighbouring_subjects_are_checked_and_optional(broken_copy):
     path = broken_copy / "out_of_scope.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["subjects"][0]["pointer"] = "https://exemple.com/marches"
+    data["subjects"][0]["pointer"] = "https://www.economie.gouv.fr/dajx"  # next to an allowed address, not under it
     data["subjects"][1]["phrasings"] = ["une seule"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     problems, _ = check_knowledge(broken_copy)
-    assert any("subjects[0].pointer" in p and "exemple.com" in p for p in problems), problems
+    assert any("subjects[0].pointer" in p and "dajx" in p for p in problems), problems
     assert any("subjects[1].phrasings" in p for p in problems), problems
     # A content folder made before the file existed still loads, without neighbours.
     path.unlink()
