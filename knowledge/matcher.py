@@ -201,10 +201,6 @@ class _Query:
     def total(self) -> float:
         return sum(self.weights.values())
 
-    def without(self, terms: Iterable[str]) -> "_Query":
-        drop = set(terms)
-        kept = {t: w for t, w in self.weights.items() if t not in drop}
-        return _Query(kept, self.text, self.words, self.threshold)
 
 
 class Matcher:
@@ -225,42 +221,35 @@ class Matcher:
         self.docs: list[_Doc] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         vocabulary: set[str] = set()
-        analysed: list[list[tuple[frozenset[str], str]]] = []
+        analysed: list[list[tuple[frozenset[str], list[str]]]] = []
         for index, entry in enumerate(kb.entries):
-            phrasings = []
-            for text in (*entry.phrasings, *extra_variants.get(entry.id, ())):
-                words = content_words(text, self.synonyms)
+            phrasings = [self._analysed(text) for text in (*entry.phrasings, *extra_variants.get(entry.id, ()))]
+            for _, words in phrasings:
                 vocabulary.update(w for w in words if "_" not in w)
-                phrasings.append((frozenset(stem(w) for w in words), " ".join(words)))
             analysed.append(phrasings)
             for term in frozenset().union(*(terms for terms, _ in phrasings)):
                 self.postings[term].append(index)
         n = len(kb.entries)
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
+        self.unknown_weight = UNKNOWN_FACTOR * math.log(1 + n)
         # The answer's own words (« délibération », « données essentielles »)
         # count for a little: people ask with the words of the answer they expect.
         self.answer_postings: dict[str, list[int]] = defaultdict(list)
         for index, (entry, phrasings) in enumerate(zip(kb.entries, analysed)):
-            built = [_Phrasing(t, text, sum(self.idf[x] for x in t), _pairs(text.split())) for t, text in phrasings]
+            built = [self._phrasing(terms, words) for terms, words in phrasings]
             terms = frozenset().union(*(p.terms for p in built))
             said = frozenset(stem(w) for w in content_words(entry.answer, self.synonyms)) - terms
             said = frozenset(t for t in said if t in self.idf)
             for term in said:
                 self.answer_postings[term].append(index)
             self.docs.append(_Doc(entry, built, terms, said))
-        self.unknown_weight = UNKNOWN_FACTOR * math.log(1 + n)
         self._doc_index = {doc.entry.id: i for i, doc in enumerate(self.docs)}
         # The neighbouring subjects, scored like entries but outside the index: their words
         # change neither the weights of the base's words nor its candidates.
         self.neighbours: list[tuple[Neighbour, _Doc]] = []
         self.neighbour_postings: dict[str, list[int]] = defaultdict(list)
         for number, neighbour in enumerate(kb.neighbours):
-            built = []
-            for text in neighbour.phrasings:
-                words = content_words(text, self.synonyms)
-                terms = frozenset(stem(w) for w in words)
-                built.append(_Phrasing(terms, " ".join(words), sum(self.idf.get(t, self.unknown_weight) for t in terms),
-                                       _pairs(words)))
+            built = [self._phrasing(*self._analysed(text)) for text in neighbour.phrasings]
             doc = _Doc(None, built, frozenset().union(*(p.terms for p in built)))
             self.neighbours.append((neighbour, doc))
             for term in doc.terms:
@@ -281,6 +270,15 @@ class Matcher:
         for word in sorted(vocabulary | self.variant_words):
             self.vocabulary_buckets[(word[0], len(word))].append(word)
         self._corrections: dict[str, str | None] = {}
+
+    def _analysed(self, text: str) -> tuple[frozenset[str], list[str]]:
+        words = content_words(text, self.synonyms)
+        return frozenset(stem(w) for w in words), words
+
+    def _phrasing(self, terms: frozenset[str], words: list[str]) -> _Phrasing:
+        """A phrasing as scored: an entry's words all have a weight; a neighbouring subject's own
+        words (« avenant ») weigh as a word the base has never seen."""
+        return _Phrasing(terms, " ".join(words), sum(self.idf.get(t, self.unknown_weight) for t in terms), _pairs(words))
 
     # -- query side ---------------------------------------------------------
 
@@ -324,6 +322,7 @@ class Matcher:
 
     def _own_query(self, question: str) -> _Query:
         words, stems = self.query_terms(question)
+        simplified = simplify(question)
         weights: dict[str, float] = {}
         if all(w in MODIFIERS or w in CONTEXT_WORDS for w in words):
             return _Query(weights, "", len(words))
@@ -342,13 +341,13 @@ class Matcher:
         if DEFINITION_TERM in weights and len(set(weights) - {SPASER_TERM, DEFINITION_TERM}) > 0:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
         if weights and set(weights) <= {SPASER_TERM}:
-            cue = next((term for pattern, term in BARE_SPASER_CUES if pattern.search(simplify(question))), None)
+            cue = next((term for pattern, term in BARE_SPASER_CUES if pattern.search(simplified)), None)
             if cue in self.idf:
                 weights[cue] = self.idf[cue]
         # « avec 65 M€ d'achats, sommes-nous obligés ? » is a question about
         # the threshold even where « seuil » is not typed: the stated volume
         # counts as the word.
-        asked = THRESHOLD_CUES & set(weights) or THRESHOLD_ASKED.search(simplify(question))
+        asked = THRESHOLD_CUES & set(weights) or THRESHOLD_ASKED.search(simplified)
         # Only if it asks nothing else: « 90 M€ d'achats, combien de temps faut-il ? » asks for a duration.
         rest = sum(w for t, w in weights.items() if t in self.idf and t not in THRESHOLD_OWN and not t.isdigit())
         threshold = bool(asked) and rest < THRESHOLD_REST and purchases_meur(question) is not None
