@@ -58,9 +58,9 @@ def reacted(key: str, choices: list[tuple[str, str]]) -> str | None:
     number = number_of_reaction(key)
     if number is not None:
         return choices[number - 1][1] if number <= len(choices) else None
-    if not may_choose(key):
-        return None
     plain = EMOJI_VARIANTS.sub("", key)
+    if plain not in QUICK_REACTIONS:
+        return None
     return next((payload for label, payload in choices if EMOJI_VARIANTS.sub("", label.split(" ")[0]) == plain), None)
 
 
