@@ -1,7 +1,10 @@
 """A real Matrix homeserver for the tests: Synapse on loopback, on SQLite, in a temporary folder.
 
 Synapse is a test-only dependency. Its rate limits are set explicitly (high,
-so that a scripted agent is not throttled), registration is closed, and
+so that a scripted agent is not throttled), presence is off as on Tchap's
+homeservers (Tchap's web client is configured with `enable_presence_by_hs_url`
+false for each of them; presence is also Synapse's costliest feature under
+load), registration is closed, and
 users are registered with its admin tool and the shared secret. Where it
 cannot start, the tests that need it are skipped with the reason.
 """
@@ -47,6 +50,8 @@ trusted_key_servers: []
 suppress_key_server_warning: true
 enable_registration: false
 max_upload_size: 50M
+presence:
+  enabled: false
 rc_message: {limit}
 rc_login:
   address: {limit}
