@@ -170,6 +170,25 @@ async def test_a_bot_killed_around_an_answer_resumes_without_applying_or_sending
 
 
 @pytest.mark.slow
+async def test_a_person_typing_or_reading_does_not_wake_the_bot(tchap):
+    session = await tchap()
+    agent = session.agent
+    await agent.open_direct_room(session.bot_id)
+    welcome = await greet(agent)
+    await settle(0.5)
+    before = session.homeserver.reads_by(session.bot_id)
+    for _ in range(6):  # what a client sends while its user reads, types and pauses
+        await agent.client.room_read_markers(agent.room_id, welcome.event_id, welcome.event_id)
+        await agent.client.room_typing(agent.room_id, True, 5000)
+        await settle(0.15)
+        await agent.client.room_typing(agent.room_id, False)
+        await settle(0.15)
+    await settle(0.5)
+    assert session.homeserver.reads_by(session.bot_id) - before <= 1, session.log()
+    assert "pages" in last_text(await agent.exchange("combien de pages fait un spaser ?")).body
+
+
+@pytest.mark.slow
 async def test_an_invitation_from_a_server_not_allowed_is_declined(tchap):
     session = await tchap(allowed_domains=["agent.tchap.gouv.fr"])
     agent = session.agent

@@ -144,6 +144,12 @@ class Homeserver:
             pass
         return f"@{name}:{SERVER_NAME}"
 
+    def reads_by(self, user_id: str) -> int:
+        """How many times `user_id` has read its events (/sync requests answered), from the access log."""
+        path = self.folder / "synapse.log"
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        return sum(1 for line in text.splitlines() if f"{{{user_id}}} Processed request" in line and "/sync" in line)
+
     def tail(self) -> str:
         path = self.folder / "synapse.log"
         return path.read_text(encoding="utf-8", errors="replace")[-2000:] if path.exists() else ""
