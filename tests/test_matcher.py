@@ -121,6 +121,19 @@ def test_spaser_questions_in_procurement_words_are_still_answered(matcher, quest
     assert (outcome.kind, outcome.best.entry.id, outcome.neighbour) == ("answered", expected, None)
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("quels organismes publics sont soumis au spaser ?", "qui-est-concerne"),
+    ("une SEM doit-elle faire un spaser ?", "qui-est-concerne"),
+    ("les bailleurs sociaux sont ils soumis au spaser", "qui-est-concerne"),
+    ("est-ce qu'on tombe sous l'obligation du spaser ?", "seuil-obligation"),
+    ("combien d'acheteurs doivent adopter un spaser ?", "nombre-concernes"),  # how many, not which
+    ("existe-t-il un organisme de contrôle ?", "sanction-controle"),  # an organism that controls, not one that buys
+])
+def test_which_buyers_must_is_asked_in_many_names_for_a_buyer(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
+
+
 def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 
