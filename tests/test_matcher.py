@@ -134,6 +134,15 @@ def test_which_buyers_must_is_asked_in_many_names_for_a_buyer(matcher, question,
     assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("les points clés du spaser", "premieres-etapes"),
+    ("quels sont les acteurs clés du spaser ?", "typologie-acteurs"),
+])
+def test_key_points_are_the_essentials_and_key_actors_are_actors(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
+
+
 def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 
