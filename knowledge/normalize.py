@@ -37,6 +37,7 @@ STOP_WORDS = frozenset(
     sais sait pense crois comprends comprendre
     prevoir mettre prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     france francais francaise concretement exactement vraiment actuellement aujourd hui
+    maintenant desormais dorenavant actuel actuelle actuels actuelles egalement
     """.split()
 )
 

@@ -143,6 +143,19 @@ def test_key_points_are_the_essentials_and_key_actors_are_actors(matcher, questi
     assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Quel est le montant de ce nouveau seuil ?", "ancien-seuil"),  # the change from 100 to 50 M€
+    ("c'est quoi le seuil maintenant ?", "seuil-obligation"),
+    ("Comment savoir si l'on tombe également sous cette obligation ?", None),  # « également » is no topic
+])
+def test_the_threshold_now_and_the_new_threshold(matcher, question, expected):
+    outcome = matcher.decide(question)
+    if expected is None:
+        assert outcome.best.entry.id == "seuil-obligation"
+    else:
+        assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
+
+
 def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 
