@@ -12,6 +12,7 @@ an upgrade still work: `d:<session>:<turn>:<action>` on a step,
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from bot.rendering import message
 from bot.replies import Button, Event, Reply
@@ -72,8 +73,8 @@ class DialogScreens:
     def plainly_answers(self, session: Session, text: str) -> bool:
         return self.engine.plainly_answers(session, text)
 
-    def after_a_pause(self, session: Session) -> bool:
-        return self.engine.after_a_pause(session)
+    def after_a_pause(self, session: Session, sent_at: datetime | None = None) -> bool:
+        return self.engine.after_a_pause(session, sent_at)
 
     def takes_any_text(self, session: Session) -> bool:
         return self.engine.takes_any_text(session)

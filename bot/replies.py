@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class Event:
     capabilities: Capabilities = field(default_factory=Capabilities)
     # The sender's address on the channel (a Matrix id, a console name); by default their numeric id.
     address: str | None = None
+    # When the person sent it, by the messenger's clock (Telegram's message date, the homeserver's
+    # timestamp): a message applied after a restart, or offered again after a crash, was still
+    # typed right after the step it answers. None where the channel does not say (the console).
+    sent_at: datetime | None = None
 
     @property
     def channel(self) -> str:

@@ -283,7 +283,7 @@ class Assistant:
             text = clean_text(event.text or "").strip()
             # Rendering the step to read typed buttons is not free: decide it once per message.
             plain = bool(text) and self.engine.plainly_answers(session, text)
-            if text and not plain and self.engine.after_a_pause(session):
+            if text and not plain and self.engine.after_a_pause(session, event.sent_at):
                 # Back after a pause or a restart: « bonjour » is not the answer to the step.
                 session = self.engine.sessions.touch(session)
                 if not self._is_question(session, text, plain):

@@ -252,11 +252,17 @@ class DialogEngine:
             return self.show(session, note=str(error))
         return None
 
-    def after_a_pause(self, session: Session) -> bool:
-        """Whether the person left the step a while ago, or the bot restarted since."""
+    def after_a_pause(self, session: Session, sent_at: datetime | None = None) -> bool:
+        """Whether the person left the step a while ago, or the bot restarted since.
+
+        When the messenger says when the message was sent (`sent_at`), that alone decides: a
+        restart of the bot is no pause for the person, who typed their answer right after the step.
+        """
         if not session.updated_at:
             return False
         moved = datetime.fromisoformat(session.updated_at)
+        if sent_at is not None:
+            return sent_at - moved > PAUSE
         return moved < self.started or clock.now() - moved > PAUSE
 
     def takes_any_text(self, session: Session) -> bool:

@@ -124,6 +124,44 @@ def test_after_a_restart_a_greeting_is_not_taken_as_an_answer(make_assistant):
     assert answers_of(restarted)["sub_theme"] == "Clauses d'insertion"
 
 
+def _typed_at(assistant, text: str, sent_at):
+    """A message as Telegram hands it over, with the date it was sent."""
+    from bot.replies import Event
+    from bot.telegram import TELEGRAM
+
+    event = Event(user_id=42, chat_id=42, text=text, event_id=f"typed-{text}-{sent_at}", capabilities=TELEGRAM,
+                  sent_at=sent_at)
+    return "\n".join(r.html for r in assistant.handle(event))
+
+
+def test_an_answer_typed_right_after_the_step_is_taken_even_if_the_bot_restarted_meanwhile(make_assistant):
+    from domain import clock
+
+    first = make_assistant()
+    chat = Chat(first, 42)
+    chat.say("/profil")
+    chat.say("Commune")
+    time.sleep(1.1)  # the bot comes back at least a second after the step was shown
+    restarted = make_assistant()
+    text = _typed_at(restarted, "Ville de Groix", clock.now())
+    assert "Vous étiez en train de remplir" not in text and "Dans quelle région" in text
+    assert answers_of(restarted)["name"] == "Ville de Groix"
+
+
+def test_a_message_typed_long_after_the_step_recalls_it(make_assistant):
+    from datetime import timedelta
+
+    from domain import clock
+
+    assistant = make_assistant()
+    chat = Chat(assistant, 42)
+    chat.say("/profil")
+    chat.say("Commune")
+    text = _typed_at(assistant, "Ville de Groix", clock.now() + timedelta(minutes=40))
+    assert "Vous étiez en train de remplir" in text
+    assert "name" not in answers_of(assistant)
+
+
 def test_a_question_in_a_dialog_goes_to_the_faq_only_when_clearly_one(assistant, chat):
     chat.say("/profil")
     text = chat.say("combien de pages fait un spaser ?")

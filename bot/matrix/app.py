@@ -27,6 +27,7 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import aiohttp
@@ -269,6 +270,7 @@ class MatrixChannel:
             event_id=event.event_id,
             capabilities=MATRIX,
             address=event.sender,
+            sent_at=datetime.fromtimestamp(event.server_timestamp / 1000, timezone.utc) if event.server_timestamp else None,
             **kwargs,
         )
 

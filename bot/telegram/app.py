@@ -202,6 +202,7 @@ class TelegramChannel:
             language=user.language_code,
             event_id=str(update.update_id),
             capabilities=TELEGRAM,
+            sent_at=update.message.date if update.message is not None else None,
             **kwargs,
         )
 
