@@ -156,6 +156,16 @@ def test_the_threshold_now_and_the_new_threshold(matcher, question, expected):
         assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("est-ce qu'un syndicat mixte doit faire un spaser ?", {"seuil-obligation", "qui-est-concerne"}),
+    ("le spaser doit-il être mis en ligne sur notre site ?", {"publication"}),
+    ("où trouver le spaser de la région Bretagne ?", {"portail-achats-durables"}),  # a region's name is context
+])
+def test_everyday_wordings_of_whether_where_and_who(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.best.entry.id in expected, (outcome.kind, outcome.best.entry.id)
+
+
 def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 
