@@ -90,6 +90,10 @@ BARE_SPASER_CUES = (
     (re.compile(r"\b(?:aide|aider|aidez|besoin d aide|accompagnement|accompagner|accompagne|coup de main|soutien)\b"),
      stem("ressources")),
 )
+# « Faut-il un SPASER ? », « faut-il en faire un ? »: whether one must, asked with little words only.
+MUST_HAVE_ONE = re.compile(
+    r"\bfaut(?: t)? il (?:(?:faire|adopter|avoir|ecrire|rediger) )?(?:un |une |en (?:faire |avoir |adopter )?un )?"
+    r"(?:spaser|schema)\b")
 # With a purchase volume, these make a question about the threshold:
 # « 38 M€ de marchés par an, on n'a rien à faire côté SPASER ? ».
 THRESHOLD_CUES = frozenset(stem(w) for w in ("obligatoire", "concerné", "spaser", "retard"))
@@ -340,6 +344,13 @@ class Matcher:
                 weights[term] = self.unknown_weight * min(1.0, LONG_QUESTION / max(len(words), 1))
         if DEFINITION_TERM in weights and len(set(weights) - {SPASER_TERM, DEFINITION_TERM}) > 0:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
+        if MUST_HAVE_ONE.search(simplified) and OBLIGATION_TERM in self.idf and OBLIGATION_TERM not in weights:
+            weights[OBLIGATION_TERM] = self.idf[OBLIGATION_TERM]
+        structures = {stem(w) for w in words if w in STRUCTURE_WORDS}
+        if OBLIGATION_TERM in weights and structures and set(weights) <= structures | {OBLIGATION_TERM, SPASER_TERM}:
+            # « On est une interco, faut-il un SPASER ? »: who asks whether they must, not a shared schema.
+            for term in structures & set(weights):
+                weights[term] *= STRUCTURE_WEIGHT
         if weights and set(weights) <= {SPASER_TERM}:
             cue = next((term for pattern, term in BARE_SPASER_CUES if pattern.search(simplified)), None)
             if cue in self.idf:

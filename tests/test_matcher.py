@@ -157,6 +157,7 @@ def test_the_threshold_now_and_the_new_threshold(matcher, question, expected):
 
 
 @pytest.mark.parametrize("question, expected", [
+    ("on est une communauté d'agglo de 120 000 habitants, faut-il un spaser ?", {"seuil-obligation"}),
     ("est-ce qu'un syndicat mixte doit faire un spaser ?", {"seuil-obligation", "qui-est-concerne"}),
     ("le spaser doit-il être mis en ligne sur notre site ?", {"publication"}),
     ("où trouver le spaser de la région Bretagne ?", {"portail-achats-durables"}),  # a region's name is context
