@@ -167,6 +167,18 @@ def test_everyday_wordings_of_whether_where_and_who(matcher, question, expected)
     assert outcome.kind == "answered" and outcome.best.entry.id in expected, (outcome.kind, outcome.best.entry.id)
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("il faut faire un diagnostic avant ?", "etat-des-lieux"),  # of the purchases, before writing
+    ("je veux faire le diagnostic de maturité", "autodiagnostic"),
+    ("diagnostic", "autodiagnostic"),  # the tool of the menu
+    ("qui remplit les indicateurs chaque année ?", "suivi-indicateurs-qui"),
+    ("comment je récupère les données de nos marchés ?", "decp-donnees"),
+])
+def test_a_diagnostic_filling_in_indicators_and_the_data_of_ones_contracts(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
+
+
 def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 
