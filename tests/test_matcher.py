@@ -179,6 +179,17 @@ def test_a_diagnostic_filling_in_indicators_and_the_data_of_ones_contracts(match
     assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("slt, c koi 1 spaser stp", "definition"),  # « 1 » for « un », as texted
+    ("comment on fait le suivi ?", "gouvernance-rythme"),
+    ("on peut se faire aider gratuitement ?", "guichets-verts"),
+    ("formation gratuite sur les achats durables", "mooc"),
+])
+def test_texting_following_up_and_free_help(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert (outcome.kind, outcome.best.entry.id) == ("answered", expected)
+
+
 def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 
