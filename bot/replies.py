@@ -30,6 +30,15 @@ class Capabilities:
     starts_with_start: bool = False
 
 
+# Words that are commands even typed bare, on every channel: nobody asks the FAQ « aide » or « menu » alone.
+BARE_COMMANDS = {"aide": "aide", "help": "aide", "menu": "start"}
+
+
+def bare_command(text: str) -> str | None:
+    """The command a message made of one such word stands for (« Aide ? » is /aide)."""
+    return BARE_COMMANDS.get(text.strip().rstrip(" ?!.").lower())
+
+
 @dataclass(frozen=True)
 class Event:
     """One thing a person did: typed text, sent a command, or pressed a button."""

@@ -22,7 +22,7 @@ from bot.features import FEATURES
 from bot.faq_index import build_matcher
 from bot.features.base import Buttons, Catalogue, Command, Feature, build
 from bot.rendering import message, shorten
-from bot.replies import Event, Reply, decode_replies, encode_replies
+from bot.replies import Event, Reply, bare_command, decode_replies, encode_replies
 from dialogs.definitions import Dialog, load_dialogs
 from bot.dialog_screens import DialogScreens, prefixed
 from dialogs.engine import DialogEngine, looks_like_question
@@ -206,6 +206,9 @@ class Assistant:
             return self._keep_dialog(event, lambda: self._on_file(event))
         if event.command is not None:
             return self._on_command(event)
+        bare = bare_command(event.text or "") if event.chat_type == "private" else None
+        if bare is not None:  # « aide », « menu » typed without their « / »
+            return self._on_command(dataclasses.replace(event, command=bare, text=None))
         return self._on_text(event)
 
     def _allowed_while_muted(self, event: Event) -> bool:

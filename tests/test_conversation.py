@@ -102,6 +102,14 @@ def test_help_lists_every_user_command(assistant, event):
         assert f"/{name}" in text
 
 
+def test_help_and_menu_typed_without_their_slash_are_the_commands(assistant, event):
+    assert "Ce que je sais faire" in texts(assistant.handle(event("aide")))
+    assert "Ce que je sais faire" in texts(assistant.handle(event("Help ?")))
+    assert "👤 Mon profil" in " ".join(b.label for r in assistant.handle(event("Menu")) for row in r.buttons for b in row)
+    # In a group, « aide » is said to the people there: not a command for the bot.
+    assert "Ce que je sais faire" not in texts(assistant.handle(event("aide", chat_type="group", user_id=43)))
+
+
 def test_unknown_command_and_unknown_button_are_explained(assistant, event):
     assert "Je ne connais pas la commande /nimporte" in texts(assistant.handle(event(command="nimporte")))
     assert "plus disponible" in texts(assistant.handle(event(payload="faq:n-existe-pas")))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.numbered import Choices
-from bot.replies import Button
+from bot.replies import Button, bare_command
 
 # The reactions offered under a message with choices, in order: a tap sends the choice.
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
@@ -21,8 +21,6 @@ QUICK_REACTIONS = ("👍", "👎")
 # Variation selector and skin tones: « 👍🏽 » is still « 👍 ».
 EMOJI_VARIANTS = re.compile("[\ufe0f\U0001f3fb-\U0001f3ff]")
 
-# Words that are commands even without « ! »: nobody asks the FAQ « aide » or « menu » alone.
-BARE_COMMANDS = {"aide": "aide", "menu": "start"}
 
 COMMAND = re.compile(r"^[!/]([A-Za-zÀ-ÿ_]+)(?:\s+(.*))?$", re.DOTALL)
 
@@ -33,10 +31,8 @@ def command_of(text: str) -> tuple[str, str] | None:
     found = COMMAND.match(stripped)
     if found:
         return found.group(1), (found.group(2) or "").strip()
-    word = stripped.rstrip(" ?!.").lower()
-    if word in BARE_COMMANDS:
-        return BARE_COMMANDS[word], ""
-    return None
+    bare = bare_command(stripped)
+    return (bare, "") if bare is not None else None
 
 
 def number_of_reaction(key: str) -> int | None:
