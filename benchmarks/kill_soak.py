@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import signal
 import sqlite3
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.support.cli import BotProcess  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 from tests.support.telegram import buttons  # noqa: E402
 
@@ -41,29 +41,6 @@ pace = random.Random(SEED)
 
 class Lost(Exception):
     pass
-
-
-class Bot:
-    def __init__(self, fake: FakeTelegram, folder: Path):
-        self.fake, self.folder = fake, folder
-        self.config = folder / "config.yaml"
-        self.config.write_text(f"telegram:\n  base_url: {fake.base_url}\nstorage:\n  path: {folder / 'soak.db'}\n",
-                               encoding="utf-8")
-        self.process = None
-        self.starts = 0
-
-    async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "SPASER_CRASH_AT"}
-        env.update({"SPASER_BOT_TOKEN": self.fake.token, "PYTHONPATH": str(ROOT)})
-        self.starts += 1
-        with open(self.folder / f"bot{self.starts}.log", "wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run", "--config", str(self.config), cwd=self.folder, env=env,
-                stdout=log, stderr=log)
-
-    async def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
 
 
 def from_user(update: dict) -> int | None:
@@ -133,7 +110,7 @@ async def main() -> None:
         folder = Path(tmp)
         fake = FakeTelegram()
         await fake.start()
-        bot = Bot(fake, folder)
+        bot = BotProcess(fake, folder, logs=True)
         await bot.start()
         users = [70_000 + n for n in range(USERS)]
         losses: list[tuple[int, bool]] = []
@@ -156,9 +133,8 @@ async def main() -> None:
         stop.set()
         await killing
         await asyncio.sleep(1.5)
-        bot.process.send_signal(signal.SIGINT)
-        await bot.process.wait()
-        with sqlite3.connect(folder / "soak.db") as db:
+        await bot.stop()
+        with sqlite3.connect(bot.db) as db:
             profiles = db.execute("SELECT name, region, purchases_meur, period_start, period_end FROM workspaces").fetchall()
         wrong = [p for p in profiles if p[1:] != ("bretagne", 80.0, 2026, 2031)]
         repeated = 0

@@ -8,45 +8,12 @@ answer once the update is offered again.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
-
 import pytest
 
 from storage import Storage
 from storage.faults import CRASH_EXIT_STATUS
-from tests.support.cli import ROOT
+from tests.support.cli import BotProcess
 from tests.support.telegram import DIALOG_USER as USER, ask, buttons, tap
-
-
-class BotProcess:
-    """`spaser-bot run` against the fake server, on one database kept across restarts."""
-
-    def __init__(self, fake, tmp_path):
-        self.fake = fake
-        self.db = tmp_path / "crash.db"
-        self.config = tmp_path / "config.yaml"
-        self.config.write_text(f"telegram:\n  base_url: {fake.base_url}\nstorage:\n  path: {self.db}\n", encoding="utf-8")
-        self.cwd = tmp_path
-        self.proc = None
-
-    async def start(self, crash_at: str | None = None):
-        env = {k: v for k, v in os.environ.items() if k not in ("SPASER_BOT_TOKEN", "SPASER_CRASH_AT")}
-        env.update({"SPASER_BOT_TOKEN": self.fake.token, "PYTHONPATH": str(ROOT)})
-        if crash_at:
-            env["SPASER_CRASH_AT"] = crash_at
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", "--config", str(self.config), cwd=self.cwd, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-
-    async def crashed(self) -> int:
-        return await asyncio.wait_for(self.proc.wait(), 20)
-
-    async def stop(self):
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.terminate()
-            await self.proc.wait()
 
 
 @pytest.fixture

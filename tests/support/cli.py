@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -24,3 +26,47 @@ def spaser_bot(*args, stdin: str = "", cwd: Path, env_extra: dict | None = None,
         env=env,
         timeout=timeout,
     )
+
+
+class BotProcess:
+    """`spaser-bot run` against the fake Bot API server, on one database kept across restarts.
+
+    `logs`: each start writes its output to `bot-N.log` in the folder (otherwise it is dropped)."""
+
+    def __init__(self, fake, folder: Path, logs: bool = False):
+        self.fake = fake
+        self.folder = folder
+        self.db = folder / "bot.db"
+        self.config = folder / "config.yaml"
+        self.config.write_text(f"telegram:\n  base_url: {fake.base_url}\nstorage:\n  path: {self.db}\n", encoding="utf-8")
+        self.logs = logs
+        self.starts = 0
+        self.proc = None
+
+    async def start(self, crash_at: str | None = None):
+        env = {k: v for k, v in os.environ.items() if k not in ("SPASER_BOT_TOKEN", "SPASER_CRASH_AT")}
+        env.update({"SPASER_BOT_TOKEN": self.fake.token, "PYTHONPATH": str(ROOT)})
+        if crash_at:
+            env["SPASER_CRASH_AT"] = crash_at
+        self.starts += 1
+        output = open(self.folder / f"bot-{self.starts}.log", "wb") if self.logs else subprocess.DEVNULL
+        try:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "run", "--config", str(self.config), cwd=self.folder, env=env,
+                stdout=output, stderr=output)
+        finally:
+            if self.logs:
+                output.close()  # the child keeps its own copy
+
+    async def crashed(self) -> int:
+        return await asyncio.wait_for(self.proc.wait(), 20)
+
+    async def kill(self):
+        """kill -9: nothing is finished, nothing is saved."""
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def stop(self):
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            await self.proc.wait()
