@@ -346,11 +346,12 @@ class Matcher:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
         if MUST_HAVE_ONE.search(simplified) and OBLIGATION_TERM in self.idf and OBLIGATION_TERM not in weights:
             weights[OBLIGATION_TERM] = self.idf[OBLIGATION_TERM]
-        structures = {stem(w) for w in words if w in STRUCTURE_WORDS}
-        if OBLIGATION_TERM in weights and structures and set(weights) <= structures | {OBLIGATION_TERM, SPASER_TERM}:
+        if OBLIGATION_TERM in weights:
             # « On est une interco, faut-il un SPASER ? »: who asks whether they must, not a shared schema.
-            for term in structures & set(weights):
-                weights[term] *= STRUCTURE_WEIGHT
+            structures = {stem(w) for w in words if w in STRUCTURE_WORDS} & weights.keys()
+            if structures and weights.keys() <= structures | {OBLIGATION_TERM, SPASER_TERM}:
+                for term in structures:
+                    weights[term] *= STRUCTURE_WEIGHT
         if weights and set(weights) <= {SPASER_TERM}:
             cue = next((term for pattern, term in BARE_SPASER_CUES if pattern.search(simplified)), None)
             if cue in self.idf:
