@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.matrix_agent import settle
 from tests.support.synapse import environment_without_proxies, unavailable
-from tests.support.tchap import ROOT, choices, fill_profile, greet, last_text, next_name, number_of, pick
+from tests.support.tchap import ROOT, choices, fill_profile, last_text, meet, next_name, number_of, pick
 
 REASON = unavailable()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
@@ -24,8 +24,7 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 async def test_an_agent_in_an_encrypted_direct_room_asks_and_completes_the_profile_by_numbers_and_reactions(tchap):
     session = await tchap()
     agent = session.agent
-    await agent.open_direct_room(session.bot_id)
-    welcome = await greet(agent)
+    welcome = await meet(agent, session.bot_id)
     assert "Bonjour" in welcome.body and "!aide" in welcome.body and "/aide" not in welcome.body
     assert agent.room_id and agent.client.rooms[agent.room_id].encrypted and welcome.encrypted
     help_text = last_text(await agent.exchange("!aide"))
@@ -70,8 +69,7 @@ async def test_an_agent_in_an_encrypted_direct_room_asks_and_completes_the_profi
 async def test_the_map_filled_by_reactions_then_the_plan_documents_arrive_encrypted(tchap):
     session = await tchap()
     agent = session.agent
-    await agent.open_direct_room(session.bot_id)
-    await greet(agent)
+    await meet(agent, session.bot_id)
     await fill_profile(agent, itertools.repeat("number"))
     lists = last_text(await agent.exchange("!cartographie"))
     step = await pick(agent, lists, "Ajouter un", "reaction")
@@ -112,8 +110,7 @@ async def test_the_map_filled_by_reactions_then_the_plan_documents_arrive_encryp
 async def test_an_exported_grid_sent_back_in_the_room_is_read_as_an_import(tchap):
     session = await tchap()
     agent = session.agent
-    await agent.open_direct_room(session.bot_id)
-    await greet(agent)
+    await meet(agent, session.bot_id)
     lists = last_text(await agent.exchange("!cartographie"))
     assert "CSV" not in lists.body  # nothing to export yet
     from tests.support.workspace import HEADER
@@ -133,8 +130,7 @@ async def test_an_exported_grid_sent_back_in_the_room_is_read_as_an_import(tchap
 async def test_a_bot_killed_around_an_answer_resumes_without_applying_or_sending_it_twice(tchap, crash_at):
     session = await tchap()
     agent = session.agent
-    await agent.open_direct_room(session.bot_id)
-    await greet(agent)
+    await meet(agent, session.bot_id)
     step = last_text(await agent.exchange("!profil"))
     step = await pick(agent, step, "Commune", "reaction")
     # The answer is committed, then the bot dies before sending its reply (event-committed), or once it
@@ -170,8 +166,7 @@ async def test_a_bot_killed_around_an_answer_resumes_without_applying_or_sending
 async def test_a_person_typing_or_reading_does_not_wake_the_bot(tchap):
     session = await tchap()
     agent = session.agent
-    await agent.open_direct_room(session.bot_id)
-    welcome = await greet(agent)
+    welcome = await meet(agent, session.bot_id)
     await settle(0.5)
     before = session.homeserver.reads_by(session.bot_id)
     for _ in range(6):  # what a client sends while its user reads, types and pauses
@@ -235,8 +230,7 @@ async def test_the_decp_baseline_with_its_chart_the_diagnostic_examples_and_an_a
 
     session = await tchap(animator=True)
     agent = session.agent
-    await agent.open_direct_room(session.bot_id)
-    await greet(agent)
+    await meet(agent, session.bot_id)
     step = last_text(await agent.exchange("!profil"))
     step = await pick(agent, step, "Commune", "number")
     step = last_text(await agent.exchange("Ville de Bordeaux"))
@@ -281,8 +275,7 @@ async def test_one_process_serves_telegram_and_tchap_when_both_are_configured(tc
     session = await tchap(telegram=fake)
     await fake.wait_for(lambda: any(c.method == "getUpdates" for c in fake.calls), timeout=30)
     agent = session.agent
-    await agent.open_direct_room(session.bot_id)
-    await greet(agent)
+    await meet(agent, session.bot_id)
     on_tchap = last_text(await agent.exchange("combien de pages fait un spaser ?"))
     [on_telegram] = await ask(fake, "combien de pages fait un spaser ?", 4242)
     assert "pages" in on_tchap.body and "pages" in on_telegram["text"]
@@ -337,8 +330,7 @@ async def test_an_announcement_reaches_telegram_and_tchap_subscribers_alike(tcha
     await fake.wait_for(lambda: "✅ Webinaires" in str(fake.messages[(4242, opt_in["message_id"])]))
     await tap(fake, fake.messages[(4242, opt_in["message_id"])], "Valider la sélection", user=4242)
     agent = session.agent
-    await agent.open_direct_room(session.bot_id)
-    await greet(agent, subscribe="Webinaires")
+    await meet(agent, session.bot_id, subscribe="Webinaires")
     assert sorted(session.query("SELECT topics FROM subscriptions")) == [("webinaires",), ("webinaires",)]
 
     start = len(agent.received)
@@ -365,8 +357,7 @@ async def test_a_bot_killed_mid_announcement_resumes_and_each_agent_gets_it_once
         agents.append(agent)
     try:
         for agent in agents:
-            await agent.open_direct_room(session.bot_id)
-            await greet(agent, subscribe="Webinaires")
+            await meet(agent, session.bot_id, subscribe="Webinaires")
         session.stop()
         queue_announcement(session, "Nouvelle fiche : les clauses sociales pas à pas.")
         # The first part sent, then the bot dies before writing it down: the next start sends it again.
@@ -398,8 +389,7 @@ async def test_a_webinar_reaches_each_agent_with_its_calendar_file_uploaded_once
     await agents[1].login()
     try:
         for agent in agents:
-            await agent.open_direct_room(session.bot_id)
-            await greet(agent, subscribe="Webinaires")
+            await meet(agent, session.bot_id, subscribe="Webinaires")
         starts = len(agents[0].received), len(agents[1].received)
         # As the animator's « Envoyer » does: a webinar, queued for now.
         storage = Storage.open(session.database)

@@ -80,11 +80,10 @@ async def person(request, fake, start_bot, tchap):
         await start_bot()
         yield OnTelegram(fake)
         return
-    from tests.support.tchap import greet
+    from tests.support.tchap import meet
 
     session = await tchap()
-    await session.agent.open_direct_room(session.bot_id)
-    await greet(session.agent)
+    await meet(session.agent, session.bot_id)
     yield OnTchap(session.agent)
 
 

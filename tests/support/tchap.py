@@ -100,6 +100,12 @@ def last_text(got):
     return shown[-1]
 
 
+async def meet(agent, bot_id: str, subscribe: str | None = None):
+    """A first contact: the agent opens a direct room with the bot and greets it. Returns the greeting."""
+    await agent.open_direct_room(bot_id)
+    return await greet(agent, subscribe)
+
+
 async def greet(agent, subscribe: str | None = None):
     """The first words to the bot: its greeting, then the announcements' opt-in, asked once, answered
     (« Passer », or a theme then « Valider la sélection »). Returns the greeting."""
