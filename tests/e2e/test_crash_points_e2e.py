@@ -75,6 +75,22 @@ async def test_a_typed_year_committed_then_offered_again_is_not_the_end_year(fak
     assert _count(bot.db, "SELECT COUNT(*) FROM dialog_answers WHERE step = 'period_start' AND value = '2026'") == 1
 
 
+async def test_a_name_typed_after_a_restart_and_offered_again_after_a_crash_is_stored_once(fake, bot):
+    """Free text right after its step is the answer, though the bot restarted in between; cut at its
+    commit and offered again, it is not stored twice nor taken for the next step's answer."""
+    await bot.start()
+    [step] = await ask(fake, "/profil", USER)
+    await tap(fake, step, "Commune")
+    await bot.stop()
+    await bot.start(crash_at="event-committed")
+    update_id = fake.push_message(USER, "Ville de Groix")
+    [again] = await _crash_then_offer_again(fake, bot, update_id, expect=1)
+    assert "Nom : Ville de Groix" in again["text"] and "Dans quelle région" in again["text"]
+    await bot.stop()
+    assert _count(bot.db, "SELECT COUNT(*) FROM dialog_answers WHERE step = 'name' AND value LIKE '%Ville de Groix%'") == 1
+    assert _count(bot.db, "SELECT COUNT(*) FROM dialog_answers WHERE step = 'region'") == 0
+
+
 @pytest.mark.parametrize("point", ["dialog-finished", "event-committed"])
 async def test_a_validation_cut_at_its_commit_completes_the_profile_once(fake, bot, point):
     await bot.start()
