@@ -126,21 +126,24 @@ class Assistant:
         """Apply the event in one transaction with the record that it was applied.
 
         An event offered again (its confirmation never reached Telegram before a
-        crash) gets the replies of its first time: a typed year is not stored a
-        second time as the next step's answer, an import is not applied twice.
+        crash) gets the replies of its first time if they were not sent yet, else
+        nothing: a typed year is not stored a second time as the next step's
+        answer, an import is not applied twice, an answer is not repeated.
         """
         storage = self.services.storage
         if event.event_id is not None:
             applied = storage.events.replies(event.channel, event.event_id)
             if applied is not None:
-                log.info("Event %s:%s was already applied; answering it again", event.channel, event.event_id)
+                log.info("Event %s:%s was already applied; its replies %s", event.channel, event.event_id,
+                         "were sent" if applied == "[]" else "are sent now")
                 return decode_replies(applied)
         with storage.transaction():
             event = self._identified(event)
             replies = self._dispatch(event)
             if event.event_id is not None:
                 try:  # a failed statement undoes itself alone: no savepoint needed around it
-                    storage.events.record(event.channel, event.event_id, event.user_id, encode_replies(replies))
+                    storage.events.record(event.channel, event.event_id, event.user_id, encode_replies(replies),
+                                          None if event.chat_id is None else str(event.chat_id))
                 except sqlite3.OperationalError as exc:
                     if not cannot_write(exc):
                         raise

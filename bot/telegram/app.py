@@ -1,8 +1,9 @@
 """The Telegram adapter: python-telegram-bot in front of the core, and its wiring.
 
 Handlers stay thin: turn the update into an `Event`, ask the core (through
-bot.core_access), have its documents made, send the replies through the sender
-(bot.telegram.sender). What is Telegram's own lives in this package:
+bot.core_access), and hand the replies to the outbox (bot.outbox), which has
+their documents made and sends them through the sender (bot.telegram.sender)
+once the update is applied (bot.telegram.confirming). What is Telegram's own lives in this package:
 answering every callback query, group etiquette, editing the message a
 button was pressed on, downloading files, the webhook, and one bot per
 database.
@@ -44,15 +45,17 @@ from bot.config import Settings
 from bot.telegram.http_client import AiohttpRequest
 from bot.channels import Background, deliver
 from bot.core_access import CoreAccess
+from bot.outbox import Outbox
 from bot.jobs import Jobs
 from bot.received_files import received_file_event
 from bot.rendering import message, split_html, to_plain_text
-from bot.replies import Event, Reply
+from bot.replies import Event, Reply, decode_replies
 from bot.router import Assistant
 from bot.runtime import hold_database_lock, open_services
 from bot.telegram import TELEGRAM
 from bot.telegram.markup import keyboard
-from bot.telegram.ordering import MAX_CONCURRENT_UPDATES, PerUserUpdateProcessor, pause_without_slot
+from bot.telegram.confirming import ConfirmingBot, ConfirmingQueue
+from bot.telegram.ordering import MAX_CONCURRENT_UPDATES, PerUserUpdateProcessor
 from bot.telegram.sender import TelegramSender
 from dialogs.tables import MAX_FILE_BYTES
 from knowledge import content
@@ -62,6 +65,8 @@ log = logging.getLogger(__name__)
 
 CONNECTIONS = 8
 FLOOD_NOTICE_EVERY = 60.0  # seconds
+# At a stop, how long replies still queued may take to go out; the rest go at the next start.
+CLOSING_SECONDS = 10.0
 GROUP_COMMANDS = {"faq"}
 
 
@@ -75,6 +80,7 @@ class TelegramChannel:
         self.sender = TelegramSender(application.bot)
         self._flood_notices: dict[int, float] = {}
         self.background = Background()
+        self.outbox = Outbox(core, assistant.services.storage.events, TELEGRAM.name)
 
     # -- incoming ---------------------------------------------------------------
 
@@ -124,15 +130,29 @@ class TelegramChannel:
                     return
                 text = _strip_mention(text, username)
             event = self._event(update, text=text)
-        await self.deliver(msg.chat_id, await self.handle(event), user.id)
+        self.answer(msg.chat_id, event, await self.handle(event), user.id)
 
     async def answer_in_private(self, update: Update, group_id: int, name: str, args: str) -> None:
         """Run a group's command in the person's private chat; the room only learns where the answer went."""
         user = update.effective_user
         event = replace(self._event(update, command=name, args=args), chat_id=user.id, chat_type="private")
-        sent = await self.deliver(user.id, await self.handle(event), user.id)
-        note = "group_answered_privately" if sent else "group_cannot_write_privately"
-        await self.deliver(group_id, [Reply(message(note, bot=self.application.bot.username or ""))])
+        replies = await self.handle(event)
+
+        async def send() -> None:
+            sent = await self.deliver(user.id, replies, user.id)
+            note = "group_answered_privately" if sent else "group_cannot_write_privately"
+            await self.deliver(group_id, [Reply(message(note, bot=self.application.bot.username or ""))])
+
+        self.outbox.push(str(user.id), send, event.event_id if replies else None)
+
+    def answer(self, chat_id: int, event: Event, replies: list[Reply], user_id: int | None) -> None:
+        """The replies to an applied event go out after the chat's earlier ones, recorded once sent."""
+        self.outbox.push(str(chat_id), lambda: self.deliver(chat_id, replies, user_id),
+                         event.event_id if replies else None)
+
+    def say(self, chat_id: int, reply: Reply, user_id: int | None) -> None:
+        """A word that answers nothing applied (a file refused, a sticker): in order with the rest."""
+        self.outbox.push(str(chat_id), lambda: self.deliver(chat_id, [reply], user_id))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer the callback query at once, then send what the button leads to."""
@@ -146,11 +166,17 @@ class TelegramChannel:
         chat_id = query.message.chat.id if query.message else query.from_user.id
         event = self._event(update, payload=query.data or "")
         replies = await self.handle(event)
-        if replies and replies[0].edit and isinstance(query.message, Message):
-            if not await self.edit_reply(query.message, replies[0], query.from_user.id):
-                return
-            replies = replies[1:]
-        await self.deliver(chat_id, replies, query.from_user.id)
+        user_id = query.from_user.id
+
+        async def send() -> None:
+            rest = replies
+            if rest and rest[0].edit and isinstance(query.message, Message):
+                if not await self.edit_reply(query.message, rest[0], user_id):
+                    return
+                rest = rest[1:]
+            await self.deliver(chat_id, rest, user_id)
+
+        self.outbox.push(str(chat_id), send, event.event_id if replies else None)
 
     async def on_other_content(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A spreadsheet to import; stickers, photos, voice, locations: say what we understand."""
@@ -162,34 +188,34 @@ class TelegramChannel:
             await self.on_document(update, msg, user.id)
             return
         await self.core.run(self.assistant.seen, self._event(update))
-        await self.deliver(msg.chat_id, [Reply(message("unsupported_content"))], user.id)
+        self.say(msg.chat_id, Reply(message("unsupported_content")), user.id)
 
     async def on_document(self, update: Update, msg: Message, user_id: int) -> None:
         """Fetch a sent file and hand it to the core, read: a DECP file (up to 20 MB) or a spreadsheet to import (2 MB)."""
         document = msg.document
         size = document.file_size or 0
         if size > MAX_CHAT_BYTES:  # refused before downloading: Telegram would not hand it over anyway
-            await self.deliver(msg.chat_id, [Reply(message(
+            self.say(msg.chat_id, Reply(message(
                 "referentiel_refused", reason=f"le fichier dépasse {MAX_CHAT_BYTES // 1024**2} Mo, la limite d'un "
                 "fichier reçu par un bot Telegram ; pour un fichier plus gros, « spaser-bot decp baseline » en ligne de "
-                "commande."))], user_id)
+                "commande.")), user_id)
             return
         named_decp = (document.file_name or "").lower().endswith((".json", ".xml"))
         if size > MAX_FILE_BYTES and not named_decp and not (document.file_name or "").lower().endswith((".csv", ".xlsx")):
-            await self.deliver(msg.chat_id, [Reply(message("import_refused", reason="le fichier dépasse 2 Mo."))], user_id)
+            self.say(msg.chat_id, Reply(message("import_refused", reason="le fichier dépasse 2 Mo.")), user_id)
             return
         try:
             telegram_file = await document.get_file()
             content = bytes(await telegram_file.download_as_bytearray())
         except (BadRequest, NetworkError) as exc:
             log.warning("Could not download the file of update %s: %s", update.update_id, exc.__class__.__name__)
-            await self.deliver(msg.chat_id, [Reply(message("download_failed"))], user_id)
+            self.say(msg.chat_id, Reply(message("download_failed")), user_id)
             return
         event = await received_file_event(self._event(update), document.file_name or "fichier", content)
         if isinstance(event, Reply):
-            await self.deliver(msg.chat_id, [event], user_id)
+            self.say(msg.chat_id, event, user_id)
         else:
-            await self.deliver(msg.chat_id, await self.handle(event), user_id)
+            self.answer(msg.chat_id, event, await self.handle(event), user_id)
 
     def _event(self, update: Update, **kwargs) -> Event:
         user = update.effective_user
@@ -217,8 +243,13 @@ class TelegramChannel:
             if user_id is not None and chat_id == user_id:
                 await self.core.run(self.assistant.services.storage.users.mark_blocked, user_id)
 
-        return await deliver(self.sender, str(chat_id), replies, self.background, wait=pause_without_slot,
-                             on_unreachable=unreachable)
+        return await deliver(self.sender, str(chat_id), replies, self.background, on_unreachable=unreachable)
+
+    def resent(self, chat: str, replies: str):
+        """The job that sends, after a restart, the replies of an event applied before it (as stored)."""
+        chat_id = int(chat)
+        # A positive chat id is a person's own chat: a refusal there means they blocked the bot.
+        return lambda: self.deliver(chat_id, decode_replies(replies), chat_id if chat_id > 0 else None)
 
     async def edit_reply(self, original: Message, reply: Reply, user_id: int) -> bool:
         """Replace the message a button was pressed on; send a new one if it cannot be edited."""
@@ -294,23 +325,25 @@ def build_application(core: CoreAccess, assistant: Assistant, token: str,
     and stopped with this one; their senders join the jobs.
     """
     settings = assistant.services.settings
+    bases = api_base_url(settings.telegram.base_url) or ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot")
+    bot = ConfirmingBot(token, base_url=bases[0], base_file_url=bases[1], request=AiohttpRequest(CONNECTIONS),
+                        get_updates_request=AiohttpRequest(1))
+    processor = PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES)
     builder: ApplicationBuilder = (
         Application.builder()
-        .token(token)
-        .concurrent_updates(PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES))
-        .request(AiohttpRequest(CONNECTIONS))
-        .get_updates_request(AiohttpRequest(1))
+        .bot(bot)
+        .update_queue(ConfirmingQueue(bot.ledger))
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
-    bases = api_base_url(settings.telegram.base_url)
-    if bases:
-        builder = builder.base_url(bases[0]).base_file_url(bases[1])
     application = builder.build()
     channel = TelegramChannel(core, assistant, application)
     application.bot_data["channel"] = channel
     application.bot_data["companions"] = list(companions)
-    application.update_processor.on_flood = channel.on_flood
+    processor.on_flood = channel.on_flood
+    processor.backlog = lambda user_id: channel.outbox.waiting(str(user_id))
+    processor.on_done = lambda update: bot.ledger.applied(update.update_id)
     new_messages = filters.UpdateType.MESSAGE
     # Group 0, in order: buttons; text and commands; anything else a person can send.
     application.add_handler(CallbackQueryHandler(channel.on_button))
@@ -323,6 +356,8 @@ def build_application(core: CoreAccess, assistant: Assistant, token: str,
 async def _post_stop(application: Application) -> None:
     for task in application.bot_data.pop("jobs", ()):
         task.cancel()
+    channel: TelegramChannel = application.bot_data["channel"]
+    await channel.outbox.close(CLOSING_SECONDS)
     for companion in application.bot_data.get("companions", ()):
         await companion.stop()
     office.stop()  # a conversion in progress must not hold the shutdown
@@ -334,6 +369,7 @@ async def _post_init(application: Application) -> None:
     channel: TelegramChannel = application.bot_data["channel"]
     office.start()
     await asyncio.to_thread(documents_out.start, channel.assistant.services.settings.content_dir)
+    await channel.outbox.resume(channel.resent)  # what a crash kept from going out, before anything new
     rate = channel.assistant.services.settings.broadcast.rate_per_second
     senders = {TELEGRAM.name: channel.sender}
     for companion in application.bot_data.get("companions", ()):
@@ -424,6 +460,7 @@ def run_bot(settings: Settings, companions=()) -> int:
     try:
         if webhook and webhook.url:
             secret = webhook.secret_token or stored_webhook_secret(Path(settings.storage.path).parent)
+            application.update_queue.webhook = True  # Telegram is answered once the update is applied
             application.run_webhook(
                 listen=webhook.listen,
                 port=webhook.port,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
@@ -21,21 +20,6 @@ MAX_CONCURRENT_UPDATES = 256
 # python-telegram-bot's own semaphore also counts updates waiting for their
 # person's turn; it is made wide, and the real limit taken once it is their turn.
 MAX_QUEUED_UPDATES = 8192
-# The processing slot of the update being handled, so that a wait on flood control can give it back.
-PROCESSING_SLOT: ContextVar[asyncio.Semaphore | None] = ContextVar("processing_slot", default=None)
-
-
-async def pause_without_slot(seconds: float) -> None:
-    """Wait out a flood-control pause without holding a processing slot others could use."""
-    slot = PROCESSING_SLOT.get()
-    if slot is None:
-        await asyncio.sleep(seconds)
-        return
-    slot.release()
-    try:
-        await asyncio.sleep(seconds)
-    finally:
-        await slot.acquire()
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -44,8 +28,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     A quick double tap must not run two steps of the same dialog at once,
     while a slow reply to one user must not hold up everyone else. A slot is
     taken only when it is the update's turn (waiting behind the same person's
-    earlier update holds none), and given back while a reply waits on
-    Telegram's flood control.
+    earlier update holds none). Replies leave through the outbox, after the
+    update is applied, so a person's next update does not wait for them.
     """
 
     def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES):
@@ -54,8 +38,19 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, list[Any]] = {}
         # Called with the update and the person's id when their flood is dropped.
         self.on_flood: Callable[[Update, int], None] | None = None
+        # A person's replies not sent yet (the outbox): counted with their updates waiting here.
+        self.backlog: Callable[[int], int] = lambda key: 0
+        # Called with each update once it is applied, dropped or ignored (bot.telegram.confirming).
+        self.on_done: Callable[[Update], None] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._process(update, coroutine)
+        finally:
+            if self.on_done is not None and isinstance(update, Update):
+                self.on_done(update)
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = None
         if isinstance(update, Update):
             user = update.effective_user
@@ -65,7 +60,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             await coroutine
             return
         slot = self._locks.setdefault(key, [asyncio.Lock(), 0])
-        if slot[1] >= MAX_WAITING_PER_USER:
+        if slot[1] + self.backlog(key) >= MAX_WAITING_PER_USER:
             # One person's flood waits in their own queue, not in everyone's slots:
             # past a few waiting messages, theirs are dropped (and they are told once).
             coroutine.close()
@@ -75,11 +70,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         slot[1] += 1
         try:
             async with slot[0], self._slots:
-                token = PROCESSING_SLOT.set(self._slots)
-                try:
-                    await coroutine
-                finally:
-                    PROCESSING_SLOT.reset(token)
+                await coroutine
         finally:
             slot[1] -= 1
             if slot[1] == 0:

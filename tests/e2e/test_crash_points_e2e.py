@@ -8,6 +8,8 @@ answer once the update is offered again.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from storage import Storage
@@ -225,3 +227,40 @@ async def test_a_first_contact_cut_at_its_commit_makes_one_person_once(fake, bot
     assert _count(bot.db, f"SELECT COUNT(*) FROM identities WHERE channel = 'telegram' AND address = '{USER}'") == 1
     assert _count(bot.db, f"SELECT COUNT(*) FROM users WHERE id = {USER}") == 1
     assert _count(bot.db, "SELECT COUNT(*) FROM dialog_sessions WHERE dialog = 'abonnements'") == 1
+
+
+@pytest.mark.parametrize("confirmed", [True, False], ids=["telegram-forgot-it", "offered-again"])
+async def test_replies_applied_but_not_sent_before_a_kill_are_sent_once_at_the_next_start(fake, bot, confirmed):
+    """Telegram may forget an update as soon as it is applied: if the bot dies before the reply is out,
+    the reply is sent when it starts again — once, even if Telegram also offers the update again."""
+    await bot.start(crash_at="event-committed")
+    update_id = fake.push_message(USER, "/aide")
+    assert await bot.crashed() == CRASH_EXIT_STATUS
+    if confirmed:
+        fake.forget(update_id)
+    await bot.start()
+    [reply] = await fake.wait_for_messages(USER, 1, timeout=20)
+    assert "/profil" in reply["text"]
+    await asyncio.sleep(1.5)  # time for a second copy to arrive, if one were coming
+    assert len(fake.sent_to(USER)) == 1
+    await bot.stop()
+    assert _count(bot.db, "SELECT COUNT(*) FROM applied_events WHERE undelivered = 1") == 0
+
+
+async def test_a_file_being_fetched_when_the_bot_is_killed_is_read_after_the_restart(fake, bot):
+    """An update is confirmed to Telegram only once applied: the file a person sent while the bot died
+    reading it is offered again, and answered."""
+    from tests.support.workspace import HEADER
+
+    await bot.start()
+    fake.downloads_open.clear()
+    update_id = fake.push_document(USER, "carto.csv", (HEADER + ";Élu·e;Mairie;;;Consultation;Autre;Social;\r\n").encode())
+    await fake.wait_for(lambda: fake.downloads_started >= 1, timeout=10)
+    await asyncio.sleep(1.5)  # the bot keeps asking for updates meanwhile
+    assert fake.unconfirmed(update_id)
+    await bot.kill()
+    fake.downloads_open.set()
+    await bot.start()
+    [preview] = await fake.wait_for_messages(USER, 1, timeout=20)
+    assert "1 ligne à ajouter" in preview["text"]
+    await bot.stop()

@@ -118,6 +118,10 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}  # what users sent, by file_id
         self.announced_sizes: dict[str, int] = {}  # the size each sent file claims to have
         self.webhook: dict | None = None
+        # Cleared: a file's download waits until it is set again (a slow network, for a kill meanwhile).
+        self.downloads_open = asyncio.Event()
+        self.downloads_open.set()
+        self.downloads_started = 0
         self.uploads: dict[str, tuple[str, bytes]] = {}  # documents the bot sent, by the file_id returned
         self.contents: dict[tuple[int, int], bytes] = {}  # the bytes of each document message sent
         self.listeners: list = []  # callables told of every message sent, for benchmarks
@@ -202,6 +206,13 @@ class FakeTelegram:
         self.updates.sort(key=lambda u: u["update_id"])
         self._new_update.set()
 
+    def forget(self, update_id: int) -> None:
+        """Telegram no longer offers the update: a getUpdates call confirmed it before the crash."""
+        self.updates = [u for u in self.updates if u["update_id"] != update_id]
+
+    def unconfirmed(self, update_id: int) -> bool:
+        return any(u["update_id"] == update_id for u in self.updates)
+
     def push_message(self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
                      chat_type: str = "private", first_name: str = "Camille", **content) -> int:
         user = self._user(user_id, first_name)
@@ -241,6 +252,8 @@ class FakeTelegram:
     async def _download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token or request.match_info["file_id"] not in self.files:
             return web.Response(status=404)
+        self.downloads_started += 1
+        await self.downloads_open.wait()
         return web.Response(body=self.files[request.match_info["file_id"]])
 
     def push_edit(self, user_id: int, text: str) -> int:
