@@ -136,6 +136,48 @@ async def test_webhook_without_a_configured_secret_gets_one_and_forged_chats_are
     assert "secret a été généré" in err and secret not in err
 
 
+async def test_webhook_answers_telegram_once_the_update_is_applied(fake, tmp_path, unused_tcp_port):
+    """Telegram sends an update again until its request is answered: answered before the update is applied,
+    a crash meanwhile would lose it. A file still downloading keeps the request open."""
+    import aiohttp
+
+    from tests.support.workspace import HEADER
+
+    port = unused_tcp_port
+    url = f"http://127.0.0.1:{port}/hook"
+    proc = await start_webhook_bot(fake, tmp_path, url, port, f"    secret_token: s3cret\nstorage:\n  path: {tmp_path / 'w.db'}\n")
+    try:
+        await fake.wait_for(lambda: fake.webhook is not None, timeout=20)
+        fake.downloads_open.clear()
+        file_id = "doc1"
+        fake.files[file_id] = (HEADER + ";Élu·e;Mairie;;;Consultation;Autre;Social;\r\n").encode()
+        update = {"update_id": 7, "message": {
+            "message_id": 7, "date": 0, "chat": {"id": 5005, "type": "private", "first_name": "Lou"},
+            "from": {"id": 5005, "is_bot": False, "first_name": "Lou"},
+            "document": {"file_id": file_id, "file_unique_id": "u1", "file_name": "carto.csv",
+                         "file_size": len(fake.files[file_id])}}}
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+        async with aiohttp.ClientSession() as session:
+            for _ in range(50):
+                try:
+                    await session.post(url, json={"update_id": 1}, headers=headers)
+                    break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            posted = asyncio.ensure_future(session.post(url, json=update, headers=headers))
+            await fake.wait_for(lambda: fake.downloads_started >= 1, timeout=10)
+            await asyncio.sleep(1.0)
+            assert not posted.done()  # the file is not read yet: Telegram would send it again
+            fake.downloads_open.set()
+            response = await asyncio.wait_for(posted, 10)
+            assert response.status == 200
+        [preview] = await fake.wait_for_messages(5005, 1, timeout=10)
+        assert "1 ligne à ajouter" in preview["text"]
+    finally:
+        proc.send_signal(2)
+        await asyncio.wait_for(proc.wait(), 20)
+
+
 async def test_start_up_failures_are_french_sentences_without_traceback_or_token(tmp_path):
     secret = "123456:VERY-SECRET-TOKEN"
     unreachable = tmp_path / "unreachable.yaml"
