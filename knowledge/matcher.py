@@ -239,10 +239,12 @@ class Matcher:
         # The answer's own words (« délibération », « données essentielles »)
         # count for a little: people ask with the words of the answer they expect.
         self.answer_postings: dict[str, list[int]] = defaultdict(list)
+        self.answer_stems: set[str] = set()
         for index, (entry, phrasings) in enumerate(zip(kb.entries, analysed)):
             built = [self._phrasing(terms, words) for terms, words in phrasings]
             terms = frozenset().union(*(p.terms for p in built))
             said = frozenset(stem(w) for w in content_words(entry.answer, self.synonyms)) - terms
+            self.answer_stems.update(said)
             said = frozenset(t for t in said if t in self.idf)
             for term in said:
                 self.answer_postings[term].append(index)
@@ -294,7 +296,9 @@ class Matcher:
         « indicateurs », not two."""
         if stem(word) in self.idf or len(word) < MIN_TYPO_LEN or word.isdigit() or "_" in word:
             return word
-        if stem(word) in self.neighbour_postings:  # « avenant » is a word of its own, not a slip for « avantage »
+        if stem(word) in self.neighbour_postings or stem(word) in self.answer_stems:
+            # « avenant » is a word of its own, not a slip for « avantage »; so is « commerce » (an answer
+            # says « commerce équitable »), not one for « commencer ».
             return word
         if word not in self._corrections:
             cutoff = 80 if len(word) >= 6 else 75
@@ -361,7 +365,10 @@ class Matcher:
         # counts as the word.
         asked = THRESHOLD_CUES & set(weights) or THRESHOLD_ASKED.search(simplified)
         # Only if it asks nothing else: « 90 M€ d'achats, combien de temps faut-il ? » asks for a duration.
-        rest = sum(w for t, w in weights.items() if t in self.idf and t not in THRESHOLD_OWN and not t.isdigit())
+        # Who asks (« responsable des achats ») stays context there, though the base uses the word elsewhere.
+        context = {term for word, term in zip(words, stems) if word in CONTEXT_WORDS}
+        rest = sum(w for t, w in weights.items()
+                   if t in self.idf and t not in THRESHOLD_OWN and t not in context and not t.isdigit())
         threshold = bool(asked) and rest < THRESHOLD_REST and purchases_meur(question) is not None
         if threshold:
             weights = {t: w for t, w in weights.items() if t not in AMOUNT_WORDS}

@@ -319,6 +319,9 @@ def test_facts_a_question_gives(text, amount, structure):
         "Une région avec 700 M€ de commandes par an, obligation ou pas ?",
         "Nous dépensons 50 millions pile, sommes-nous concernés ?",
         "On est à 51 M€ HT d'achats, ça passe au-dessus ?",
+        # Who asks is context, though the base uses « responsable » (achats responsables) elsewhere.
+        "Je suis responsable achats dans un département de 400 000 habitants, on achète pour 120 M€ par an, "
+        "suis-je obligé d'avoir un schéma ?",
     ],
 )
 def test_a_stated_volume_and_whether_it_must_is_answered_by_the_threshold_entry_with_the_verdict(matcher, question):
@@ -337,3 +340,11 @@ def test_a_stated_volume_and_whether_it_must_is_answered_by_the_threshold_entry_
 def test_a_stated_volume_does_not_turn_another_question_into_one_about_the_threshold(matcher, question, expected):
     outcome = matcher.decide(question)
     assert outcome.best.entry.id == expected
+
+
+def test_a_real_word_of_the_answers_is_not_corrected_into_another_word(matcher):
+    """« commerce » is in an answer (« commerce équitable »), not a slip for « commencer »; a real slip still is."""
+    words, _ = matcher.query_terms("le spaser doit-il parler du commerce équitable ?")
+    assert "commerce" in words and "commencer" not in words
+    words, _ = matcher.query_terms("comment comencer le spaser ?")
+    assert "commencer" in words
