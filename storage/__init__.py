@@ -22,6 +22,7 @@ from storage.linking import Linking
 from storage.outlines import Outlines
 from storage.privacy import Privacy
 from storage.questions import QuestionLog
+from storage.received import ReceivedBatches
 from storage.review import Review
 from storage.rows import Actor, Indicator
 from storage.records import ACTOR_FIELDS, INDICATOR_FIELDS, PendingImports, Records
@@ -48,6 +49,7 @@ class Storage:
     imports: PendingImports
     stats: Counters
     events: AppliedEvents
+    received: ReceivedBatches
     baselines: Baselines
     conversations: Conversations
     linking: Linking
@@ -74,6 +76,7 @@ class Storage:
             imports=PendingImports(db, freed),
             stats=Counters(db),
             events=AppliedEvents(db),
+            received=ReceivedBatches(db),
             baselines=Baselines(db),
             conversations=Conversations(db),
             linking=Linking(db),

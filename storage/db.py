@@ -446,6 +446,14 @@ def m019_undelivered_replies(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX applied_events_undelivered ON applied_events (channel) WHERE undelivered = 1")
 
 
+@migrations()
+def m020_received_batches(db: sqlite_utils.Database) -> None:
+    """Updates as received, kept until applied: Telegram is told to forget them once they are written here."""
+    db["received_batches"].create({"channel": str, "last_id": int, "body": str, "received_at": str},
+                                  not_null={"channel", "last_id", "body", "received_at"})
+    db["received_batches"].create_index(["channel", "last_id"])
+
+
 class Database(sqlite_utils.Database):
     """sqlite-utils' database, with less bookkeeping around each statement.
 

@@ -13,6 +13,7 @@ import sqlite_utils
 
 from storage.db import FreedPages
 from storage.events import forget_user as forget_applied_events
+from storage.received import forget_all as forget_received_batches
 from storage.workspaces import Workspaces
 
 WORKSPACE_TABLES = ("actors", "indicators", "diagnostics", "outlines", "invites", "pending_imports", "baselines")
@@ -92,6 +93,7 @@ class Privacy:
             # A question attached as a paraphrase is the person's words until an animator rewrote it.
             db.execute("DELETE FROM variants WHERE source_user_id = ? AND edited = 0", [user_id])
             forget_applied_events(db, user_id)
+            forget_received_batches(db)
             for hook in ERASURE_HOOKS:
                 hook(db, user_id)
             db.execute("DELETE FROM users WHERE id = ?", [user_id])

@@ -14,6 +14,7 @@ import sqlite_utils
 from domain.clock import iso
 
 from storage.events import AppliedEvents
+from storage.received import ReceivedBatches
 from storage.privacy import Privacy
 from storage.records import PendingImports
 
@@ -37,6 +38,7 @@ class Retention:
             for hook in PURGE_HOOKS:
                 count += hook(self.db, cutoff)
             count += AppliedEvents(self.db).purge(now)
+            count += ReceivedBatches(self.db).purge(now)
         return count + PendingImports(self.db).purge_expired()
 
     def to_notify(self, now: datetime) -> list[int]:

@@ -41,6 +41,7 @@ from telegram.ext import (
 )
 
 from bot import documents_out, office
+from domain.clock import now
 from bot.config import Settings
 from bot.telegram.http_client import AiohttpRequest
 from bot.channels import Background, deliver
@@ -159,10 +160,9 @@ class TelegramChannel:
         query = update.callback_query
         if query is None or not _consistent(update):
             return
-        try:
-            await query.answer()
-        except (BadRequest, NetworkError) as exc:  # too old to answer: the button still works
-            log.info("Could not answer callback query of update %s: %s", update.update_id, exc.__class__.__name__)
+        # Answered beside the event, not before it: the update is applied (and Telegram may forget
+        # it) without waiting for a round trip, and the button's spinner stops all the same.
+        self.background.start(self._answer_query(query, update.update_id))
         chat_id = query.message.chat.id if query.message else query.from_user.id
         event = self._event(update, payload=query.data or "")
         replies = await self.handle(event)
@@ -177,6 +177,13 @@ class TelegramChannel:
             await self.deliver(chat_id, rest, user_id)
 
         self.outbox.push(str(chat_id), send, event.event_id if replies else None)
+
+    @staticmethod
+    async def _answer_query(query, update_id: int) -> None:
+        try:
+            await query.answer()
+        except (BadRequest, NetworkError) as exc:  # too old to answer: the button still works
+            log.info("Could not answer callback query of update %s: %s", update_id, exc.__class__.__name__)
 
     async def on_other_content(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A spreadsheet to import; stickers, photos, voice, locations: say what we understand."""
@@ -344,6 +351,8 @@ def build_application(core: CoreAccess, assistant: Assistant, token: str,
     processor.on_flood = channel.on_flood
     processor.backlog = lambda user_id: channel.outbox.waiting(str(user_id))
     processor.on_done = lambda update: bot.ledger.applied(update.update_id)
+    bot.keep_batches_with(lambda body, last_id, below: core.run(
+        assistant.services.storage.received.keep, TELEGRAM.name, last_id, body, below))
     new_messages = filters.UpdateType.MESSAGE
     # Group 0, in order: buttons; text and commands; anything else a person can send.
     application.add_handler(CallbackQueryHandler(channel.on_button))
@@ -358,6 +367,11 @@ async def _post_stop(application: Application) -> None:
         task.cancel()
     channel: TelegramChannel = application.bot_data["channel"]
     await channel.outbox.close(CLOSING_SECONDS)
+    try:  # what was received and applied need not be read again at the next start
+        await channel.core.run(channel.assistant.services.storage.received.applied_below, TELEGRAM.name,
+                               application.bot.ledger.applied_below)
+    except sqlite3.OperationalError as exc:
+        log.error("Could not drop the batches of updates applied: %s", exc)
     for companion in application.bot_data.get("companions", ()):
         await companion.stop()
     office.stop()  # a conversion in progress must not hold the shutdown
@@ -370,6 +384,10 @@ async def _post_init(application: Application) -> None:
     office.start()
     await asyncio.to_thread(documents_out.start, channel.assistant.services.settings.content_dir)
     await channel.outbox.resume(channel.resent)  # what a crash kept from going out, before anything new
+    # What a crash left received but not applied, before anything new is fetched.
+    left = await channel.core.run(channel.assistant.services.storage.received.left, TELEGRAM.name, now())
+    for update in application.bot.read_again(left):
+        application.update_queue.put_nowait(update)
     rate = channel.assistant.services.settings.broadcast.rate_per_second
     senders = {TELEGRAM.name: channel.sender}
     for companion in application.bot_data.get("companions", ()):

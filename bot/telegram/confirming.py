@@ -1,56 +1,60 @@
-"""Telegram forgets an update only once it is applied.
+"""Telegram forgets an update only once it is safe with us.
 
 Telegram keeps offering an update until the bot confirms it: by asking
 getUpdates from a later offset (polling), or by answering the webhook's
 request. python-telegram-bot confirms as soon as updates are fetched, while
 they are still being handled, so a crash in between lost the person's
-message for good. Here the offset asked for is the oldest update not yet
-applied (its effect and the record that it was applied committed together),
-and the webhook's request is answered once its update is applied. An update
-offered again after a crash is recognised by its record (storage.events).
+message for good.
 
-Replies are not waited for: they go out from the outbox (bot.telegram.outbox),
-which resends what was applied but not sent when the bot starts again. A
-person held by flood control therefore never holds the offset, and everybody
-else's updates keep coming.
+Polling: each batch is written as received (storage.received) before the
+call that confirms it, and the batches a crash left are applied when the bot
+starts again (an update applied already is recognised by its record,
+storage.events). Holding the offset at the oldest update not yet applied was
+tried: every call then fetched again the updates being applied, or waited
+for them, which added a few milliseconds to every reply under load.
+
+Webhook: Telegram's request is answered once its update is applied.
+
+Replies are not part of it: they go out from the outbox (bot.outbox), which
+sends at the next start what was applied but not sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import ExtBot
 
-log = logging.getLogger(__name__)
+from storage.faults import crash_point
 
-# While some fetched update is still being applied, how long to wait before asking Telegram again (from the
-# oldest not applied, so it returns that one and those after it again, already in hand): a file being
-# downloaded holds its update, and the others must not wait for it.
-HELD_WAIT = 0.25  # seconds
+log = logging.getLogger(__name__)
 
 
 class UpdateLedger:
-    """The updates fetched and not yet applied, and the offset that confirms everything before them."""
+    """The updates handed to the application and not yet applied."""
 
     def __init__(self) -> None:
         self._open: set[int] = set()
-        self._next = 0  # the update after the last one handed to the application
+        self.next = 0  # the update after the last one handed to the application
         self._changed = asyncio.Event()
 
     @property
-    def offset(self) -> int:
-        """What to ask getUpdates from: every update before it is applied (or was never ours to apply)."""
-        return min(self._open) if self._open else self._next
+    def applied_below(self) -> int:
+        """Every update before this one is applied (or was never ours to apply)."""
+        return min(self._open) if self._open else self.next
 
     def fresh(self, updates) -> list:
         """The updates not handed out yet (the others are already being applied), now counted as open."""
-        fresh = [u for u in updates if u.update_id >= self._next]
+        fresh = [u for u in updates if u.update_id >= self.next]
         for update in fresh:
             self._open.add(update.update_id)
         if fresh:
-            self._next = fresh[-1].update_id + 1
+            self.next = fresh[-1].update_id + 1
         return fresh
 
     def opened(self, update_id: int) -> None:
@@ -58,26 +62,9 @@ class UpdateLedger:
         self._open.add(update_id)
 
     def applied(self, update_id: int) -> None:
-        """Applied, dropped as a flood, or ignored: Telegram may forget it."""
+        """Applied, dropped as a flood, or ignored."""
         self._open.discard(update_id)
         self._changed.set()
-
-    def is_open(self, update_id: int) -> bool:
-        return update_id in self._open
-
-    async def wait_applied(self, timeout: float) -> None:
-        """Until every update in hand is applied, or `timeout`."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self._open:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
-            self._changed.clear()
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except asyncio.TimeoutError:
-                return
 
     async def wait_for(self, update_id: int) -> None:
         while update_id in self._open:
@@ -85,28 +72,57 @@ class UpdateLedger:
             await self._changed.wait()
 
 
-class ConfirmingBot(ExtBot):
-    """The bot whose getUpdates confirms only the updates already applied (see the module's docstring)."""
+# Writes a batch as received: (its body, its last update id, the id below which every update is applied).
+KeepBatch = Callable[[str, int, int], Awaitable[None]]
 
-    __slots__ = ("_ledger",)
+
+class ConfirmingBot(ExtBot):
+    """The bot whose getUpdates confirms a batch only once it is written down (see the module's docstring)."""
+
+    __slots__ = ("_ledger", "_updates_request", "_keep")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._ledger = UpdateLedger()  # python-telegram-bot's objects take new attributes only if protected
+        # python-telegram-bot's objects take new attributes only if protected.
+        self._ledger = UpdateLedger()
+        self._updates_request = kwargs.get("get_updates_request")
+        self._keep: KeepBatch | None = None
 
     @property
     def ledger(self) -> UpdateLedger:
         return self._ledger
 
+    def keep_batches_with(self, keep: KeepBatch) -> None:
+        self._keep = keep
+
     async def get_updates(self, offset: int | None = None, *args, **kwargs) -> tuple[Update, ...]:
-        # Asked from the oldest update still being applied, Telegram would return it at once: give the
-        # updates in hand a moment to be applied first, so that each update is normally fetched once.
-        await self.ledger.wait_applied(HELD_WAIT)
-        updates = await super().get_updates(self.ledger.offset, *args, **kwargs)
+        # From the last update handed out: those a restart read from the database are confirmed too.
+        updates = await super().get_updates(max(offset or 0, self.ledger.next), *args, **kwargs)
         fresh = self.ledger.fresh(updates)
-        if updates and not fresh:
-            log.debug("Updates from %s are still being applied; asking again", self.ledger.offset)
+        if fresh and self._keep is not None:
+            body = getattr(self._updates_request, "last_body", None)
+            if body is None:  # another HTTP client: the updates written one by one
+                body = json.dumps({"ok": True, "result": [u.to_dict() for u in fresh]})
+            # Written before python-telegram-bot's next call tells Telegram to forget them.
+            try:
+                await self._keep(body if isinstance(body, str) else body.decode("utf-8"), fresh[-1].update_id,
+                                 self.ledger.applied_below)
+            except sqlite3.OperationalError as exc:  # a full disk: applied all the same, only not kept
+                log.error("Could not keep a batch of %d updates: %s", len(fresh), exc)
+            crash_point("updates-kept")
         return tuple(fresh)
+
+    def read_again(self, bodies: list[str]) -> list[Update]:
+        """The updates of batches a stop left, not yet handed out, as the application takes them."""
+        updates = []
+        for body in bodies:
+            try:
+                batch = Update.de_list(json.loads(body).get("result") or [], self)
+            except (ValueError, TypeError, KeyError) as exc:
+                log.error("A batch of updates kept before the stop cannot be read again: %s", exc)
+                continue
+            updates.extend(self.ledger.fresh(sorted(batch, key=lambda u: u.update_id)))
+        return updates
 
 
 class ConfirmingQueue(asyncio.Queue):

@@ -38,6 +38,8 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_timeout = media_timeout
         self._session: aiohttp.ClientSession | None = None
+        # The last response's body as received: a batch of updates is kept as it came (bot.telegram.confirming).
+        self.last_body: bytes | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -96,7 +98,8 @@ class AiohttpRequest(BaseRequest):
             body = None
         try:
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
-                return response.status, await response.read()
+                self.last_body = await response.read()
+                return response.status, self.last_body
         except asyncio.TimeoutError as exc:
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
