@@ -2,8 +2,9 @@
 
 Handlers stay thin: turn the update into an `Event`, ask the core (through
 bot.core_access), and hand the replies to the outbox (bot.outbox), which has
-their documents made and sends them through the sender (bot.telegram.sender)
-once the update is applied (bot.telegram.confirming). What is Telegram's own lives in this package:
+their documents made and sends them through the sender (bot.telegram.sender).
+Updates are written down before Telegram may forget them (bot.telegram.confirming).
+What is Telegram's own lives in this package:
 answering every callback query, group etiquette, editing the message a
 button was pressed on, downloading files, the webhook, and one bot per
 database.
@@ -41,7 +42,6 @@ from telegram.ext import (
 )
 
 from bot import documents_out, office
-from domain.clock import now
 from bot.config import Settings
 from bot.telegram.http_client import AiohttpRequest
 from bot.channels import Background, deliver
@@ -59,6 +59,7 @@ from bot.telegram.confirming import ConfirmingBot, ConfirmingQueue
 from bot.telegram.ordering import MAX_CONCURRENT_UPDATES, PerUserUpdateProcessor
 from bot.telegram.sender import TelegramSender
 from dialogs.tables import MAX_FILE_BYTES
+from domain.clock import now
 from knowledge import content
 from knowledge.decp import MAX_CHAT_BYTES
 
@@ -156,7 +157,7 @@ class TelegramChannel:
         self.outbox.push(str(chat_id), lambda: self.deliver(chat_id, [reply], user_id))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Answer the callback query at once, then send what the button leads to."""
+        """Answer the callback query, apply the press, then send what the button leads to."""
         query = update.callback_query
         if query is None or not _consistent(update):
             return
