@@ -151,7 +151,7 @@ async def test_a_bot_killed_around_an_answer_resumes_without_applying_or_sending
     stored = [m for m in agent.received if m.kind == "text" and "Enregistré — Nom" in m.body]
     assert len(stored) == 1, [m.body[:60] for m in agent.received if m.kind == "text"]
     if crash_at == "event-answered":  # the event was indeed read and answered a second time
-        assert "was already applied; answering it again" in session.log()
+        assert "was already applied; its replies are sent now" in session.log()
     region = stored[0]
     assert "Dans quelle région" in region.body
     step = await pick(agent, region, "Bretagne", "number")
