@@ -38,6 +38,18 @@ async def start_webhook_bot(fake, tmp_path, url: str, port: int, extra: str, std
     )
 
 
+async def first_post(session, url: str, update: dict, headers: dict | None = None):
+    """The first post to the webhook: its web server starts just after setWebhook."""
+    import aiohttp
+
+    for _ in range(50):
+        try:
+            return await session.post(url, json=update, headers=headers)
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.1)
+    raise TimeoutError("the webhook's web server did not start")
+
+
 async def test_run_without_token_exits_non_zero_with_a_clear_message(tmp_path):
     code, _, err = await run_cli("run", cwd=tmp_path)
     assert code != 0
@@ -75,12 +87,7 @@ async def test_webhook_mode_registers_the_hook_and_answers_posted_updates(fake, 
             },
         }
         async with aiohttp.ClientSession() as session:
-            for _ in range(50):  # the web server starts just after setWebhook
-                try:
-                    wrong = await session.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
-                    break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.1)
+            wrong = await first_post(session, url, update, {"X-Telegram-Bot-Api-Secret-Token": "wrong"})
             assert wrong.status == 403  # a request without the secret is refused
             ok = await session.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
             assert ok.status == 200
@@ -114,12 +121,7 @@ async def test_webhook_without_a_configured_secret_gets_one_and_forged_chats_are
                 "from": {"id": from_id, "is_bot": False, "first_name": "X"}}}
 
         async with aiohttp.ClientSession() as session:
-            for _ in range(50):
-                try:
-                    anonymous = await session.post(url, json=update(1, 4444, 4444, "/mesdonnees"))
-                    break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.1)
+            anonymous = await first_post(session, url, update(1, 4444, 4444, "/mesdonnees"))
             assert anonymous.status == 403
             headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
             forged = await session.post(url, json=update(2, 6666, 4444, "/stats"), headers=headers)
@@ -158,12 +160,7 @@ async def test_webhook_answers_telegram_once_the_update_is_applied(fake, tmp_pat
                          "file_size": len(fake.files[file_id])}}}
         headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
         async with aiohttp.ClientSession() as session:
-            for _ in range(50):
-                try:
-                    await session.post(url, json={"update_id": 1}, headers=headers)
-                    break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.1)
+            await first_post(session, url, {"update_id": 1}, headers)
             posted = asyncio.ensure_future(session.post(url, json=update, headers=headers))
             await fake.wait_for(lambda: fake.downloads_started >= 1, timeout=10)
             await asyncio.sleep(1.0)
