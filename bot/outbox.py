@@ -2,8 +2,8 @@
 
 An event is applied (committed with its replies, storage.events) as soon as
 its turn comes; sending its replies can take long (flood control, a document
-to make). The messenger may forget the event once it is applied, so the
-replies must survive a crash on their own: they wait in the database until
+to make). Once the event is applied, nothing makes the messenger offer it
+again, so the replies must survive a crash on their own: they wait in the database until
 the outbox records them sent, and what was not sent is sent when the bot
 starts again. Meanwhile the person's next event is applied without waiting
 for the previous replies to be out, which still arrive in order.
@@ -41,9 +41,6 @@ class Outbox:
         """Replies of this chat not out yet: a person's flood is counted with them."""
         queue = self._chats.get(chat)
         return len(queue) if queue else 0
-
-    def pending(self, event_id: str) -> bool:
-        return event_id in self._pending
 
     def push(self, chat: str, job: Job, event_id: str | None = None) -> None:
         """Send `job` after the chat's earlier ones; `event_id`: the applied event whose replies these are."""
