@@ -200,6 +200,23 @@ async def test_a_chat_waiting_on_flood_control_holds_no_slot_others_need(fake, s
     assert order.index(other) < 2  # answered during the pause, before the flooder's second reply
 
 
+async def test_a_persons_next_messages_are_applied_while_their_reply_waits_out_flood_control(fake, start_bot):
+    """Replies leave from the outbox: a person's next messages are applied at once (and so may be forgotten
+    by Telegram) while an earlier reply waits out a per-chat 429; the replies still arrive in order."""
+    fake.chat_flood_limit = 1
+    bot = await start_bot()
+    person = 6_003
+    for text in ("combien de pages fait un spaser ?", "seuil du spaser", "qu'est-ce qu'une esus"):
+        fake.push_message(person, text)
+    await fake.wait_for(lambda: fake.chat_429 > 0, timeout=10)  # the second reply waits out « retry after 1 »
+    db = bot.assistant.services.storage.db
+    await fake.wait_for(lambda: db.execute("SELECT COUNT(*) FROM applied_events WHERE user_id = ?",
+                                           [person]).fetchone()[0] == 3, timeout=0.8)
+    assert len(fake.sent_to(person)) < 3
+    first, second, third = await fake.wait_for_messages(person, 3, timeout=10)
+    assert "trentaine" in first["text"] and "50 millions" in second["text"] and "utilité sociale" in third["text"]
+
+
 async def test_finder_and_unanswered_search_through_telegram(fake, start_bot):
     """/exemples by région and by an unknown name; an unanswered question attached by searching, via the Bot API."""
     await start_bot(admins=(1,))
