@@ -15,11 +15,11 @@ one offered again after its replies went out is not answered twice.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from domain.clock import now_iso
+from domain.clock import iso, now_iso
 
 KEEP = timedelta(days=2)
 
@@ -66,7 +66,7 @@ class AppliedEvents:
         ).fetchall()]
 
     def purge(self, now: datetime) -> int:
-        cutoff = (now - KEEP).astimezone(timezone.utc).isoformat(timespec="seconds")
+        cutoff = iso(now - KEEP)
         with self.db.atomic():
             return self.db.execute("DELETE FROM applied_events WHERE applied_at < ?", [cutoff]).rowcount
 

@@ -11,11 +11,11 @@ are recognised, storage.events). A batch goes once every update in it is applied
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from domain.clock import now_iso
+from domain.clock import iso, now_iso
 
 # Telegram keeps an unconfirmed update for 24 hours; an applied event is remembered for two days
 # (storage.events.KEEP): a batch older than a day is not read again, so nothing is applied twice.
@@ -29,25 +29,25 @@ class ReceivedBatches:
     def keep(self, channel: str, last_id: int, body: str, applied_below: int) -> None:
         """Write a batch as received; drop those whose updates are all applied (ids below `applied_below`)."""
         with self.db.atomic():
-            self.db.execute("DELETE FROM received_batches WHERE channel = ? AND last_id < ?", [channel, applied_below])
+            self.drop_applied(channel, applied_below)
             self.db.execute("INSERT INTO received_batches (channel, last_id, body, received_at) VALUES (?, ?, ?, ?)",
                             [channel, last_id, body, now_iso()])
 
-    def applied_below(self, channel: str, applied_below: int) -> None:
+    def drop_applied(self, channel: str, applied_below: int) -> None:
+        """Drop the batches whose updates are all applied (ids below `applied_below`)."""
         with self.db.atomic():
             self.db.execute("DELETE FROM received_batches WHERE channel = ? AND last_id < ?", [channel, applied_below])
 
     def left(self, channel: str, now: datetime) -> list[str]:
         """The batches a stop left, oldest first, as received."""
-        cutoff = (now - REPLAY_FOR).astimezone(timezone.utc).isoformat(timespec="seconds")
         return [row[0] for row in self.db.execute(
             "SELECT body FROM received_batches WHERE channel = ? AND received_at >= ? ORDER BY last_id",
-            [channel, cutoff]).fetchall()]
+            [channel, iso(now - REPLAY_FOR)]).fetchall()]
 
     def purge(self, now: datetime) -> int:
-        cutoff = (now - REPLAY_FOR).astimezone(timezone.utc).isoformat(timespec="seconds")
         with self.db.atomic():
-            return self.db.execute("DELETE FROM received_batches WHERE received_at < ?", [cutoff]).rowcount
+            return self.db.execute("DELETE FROM received_batches WHERE received_at < ?",
+                                   [iso(now - REPLAY_FOR)]).rowcount
 
 
 def forget_all(db: sqlite_utils.Database) -> None:

@@ -369,7 +369,7 @@ async def _post_stop(application: Application) -> None:
     channel: TelegramChannel = application.bot_data["channel"]
     await channel.outbox.close(CLOSING_SECONDS)
     try:  # what was received and applied need not be read again at the next start
-        await channel.core.run(channel.assistant.services.storage.received.applied_below, TELEGRAM.name,
+        await channel.core.run(channel.assistant.services.storage.received.drop_applied, TELEGRAM.name,
                                application.bot.ledger.applied_below)
     except sqlite3.OperationalError as exc:
         log.error("Could not drop the batches of updates applied: %s", exc)
