@@ -437,9 +437,9 @@ def m018_spoke_privately(db: sqlite_utils.Database) -> None:
 def m019_undelivered_replies(db: sqlite_utils.Database) -> None:
     """Where an applied event's replies go, and whether they are still to be sent.
 
-    Telegram is told an update may be forgotten once it is applied, before its
-    replies are out: a crash in between must not lose them, so they are sent
-    when the bot starts again. Events applied before this version were answered.
+    Once an update is applied, Telegram no longer offers it, and its replies
+    may not be out yet: a crash in between must not lose them, so they are
+    sent when the bot starts again. Events applied before this version were answered.
     """
     db["applied_events"].add_column("chat", str)
     db["applied_events"].add_column("undelivered", int, not_null_default=0)

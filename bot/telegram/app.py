@@ -333,9 +333,9 @@ def build_application(core: CoreAccess, assistant: Assistant, token: str,
     and stopped with this one; their senders join the jobs.
     """
     settings = assistant.services.settings
-    bases = api_base_url(settings.telegram.base_url) or ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot")
-    bot = ConfirmingBot(token, base_url=bases[0], base_file_url=bases[1], request=AiohttpRequest(CONNECTIONS),
-                        get_updates_request=AiohttpRequest(1))
+    bases = api_base_url(settings.telegram.base_url)
+    bot = ConfirmingBot(token, get_updates_request=AiohttpRequest(1), request=AiohttpRequest(CONNECTIONS),
+                        **({"base_url": bases[0], "base_file_url": bases[1]} if bases else {}))
     processor = PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES)
     builder: ApplicationBuilder = (
         Application.builder()

@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import ExtBot
 
+from bot.telegram.http_client import AiohttpRequest
 from storage.faults import crash_point
 
 log = logging.getLogger(__name__)
@@ -81,11 +82,11 @@ class ConfirmingBot(ExtBot):
 
     __slots__ = ("_ledger", "_updates_request", "_keep")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, token: str, get_updates_request: AiohttpRequest, **kwargs):
+        super().__init__(token, get_updates_request=get_updates_request, **kwargs)
         # python-telegram-bot's objects take new attributes only if protected.
         self._ledger = UpdateLedger()
-        self._updates_request = kwargs.get("get_updates_request")
+        self._updates_request = get_updates_request  # its last body: the batch as received
         self._keep: KeepBatch | None = None
 
     @property
@@ -100,12 +101,9 @@ class ConfirmingBot(ExtBot):
         updates = await super().get_updates(max(offset or 0, self.ledger.next), *args, **kwargs)
         fresh = self.ledger.fresh(updates)
         if fresh and self._keep is not None:
-            body = getattr(self._updates_request, "last_body", None)
-            if body is None:  # another HTTP client: the updates written one by one
-                body = json.dumps({"ok": True, "result": [u.to_dict() for u in fresh]})
             # Written before python-telegram-bot's next call tells Telegram to forget them.
             try:
-                await self._keep(body if isinstance(body, str) else body.decode("utf-8"), fresh[-1].update_id,
+                await self._keep(self._updates_request.last_body.decode("utf-8"), fresh[-1].update_id,
                                  self.ledger.applied_below)
             except sqlite3.OperationalError as exc:  # a full disk: applied all the same, only not kept
                 log.error("Could not keep a batch of %d updates: %s", len(fresh), exc)
