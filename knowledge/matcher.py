@@ -294,9 +294,10 @@ class Matcher:
         Edits are counted with swapped neighbours as one (optimal string
         alignment): « indicatuers » is one slip of the fingers from
         « indicateurs », not two."""
-        if stem(word) in self.idf or len(word) < MIN_TYPO_LEN or word.isdigit() or "_" in word:
+        term = stem(word)
+        if term in self.idf or len(word) < MIN_TYPO_LEN or word.isdigit() or "_" in word:
             return word
-        if stem(word) in self.neighbour_postings or stem(word) in self.answer_stems:
+        if term in self.neighbour_postings or term in self.answer_stems:
             # « avenant » is a word of its own, not a slip for « avantage »; so is « commerce » (an answer
             # says « commerce équitable »), not one for « commencer ».
             return word
