@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -22,8 +23,9 @@ async def run_cli(*args, cwd, env_extra=None, timeout=30):
     return proc.returncode, out.decode(), err.decode()
 
 
-async def start_webhook_bot(fake, tmp_path, url: str, port: int, extra: str, stderr=asyncio.subprocess.DEVNULL):
-    """`spaser-bot run` in webhook mode against the fake server."""
+@contextlib.asynccontextmanager
+async def webhook_bot(fake, tmp_path, url: str, port: int, extra: str, stderr=asyncio.subprocess.DEVNULL):
+    """`spaser-bot run` in webhook mode against the fake server, interrupted (Ctrl-C) at the end."""
     config = tmp_path / "config.yaml"
     config.write_text(
         f"telegram:\n  base_url: {fake.base_url}\n  webhook:\n    url: {url}\n    listen: 127.0.0.1\n"
@@ -32,10 +34,15 @@ async def start_webhook_bot(fake, tmp_path, url: str, port: int, extra: str, std
     )
     env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
     env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
-    return await asyncio.create_subprocess_exec(
+    proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
     )
+    try:
+        yield proc
+    finally:
+        proc.send_signal(2)
+        await asyncio.wait_for(proc.wait(), 20)
 
 
 async def first_post(session, url: str, update: dict, headers: dict | None = None):
@@ -72,10 +79,9 @@ async def test_webhook_mode_registers_the_hook_and_answers_posted_updates(fake, 
 
     port = unused_tcp_port
     url = f"http://127.0.0.1:{port}/spaser-hook"
-    proc = await start_webhook_bot(
+    async with webhook_bot(
         fake, tmp_path, url, port, f"    secret_token: s3cret-Token_1\nstorage:\n  path: {tmp_path / 'w.db'}\n"
-    )
-    try:
+    ):
         await fake.wait_for(lambda: fake.webhook is not None, timeout=20)
         assert fake.webhook == {"url": url, "secret_token": "s3cret-Token_1"}
         update = {
@@ -93,9 +99,6 @@ async def test_webhook_mode_registers_the_hook_and_answers_posted_updates(fake, 
             assert ok.status == 200
         [answer] = await fake.wait_for_messages(3003, 1, timeout=10)
         assert "trentaine de pages" in answer["text"]
-    finally:
-        proc.send_signal(2)
-        await asyncio.wait_for(proc.wait(), 20)
 
 
 async def test_webhook_without_a_configured_secret_gets_one_and_forged_chats_are_ignored(fake, tmp_path, unused_tcp_port):
@@ -106,9 +109,8 @@ async def test_webhook_without_a_configured_secret_gets_one_and_forged_chats_are
     port = unused_tcp_port
     url = f"http://127.0.0.1:{port}/hook"
     data = tmp_path / "data"
-    proc = await start_webhook_bot(fake, tmp_path, url, port, f"storage:\n  path: {data / 'w.db'}\nadmins: [4444]\n",
-                                   stderr=asyncio.subprocess.PIPE)
-    try:
+    async with webhook_bot(fake, tmp_path, url, port, f"storage:\n  path: {data / 'w.db'}\nadmins: [4444]\n",
+                           stderr=asyncio.subprocess.PIPE) as proc:
         await fake.wait_for(lambda: fake.webhook is not None, timeout=20)
         secret = (data / "webhook-secret").read_text().strip()
         assert len(secret) >= 32 and fake.webhook["secret_token"] == secret
@@ -131,9 +133,6 @@ async def test_webhook_without_a_configured_secret_gets_one_and_forged_chats_are
         await fake.wait_for_messages(7777, 1, timeout=10)
         await asyncio.sleep(0.5)
         assert fake.sent_to(6666) == [] and fake.sent_to(4444) == []
-    finally:
-        proc.send_signal(2)
-        await asyncio.wait_for(proc.wait(), 20)
     err = (await proc.stderr.read()).decode()
     assert "secret a été généré" in err and secret not in err
 
@@ -147,8 +146,7 @@ async def test_webhook_answers_telegram_once_the_update_is_applied(fake, tmp_pat
 
     port = unused_tcp_port
     url = f"http://127.0.0.1:{port}/hook"
-    proc = await start_webhook_bot(fake, tmp_path, url, port, f"    secret_token: s3cret\nstorage:\n  path: {tmp_path / 'w.db'}\n")
-    try:
+    async with webhook_bot(fake, tmp_path, url, port, f"    secret_token: s3cret\nstorage:\n  path: {tmp_path / 'w.db'}\n"):
         await fake.wait_for(lambda: fake.webhook is not None, timeout=20)
         fake.downloads_open.clear()
         file_id = "doc1"
@@ -170,9 +168,6 @@ async def test_webhook_answers_telegram_once_the_update_is_applied(fake, tmp_pat
             assert response.status == 200
         [preview] = await fake.wait_for_messages(5005, 1, timeout=10)
         assert "1 ligne à ajouter" in preview["text"]
-    finally:
-        proc.send_signal(2)
-        await asyncio.wait_for(proc.wait(), 20)
 
 
 async def test_start_up_failures_are_french_sentences_without_traceback_or_token(tmp_path):
