@@ -191,6 +191,16 @@ def test_texting_following_up_and_free_help(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("les bailleurs sociaux entrent-ils dans le champ du spaser ?", "qui-est-concerne"),  # in scope, not a data field
+    ("on voudrait porter un spaser ensemble avec l'agglo", "spaser-commun"),
+    ("le spaser reste valable jusqu'à quand ?", "duree-validite"),
+    ("comment savoir où nous en sommes sur nos achats responsables ?", "autodiagnostic"),
+])
+def test_idioms_of_scope_togetherness_validity_and_self_assessment(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_typos_are_corrected_against_the_vocabulary(matcher):
     assert matcher.rank("conbien de pqges pour le spaser", 1)[0].entry.id == "nombre-pages"
 
