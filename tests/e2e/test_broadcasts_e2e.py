@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 from bot.config import BroadcastSettings
 from storage import Storage
 from domain.clock import now_iso
+from tests.support.cli import bot_environment
 
-ROOT = Path(__file__).resolve().parents[2]
 ADMIN = 500
 
 
@@ -131,8 +129,7 @@ async def test_a_killed_bot_resumes_the_broadcast_and_leaves_nobody_out(fake, tm
                       encoding="utf-8")
     text = tmp_path / "annonce.txt"
     text.write_text("Nouvelle fiche ressource en ligne.", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
-    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
+    env = bot_environment(fake.token)
 
     async def spaser_bot(*args, wait=True):
         proc = await asyncio.create_subprocess_exec(

@@ -192,35 +192,21 @@ async def test_indicator_grid_through_telegram_with_the_library(fake, start_bot)
 
 async def test_a_bot_killed_mid_dialog_resumes_at_the_same_step(fake, tmp_path):
     import os
-    import signal
-    import sys
 
-    from tests.support.cli import ROOT
+    from tests.support.cli import BotProcess
 
-    config = tmp_path / "config.yaml"
-    config.write_text(f"telegram:\n  base_url: {fake.base_url}\nstorage:\n  path: {tmp_path / 'k.db'}\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
-    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
-
-    async def run_bot():
-        import asyncio
-
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-
-    bot = await run_bot()
+    bot = BotProcess(fake, tmp_path)
+    await bot.start()
     try:
         [step] = await ask(fake, "/profil", USER)
         await tap(fake, step, "Région")
         [region] = await ask(fake, "Région Bretagne", USER)
-        helpers = _children(bot.pid)  # the process that makes the documents
+        helpers = _children(bot.proc.pid)  # the process that makes the documents
         assert helpers
     finally:
-        bot.send_signal(signal.SIGKILL)
-        await bot.wait()
+        await bot.kill()
     await fake.wait_for(lambda: not any(os.path.exists(f"/proc/{pid}") for pid in helpers), timeout=5)  # none outlives it
-    bot = await run_bot()
+    await bot.start()
     try:
         # The region typed just before the kill may be offered again (it was not yet
         # confirmed to Telegram): then its stored reply comes again before the welcome.
@@ -238,8 +224,7 @@ async def test_a_bot_killed_mid_dialog_resumes_at_the_same_step(fake, tmp_path):
         [amount] = await tap(fake, resumed, "Bretagne")
         assert "montant total annuel" in amount["text"]
     finally:
-        bot.send_signal(signal.SIGINT)
-        await bot.wait()
+        await bot.stop()
     assert fake.rejected == []
 
 

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cli import BotProcess, bot_environment
 
 
 async def run_cli(*args, cwd, env_extra=None, timeout=30):
-    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
-    env.update(env_extra or {})
-    env["PYTHONPATH"] = str(ROOT)
+    env = bot_environment(**(env_extra or {}))
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", *args, cwd=cwd, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -32,8 +28,7 @@ async def webhook_bot(fake, tmp_path, url: str, port: int, extra: str, stderr=as
         f"    port: {port}\n{extra}",
         encoding="utf-8",
     )
-    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
-    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
+    env = bot_environment(fake.token)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
@@ -190,28 +185,16 @@ async def test_start_up_failures_are_french_sentences_without_traceback_or_token
 
 
 async def test_a_second_bot_on_the_same_database_stops_with_a_clear_message(fake, tmp_path):
-    config = tmp_path / "config.yaml"
-    config.write_text(f"telegram:\n  base_url: {fake.base_url}\nstorage:\n  path: {tmp_path / 'one.db'}\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "SPASER_BOT_TOKEN"}
-    env.update({"SPASER_BOT_TOKEN": fake.token, "PYTHONPATH": str(ROOT)})
-    first = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )
+    first = BotProcess(fake, tmp_path)
+    await first.start()
     try:
         await fake.wait_for(lambda: any(c.method == "getUpdates" for c in fake.calls), timeout=20)
-        code, _, err = await run_cli("run", "--config", str(config), cwd=tmp_path, env_extra={"SPASER_BOT_TOKEN": fake.token})
+        code, _, err = await run_cli("run", "--config", str(first.config), cwd=tmp_path,
+                                     env_extra={"SPASER_BOT_TOKEN": fake.token})
         assert code == 2 and "Un autre bot tourne déjà" in err and "Traceback" not in err
-        first.kill()  # the lock dies with the process, even on kill -9
-        await first.wait()
-        second = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", "--config", str(config), cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        )
+        await first.kill()  # the lock dies with the process, even on kill -9
+        await first.start()  # the same bot again, now alone
         await asyncio.sleep(3)
-        assert second.returncode is None  # running
-        second.send_signal(2)
-        await asyncio.wait_for(second.wait(), 20)
+        assert first.proc.returncode is None  # running
     finally:
-        if first.returncode is None:
-            first.kill()
+        await first.stop()
