@@ -88,18 +88,17 @@ class Outbox:
             finally:
                 self._pending.difference_update(batch)
 
-    async def resume(self, send: Callable[[str, str], Job]) -> int:
+    async def resume(self, send: Callable[[str, str], Job]) -> None:
         """Queue what was applied before a crash and never sent; `send(chat, replies)` makes its job."""
         try:
             rows = await self.core.run(self.events.undelivered, self.channel)
         except sqlite3.OperationalError as exc:
             log.error("Could not read the replies left to send: %s", exc)
-            return 0
+            return
         for event_id, chat, replies in rows:
             self.push(chat, send(chat, replies), event_id)
         if rows:
             log.info("Sending the replies of %d events applied before the last stop", len(rows))
-        return len(rows)
 
     async def close(self, timeout: float) -> None:
         """Let what is queued go out for up to `timeout` seconds; the rest is sent at the next start."""
