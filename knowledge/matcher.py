@@ -66,6 +66,12 @@ MAX_PARTS = 6
 COMPARING = re.compile(r"\b(?:entre|difference|differences|distinguer|distingue|comparer|compare|versus|vs)\s+(?:\S+\s+){0,4}$")
 # A neighbouring subject declines a question only from this score on, and only ahead of every entry.
 NEIGHBOUR_MIN = 40.0
+# A first part that tells about the asker (« je coordonne le développement durable…, on prépare le
+# comité de pilotage et je voudrais savoir à quel rythme le réunir ») is context, not a first question,
+# unless it asks something itself (« je voudrais savoir combien de pages… et… »).
+TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez nous|nous sommes)\b")
+ASKS = re.compile(r"\b(?:comment|combien|cb|quel|quelle|quels|quelles|pourquoi|ou|qui|quoi|est ce|faut il|peut on|"
+                  r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il)\b")
 # Both entries of a two-question answer are among this many closest to the whole question.
 TWO_NEAR = 4
 # Each side's entry is this far ahead of the side's next one.
@@ -100,7 +106,7 @@ THRESHOLD_CUES = frozenset(stem(w) for w in ("obligatoire", "concerné", "spaser
 # The same asked with little words only: « doit-il en faire un ? », « on est tenus ? », « c'est bon ? ».
 THRESHOLD_ASKED = re.compile(
     r"\b(?:doi[st]|doivent|devons|devez|faut|tenue?s?|soumise?s?|obligee?s?|concernee?s?|c est bon"
-    r"|en dessous|au dessus|depasse|depassons|sous le seuil)\b")
+    r"|en dessous|au dessus|depasse|depassons|sous le seuil|pour nous|nous concerne)\b")
 THRESHOLD_WEIGHT = 1.0
 # How a volume is stated (« 55 millions d'euros hors taxes par an »): context of a threshold question,
 # not what it asks (they would pull the entry on how to compute the amount).
@@ -110,7 +116,7 @@ AMOUNT_WORDS = frozenset(stem(w) for w in ("ht", "hors", "taxes", "annuel", "ann
 # known word weighing this much makes it a question about something else.
 THRESHOLD_OWN = THRESHOLD_CUES | AMOUNT_WORDS | frozenset(stem(w) for w in (
     "seuil", "achat", "dessus", "dessous", "passe", "depasse", "pile", "commune", "ville", "region", "departement",
-    "metropole", "intercommunalite", "syndicat", "hopital", "etablissement", "public", "etat"))
+    "metropole", "intercommunalite", "syndicat", "hopital", "etablissement", "public", "etat", "adopter"))
 THRESHOLD_REST = 2.0
 W_COVERAGE, W_PHRASING, W_FUZZY = 0.45, 0.35, 0.20
 # A word the base has never seen weighs like the rarest known word in a short
@@ -552,6 +558,8 @@ class Matcher:
         found: tuple[Match, Match] | None = None
         for cut in range(1, len(pieces)):
             sides = [" ".join(pieces[:cut]), " ".join(pieces[cut:])]
+            if TELLS_ABOUT_ONESELF.match(sides[0]) and not ASKS.search(sides[0]):
+                continue
             answers = []
             for side in sides:
                 side_query = self._own_query(side)

@@ -34,7 +34,8 @@ STOP_WORDS = frozenset(
     dire expliquer explique expliquez connaitre besoin aide aider aidez info infos information informations
     est-ce estce qu'est-ce cest quoi ya il-y-a exist existe existent
     ok oui non alors bah ben euh stp pr ds svp stp
-    sais sait pense crois comprends comprendre
+    sais sait pense crois comprends comprendre vrai vraie
+    devait devaient devrait devraient devrais devrions
     prevoir mettre prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     france francais francaise concretement exactement vraiment actuellement aujourd hui
     maintenant desormais dorenavant actuel actuelle actuels actuelles egalement
@@ -120,9 +121,14 @@ def _alternation(phrases: dict[str, str]) -> re.Pattern | None:
     return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
 
 
+# « 30 000 habitants » is one number, not « 30 » (as in « 30 % des marchés ») followed by « 000 ».
+THOUSANDS = re.compile(r"\b\d{1,3}(?: \d{3})+\b")
+
+
 def content_words(text: str, synonyms: Synonyms) -> list[str]:
     """Words that carry meaning, synonyms applied, before stemming."""
-    words = [w for w in synonyms.apply(simplify(text)) if _is_content(w)]
+    simplified = THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), simplify(text))
+    words = [w for w in synonyms.apply(simplified) if _is_content(w)]
     return [w for w in synonyms.apply_bare(words) if _is_content(w)]
 
 

@@ -290,6 +290,21 @@ def test_one_question_is_not_split_in_two(matcher, question):
     assert matcher.decide(question).also is None
 
 
+def test_what_the_asker_tells_about_themselves_is_not_a_first_question(matcher):
+    outcome = matcher.decide("Je coordonne le développement durable dans une métropole, on prépare le comité de "
+                             "pilotage du schéma et je voudrais savoir à quel rythme le réunir")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "gouvernance-rythme" and outcome.also is None
+
+
+@pytest.mark.parametrize("question, expected", [
+    # « 30 000 habitants » is not the « 30 % » of the national plan's targets
+    ("mon élue me demande si le spaser est obligatoire pour une commune de 30 000 habitants", "seuil-obligation"),
+    ("on m'a dit que les hôpitaux devaient aussi faire un spaser, c'est vrai ?", "qui-est-concerne"),
+])
+def test_a_population_and_a_hearsay_do_not_hide_whether_it_must(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_short_follow_up_keeps_the_previous_topic(matcher):
     alone = matcher.decide("et des exemples ?")
     after = matcher.decide("et des exemples ?", follows="quels objectifs chiffrés se fixer ?")
@@ -332,6 +347,8 @@ def test_facts_a_question_gives(text, amount, structure):
         # Who asks is context, though the base uses « responsable » (achats responsables) elsewhere.
         "Je suis responsable achats dans un département de 400 000 habitants, on achète pour 120 M€ par an, "
         "suis-je obligé d'avoir un schéma ?",
+        "on est une commune avec 12 M€ d'achats, c'est pour nous ?",
+        "un hôpital avec 120 millions d'achats annuels doit-il adopter un spaser ?",  # adopting one is having one
     ],
 )
 def test_a_stated_volume_and_whether_it_must_is_answered_by_the_threshold_entry_with_the_verdict(matcher, question):
