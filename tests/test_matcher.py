@@ -186,6 +186,8 @@ def test_a_diagnostic_filling_in_indicators_and_the_data_of_ones_contracts(match
     ("comment on fait le suivi ?", "gouvernance-rythme"),
     ("on peut se faire aider gratuitement ?", "guichets-verts"),
     ("formation gratuite sur les achats durables", "mooc"),
+    ("spaser dlai de redac ?", "duree-elaboration"),  # short words as texted: no typo correction reaches them
+    ("qui chapeaute le projet de schéma ?", "chef-de-projet"),
 ])
 def test_texting_following_up_and_free_help(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
