@@ -188,6 +188,8 @@ def test_a_diagnostic_filling_in_indicators_and_the_data_of_ones_contracts(match
     ("formation gratuite sur les achats durables", "mooc"),
     ("spaser dlai de redac ?", "duree-elaboration"),  # short words as texted: no typo correction reaches them
     ("qui chapeaute le projet de schéma ?", "chef-de-projet"),
+    ("que mettre dans l'édito du spaser ?", "introduction-editorial"),
+    ("peut-on réserver des lots aux ESAT ?", "siae"),  # reserving is the reserved contract
 ])
 def test_texting_following_up_and_free_help(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
@@ -351,6 +353,8 @@ def test_facts_a_question_gives(text, amount, structure):
         "suis-je obligé d'avoir un schéma ?",
         "on est une commune avec 12 M€ d'achats, c'est pour nous ?",
         "un hôpital avec 120 millions d'achats annuels doit-il adopter un spaser ?",  # adopting one is having one
+        "avec 52 M€ d'achats on est dedans ?",
+        "à 45 M€ d'achats par an on y échappe ?",
     ],
 )
 def test_a_stated_volume_and_whether_it_must_is_answered_by_the_threshold_entry_with_the_verdict(matcher, question):
