@@ -49,7 +49,7 @@ _ASKS = (
     r"(?:demande|demandent|demandait|a demande|ont demande|interroge|interrogent|pose la question|"
     r"veut savoir|veulent savoir|voudrait savoir|voudraient savoir|aimerait savoir|souhaite savoir)"
 )
-_QUESTION_START = r"(?:il|ils|elle|que|ce que|comment|combien|quel|quelle|quels|quelles|pourquoi|quand|ou|qui|a quoi)"
+_QUESTION_START = r"(?:il|ils|elle|que|ce que|ce|comment|combien|quel|quelle|quels|quelles|pourquoi|quand|ou|qui|a quoi)"
 REPORTED = re.compile(
     r"^(?:.{0,160}?\s)?(?:"
     rf"{_ASKS}\s+si\s+"  # « … me demande si »

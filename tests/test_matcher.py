@@ -252,6 +252,8 @@ def test_extra_variants_change_the_answer(kb):
         ("le directeur du développement demande comment Paris a fait sa concertation", "comment paris a fait sa concertation"),
         ("une élue m'a demandé si la loi climat impose 100 % de marchés verts", "la loi climat impose 100 de marches verts"),
         ("Comment faire une demande de subvention ?", "Comment faire une demande de subvention ?"),
+        # « ce qu'on » loses its elided « qu' » when simplified: « ce » starts the question
+        ("mon adjoint voudrait savoir ce qu'on doit publier et où", "ce on doit publier et ou"),
     ],
 )
 def test_reported_question_is_reduced_to_what_it_asks(question, focused):
