@@ -311,6 +311,12 @@ def test_a_population_and_a_hearsay_do_not_hide_whether_it_must(matcher, questio
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+def test_a_link_between_two_subjects_is_not_the_entry_that_says_link(matcher):
+    # « lien » is how the question is asked; the RFAR label's entry happens to say « lien entre le spaser et… »
+    outcome = matcher.decide("c'est quoi le lien entre spaser et économie sociale et solidaire ?")
+    assert outcome.best.entry.id != "label-rfar"
+
+
 def test_a_short_follow_up_keeps_the_previous_topic(matcher):
     alone = matcher.decide("et des exemples ?")
     after = matcher.decide("et des exemples ?", follows="quels objectifs chiffrés se fixer ?")
