@@ -117,7 +117,8 @@ AMOUNT_WORDS = frozenset(stem(w) for w in ("ht", "hors", "taxes", "annuel", "ann
 # known word weighing this much makes it a question about something else.
 THRESHOLD_OWN = THRESHOLD_CUES | AMOUNT_WORDS | frozenset(stem(w) for w in (
     "seuil", "achat", "dessus", "dessous", "passe", "depasse", "pile", "commune", "ville", "region", "departement",
-    "metropole", "intercommunalite", "syndicat", "hopital", "etablissement", "public", "etat", "adopter"))
+    "metropole", "intercommunalite", "syndicat", "hopital", "etablissement", "public", "etat", "adopter")) | {
+    "etablissement_public", "bailleur_social"}  # the terms of a group of words (synonyms.yaml)
 THRESHOLD_REST = 2.0
 W_COVERAGE, W_PHRASING, W_FUZZY = 0.45, 0.35, 0.20
 # A word the base has never seen weighs like the rarest known word in a short

@@ -107,6 +107,7 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "délai de paiement des factures ?",
     "comment calculer le montant d'un marché ?",  # a contract's value, not the annual purchases
     "comment choisir les critères d'attribution ?",
+    "comment rédiger le règlement de consultation ?",  # not consulting the stakeholders
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
@@ -306,6 +307,8 @@ def test_what_the_asker_tells_about_themselves_is_not_a_first_question(matcher):
     # « 30 000 habitants » is not the « 30 % » of the national plan's targets
     ("mon élue me demande si le spaser est obligatoire pour une commune de 30 000 habitants", "seuil-obligation"),
     ("on m'a dit que les hôpitaux devaient aussi faire un spaser, c'est vrai ?", "qui-est-concerne"),
+    # « doit-elle adopter » asks whether it must, not whether it may (the voluntary schema)
+    ("une commune de 40 000 habitants doit-elle adopter un spaser ?", "seuil-obligation"),
 ])
 def test_a_population_and_a_hearsay_do_not_hide_whether_it_must(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
@@ -363,6 +366,7 @@ def test_facts_a_question_gives(text, amount, structure):
         "un hôpital avec 120 millions d'achats annuels doit-il adopter un spaser ?",  # adopting one is having one
         "avec 52 M€ d'achats on est dedans ?",
         "à 45 M€ d'achats par an on y échappe ?",
+        "un CCAS à 3 M€ d'achats est-il soumis ?",  # a CCAS is a public body: who asks, not what
     ],
 )
 def test_a_stated_volume_and_whether_it_must_is_answered_by_the_threshold_entry_with_the_verdict(matcher, question):
