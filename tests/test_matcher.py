@@ -191,6 +191,8 @@ def test_a_diagnostic_filling_in_indicators_and_the_data_of_ones_contracts(match
     ("qui chapeaute le projet de schéma ?", "chef-de-projet"),
     ("que mettre dans l'édito du spaser ?", "introduction-editorial"),
     ("peut-on réserver des lots aux ESAT ?", "siae"),  # reserving is the reserved contract
+    ("kombien d'axes faut-il ?", "nombre-axes"),  # « k » for « c » as texted: a first letter typos never change
+    ("comment mobiliser les agents ?", "mobiliser-interne"),
 ])
 def test_texting_following_up_and_free_help(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
