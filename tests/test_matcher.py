@@ -316,6 +316,16 @@ def test_a_population_and_a_hearsay_do_not_hide_whether_it_must(matcher, questio
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question, expected", [
+    # « communication » and « commun » share a stem: making results known is not a shared schema
+    ("quel plan de communication pour le spaser ?", "communication-resultats"),
+    ("si on fait un spaser commun avec la métropole, les indicateurs sont communs ou chacun les siens ?",
+     "spaser-commun"),
+])
+def test_communicating_is_not_sharing(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_link_between_two_subjects_is_not_the_entry_that_says_link(matcher):
     # « lien » is how the question is asked; the RFAR label's entry happens to say « lien entre le spaser et… »
     outcome = matcher.decide("c'est quoi le lien entre spaser et économie sociale et solidaire ?")
