@@ -116,7 +116,7 @@ AMOUNT_WORDS = frozenset(stem(w) for w in ("ht", "hors", "taxes", "annuel", "ann
 # What a threshold question may say besides (its volume, who asks, the cue itself); any other
 # known word weighing this much makes it a question about something else.
 THRESHOLD_OWN = THRESHOLD_CUES | AMOUNT_WORDS | frozenset(stem(w) for w in (
-    "seuil", "achat", "dessus", "dessous", "passe", "depasse", "pile", "commune", "ville", "region", "departement",
+    "seuil", "achat", "dessus", "dessous", "passe", "depasse", "pile", "commune", "ville", "region", "conseil_departemental",
     "metropole", "intercommunalite", "syndicat", "hopital", "etablissement", "public", "etat", "adopter")) | {
     "etablissement_public", "bailleur_social"}  # the terms of a group of words (synonyms.yaml)
 THRESHOLD_REST = 2.0
@@ -137,7 +137,7 @@ MIN_TYPO_LEN = 5
 # What words side by side as in a phrasing add to its F-score (tuned on aggregate figures only).
 PAIR_WEIGHT = 0.2
 # Who asks (« pour une région », « notre commune ») says more about the asker than about the question.
-STRUCTURE_WORDS = frozenset("commune communes ville villes mairie region regions departement departements metropole "
+STRUCTURE_WORDS = frozenset("commune communes ville villes mairie region regions conseil_departemental metropole "
                             "metropoles intercommunalite interco epci agglomeration agglo syndicat syndicats hopital "
                             "hopitaux chu".split())
 STRUCTURE_WEIGHT = 0.5

@@ -77,6 +77,7 @@ CONTEXT_WORDS = frozenset(
     juste simplement vraiment actuellement moment instant
     bonjour bonsoir salut hello coucou madame monsieur cordialement
     euros euro eur milliers millions million
+    conseil_departemental
     bretagne normandie occitanie auvergne rhone alpes bourgogne franche comte corse aquitaine provence azur
     ile loire guadeloupe martinique guyane reunion mayotte
     """.split()

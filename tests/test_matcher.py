@@ -326,6 +326,16 @@ def test_communicating_is_not_sharing(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question, expected", [
+    # words that share a stem with another: « département » and « départ », « publications » and « publique »
+    ("un département doit-il faire un spaser ?", "seuil-obligation"),
+    ("au département, qui doit piloter le spaser ?", "chef-de-projet"),
+    ("quelles publications pour le spaser ?", "publication"),
+])
+def test_words_sharing_a_stem_keep_their_own_meaning(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_link_between_two_subjects_is_not_the_entry_that_says_link(matcher):
     # « lien » is how the question is asked; the RFAR label's entry happens to say « lien entre le spaser et… »
     outcome = matcher.decide("c'est quoi le lien entre spaser et économie sociale et solidaire ?")
