@@ -34,7 +34,7 @@ STOP_WORDS = frozenset(
     dire expliquer explique expliquez connaitre besoin aide aider aidez info infos information informations
     est-ce estce qu'est-ce cest quoi ya il-y-a exist existe existent
     ok oui non alors bah ben euh stp pr ds svp stp
-    sais sait pense crois comprends comprendre vrai vraie lien liens
+    sais sait pense crois comprends comprendre vrai vraie lien liens monter montons
     devait devaient devrait devraient devrais devrions
     prevoir mettre prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     france francais francaise concretement exactement vraiment actuellement aujourd hui

@@ -331,9 +331,14 @@ def test_communicating_is_not_sharing(matcher, question, expected):
     ("un département doit-il faire un spaser ?", "seuil-obligation"),
     ("au département, qui doit piloter le spaser ?", "chef-de-projet"),
     ("quelles publications pour le spaser ?", "publication"),
+    ("comment monter notre spaser ?", "etapes-redaction"),  # setting it up, not the « montant » of purchases
 ])
 def test_words_sharing_a_stem_keep_their_own_meaning(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
+
+
+def test_a_working_group_is_not_a_shared_schema(matcher):
+    assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
 
 def test_a_link_between_two_subjects_is_not_the_entry_that_says_link(matcher):
