@@ -34,7 +34,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable
 
@@ -188,9 +188,24 @@ class _Doc:
     terms: frozenset[str]
     answer_terms: frozenset[str] = frozenset()  # in the answer and in no phrasing
     texts: tuple[str, ...] = ()  # the phrasings' texts, compared in one call
+    # Which phrasings hold each term and each pair of adjacent terms: a question reaches the
+    # phrasings it shares something with, instead of intersecting every phrasing.
+    term_phrasings: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    pair_phrasings: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    weights: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         self.texts = tuple(p.text for p in self.phrasings)
+        self.weights = tuple(p.weight for p in self.phrasings)
+        terms: dict[str, list[int]] = defaultdict(list)
+        pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for number, phrasing in enumerate(self.phrasings):
+            for term in phrasing.terms:
+                terms[term].append(number)
+            for pair in phrasing.pairs:
+                pairs[pair].append(number)
+        self.term_phrasings = {t: tuple(n) for t, n in terms.items()}
+        self.pair_phrasings = {p: tuple(n) for p, n in pairs.items()}
 
 
 def _pairs(words: list[str]) -> frozenset[tuple[str, str]]:
@@ -417,24 +432,28 @@ class Matcher:
         weights = query.weights
         terms = weights.keys()
         said = sum(weights[t] for t in terms & doc.answer_terms)
-        cov = min(1.0, (sum(weights[t] for t in terms & doc.terms) + ANSWER_WEIGHT * said) / total)
+        shared = terms & doc.terms
+        cov = min(1.0, (sum(weights[t] for t in shared) + ANSWER_WEIGHT * said) / total)
+        matched: dict[int, float] = defaultdict(float)
+        for term in shared:
+            weight = weights[term]
+            for number in doc.term_phrasings[term]:
+                matched[number] += weight
         best_f = 0.0
+        for number, weight in matched.items():
+            recall, precision = min(1.0, weight / total), weight / doc.weights[number]
+            f = 2 * recall * precision / (recall + precision)
+            if f > best_f:
+                best_f = f
         pairs = query.pairs
-        paired = 0
-        for phrasing in doc.phrasings:
-            shared = terms & phrasing.terms
-            if shared:
-                matched = sum(weights[t] for t in shared)
-                recall, precision = min(1.0, matched / total), matched / phrasing.weight
-                f = 2 * recall * precision / (recall + precision)
-                if f > best_f:
-                    best_f = f
-            if pairs:
-                paired = max(paired, len(pairs & phrasing.pairs))
         if pairs:
             # Words side by side as in a phrasing (« exemples de SPASER » against « exemples
             # d'indicateurs du SPASER »): what bags of words cannot tell apart.
-            best_f += PAIR_WEIGHT * paired / len(pairs)
+            paired: dict[int, int] = defaultdict(int)
+            for pair in pairs:
+                for number in doc.pair_phrasings.get(pair, ()):
+                    paired[number] += 1
+            best_f += PAIR_WEIGHT * max(paired.values(), default=0) / len(pairs)
         # One call over the phrasings: rapidfuzz keeps the loop in C.
         closest = process.extractOne(query.text, doc.texts, scorer=fuzz.token_set_ratio)
         best_fuzzy = closest[1] / 100 if closest else 0.0
