@@ -337,6 +337,18 @@ def test_words_sharing_a_stem_keep_their_own_meaning(matcher, question, expected
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question", [
+    "Quels chiffres suivre pour mesurer l'insertion dans nos marchés ?",
+    "que faut-il mesurer dans le spaser ?",
+])
+def test_measuring_is_asking_for_indicators(matcher, question):
+    assert answer_of(matcher, question)[1] == "exemples-indicateurs"
+
+
+def test_measuring_progress_is_answered_with_indicators(matcher):
+    assert answer_of(matcher, "comment mesurer les progrès de notre spaser ?") == ("answered", "exemples-indicateurs")
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
