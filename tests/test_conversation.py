@@ -210,6 +210,12 @@ def test_a_message_with_no_question_gets_a_nudge_and_is_not_logged(assistant, ev
     assert assistant.services.storage.questions.questions_of(42) == []
 
 
+@pytest.mark.parametrize("text", ["bof", "mouais", "hmm"])
+def test_a_sigh_after_a_question_is_not_taken_for_a_follow_up(assistant, event, text):
+    assistant.handle(event("un hôpital avec 120 millions d'achats annuels doit-il adopter un spaser ?"))
+    assert "Je ne vois pas de question sur le SPASER" in texts(assistant.handle(event(text)))
+
+
 @pytest.mark.parametrize(
     "payload",
     ["fb:²:1", "fb:99999999999999999999:1", "rem:²", "rem:99999999999999999999", "bc:go:²", "col:actors:page:²",

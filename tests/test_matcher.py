@@ -366,8 +366,9 @@ def test_a_short_follow_up_keeps_the_previous_topic(matcher):
     assert alone.best.entry.id != "exemples-objectifs"
 
 
-def test_a_vague_message_is_not_read_as_a_follow_up(matcher):
-    assert matcher.decide("je sais pas trop", follows="combien de pages fait un spaser ?").kind != "answered"
+@pytest.mark.parametrize("vague", ["je sais pas trop", "bof", "mouais bof"])
+def test_a_vague_message_is_not_read_as_a_follow_up(matcher, vague):
+    assert matcher.decide(vague, follows="combien de pages fait un spaser ?").kind != "answered"
 
 
 @pytest.mark.parametrize(
