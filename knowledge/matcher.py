@@ -73,7 +73,7 @@ TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez
 ASKS = re.compile(r"\b(?:comment|combien|cb|quel|quelle|quels|quelles|pourquoi|ou|qui|quoi|est ce|faut il|peut on|"
                   r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il)\b")
 # Both entries of a two-question answer are among this many closest to the whole question.
-TWO_NEAR = 4
+TWO_NEAR = 6
 # Each side's entry is this far ahead of the side's next one.
 SIDE_MARGIN = 8.0
 # Canonical terms (synonyms.yaml) of the obligation and of its threshold.

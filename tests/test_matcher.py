@@ -286,6 +286,13 @@ def test_two_questions_in_one_get_both_entries_in_the_order_asked(matcher):
     assert (outcome.best.entry.id, outcome.also.entry.id) == ("nombre-indicateurs", "gouvernance-rythme")
 
 
+def test_the_second_question_may_pull_the_whole_towards_it(matcher):
+    # Over the whole text, « publier … indicateurs » outweighs « publier le schéma »: the publication
+    # entry is only fifth there, yet clearly first on its own side.
+    outcome = matcher.decide("faut-il publier le schéma, et tous les combien publier les indicateurs ?")
+    assert (outcome.best.entry.id, outcome.also and outcome.also.entry.id) == ("publication", "indicateurs-obligatoires")
+
+
 @pytest.mark.parametrize(
     "question",
     [
