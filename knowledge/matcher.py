@@ -496,7 +496,11 @@ class Matcher:
         # when « directions » alone would find something.
         continues = simplify(question).startswith("et ")
         short = query.words <= FOLLOW_UP_WORDS
-        if follows and short and query.weights and (outcome.kind != Answered.ANSWERED or continues):
+        # « on verra », « à voir »: words the base never uses continue a topic only when they ask
+        # something (« il est encore en vigueur ? », « et le plus long ? »).
+        topical = any(t in self.idf for t in query.weights) or continues or "?" in question \
+            or ASKS.search(simplify(question)) is not None
+        if follows and short and query.weights and topical and (outcome.kind != Answered.ANSWERED or continues):
             again = self._decide(self._following(query, follows), "")
             if again.kind == Answered.ANSWERED:
                 return again

@@ -33,7 +33,7 @@ STOP_WORDS = frozenset(
     merci salut question questions savoir voudrais voudrait aimerais souhaite souhaiterais
     dire expliquer explique expliquez connaitre besoin aide aider aidez info infos information informations
     est-ce estce qu'est-ce cest quoi ya il-y-a exist existe existent
-    ok oui non alors bah ben euh stp pr ds svp stp bof mouais ouais hum hmm mmh pff pfff bref ah oh
+    ok oui non alors bah ben euh stp pr ds svp stp bof mouais ouais hum hmm mmh pff pfff bref ah oh voir verra
     sais sait pense crois comprends comprendre vrai vraie lien liens monter montons
     devait devaient devrait devraient devrais devrions
     prevoir mettre prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
