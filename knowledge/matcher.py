@@ -72,6 +72,8 @@ NEIGHBOUR_MIN = 40.0
 TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez nous|nous sommes)\b")
 ASKS = re.compile(r"\b(?:comment|combien|cb|quel|quelle|quels|quelles|pourquoi|ou|qui|quoi|est ce|faut il|peut on|"
                   r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il)\b")
+# A pronoun that stands for what was asked before (« il est encore en vigueur ? »).
+REFERS_BACK = re.compile(r"\b(?:il|elle|ils|elles|le|la|les|l|lui|leur|y|en)\b")
 # Both entries of a two-question answer are among this many closest to the whole question.
 TWO_NEAR = 6
 # Each side's entry is this far ahead of the side's next one.
@@ -496,10 +498,11 @@ class Matcher:
         # when « directions » alone would find something.
         continues = simplify(question).startswith("et ")
         short = query.words <= FOLLOW_UP_WORDS
-        # « on verra », « à voir »: words the base never uses continue a topic only when they ask
-        # something (« il est encore en vigueur ? », « et le plus long ? »).
-        topical = any(t in self.idf for t in query.weights) or continues or "?" in question \
-            or ASKS.search(simplify(question)) is not None
+        # Words the base never uses continue a topic only when they ask about it (« il est encore
+        # en vigueur ? », « et le plus long ? »); « on verra », « tu es un robot ? » do not.
+        simple = simplify(question)
+        asks = "?" in question or ASKS.search(simple) is not None
+        topical = any(t in self.idf for t in query.weights) or continues or (asks and REFERS_BACK.search(simple))
         if follows and short and query.weights and topical and (outcome.kind != Answered.ANSWERED or continues):
             again = self._decide(self._following(query, follows), "")
             if again.kind == Answered.ANSWERED:
