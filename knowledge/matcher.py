@@ -496,11 +496,11 @@ class Matcher:
         outcome = self._decide(query, question)
         # « et avec les directions ? » continues the previous question even
         # when « directions » alone would find something.
-        continues = simplify(question).startswith("et ")
+        simple = simplify(question)
+        continues = simple.startswith("et ")
         short = query.words <= FOLLOW_UP_WORDS
         # Words the base never uses continue a topic only when they ask about it (« il est encore
         # en vigueur ? », « et le plus long ? »); « on verra », « tu es un robot ? » do not.
-        simple = simplify(question)
         asks = "?" in question or ASKS.search(simple) is not None
         topical = any(t in self.idf for t in query.weights) or continues or (asks and REFERS_BACK.search(simple))
         if follows and short and query.weights and topical and (outcome.kind != Answered.ANSWERED or continues):

@@ -373,8 +373,10 @@ def test_a_short_follow_up_keeps_the_previous_topic(matcher):
     assert alone.best.entry.id != "exemples-objectifs"
 
 
-@pytest.mark.parametrize("vague", ["je sais pas trop", "bof", "mouais bof", "on verra", "à voir", "peut-être plus tard", "pas sûr",
-                                   "ça marche", "bonne journée", "tu es un robot ?"])
+@pytest.mark.parametrize("vague", [
+    "je sais pas trop", "bof", "mouais bof", "on verra", "à voir", "peut-être plus tard", "pas sûr",
+    "ça marche", "bonne journée", "tu es un robot ?",
+])
 def test_a_vague_message_is_not_read_as_a_follow_up(matcher, vague):
     assert matcher.decide(vague, follows="combien de pages fait un spaser ?").kind != "answered"
 
