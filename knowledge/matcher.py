@@ -44,7 +44,7 @@ from rapidfuzz.distance import OSA
 from knowledge.loader import Entry, KnowledgeBase, Neighbour
 from domain.text import simplify
 from knowledge.normalize import Synonyms, content_words, stem
-from knowledge.question import CONTEXT_WORDS, MODIFIERS, focus, purchases_meur
+from knowledge.question import CONTEXT_WORDS, MODIFIERS, focus, from_stated_volume, purchases_meur
 from domain.statuses import Answered
 
 # Score range is 0–100. Calibrated on the tuning halves of
@@ -393,11 +393,16 @@ class Matcher:
         # Only if it asks nothing else: « 90 M€ d'achats, combien de temps faut-il ? » asks for a duration.
         # Who asks (« responsable des achats ») stays context there, though the base uses the word elsewhere.
         context = {term for word, term in zip(words, stems) if word in CONTEXT_WORDS}
+        # What the person says of themselves before stating their volume is context too.
+        tail = from_stated_volume(question) if asked else None
+        if tail is not None:
+            context |= set(weights) - set(self.query_terms(tail)[1])
         rest = sum(w for t, w in weights.items()
                    if t in self.idf and t not in THRESHOLD_OWN and t not in context and not t.isdigit())
         threshold = bool(asked) and rest < THRESHOLD_REST and purchases_meur(question) is not None
         if threshold:
-            weights = {t: w for t, w in weights.items() if t not in AMOUNT_WORDS}
+            weights = {t: w for t, w in weights.items()
+                       if t not in AMOUNT_WORDS and (tail is None or t not in context or t in THRESHOLD_OWN)}
             if SEUIL_TERM in self.idf:
                 weights[SEUIL_TERM] = THRESHOLD_WEIGHT * self.idf[SEUIL_TERM]
         return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words), threshold)

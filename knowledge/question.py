@@ -129,6 +129,22 @@ def purchases_meur(question: str) -> float | None:
     return value
 
 
+# « Bonjour, je suis nouvelle responsable de la commande publique dans une agglomération, nous
+# achetons pour 70 M€ par an : sommes-nous tenus… ? »: who the person is, before the volume they state.
+SELF_INTRODUCTION = re.compile(
+    r"^(?:(?:bonjour|bonsoir|salut)\s+)?(?:je suis|je travaille|je m occupe|je coordonne|je gere|j ai en charge"
+    r"|nous sommes|on est)\b")
+
+
+def from_stated_volume(question: str) -> str | None:
+    """What follows a self-introduction, from the purchase volume on; None if the question does not
+    open by saying who asks, or states no volume."""
+    if not SELF_INTRODUCTION.match(simplify(question)) or purchases_meur(question) is None:
+        return None
+    folded = fold(question)
+    return folded[_AMOUNT.search(folded).start():]
+
+
 def structure_named(question: str) -> str | None:
     """The kind of structure a question speaks of (« une commune »), if it names one."""
     text = simplify(question)

@@ -417,6 +417,9 @@ def test_facts_a_question_gives(text, amount, structure):
         "avec 52 M€ d'achats on est dedans ?",
         "à 45 M€ d'achats par an on y échappe ?",
         "un CCAS à 3 M€ d'achats est-il soumis ?",  # a CCAS is a public body: who asks, not what
+        # What the person says of themselves before their volume (« commande publique », « nouvelle ») is context.
+        "Bonjour, je suis nouveau responsable de la commande publique dans une communauté de communes, nous "
+        "achetons pour environ 60 M€ par an : sommes-nous tenus d'adopter un schéma ?",
     ],
 )
 def test_a_stated_volume_and_whether_it_must_is_answered_by_the_threshold_entry_with_the_verdict(matcher, question):
