@@ -356,6 +356,12 @@ def test_measuring_progress_is_answered_with_indicators(matcher):
     assert answer_of(matcher, "comment mesurer les progrès de notre spaser ?") == ("answered", "exemples-indicateurs")
 
 
+@pytest.mark.parametrize("question", ["combien d'axes au maximum ?", "cb d'axes max", "nombre minimum d'axes ?"])
+def test_a_maximum_asks_how_many_of_what_follows(matcher, question):
+    # « maximum » is how a number is asked, not the subject: the indicators' entry says « nombre maximum » too.
+    assert answer_of(matcher, question) == ("answered", "nombre-axes")
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
