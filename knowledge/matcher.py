@@ -499,16 +499,18 @@ class Matcher:
         """
         query = self._own_query(question)
         outcome = self._decide(query, question)
+        if not (follows and query.weights and query.words <= FOLLOW_UP_WORDS):
+            return outcome
         # « et avec les directions ? » continues the previous question even
         # when « directions » alone would find something.
         simple = simplify(question)
         continues = simple.startswith("et ")
-        short = query.words <= FOLLOW_UP_WORDS
+        if outcome.kind == Answered.ANSWERED and not continues:
+            return outcome
         # Words the base never uses continue a topic only when they ask about it (« il est encore
         # en vigueur ? », « et le plus long ? »); « on verra », « tu es un robot ? » do not.
         asks = "?" in question or ASKS.search(simple) is not None
-        topical = any(t in self.idf for t in query.weights) or continues or (asks and REFERS_BACK.search(simple))
-        if follows and short and query.weights and topical and (outcome.kind != Answered.ANSWERED or continues):
+        if any(t in self.idf for t in query.weights) or continues or (asks and REFERS_BACK.search(simple)):
             again = self._decide(self._following(query, follows), "")
             if again.kind == Answered.ANSWERED:
                 return again
