@@ -57,10 +57,12 @@ REPORTED = re.compile(
     r"|on (?:me |nous )?a dit (?:que )?|je me demande (?:si )?|on se demande (?:si )?"
     r")"
 )
+# « Bonjour, » before someone says who they are.
+_GREETED = r"^(?:(?:bonjour|bonsoir|salut)\s+)?"
 # « Je suis nouvelle au service marchés et on me parle du SPASER, c'est quoi ? », « je viens
 # d'arriver, c'est quoi un spaser ? »: who the person is, then the question.
 INTRODUCED = re.compile(
-    r"^(?:(?:bonjour|bonsoir|salut)\s+)?(?:je suis (?:nouvelle|nouveau|arrivee?|la nouvelle|le nouveau)"
+    _GREETED + r"(?:je suis (?:nouvelle|nouveau|arrivee?|la nouvelle|le nouveau)"
     r"|je viens (?:d )?arriver|je debute|j arrive|je arrive)\b.{0,120}?\s"
     r"(?=(?:et )?(?:(?:c )?est quoi|(?:qu )?est ce|comment|combien|quel|quelle|quels|quelles|pourquoi|on me parle"
     r"|on parle)\b)"
@@ -132,7 +134,7 @@ def purchases_meur(question: str) -> float | None:
 # « Bonjour, je suis nouvelle responsable de la commande publique dans une agglomération, nous
 # achetons pour 70 M€ par an : sommes-nous tenus… ? »: who the person is, before the volume they state.
 SELF_INTRODUCTION = re.compile(
-    r"^(?:(?:bonjour|bonsoir|salut)\s+)?(?:je suis|je travaille|je m occupe|je coordonne|je gere|j ai en charge"
+    _GREETED + r"(?:je suis|je travaille|je m occupe|je coordonne|je gere|j ai en charge"
     r"|nous sommes|on est)\b")
 
 
