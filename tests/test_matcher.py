@@ -362,6 +362,15 @@ def test_a_maximum_asks_how_many_of_what_follows(matcher, question):
     assert answer_of(matcher, question) == ("answered", "nombre-axes")
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("est-ce utile d'avoir un spaser si on est sous le seuil ?", "spaser-volontaire"),
+    ("à quoi bon faire un spaser ?", "pourquoi-spaser"),
+])
+def test_asking_whether_it_is_useful_asks_what_it_brings(matcher, question, expected):
+    # « utile » weighs what the schema brings; the resources' entry says « documents utiles » too.
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
