@@ -371,6 +371,12 @@ def test_asking_whether_it_is_useful_asks_what_it_brings(matcher, question, expe
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question", ["c'est quoi une structure d'insertion ?",
+                                      "comment travailler avec les structures d'insertion ?"])
+def test_a_structure_d_insertion_is_an_siae(matcher, question):
+    assert answer_of(matcher, question) == ("answered", "siae")
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
