@@ -377,6 +377,16 @@ def test_a_structure_d_insertion_is_an_siae(matcher, question):
     assert answer_of(matcher, question) == ("answered", "siae")
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("comment motiver les acheteurs à s'engager ?", "mobiliser-interne"),
+    ("donner envie aux services de s'investir dans le schéma", "mobiliser-interne"),
+    ("comment tester notre niveau sur les achats durables ?", "autodiagnostic"),
+    ("les écueils à ne pas commettre ?", "erreurs-a-eviter"),
+])
+def test_everyday_words_for_mobilising_a_level_and_pitfalls(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
