@@ -387,6 +387,11 @@ def test_everyday_words_for_mobilising_a_level_and_pitfalls(matcher, question, e
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+def test_a_public_hospital_asks_who_is_bound_not_the_agec_law(matcher):
+    # The AGEC entry says « achats publics » and names the hospital in its answer; « public » is part of the name.
+    assert answer_of(matcher, "les hôpitaux publics sont-ils soumis au schéma ?") == ("answered", "qui-est-concerne")
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
