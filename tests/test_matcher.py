@@ -392,6 +392,11 @@ def test_a_public_hospital_asks_who_is_bound_not_the_agec_law(matcher):
     assert answer_of(matcher, "les hôpitaux publics sont-ils soumis au schéma ?") == ("answered", "qui-est-concerne")
 
 
+def test_in_practice_is_how_one_asks_not_bad_practice(matcher):
+    # The errors' entry says « mauvaises pratiques »; « en pratique » only says how concrete the answer should be.
+    assert answer_of(matcher, "comment écrire le spaser en pratique ?") == ("answered", "etapes-redaction")
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
