@@ -397,6 +397,16 @@ def test_in_practice_is_how_one_asks_not_bad_practice(matcher):
     assert answer_of(matcher, "comment écrire le spaser en pratique ?") == ("answered", "etapes-redaction")
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("le plan national pour des achats durables est-il toujours en vigueur ?", "pnad"),
+    ("où déposer notre spaser une fois qu'il est adopté ?", "portail-achats-durables"),
+    ("une trame à remplir pour le schéma, ça existe ?", "modele-type"),
+    ("le seuil a baissé de combien en 2023 ?", "ancien-seuil"),
+])
+def test_everyday_paraphrases_reach_their_entry(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
