@@ -74,6 +74,8 @@ ASKS = re.compile(r"\b(?:comment|combien|cb|quel|quelle|quels|quelles|pourquoi|o
                   r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il)\b")
 # A pronoun that stands for what was asked before (« il est encore en vigueur ? »).
 REFERS_BACK = re.compile(r"\b(?:il|elle|ils|elles|le|la|les|l|lui|leur|y|en)\b")
+# A short message that opens on « il », « elle » speaks of what was just asked (« elle est gratuite ? »).
+OPENS_ON_PRONOUN = re.compile(r"^(?:et |mais )?(?:il|elle|ils|elles)\b")
 # Both entries of a two-question answer are among this many closest to the whole question.
 TWO_NEAR = 6
 # Each side's entry is this far ahead of the side's next one.
@@ -504,7 +506,7 @@ class Matcher:
         # « et avec les directions ? » continues the previous question even
         # when « directions » alone would find something.
         simple = simplify(question)
-        continues = simple.startswith("et ")
+        continues = simple.startswith("et ") or OPENS_ON_PRONOUN.match(simple) is not None
         if outcome.kind == Answered.ANSWERED and not continues:
             return outcome
         # Words the base never uses continue a topic only when they ask about it (« il est encore

@@ -424,6 +424,12 @@ def test_a_short_follow_up_keeps_the_previous_topic(matcher):
     assert alone.best.entry.id != "exemples-objectifs"
 
 
+def test_a_short_question_opening_on_a_pronoun_speaks_of_the_previous_subject(matcher):
+    # « gratuit » alone points at the Guichets verts; « elle » is the Mission SPASER just asked about.
+    after = matcher.decide("elle est gratuite ?", follows="qu'est-ce que la mission spaser ?")
+    assert after.kind == "answered" and after.best.entry.id == "mission-spaser"
+
+
 @pytest.mark.parametrize("vague", [
     "je sais pas trop", "bof", "mouais bof", "on verra", "à voir", "peut-être plus tard", "pas sûr",
     "ça marche", "bonne journée", "tu es un robot ?",
