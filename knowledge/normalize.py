@@ -10,6 +10,7 @@ spaser » meet on the same terms.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -90,6 +91,16 @@ class Synonyms:
             if len(bare.split()) >= 2:
                 self.bare_phrases.setdefault(bare, canonical)
         self._bare_pattern = _alternation(self.bare_phrases)
+        # And once more whatever their number and gender, so that an inflection typed
+        # differently (« état des lieu », « les parties prenante ») still meets its phrase.
+        # Only inflections: « consulter en ligne » is not « consultation en ligne ».
+        self.inflected: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for bare, canonical in self.bare_phrases.items():
+            keys = tuple(_inflection_key(w) for w in bare.split())
+            if (keys, canonical) not in self.inflected[keys[0]]:
+                self.inflected[keys[0]].append((keys, canonical))
+        for candidates in self.inflected.values():
+            candidates.sort(key=lambda c: -len(c[0]))
 
     def apply(self, simplified: str) -> list[str]:
         """Return the words of `simplified` with synonyms replaced by their canonical term."""
@@ -110,7 +121,35 @@ class Synonyms:
         if self._bare_pattern is None:
             return words
         joined = self._bare_pattern.sub(lambda m: " " + self.bare_phrases[m.group(0)] + " ", " ".join(words))
-        return [self.single.get(w, w) for w in joined.split()]
+        return self._apply_inflected([self.single.get(w, w) for w in joined.split()])
+
+    def _apply_inflected(self, words: list[str]) -> list[str]:
+        out: list[str] = []
+        keys = [_inflection_key(w) for w in words]
+        i = 0
+        while i < len(words):
+            for phrase, canonical in self.inflected.get(keys[i], ()):
+                end = i + len(phrase)
+                if tuple(keys[i:end]) == phrase and not any("_" in w for w in words[i:end]):
+                    out.append(canonical)
+                    i = end
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+
+def _inflection_key(word: str) -> str:
+    """A word without the marks of number and gender: « lieux » and « lieu », « prenantes » and
+    « prenante », « essentielles » and « essentiel »."""
+    if len(word) > 3 and word[-1] in "sx":
+        word = word[:-1]
+    while len(word) > 3 and word[-1] == "e":  # « données », typed « donné », folds to « donnee » / « donne »
+        word = word[:-1]
+    if word.endswith("ll"):
+        word = word[:-1]
+    return word
 
 
 def _alternation(phrases: dict[str, str]) -> re.Pattern | None:

@@ -402,6 +402,22 @@ def test_everyday_paraphrases_reach_their_entry(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("comment faire l'état des lieu de nos achats ?", "etat-des-lieux"),  # « état des lieux »
+    ("à quoi servent les donnée essentielle pour le suivi ?", "decp-donnees"),  # « données essentielles »
+])
+def test_a_phrase_typed_in_another_number_or_gender_is_still_the_phrase(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
+def test_only_inflections_meet_a_phrase_not_words_of_the_same_stem(matcher):
+    from knowledge.normalize import content_words
+
+    assert content_words("les partie prenante", matcher.synonyms) == ["partie_prenante"]
+    # « consulter en ligne » (reading published schemes) is not « consultation en ligne » (a concertation)
+    assert "concertation" not in content_words("des spaser à consulter en ligne", matcher.synonyms)
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
