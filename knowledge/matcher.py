@@ -346,7 +346,10 @@ class Matcher:
     def query_terms(self, question: str) -> tuple[list[str], list[str]]:
         """Return (corrected content words, their stems) of what the question asks."""
         # Corrections come from the entries' content words, so never a stop word.
-        words = [self._correct(w) for w in content_words(focus(question), self.synonyms)]
+        found = content_words(focus(question), self.synonyms)
+        words = [self._correct(w) for w in found]
+        if words != found:  # « fiche acion » is « fiche action » once corrected: a phrase again
+            words = self.synonyms.apply_bare(words)
         return words, [stem(w) for w in words]
 
     def _following(self, query: _Query, follows: str) -> _Query:

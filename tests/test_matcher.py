@@ -410,6 +410,11 @@ def test_a_phrase_typed_in_another_number_or_gender_is_still_the_phrase(matcher,
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
+    # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
+    assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
+
+
 def test_only_inflections_meet_a_phrase_not_words_of_the_same_stem(matcher):
     from knowledge.normalize import content_words
 
