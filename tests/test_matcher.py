@@ -423,6 +423,12 @@ def test_only_inflections_meet_a_phrase_not_words_of_the_same_stem(matcher):
     assert "concertation" not in content_words("des spaser à consulter en ligne", matcher.synonyms)
 
 
+def test_the_head_of_state_is_not_an_elected_member_of_the_buyer(matcher):
+    # « président » is the buyer's elected head (« le président du département »), not the President.
+    assert matcher.decide("qui est le président de la République ?").kind != "answered"
+    assert answer_of(matcher, "le président du département doit-il valider le spaser ?") == ("answered", "role-elus")
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
