@@ -429,6 +429,11 @@ def test_the_head_of_state_is_not_an_elected_member_of_the_buyer(matcher):
     assert answer_of(matcher, "le président du département doit-il valider le spaser ?") == ("answered", "role-elus")
 
 
+def test_in_france_asks_for_the_national_figures_not_the_buyer_s_own(matcher):
+    # « en France » was a word that does not count: « taux de clauses sociales » then pointed at the DECP.
+    assert answer_of(matcher, "les taux de clauses sociales en France, vous les avez ?") == ("answered", "recensement-oecp")
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
