@@ -434,6 +434,10 @@ def test_in_france_asks_for_the_national_figures_not_the_buyer_s_own(matcher):
     assert answer_of(matcher, "les taux de clauses sociales en France, vous les avez ?") == ("answered", "recensement-oecp")
 
 
+def test_associations_are_stakeholders(matcher):
+    assert answer_of(matcher, "quel rôle pour les associations locales ?") == ("answered", "roles-acteurs")
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
