@@ -397,6 +397,8 @@ def test_in_practice_is_how_one_asks_not_bad_practice(matcher):
     ("où déposer notre spaser une fois qu'il est adopté ?", "portail-achats-durables"),
     ("une trame à remplir pour le schéma, ça existe ?", "modele-type"),
     ("le seuil a baissé de combien en 2023 ?", "ancien-seuil"),
+    ("qu'est-ce qu'on gagne à avoir un schéma ?", "pourquoi-spaser"),
+    ("faut-il associer la CCI et les chambres consulaires ?", "typologie-acteurs"),
 ])
 def test_everyday_paraphrases_reach_their_entry(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
