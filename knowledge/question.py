@@ -63,7 +63,9 @@ _GREETED = r"^(?:(?:bonjour|bonsoir|salut)\s+)?"
 # d'arriver, c'est quoi un spaser ? »: who the person is, then the question.
 INTRODUCED = re.compile(
     _GREETED + r"(?:je suis (?:nouvelle|nouveau|arrivee?|la nouvelle|le nouveau)"
-    r"|je viens (?:d )?arriver|je debute|j arrive|je arrive)\b.{0,120}?\s"
+    r"|je viens (?:d )?arriver|je debute|j arrive|je arrive"
+    r"|je (?:viens de prendre|prends) (?:mon poste|mes fonctions|la suite)|je viens (?:d )?etre (?:nommee?|recrutee?))"
+    r"\b.{0,200}?\s"
     r"(?=(?:et )?(?:(?:c )?est quoi|(?:qu )?est ce|comment|combien|quel|quelle|quels|quelles|pourquoi|on me parle"
     r"|on parle)\b)"
 )

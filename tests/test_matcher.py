@@ -440,6 +440,16 @@ def test_associations_are_stakeholders(matcher):
     assert answer_of(matcher, "quel rôle pour les associations locales ?") == ("answered", "roles-acteurs")
 
 
+@pytest.mark.parametrize("question", [
+    "est-on dans l'illégalité sans spaser ?",
+    # who the person is, then the question: the introduction is context
+    "Je viens d'être nommée à la direction des achats d'un département, on n'a jamais eu de schéma : "
+    "est-ce qu'on est en infraction ?",
+])
+def test_being_outside_the_law_asks_about_sanctions(matcher, question):
+    assert answer_of(matcher, question) == ("answered", "sanction-controle")
+
+
 def test_a_working_group_is_not_a_shared_schema(matcher):
     assert matcher.decide("comment monter un groupe de travail sur le spaser ?").best.entry.id != "spaser-commun"
 
