@@ -399,6 +399,7 @@ def test_in_practice_is_how_one_asks_not_bad_practice(matcher):
     ("le seuil a baissé de combien en 2023 ?", "ancien-seuil"),
     ("qu'est-ce qu'on gagne à avoir un schéma ?", "pourquoi-spaser"),
     ("faut-il associer la CCI et les chambres consulaires ?", "typologie-acteurs"),
+    ("quelle obligation d'adopter un schéma pour nous ?", "seuil-obligation"),
 ])
 def test_everyday_paraphrases_reach_their_entry(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
