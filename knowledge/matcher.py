@@ -43,7 +43,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.loader import Entry, KnowledgeBase, Neighbour
 from domain.text import simplify
-from knowledge.normalize import Synonyms, content_words, stem
+from knowledge.normalize import Synonyms, content_words, phrased, stem
 from knowledge.question import CONTEXT_WORDS, MODIFIERS, focus, from_stated_volume, purchases_meur
 from domain.statuses import Answered
 
@@ -349,7 +349,7 @@ class Matcher:
         found = content_words(focus(question), self.synonyms)
         words = [self._correct(w) for w in found]
         if words != found:  # « fiche acion » is « fiche action » once corrected: a phrase again
-            words = self.synonyms.apply_bare(words)
+            words = phrased(words, self.synonyms)
         return words, [stem(w) for w in words]
 
     def _following(self, query: _Query, follows: str) -> _Query:

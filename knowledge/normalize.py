@@ -167,7 +167,12 @@ THOUSANDS = re.compile(r"\b\d{1,3}(?: \d{3})+\b")
 def content_words(text: str, synonyms: Synonyms) -> list[str]:
     """Words that carry meaning, synonyms applied, before stemming."""
     simplified = THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), simplify(text))
-    words = [w for w in synonyms.apply(simplified) if _is_content(w)]
+    return phrased([w for w in synonyms.apply(simplified) if _is_content(w)], synonyms)
+
+
+def phrased(words: list[str], synonyms: Synonyms) -> list[str]:
+    """Content words with the phrases they form once their little words are gone (« objectifs
+    développement durable »); run again on words a typo correction changed (« fiche acion »)."""
     return [w for w in synonyms.apply_bare(words) if _is_content(w)]
 
 
