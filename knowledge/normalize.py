@@ -32,6 +32,8 @@ STOP_WORDS = frozenset(
     s sa sans se sera ses si sil soit sommes son sont sous suis sur svp t ta te tes toi ton
     tous tout toute toutes tres tu un une unes uns vers voila vos votre vous y
     merci salut question questions savoir voudrais voudrait aimerais souhaite souhaiterais
+    cherche cherchons cherchais chercher aimerait aimerions voudrions souhaitons souhaiterions souhaiterait souhaitez
+    veux voulons voulez voulais voulait
     dire expliquer explique expliquez connaitre besoin aide aider aidez info infos information informations
     est-ce estce qu'est-ce cest quoi ya il-y-a exist existe existent
     ok oui non alors bah ben euh stp pr ds svp stp bof mouais ouais hum hmm mmh pff pfff bref ah oh voir verra
@@ -82,7 +84,12 @@ class Synonyms:
             if "_" in canonical:
                 phrases.setdefault(canonical.replace("_", " "), canonical)
         self.phrases = phrases
-        self._pattern = _alternation(phrases)
+        # Typed in another number or gender (« pas obligés » for « pas obligé »), a phrase is still
+        # itself: the pattern allows the inflections, and the words' inflection keys find the phrase.
+        self._pattern = _alternation(phrases, inflected=True)
+        self._by_key: dict[tuple[str, ...], str] = {}
+        for phrase, canonical in phrases.items():
+            self._by_key.setdefault(_phrase_key(phrase), canonical)
         # The same phrases without their stop words, so « objectifs développement
         # durable » still meets « objectifs de développement durable ».
         self.bare_phrases: dict[str, str] = {}
@@ -107,8 +114,11 @@ class Synonyms:
         if self.spellings:
             simplified = " ".join(self.spellings.get(w, w) for w in simplified.split())
         if self._pattern is not None:
-            simplified = self._pattern.sub(lambda m: " " + self.phrases[m.group(0)] + " ", simplified)
+            simplified = self._pattern.sub(lambda m: " " + self._canonical(m.group(0)) + " ", simplified)
         return [self.single.get(w, w) for w in simplified.split()]
+
+    def _canonical(self, typed: str) -> str:
+        return self.phrases.get(typed) or self._by_key.get(_phrase_key(typed), typed)
 
     def spans(self, simplified: str) -> list[tuple[int, int]]:
         """Where multi-word synonyms stand in `simplified`: « économie sociale et solidaire » is one term."""
@@ -152,12 +162,28 @@ def _inflection_key(word: str) -> str:
     return word
 
 
-def _alternation(phrases: dict[str, str]) -> re.Pattern | None:
+def _phrase_key(phrase: str) -> tuple[str, ...]:
+    return tuple(_inflection_key(w) for w in phrase.split())
+
+
+def _inflections(word: str) -> str:
+    """A pattern for `word` in any number and gender: the inverse of `_inflection_key`."""
+    key = _inflection_key(word)
+    if len(key) <= 3 or key[-1] in "sx":  # « process »: no shorter form comes back to its key
+        return re.escape(word)
+    return re.escape(key) + ("l?" if key.endswith("l") else "") + "e*[sx]?"
+
+
+def _alternation(phrases: dict[str, str], inflected: bool = False) -> re.Pattern | None:
     """One regex for all phrases, longest first, so « état des lieux » wins over « état »."""
     if not phrases:
         return None
     ordered = sorted(phrases, key=lambda p: (-len(p.split()), p))
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
+    if inflected:
+        alternatives = dict.fromkeys(" ".join(_inflections(w) for w in p.split()) for p in ordered)
+    else:
+        alternatives = dict.fromkeys(re.escape(p) for p in ordered)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
 
 
 # « 30 000 habitants » is one number, not « 30 » (as in « 30 % des marchés ») followed by « 000 ».

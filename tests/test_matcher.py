@@ -408,9 +408,17 @@ def test_everyday_paraphrases_reach_their_entry(matcher, question, expected):
 @pytest.mark.parametrize("question, expected", [
     ("comment faire l'état des lieu de nos achats ?", "etat-des-lieux"),  # « état des lieux »
     ("à quoi servent les donnée essentielle pour le suivi ?", "decp-donnees"),  # « données essentielles »
+    # « pas obligé », a phrase with a little word in it, typed in the plural
+    ("on n'est pas obligés mais on voudrait en faire un quand même", "spaser-volontaire"),
 ])
 def test_a_phrase_typed_in_another_number_or_gender_is_still_the_phrase(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
+
+
+def test_asking_verbs_are_not_what_is_asked(matcher):
+    # « je cherche », « on aimerait » say that a question comes; unknown to the base, they weighed
+    # like its rarest word and drowned « fiche action ».
+    assert answer_of(matcher, "je cherche un exemple de fiche action") == ("answered", "fiche-action")
 
 
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
