@@ -421,6 +421,11 @@ def test_asking_verbs_are_not_what_is_asked(matcher):
     assert answer_of(matcher, "je cherche un exemple de fiche action") == ("answered", "fiche-action")
 
 
+def test_the_anti_waste_law_by_its_everyday_name(matcher):
+    # « loi anti-gaspi » is how the AGEC law is called in the press and in services.
+    assert answer_of(matcher, "que dit la loi anti-gaspi sur le réemploi ?") == ("answered", "loi-agec")
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
