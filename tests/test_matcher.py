@@ -426,6 +426,15 @@ def test_the_anti_waste_law_by_its_everyday_name(matcher):
     assert answer_of(matcher, "que dit la loi anti-gaspi sur le réemploi ?") == ("answered", "loi-agec")
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("on a combien de temps pour pondre ce document ?", "duree-elaboration"),  # « pondre » un document, l'écrire
+    ("notre spaser est expiré, on fait quoi ?", "duree-validite"),  # an expired scheme is one to renew
+    ("notre schéma est périmé ?", "duree-validite"),
+])
+def test_familiar_words_for_writing_and_for_a_scheme_that_ended(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
