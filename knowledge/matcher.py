@@ -116,7 +116,9 @@ THRESHOLD_WEIGHT = 1.0
 # How a volume is stated (« 55 millions d'euros hors taxes par an »): context of a threshold question,
 # not what it asks (they would pull the entry on how to compute the amount).
 AMOUNT_WORDS = frozenset(stem(w) for w in ("ht", "hors", "taxes", "annuel", "annuels", "an", "ans", "euros", "million",
-                                            "millions", "commandes", "depense", "depensons"))
+                                            "millions", "commandes", "depense", "depensons")) | {"hors_taxes"}
+# « TTC ou HT ? » asks how the amount is counted, unless it only says how the asker's own volume is stated.
+HORS_TAXES = "hors_taxes"
 # What a threshold question may say besides (its volume, who asks, the cue itself); any other
 # known word weighing this much makes it a question about something else.
 THRESHOLD_OWN = THRESHOLD_CUES | AMOUNT_WORDS | frozenset(stem(w) for w in (
@@ -377,6 +379,8 @@ class Matcher:
                 # In a long question, unknown words are mostly context; in a
                 # short one, they are what is asked.
                 weights[term] = self.unknown_weight * min(1.0, LONG_QUESTION / max(len(words), 1))
+        if HORS_TAXES in weights and purchases_meur(question) is not None:
+            del weights[HORS_TAXES]  # « 30 M€ HT par an »: how the asker's volume is stated, not a question on HT
         if DEFINITION_TERM in weights and len(set(weights) - {SPASER_TERM, DEFINITION_TERM}) > 0:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
         if MUST_HAVE_ONE.search(simplified) and OBLIGATION_TERM in self.idf and OBLIGATION_TERM not in weights:

@@ -435,6 +435,12 @@ def test_familiar_words_for_writing_and_for_a_scheme_that_ended(matcher, questio
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+def test_ht_or_ttc_asks_how_the_amount_is_counted_unless_it_states_ones_volume(matcher):
+    assert answer_of(matcher, "le montant à prendre en compte c'est TTC ou HT ?") == ("answered", "calcul-seuil")
+    assert answer_of(matcher, "avec 70 M€ HT d'achats, sommes-nous obligés ?") == ("answered", "seuil-obligation")
+    assert matcher.rank("nous avons 30 M€ HT d'achats, le président veut un spaser quand même", 1)[0].entry.id != "calcul-seuil"
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
