@@ -265,8 +265,11 @@ class Matcher:
         n = len(kb.entries)
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
         self.unknown_weight = UNKNOWN_FACTOR * math.log(1 + n)
-        # The answer's own words (« délibération », « données essentielles »)
-        # count for a little: people ask with the words of the answer they expect.
+        # The answer's own words (« délibération », « données essentielles ») count for a little:
+        # people ask with the words of the answer they expect. So do the words that only answers
+        # use (« fédérations professionnelles », « recto »): they find the entry that says them,
+        # though, unknown to every phrasing, they still weigh as context in the question and
+        # never let the margin alone answer.
         self.answer_postings: dict[str, list[int]] = defaultdict(list)
         self.answer_stems: set[str] = set()
         for index, (entry, phrasings) in enumerate(zip(kb.entries, analysed)):
@@ -274,7 +277,6 @@ class Matcher:
             terms = frozenset().union(*(p.terms for p in built))
             said = frozenset(stem(w) for w in content_words(entry.answer, self.synonyms)) - terms
             self.answer_stems.update(said)
-            said = frozenset(t for t in said if t in self.idf)
             for term in said:
                 self.answer_postings[term].append(index)
             self.docs.append(_Doc(entry, built, terms, said))
@@ -422,12 +424,12 @@ class Matcher:
         # Terms found in most entries (« spaser », « achat ») pick no one out:
         # they still count in the score, but walking their long posting lists
         # to choose candidates would make cost grow with the base.
-        known = [t for t in query.weights if t in self.postings]
-        selective = [t for t in known if len(self.postings[t]) <= self.common_df] or known
+        known = [t for t in query.weights if t in self.postings or t in self.answer_postings]
+        selective = [t for t in known if len(self.postings.get(t, ())) <= self.common_df] or known
         coverage: dict[int, float] = defaultdict(float)
         for term in selective:
             weight = query.weights[term]
-            for index in self.postings[term]:
+            for index in self.postings.get(term, ()):
                 coverage[index] += weight
             said = self.answer_postings.get(term, ())
             if len(said) <= self.common_df:
@@ -477,7 +479,7 @@ class Matcher:
         return round(min(score, 100.0), 1)
 
     def _rank(self, query: _Query, limit: int) -> list[Match]:
-        if not any(t in self.postings for t in query.weights):
+        if not any(t in self.postings or t in self.answer_postings for t in query.weights):
             return []
         matches = [Match(self.docs[i].entry, self._score(query, i)) for i in self._candidates(query)]
         matches.sort(key=lambda m: m.score, reverse=True)

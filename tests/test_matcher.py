@@ -441,6 +441,14 @@ def test_ht_or_ttc_asks_how_the_amount_is_counted_unless_it_states_ones_volume(m
     assert matcher.rank("nous avons 30 M€ HT d'achats, le président veut un spaser quand même", 1)[0].entry.id != "calcul-seuil"
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("le décret de 2024 sur le réemploi, il change quoi ?", "loi-agec"),  # « décret » is said in that answer only
+    ("quel rôle pour les facilitateurs des clauses sociales ?", "heures-insertion"),  # who measures the hours
+])
+def test_words_only_an_answer_uses_lead_to_it(matcher, question, expected):
+    assert matcher.rank(question, 1)[0].entry.id == expected
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
