@@ -142,10 +142,11 @@ TOTAL_CAP = 16.0
 MIN_TYPO_LEN = 5
 # What words side by side as in a phrasing add to its F-score (tuned on aggregate figures only).
 PAIR_WEIGHT = 0.2
-# Who asks (« pour une région », « notre commune ») says more about the asker than about the question.
+# Who asks (« pour une région », « notre commune », « un établissement public de l'État ») says more
+# about the asker than about the question.
 STRUCTURE_WORDS = frozenset("commune communes ville villes mairie region regions conseil_departemental metropole "
                             "metropoles intercommunalite interco epci agglomeration agglo syndicat syndicats hopital "
-                            "hopitaux chu".split())
+                            "hopitaux chu etablissement_public bailleur_social etat".split())
 STRUCTURE_WEIGHT = 0.5
 # A year is rare in the base, so it weighs as much as a rare word; in a question it mostly dates the
 # asker's own situation (« notre schéma couvrait 2020-2025 »), which must not pull the plan of 2022-2025.

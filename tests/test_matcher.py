@@ -449,6 +449,12 @@ def test_words_only_an_answer_uses_lead_to_it(matcher, question, expected):
     assert matcher.rank(question, 1)[0].entry.id == expected
 
 
+def test_an_asker_who_says_what_kind_of_body_they_are_asks_about_something_else(matcher):
+    # « établissement public de l'État » says who asks; the question is about the fine.
+    question = "Nous sommes un établissement public de l'État avec 80 M€ d'achats, on risque une amende sans schéma ?"
+    assert answer_of(matcher, question) == ("answered", "sanction-controle")
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
