@@ -455,6 +455,12 @@ def test_an_asker_who_says_what_kind_of_body_they_are_asks_about_something_else(
     assert answer_of(matcher, question) == ("answered", "sanction-controle")
 
 
+def test_compulsory_or_only_recommended_is_one_question_about_the_obligation(matcher):
+    # « ou juste recommandé » is the other half of « obligés ? », not a word about recommended durations.
+    question = "on achète pour 70 millions d'euros par an, la DGS veut savoir si on est obligés d'avoir un schéma ou si c'est juste recommandé"
+    assert answer_of(matcher, question) == ("answered", "seuil-obligation")
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
