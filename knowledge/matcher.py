@@ -56,6 +56,8 @@ DEFAULT_SUGGEST_THRESHOLD = 28.0
 MARGIN_FLOOR = 42.0
 MARGIN = 14.0
 UNKNOWN_SHARE = 0.34
+# Past this share of unknown words, a question gets no « did you mean », only the close questions.
+UNKNOWN_TO_SUGGEST = 0.5
 # A question of at most this many content words may be a follow-up of the previous one.
 FOLLOW_UP_WORDS = 4
 FOLLOW_UP_WEIGHT = 0.6
@@ -490,6 +492,11 @@ class Matcher:
         """Best entries first, with scores in 0–100; empty if nothing is shared."""
         return self._rank(self._own_query(question), limit)
 
+    def _unknown_share(self, query: _Query) -> float:
+        """How much of what is asked is words no phrasing uses."""
+        unknown = sum(w for t, w in query.weights.items() if t not in self.idf)
+        return unknown / query.total if query.total else 0.0
+
     def _clearly_first(self, query: _Query, ranked: list[Match]) -> bool:
         best = ranked[0].score
         if best >= self.answer_threshold:
@@ -497,8 +504,7 @@ class Matcher:
         # The margin speaks for an entry only when the base knows most of
         # what is asked; « avance forfaitaire obligatoire » is not the SPASER
         # threshold because « obligatoire » is its only known word.
-        unknown = sum(w for t, w in query.weights.items() if t not in self.idf)
-        if unknown > UNKNOWN_SHARE * query.total:
+        if self._unknown_share(query) > UNKNOWN_SHARE:
             return False
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         return best >= max(MARGIN_FLOOR, self.suggest_threshold) and best - runner_up >= MARGIN
@@ -549,7 +555,8 @@ class Matcher:
                 return Outcome(Answered.ANSWERED, judged, tuple(m for m in ranked[:4] if m is not judged))
         if self._clearly_first(query, ranked):
             return Outcome(Answered.ANSWERED, best, tuple(ranked[1:4]))
-        if best.score >= self.suggest_threshold:
+        # « Qui a gagné la coupe du monde ? » is not covered, whatever entry shares its one known word.
+        if best.score >= self.suggest_threshold and self._unknown_share(query) <= UNKNOWN_TO_SUGGEST:
             close = tuple(m for m in ranked if m.score >= self.suggest_threshold * 0.8)[:3]
             return Outcome(Answered.SUGGESTED, best, close)
         return Outcome(Answered.NOT_COVERED, best, tuple(ranked[:3]))

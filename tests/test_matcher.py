@@ -461,6 +461,14 @@ def test_compulsory_or_only_recommended_is_one_question_about_the_obligation(mat
     assert answer_of(matcher, question) == ("answered", "seuil-obligation")
 
 
+def test_a_question_mostly_in_words_the_base_never_uses_is_not_covered_rather_than_guessed(matcher):
+    # « Lyon » is a word of the base (its targets); the weather is not: no « did you mean… ? ».
+    outcome = matcher.decide("quelle est la météo demain à Lyon ?")
+    assert outcome.kind == "not_covered" and outcome.suggestions  # the close questions are still offered
+    # A question in the base's own words keeps its « did you mean… ? ».
+    assert matcher.decide("quel rôle pour les facilitateurs ?").kind == "suggested"
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
