@@ -108,6 +108,7 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "comment calculer le montant d'un marché ?",  # a contract's value, not the annual purchases
     "comment choisir les critères d'attribution ?",
     "comment rédiger le règlement de consultation ?",  # not consulting the stakeholders
+    "doit-on allotir tous nos marchés ?",  # allotment at large, not the ESS's « petits lots »
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
