@@ -470,6 +470,20 @@ def test_a_question_mostly_in_words_the_base_never_uses_is_not_covered_rather_th
     assert matcher.decide("quel rôle pour les facilitateurs ?").kind == "suggested"
 
 
+def test_revising_the_scheme_is_not_revising_a_contract_s_prices(matcher):
+    # « la révision » of the scheme is its renewal; « la révision des prix » is a contract's execution.
+    assert matcher.decide("quand faut-il lancer la révision ?").neighbour is None
+    assert matcher.decide("comment fonctionne la révision des prix dans un marché de travaux ?").kind == "not_covered"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("comment impliquer les assos dans notre spaser ?", "roles-acteurs"),
+    ("un benchmark des spaser d'autres collectivités ?", "exemples-spaser"),
+])
+def test_everyday_short_words_for_associations_and_benchmarks(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
