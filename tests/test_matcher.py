@@ -484,6 +484,14 @@ def test_everyday_short_words_for_associations_and_benchmarks(matcher, question,
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("existe-t-il une boîte à outils pour le spaser ?", "ressources-mission"),
+    ("un tableau de bord pour les indicateurs ?", "suivi-indicateurs-qui"),  # following them up
+])
+def test_a_toolbox_and_a_dashboard_in_a_buyer_s_words(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
