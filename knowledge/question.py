@@ -69,6 +69,12 @@ INTRODUCED = re.compile(
     r"(?=(?:et )?(?:(?:c )?est quoi|(?:qu )?est ce|comment|combien|quel|quelle|quels|quelles|pourquoi|on me parle"
     r"|on parle)\b)"
 )
+# « J'ai besoin d'expliquer à mes élus en 5 minutes ce qu'est un SPASER »: to whom and how briefly
+# it is to be explained is context; what is asked is the definition that follows.
+EXPLAINING = re.compile(
+    r"^(?:.{0,120}?\s)?(?:expliquer|explique|presenter|presente|resumer|resume|vulgariser)\b.{0,80}?\s"
+    r"(?=(?:ce est|ce que c est|ce que sont|c est quoi|en quoi consiste)\b)"  # « ce qu est »: elision dropped
+)
 
 # Words that describe who asks, not what is asked. They weigh nothing unless
 # the base itself uses them (then they are ordinary terms).
@@ -94,7 +100,7 @@ MODIFIERS = frozenset("trop assez beaucoup bien mal mieux plutot tres peu souven
 def focus(question: str) -> str:
     """The question without a reported-speech preamble (« ma directrice veut savoir si… »)."""
     simplified = simplify(question)
-    for preamble in (REPORTED, INTRODUCED):
+    for preamble in (REPORTED, INTRODUCED, EXPLAINING):
         match = preamble.match(simplified)
         if match and simplified[match.end() :].strip():
             return simplified[match.end() :]

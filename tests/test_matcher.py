@@ -258,6 +258,9 @@ def test_extra_variants_change_the_answer(kb):
         ("Comment faire une demande de subvention ?", "Comment faire une demande de subvention ?"),
         # « ce qu'on » loses its elided « qu' » when simplified: « ce » starts the question
         ("mon adjoint voudrait savoir ce qu'on doit publier et où", "ce on doit publier et ou"),
+        # to whom, and how briefly, something is to be explained is context
+        ("je dois expliquer au bureau en deux mots ce qu'est une ESUS", "ce est une esus"),
+        ("comment présenter les résultats aux élus ?", "comment présenter les résultats aux élus ?"),
     ],
 )
 def test_reported_question_is_reduced_to_what_it_asks(question, focused):
@@ -490,6 +493,12 @@ def test_everyday_short_words_for_associations_and_benchmarks(matcher, question,
 ])
 def test_a_toolbox_and_a_dashboard_in_a_buyer_s_words(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
+
+
+def test_explaining_to_someone_what_it_is_asks_for_the_definition(matcher):
+    # « à mes élus » is the audience, not the entry on elected members.
+    question = "j'ai besoin d'expliquer à mes élus en cinq minutes ce qu'est un spaser"
+    assert answer_of(matcher, question) == ("answered", "definition")
 
 
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
