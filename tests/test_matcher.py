@@ -501,6 +501,14 @@ def test_explaining_to_someone_what_it_is_asks_for_the_definition(matcher):
     assert answer_of(matcher, question) == ("answered", "definition")
 
 
+@pytest.mark.parametrize("question", ["le spar est-il identique au spaser ?", "spar, spaser : c'est pareil ?",
+                                      "le spar c'est la même chose ?"])
+def test_the_same_thing_asks_for_the_difference(matcher, question):
+    words, _ = matcher.query_terms(question)
+    assert "difference" in words
+    assert answer_of(matcher, question) == ("answered", "spar")
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
