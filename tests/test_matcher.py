@@ -509,6 +509,16 @@ def test_the_same_thing_asks_for_the_difference(matcher, question):
     assert answer_of(matcher, question) == ("answered", "spar")
 
 
+@pytest.mark.parametrize("question, expected", [
+    # not a tender's « consultation »: the concertation (Paris's is the example)
+    ("faut-il une consultation des habitants ?", {"parties-prenantes-obligation", "concertation-paris"}),
+    ("les lycées et les collèges sont-ils concernés ?", {"qui-est-concerne"}),  # an EPLE is a public establishment
+])
+def test_inhabitants_consulted_and_schools_as_buyers(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.neighbour is None and outcome.best.entry.id in expected
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
