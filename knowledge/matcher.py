@@ -356,7 +356,7 @@ class Matcher:
     def query_terms(self, question: str) -> tuple[list[str], list[str]]:
         """Return (corrected content words, their stems) of what the question asks."""
         # Corrections come from the entries' content words, so never a stop word.
-        found = content_words(focus(question), self.synonyms)
+        found = content_words(focus(self.synonyms.respell(simplify(question))), self.synonyms)
         words = [self._correct(w) for w in found]
         if words != found:  # « fiche acion » is « fiche action » once corrected: a phrase again
             words = phrased(words, self.synonyms)
@@ -371,7 +371,7 @@ class Matcher:
 
     def _own_query(self, question: str) -> _Query:
         words, stems = self.query_terms(question)
-        simplified = simplify(question)
+        simplified = self.synonyms.respell(simplify(question))
         weights: dict[str, float] = {}
         if all(w in MODIFIERS or w in CONTEXT_WORDS for w in words):
             return _Query(weights, "", len(words))

@@ -66,7 +66,7 @@ INTRODUCED = re.compile(
     r"|je viens (?:d )?arriver|je debute|j arrive|je arrive"
     r"|je (?:viens de prendre|prends) (?:mon poste|mes fonctions|la suite)|je viens (?:d )?etre (?:nommee?|recrutee?))"
     r"\b.{0,200}?\s"
-    r"(?=(?:et )?(?:(?:c )?est quoi|(?:qu )?est ce|comment|combien|quel|quelle|quels|quelles|pourquoi|on me parle"
+    r"(?=(?:et )?(?:(?:c )?est quoi|c quoi|(?:qu )?est ce|comment|combien|quel|quelle|quels|quelles|pourquoi|on me parle"
     r"|on parle)\b)"
 )
 # « J'ai besoin d'expliquer à mes élus en 5 minutes ce qu'est un SPASER »: to whom and how briefly

@@ -519,6 +519,16 @@ def test_inhabitants_consulted_and_schools_as_buyers(matcher, question, expected
     assert outcome.neighbour is None and outcome.best.entry.id in expected
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("cmt on fait un spaser", "etapes-redaction"),  # « cmt »: « comment », read by the « how to make it » cue
+    ("chuis nouvelle, c koi un spaser", "definition"),  # « chuis »: « je suis », who asks, then the question
+    ("cmt faire le diag de nos achats", "etat-des-lieux"),
+    ("les docs utiles pr le spaser ?", "ressources-mission"),
+])
+def test_texted_turns_of_phrase_are_read_like_written_ones(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
