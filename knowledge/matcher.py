@@ -44,7 +44,8 @@ from rapidfuzz.distance import OSA
 from knowledge.loader import Entry, KnowledgeBase, Neighbour
 from domain.text import simplify
 from knowledge.normalize import Synonyms, content_words, phrased, stem
-from knowledge.question import CONTEXT_WORDS, MODIFIERS, focus, from_stated_volume, purchases_meur
+from knowledge.question import (CONTEXT_WORDS, MODIFIERS, SELF_INTRODUCTION, focus, from_stated_volume,
+                                purchases_meur)
 from domain.statuses import Answered
 
 # Score range is 0–100. Calibrated on the tuning halves of
@@ -77,6 +78,12 @@ NEIGHBOUR_MIN = 40.0
 TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez nous|nous sommes)\b")
 ASKS = re.compile(r"\b(?:comment|combien|cb|quel|quelle|quels|quelles|pourquoi|ou|qui|quoi|est ce|faut il|peut on|"
                   r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il)\b")
+# « Je suis chargé de mission dans une agglomération… On m'a confié la rédaction : combien de temps
+# faut-il compter ? »: in a long message that opens on who asks and ends on a question, what only the
+# opening says weighs this much less than what the question says.
+TOLD_WEIGHT = 0.5
+TOLD_MIN_WORDS = 6
+SENTENCE_BREAK = re.compile(r"(?<=[.:;!?])\s+")
 # A pronoun that stands for what was asked before (« il est encore en vigueur ? »).
 REFERS_BACK = re.compile(r"\b(?:il|elle|ils|elles|le|la|les|l|lui|leur|y|en)\b")
 # A short message that opens on « il », « elle » speaks of what was just asked (« elle est gratuite ? »).
@@ -422,7 +429,25 @@ class Matcher:
                        if t not in AMOUNT_WORDS and (tail is None or t not in context or t in THRESHOLD_OWN)}
             if SEUIL_TERM in self.idf:
                 weights[SEUIL_TERM] = THRESHOLD_WEIGHT * self.idf[SEUIL_TERM]
+        if not threshold and len(words) > TOLD_MIN_WORDS:
+            asking = self._question_after_telling(question)
+            if asking is not None:
+                asked = set(self.query_terms(asking)[1])
+                if asked & weights.keys():
+                    weights = {t: w * (1.0 if t in asked else TOLD_WEIGHT) for t, w in weights.items()}
         return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words), threshold)
+
+    @staticmethod
+    def _question_after_telling(question: str) -> str | None:
+        """The closing sentence of a message that opens by saying who asks and ends on a question;
+        None for any other message (one sentence, or one that does not open on the asker)."""
+        parts = [p for p in SENTENCE_BREAK.split(question.strip()) if p.strip()]
+        if len(parts) < 2 or not ASKS.search(simplify(parts[-1])):
+            return None
+        opening = simplify(parts[0])
+        if not (TELLS_ABOUT_ONESELF.match(opening) or SELF_INTRODUCTION.match(opening)):
+            return None
+        return parts[-1]
 
     # -- ranking ------------------------------------------------------------
 

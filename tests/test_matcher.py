@@ -529,6 +529,17 @@ def test_texted_turns_of_phrase_are_read_like_written_ones(matcher, question, ex
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+def test_what_the_asker_tells_before_the_question_weighs_less_than_the_question(matcher):
+    # « mutualise » pulled the shared schema; the question is how many indicators.
+    told = ("Je suis acheteuse dans une agglomération qui mutualise ses achats avec la ville centre ; "
+            "combien d'indicateurs faut-il garder ?")
+    assert matcher.decide(told).best.entry.id == "nombre-indicateurs"
+    # « on m'a confié la rédaction » is not a question on who leads the project
+    told = ("Je suis chargé de mission développement durable dans une agglomération. On m'a confié la "
+            "rédaction du schéma : combien de temps faut-il compter ?")
+    assert answer_of(matcher, told) != ("answered", "chef-de-projet")
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
