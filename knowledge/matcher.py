@@ -149,6 +149,8 @@ ANSWER_WEIGHT = 0.5
 # A term in more than this share of the entries does not choose candidates.
 COMMON_SHARE = 0.25
 COMMON_MIN = 20
+# At most this many of a question's terms (its heaviest) choose the candidates.
+WALKED_TERMS = 6
 # Question weight past which more words are taken as context (about four rare words).
 TOTAL_CAP = 16.0
 MIN_TYPO_LEN = 5
@@ -457,15 +459,29 @@ class Matcher:
         # to choose candidates would make cost grow with the base.
         known = [t for t in query.weights if t in self.postings or t in self.answer_postings]
         selective = [t for t in known if len(self.postings.get(t, ())) <= self.common_df] or known
+        if len(selective) > WALKED_TERMS:  # a long message: its rarest words choose, all of them score
+            selective = sorted(selective, key=query.weights.__getitem__, reverse=True)[:WALKED_TERMS]
         coverage: dict[int, float] = defaultdict(float)
+        answer_only = []
         for term in selective:
+            if term not in self.postings:
+                answer_only.append(term)
+                continue
             weight = query.weights[term]
-            for index in self.postings.get(term, ()):
+            for index in self.postings[term]:
                 coverage[index] += weight
             said = self.answer_postings.get(term, ())
             if len(said) <= self.common_df:
                 for index in said:
                     coverage[index] += ANSWER_WEIGHT * weight
+        # Words only answers use choose candidates only when the phrasings found too few: they
+        # still count in every candidate's score.
+        if len(coverage) < CANDIDATES:
+            for term in answer_only:
+                said = self.answer_postings[term]
+                if len(said) <= self.common_df:
+                    for index in said:
+                        coverage[index] += ANSWER_WEIGHT * query.weights[term]
         return heapq.nlargest(CANDIDATES, coverage, key=coverage.__getitem__)
 
     def _score(self, query: _Query, index: int) -> float:
