@@ -84,12 +84,11 @@ class Synonyms:
             if "_" in canonical:
                 phrases.setdefault(canonical.replace("_", " "), canonical)
         self.phrases = phrases
+        # Phrases are found word by word from their first word, not by one regular expression over
+        # hundreds of alternatives, which cost more than everything else in answering a question.
         # Typed in another number or gender (« pas obligés » for « pas obligé »), a phrase is still
-        # itself: the pattern allows the inflections, and the words' inflection keys find the phrase.
-        self._pattern = _alternation(phrases, inflected=True)
-        self._by_key: dict[tuple[str, ...], str] = {}
-        for phrase, canonical in phrases.items():
-            self._by_key.setdefault(_phrase_key(phrase), canonical)
+        # itself: its words are compared by their inflection keys, the phrase typed as written first.
+        self._phrase_index = _PhraseIndex(phrases, inflected=True)
         # The same phrases without their stop words, so « objectifs développement
         # durable » still meets « objectifs de développement durable ».
         self.bare_phrases: dict[str, str] = {}
@@ -97,17 +96,11 @@ class Synonyms:
             bare = " ".join(w for w in phrase.split() if w not in STOP_WORDS)
             if len(bare.split()) >= 2:
                 self.bare_phrases.setdefault(bare, canonical)
-        self._bare_pattern = _alternation(self.bare_phrases)
+        self._bare_index = _PhraseIndex(self.bare_phrases, inflected=False)
         # And once more whatever their number and gender, so that an inflection typed
         # differently (« état des lieu », « les parties prenante ») still meets its phrase.
         # Only inflections: « consulter en ligne » is not « consultation en ligne ».
-        self.inflected: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        for bare, canonical in self.bare_phrases.items():
-            keys = tuple(_inflection_key(w) for w in bare.split())
-            if (keys, canonical) not in self.inflected[keys[0]]:
-                self.inflected[keys[0]].append((keys, canonical))
-        for candidates in self.inflected.values():
-            candidates.sort(key=lambda c: -len(c[0]))
+        self._inflected_index = _PhraseIndex(self.bare_phrases, inflected=True)
 
     def respell(self, simplified: str) -> str:
         """SMS spellings written out (« chui nouvelle » is « je suis nouvelle »), for the patterns
@@ -119,41 +112,56 @@ class Synonyms:
         """Return the words of `simplified` with synonyms replaced by their canonical term."""
         if self.spellings:
             simplified = " ".join(self.spellings.get(w, w) for w in simplified.split())
-        if self._pattern is not None:
-            simplified = self._pattern.sub(lambda m: " " + self._canonical(m.group(0)) + " ", simplified)
-        return [self.single.get(w, w) for w in simplified.split()]
-
-    def _canonical(self, typed: str) -> str:
-        return self.phrases.get(typed) or self._by_key.get(_phrase_key(typed), typed)
+        words = simplified.split()
+        out = [canonical or words[start] for start, _, canonical in self._phrase_index.found(words)]
+        return [self.single.get(w, w) for w in out]
 
     def spans(self, simplified: str) -> list[tuple[int, int]]:
         """Where multi-word synonyms stand in `simplified`: « économie sociale et solidaire » is one term."""
-        if self._pattern is None:
-            return []
-        return [m.span() for m in self._pattern.finditer(simplified)]
+        tokens = list(re.finditer(r"\S+", simplified))
+        words = [t.group(0) for t in tokens]
+        return [(tokens[start].start(), tokens[end - 1].end())
+                for start, end, canonical in self._phrase_index.found(words) if canonical]
 
     def apply_bare(self, words: list[str]) -> list[str]:
         """Second pass over content words only, for phrases typed without their little words."""
-        if self._bare_pattern is None:
-            return words
-        joined = self._bare_pattern.sub(lambda m: " " + self.bare_phrases[m.group(0)] + " ", " ".join(words))
-        return self._apply_inflected([self.single.get(w, w) for w in joined.split()])
+        typed = [canonical or words[start] for start, _, canonical in self._bare_index.found(words)]
+        typed = [self.single.get(w, w) for w in typed]
+        return [canonical or typed[start] for start, _, canonical in self._inflected_index.found(typed, skip_terms=True)]
 
-    def _apply_inflected(self, words: list[str]) -> list[str]:
-        out: list[str] = []
-        keys = [_inflection_key(w) for w in words]
+
+class _PhraseIndex:
+    """Phrases by their first word (or its inflection key), longest first, so that « état des lieux »
+    wins over « état »."""
+
+    def __init__(self, phrases: dict[str, str], inflected: bool):
+        self.inflected = inflected
+        self.exact = phrases
+        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for phrase, canonical in phrases.items():
+            words = tuple(_inflection_key(w) if inflected else w for w in phrase.split())
+            if (words, canonical) not in by_first[words[0]]:
+                by_first[words[0]].append((words, canonical))
+        for candidates in by_first.values():
+            candidates.sort(key=lambda c: -len(c[0]))
+        self.by_first = dict(by_first)
+
+    def found(self, words: list[str], skip_terms: bool = False):
+        """(start, end, canonical) for each phrase found left to right, (start, start + 1, None) for
+        every other word. A phrase typed exactly as listed is that phrase, before one with the same keys;
+        with `skip_terms`, words already made terms (« etat_des_lieux ») make no phrase again."""
+        keys = [_inflection_key(w) for w in words] if self.inflected else words
         i = 0
         while i < len(words):
-            for phrase, canonical in self.inflected.get(keys[i], ()):
+            for phrase, canonical in self.by_first.get(keys[i], ()):
                 end = i + len(phrase)
-                if tuple(keys[i:end]) == phrase and not any("_" in w for w in words[i:end]):
-                    out.append(canonical)
+                if tuple(keys[i:end]) == phrase and not (skip_terms and any("_" in w for w in words[i:end])):
+                    yield i, end, self.exact.get(" ".join(words[i:end]), canonical)
                     i = end
                     break
             else:
-                out.append(words[i])
+                yield i, i + 1, None
                 i += 1
-        return out
 
 
 def _inflection_key(word: str) -> str:
@@ -166,30 +174,6 @@ def _inflection_key(word: str) -> str:
     if word.endswith("ll"):
         word = word[:-1]
     return word
-
-
-def _phrase_key(phrase: str) -> tuple[str, ...]:
-    return tuple(_inflection_key(w) for w in phrase.split())
-
-
-def _inflections(word: str) -> str:
-    """A pattern for `word` in any number and gender: the inverse of `_inflection_key`."""
-    key = _inflection_key(word)
-    if len(key) <= 3 or key[-1] in "sx":  # « process »: no shorter form comes back to its key
-        return re.escape(word)
-    return re.escape(key) + ("l?" if key.endswith("l") else "") + "e*[sx]?"
-
-
-def _alternation(phrases: dict[str, str], inflected: bool = False) -> re.Pattern | None:
-    """One regex for all phrases, longest first, so « état des lieux » wins over « état »."""
-    if not phrases:
-        return None
-    ordered = sorted(phrases, key=lambda p: (-len(p.split()), p))
-    if inflected:
-        alternatives = dict.fromkeys(" ".join(_inflections(w) for w in p.split()) for p in ordered)
-    else:
-        alternatives = dict.fromkeys(re.escape(p) for p in ordered)
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
 
 
 # « 30 000 habitants » is one number, not « 30 » (as in « 30 % des marchés ») followed by « 000 ».
