@@ -540,6 +540,14 @@ def test_what_the_asker_tells_before_the_question_weighs_less_than_the_question(
     assert answer_of(matcher, told) != ("answered", "chef-de-projet")
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("ce qu'ont fait les autres sur les indicateurs ?", "exemples-indicateurs"),  # what others did: examples
+    ("cé koi un spaser", "definition"),  # « cé », folded « ce », is no longer every « ce »
+])
+def test_what_others_did_asks_for_examples(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
