@@ -78,6 +78,10 @@ NEIGHBOUR_MIN = 40.0
 TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez nous|nous sommes)\b")
 ASKS = re.compile(r"\b(?:comment|combien|cb|quel|quelle|quels|quelles|pourquoi|ou|qui|quoi|est ce|faut il|peut on|"
                   r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il)\b")
+# The same without « qui », « où », « quoi », which tell as often as they ask (« une direction qui
+# commence à parler développement durable »).
+ASKS_OPENLY = re.compile(r"\b(?:comment|combien|cb|quel|quelle|quels|quelles|pourquoi|est ce|faut il|peut on|"
+                         r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il)\b")
 # « Je suis chargé de mission dans une agglomération… On m'a confié la rédaction : combien de temps
 # faut-il compter ? »: in a long message that opens on who asks and ends on a question, what only the
 # opening says weighs this much less than what the question says.
@@ -657,7 +661,7 @@ class Matcher:
         found: tuple[Match, Match] | None = None
         for cut in range(1, len(pieces)):
             sides = [" ".join(pieces[:cut]), " ".join(pieces[cut:])]
-            if TELLS_ABOUT_ONESELF.match(sides[0]) and not ASKS.search(sides[0]):
+            if TELLS_ABOUT_ONESELF.match(sides[0]) and not ASKS_OPENLY.search(sides[0]):
                 continue
             answers = []
             for side in sides:

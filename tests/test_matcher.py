@@ -548,6 +548,14 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+def test_a_relative_qui_in_what_the_asker_tells_is_not_a_first_question(matcher):
+    # « une direction qui s'intéresse… » tells; only the part after « ; » asks.
+    question = ("Dans notre hôpital on a une équipe achats de trois personnes et une direction qui s'intéresse "
+                "au développement durable ; est-ce qu'un hôpital est concerné par le schéma ?")
+    outcome = matcher.decide(question)
+    assert outcome.best.entry.id == "qui-est-concerne" and outcome.also is None
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
