@@ -166,6 +166,7 @@ STRUCTURE_WORDS = frozenset("commune communes ville villes mairie region regions
                             "metropoles intercommunalite interco epci agglomeration agglo syndicat syndicats hopital "
                             "hopitaux chu etablissement_public bailleur_social etat".split())
 STRUCTURE_WEIGHT = 0.5
+STRUCTURE_TERMS = frozenset(stem(w) for w in STRUCTURE_WORDS)
 # A year is rare in the base, so it weighs as much as a rare word; in a question it mostly dates the
 # asker's own situation (« notre schéma couvrait 2020-2025 »), which must not pull the plan of 2022-2025.
 # A year with its law (« la loi de 2021 ») still finds the law by the other word.
@@ -253,6 +254,15 @@ class _Query:
     def total(self) -> float:
         return sum(self.weights.values())
 
+
+
+def _who_must(weights: dict[str, float], structures: set[str]) -> None:
+    """« On est une interco, faut-il un SPASER ? »: who asks whether they must, not a shared schema;
+    the kind of body weighs less again."""
+    structures &= weights.keys()
+    if OBLIGATION_TERM in weights and structures and weights.keys() <= structures | {OBLIGATION_TERM, SPASER_TERM}:
+        for term in structures:
+            weights[term] *= STRUCTURE_WEIGHT
 
 
 class Matcher:
@@ -379,8 +389,16 @@ class Matcher:
         """A short follow-up (« et pour une commune ? ») keeps the previous question's
         topic: its terms join at a lower weight."""
         earlier = self._own_query(follows)
-        extra = {t: FOLLOW_UP_WEIGHT * w for t, w in earlier.weights.items() if t not in query.weights}
-        return _Query({**query.weights, **extra}, f"{query.text} {earlier.text}".strip(), query.words)
+        named = {t for t in query.weights if t in STRUCTURE_TERMS}
+        # « obligatoire pour une région ? » then « et pour une commune ? »: the commune replaces the region,
+        # and it is who asks whether they must, as in a question asked at once.
+        # Naming only another body asks the same question again: its topic keeps its full weight.
+        weight = 1.0 if named and named == query.weights.keys() else FOLLOW_UP_WEIGHT
+        extra = {t: weight * w for t, w in earlier.weights.items()
+                 if t not in query.weights and not (named and t in STRUCTURE_TERMS)}
+        weights = {**query.weights, **extra}
+        _who_must(weights, named)
+        return _Query(weights, f"{query.text} {earlier.text}".strip(), query.words)
 
     def _own_query(self, question: str) -> _Query:
         words, stems = self.query_terms(question)
@@ -406,12 +424,7 @@ class Matcher:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
         if MUST_HAVE_ONE.search(simplified) and OBLIGATION_TERM in self.idf and OBLIGATION_TERM not in weights:
             weights[OBLIGATION_TERM] = self.idf[OBLIGATION_TERM]
-        if OBLIGATION_TERM in weights:
-            # « On est une interco, faut-il un SPASER ? »: who asks whether they must, not a shared schema.
-            structures = {stem(w) for w in words if w in STRUCTURE_WORDS} & weights.keys()
-            if structures and weights.keys() <= structures | {OBLIGATION_TERM, SPASER_TERM}:
-                for term in structures:
-                    weights[term] *= STRUCTURE_WEIGHT
+        _who_must(weights, {stem(w) for w in words if w in STRUCTURE_WORDS})
         if weights and set(weights) <= {SPASER_TERM}:
             cue = next((term for pattern, term in BARE_SPASER_CUES if pattern.search(simplified)), None)
             if cue in self.idf:

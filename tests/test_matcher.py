@@ -556,6 +556,17 @@ def test_a_relative_qui_in_what_the_asker_tells_is_not_a_first_question(matcher)
     assert outcome.best.entry.id == "qui-est-concerne" and outcome.also is None
 
 
+@pytest.mark.parametrize("first, then, expected", [
+    ("Le SPASER est-il obligatoire pour une région ?", "et pour une commune ?", "seuil-obligation"),
+    ("Le spaser est-il obligatoire pour une métropole ?", "et un syndicat ?", "seuil-obligation"),
+    ("combien de pages pour une région ?", "et pour une commune ?", "nombre-pages"),
+])
+def test_naming_another_body_asks_the_same_question_again(matcher, first, then, expected):
+    # The commune replaces the region; the question (must we?) keeps its full weight.
+    outcome = matcher.decide(then, follows=first)
+    assert outcome.kind == "answered" and outcome.best.entry.id == expected
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
