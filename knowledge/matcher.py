@@ -88,6 +88,8 @@ ASKS_OPENLY = re.compile(r"\b(?:comment|combien|cb|quel|quelle|quels|quelles|pou
 TOLD_WEIGHT = 0.5
 TOLD_MIN_WORDS = 6
 SENTENCE_BREAK = re.compile(r"(?<=[.:;!?])\s+")
+# « et les entreprises ? »: another object for the same question.
+SUBSTITUTES = re.compile(r"^et (?:les|le|la|l|des|du|aux|avec les|avec le|avec la|avec l)\b")
 # A pronoun that stands for what was asked before (« il est encore en vigueur ? »).
 REFERS_BACK = re.compile(r"\b(?:il|elle|ils|elles|le|la|les|l|lui|leur|y|en)\b")
 # A short message that opens on « il », « elle » speaks of what was just asked (« elle est gratuite ? »).
@@ -385,7 +387,7 @@ class Matcher:
             words = phrased(words, self.synonyms)
         return words, [stem(w) for w in words]
 
-    def _following(self, query: _Query, follows: str) -> _Query:
+    def _following(self, query: _Query, follows: str, follow_up: str = "") -> _Query:
         """A short follow-up (« et pour une commune ? ») keeps the previous question's
         topic: its terms join at a lower weight."""
         earlier = self._own_query(follows)
@@ -394,7 +396,13 @@ class Matcher:
         # and it is who asks whether they must, as in a question asked at once.
         # Naming only another body asks the same question again: its topic keeps its full weight.
         weight = 1.0 if named and named == query.weights.keys() else FOLLOW_UP_WEIGHT
-        extra = {t: weight * w for t, w in earlier.weights.items()
+        kept = dict(earlier.weights)
+        own = [t for t in kept if t not in query.weights]
+        if not named and own and len(kept) > 1 and query.weights.keys() - kept.keys() and SUBSTITUTES.match(simplify(follow_up)):
+            # « Comment associer les élus ? » then « et les entreprises ? », « Que dit la loi AGEC ? » then
+            # « et la loi EGalim ? »: what is named takes the place of what the first question was most about.
+            kept.pop(max(own, key=kept.__getitem__))
+        extra = {t: weight * w for t, w in kept.items()
                  if t not in query.weights and not (named and t in STRUCTURE_TERMS)}
         weights = {**query.weights, **extra}
         _who_must(weights, named)
@@ -590,7 +598,7 @@ class Matcher:
         # en vigueur ? », « et le plus long ? »); « on verra », « tu es un robot ? » do not.
         asks = "?" in question or ASKS.search(simple) is not None
         if any(t in self.idf for t in query.weights) or continues or (asks and REFERS_BACK.search(simple)):
-            again = self._decide(self._following(query, follows), "")
+            again = self._decide(self._following(query, follows, question), "")
             if again.kind == Answered.ANSWERED:
                 return again
         return outcome

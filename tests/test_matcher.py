@@ -567,6 +567,16 @@ def test_naming_another_body_asks_the_same_question_again(matcher, first, then, 
     assert outcome.kind == "answered" and outcome.best.entry.id == expected
 
 
+@pytest.mark.parametrize("first, then, expected", [
+    ("Comment associer les élus ?", "et les entreprises ?", {"parties-prenantes-obligation", "typologie-acteurs"}),
+    ("Que dit la loi AGEC ?", "et la loi EGalim ?", {"loi-egalim"}),
+    ("combien d'axes dans un spaser ?", "et les indicateurs ?", {"nombre-indicateurs"}),
+])
+def test_and_the_other_one_takes_the_place_of_what_was_asked_about(matcher, first, then, expected):
+    outcome = matcher.decide(then, follows=first)
+    assert outcome.kind == "answered" and outcome.best.entry.id in expected
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
