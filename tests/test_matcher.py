@@ -143,6 +143,8 @@ def test_which_buyers_must_is_asked_in_many_names_for_a_buyer(matcher, question,
 @pytest.mark.parametrize("question, expected", [
     ("les points clés du spaser", "premieres-etapes"),
     ("quels sont les acteurs clés du spaser ?", "typologie-acteurs"),
+    # « clés » only stresses: the key steps are the steps, not the key actors
+    ("quelles sont les étapes clés pour construire notre schéma ?", "etapes-redaction"),
 ])
 def test_key_points_are_the_essentials_and_key_actors_are_actors(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
