@@ -35,6 +35,19 @@ async def test_question_gets_the_right_answer_with_source_and_buttons(fake, star
     assert fake.rejected == []
 
 
+async def test_a_follow_up_and_a_texted_question_in_telegram(fake, start_bot):
+    await start_bot()
+    [first] = await ask(fake, "Que dit la loi AGEC ?")
+    assert "article 58" in first["text"]
+    [then] = await ask(fake, "et la loi EGalim ?")  # the EGalim law in place of the AGEC law
+    assert "20 % de produits bio" in then["text"]
+    [texted] = await ask(fake, "chuis nouvelle, c koi un spaser")
+    assert "schéma de promotion des achats socialement et écologiquement responsables" in texted["text"]
+    [weather] = await ask(fake, "quelle est la météo demain à Lyon ?")
+    assert "ne couvre pas" in weather["text"]
+    assert fake.rejected == []
+
+
 async def test_old_related_button_still_answers_and_every_query_is_answered(fake, start_bot):
     await start_bot()
     [answer] = await ask(fake, "combien de pages fait un spaser ?")
