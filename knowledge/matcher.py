@@ -388,8 +388,8 @@ class Matcher:
         return words, [stem(w) for w in words]
 
     def _following(self, query: _Query, follows: str, follow_up: str = "") -> _Query:
-        """A short follow-up (« et pour une commune ? ») keeps the previous question's
-        topic: its terms join at a lower weight."""
+        """A short follow-up keeps the previous question's topic: its terms join at a lower weight,
+        except what the follow-up puts in their place (another body, another object)."""
         earlier = self._own_query(follows)
         named = {t for t in query.weights if t in STRUCTURE_TERMS}
         # « obligatoire pour une région ? » then « et pour une commune ? »: the commune replaces the region,
@@ -398,7 +398,8 @@ class Matcher:
         weight = 1.0 if named and named == query.weights.keys() else FOLLOW_UP_WEIGHT
         kept = dict(earlier.weights)
         own = [t for t in kept if t not in query.weights]
-        if not named and own and len(kept) > 1 and query.weights.keys() - kept.keys() and SUBSTITUTES.match(simplify(follow_up)):
+        names_another = bool(query.weights.keys() - kept.keys()) and SUBSTITUTES.match(simplify(follow_up))
+        if not named and own and len(kept) > 1 and names_another:
             # « Comment associer les élus ? » then « et les entreprises ? », « Que dit la loi AGEC ? » then
             # « et la loi EGalim ? »: what is named takes the place of what the first question was most about.
             kept.pop(max(own, key=kept.__getitem__))

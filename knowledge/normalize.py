@@ -105,7 +105,7 @@ class Synonyms:
     def respell(self, simplified: str) -> str:
         """SMS spellings written out (« chui nouvelle » is « je suis nouvelle »), for the patterns
         that read a question's turns of phrase before its words are taken apart. Not the spellings of
-        little words (« cé », simplified « ce », is « c'est »): the patterns read those as typed."""
+        little words (« c » for « c'est »): the patterns read those as typed."""
         return " ".join(w if w in STOP_WORDS else self.spellings.get(w, w) for w in simplified.split())
 
     def apply(self, simplified: str) -> list[str]:
