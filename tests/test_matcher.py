@@ -579,6 +579,14 @@ def test_and_the_other_one_takes_the_place_of_what_was_asked_about(matcher, firs
     assert outcome.kind == "answered" and outcome.best.entry.id in expected
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("qu'est-ce que doit contenir une fiche action ?", "fiche-action"),  # « contenir » and « contient »: one verb
+    ("ce que contient obligatoirement un schéma ?", "contenu-obligatoire"),
+])
+def test_the_forms_of_contenir_are_one_word(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_typo_inside_a_phrase_is_corrected_then_read_as_the_phrase(matcher):
     # « publiqe » is one letter from « publique »; once corrected, « code de la commande publique » is one term.
     assert answer_of(matcher, "le code de la commande publiqe dit quoi sur le spaser ?") == ("answered", "base-legale")
