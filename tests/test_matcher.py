@@ -109,6 +109,7 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "comment choisir les critères d'attribution ?",
     "comment rédiger le règlement de consultation ?",  # not consulting the stakeholders
     "doit-on allotir tous nos marchés ?",  # allotment at large, not the ESS's « petits lots »
+    "qui signe les marchés publics dans une commune ?",  # not who signs the scheme's editorial
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
