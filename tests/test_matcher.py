@@ -484,10 +484,18 @@ def test_revising_the_scheme_is_not_revising_a_contract_s_prices(matcher):
 
 @pytest.mark.parametrize("question, expected", [
     ("comment impliquer les assos dans notre spaser ?", "roles-acteurs"),
-    ("un benchmark des spaser d'autres collectivités ?", "exemples-spaser"),
+    ("un benchmark des spaser ?", "exemples-spaser"),
 ])
 def test_everyday_short_words_for_associations_and_benchmarks(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
+
+
+@pytest.mark.parametrize("question", ["où voir des spaser d'autres collectivités ?",
+                                      "on aimerait voir ce qu'ont fait d'autres départements"])
+def test_other_bodies_schemes_are_the_published_ones_not_one_s_own(matcher, question):
+    # « d'autres collectivités » is what others did, not « la collectivité » that asks what it gains.
+    outcome = matcher.decide(question)
+    assert outcome.best.entry.id in {"portail-achats-durables", "exemples-spaser"}
 
 
 @pytest.mark.parametrize("question, expected", [
