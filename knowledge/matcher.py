@@ -76,12 +76,12 @@ NEIGHBOUR_MIN = 40.0
 # comité de pilotage et je voudrais savoir à quel rythme le réunir ») is context, not a first question,
 # unless it asks something itself (« je voudrais savoir combien de pages… et… »).
 TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez nous|nous sommes)\b")
-ASKS = re.compile(r"\b(?:comment|combien|cb|quel|quelle|quels|quelles|pourquoi|ou|qui|quoi|est ce|faut il|peut on|"
-                  r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il)\b")
-# The same without « qui », « où », « quoi », which tell as often as they ask (« une direction qui
-# commence à parler développement durable »).
-ASKS_OPENLY = re.compile(r"\b(?:comment|combien|cb|quel|quelle|quels|quelles|pourquoi|est ce|faut il|peut on|"
-                         r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il)\b")
+_ASKING = (r"comment|combien|cb|quel|quelle|quels|quelles|pourquoi|est ce|faut il|peut on|"
+           r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il")
+# With « qui », « où », « quoi », which tell as often as they ask (« une direction qui commence à
+# parler développement durable »): ASKS_OPENLY leaves them out where a self-introduction is read.
+ASKS = re.compile(rf"\b(?:{_ASKING}|ou|qui|quoi)\b")
+ASKS_OPENLY = re.compile(rf"\b(?:{_ASKING})\b")
 # « Je suis chargé de mission dans une agglomération… On m'a confié la rédaction : combien de temps
 # faut-il compter ? »: in a long message that opens on who asks and ends on a question, what only the
 # opening says weighs this much less than what the question says.
