@@ -33,7 +33,7 @@ STOP_WORDS = frozenset(
     tous tout toute toutes tres tu un une unes uns vers voila vos votre vous y
     merci salut question questions savoir voudrais voudrait aimerais souhaite souhaiterais
     cherche cherchons cherchais chercher aimerait aimerions voudrions souhaitons souhaiterions souhaiterait souhaitez
-    veux voulons voulez voulais voulait cle cles clef clefs
+    veux voulons voulez voulais voulait cle cles clef clefs lesquels lesquelles laquelle lequel
     dire expliquer explique expliquez connaitre besoin aide aider aidez info infos information informations
     est-ce estce qu'est-ce cest quoi ya il-y-a exist existe existent
     ok oui non alors bah ben euh stp pr ds svp stp bof mouais ouais hum hmm mmh pff pfff bref ah oh voir verra

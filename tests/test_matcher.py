@@ -559,6 +559,14 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question, expected", [
+    # « imposés par les textes »: what the law makes compulsory, not which law it is
+    ("quels indicateurs sont imposés par les textes ?", "indicateurs-obligatoires"),
+])
+def test_imposed_by_the_texts_asks_what_is_compulsory(matcher, question, expected):
+    assert answer_of(matcher, question) == ("answered", expected)
+
+
 def test_a_relative_qui_in_what_the_asker_tells_is_not_a_first_question(matcher):
     # « une direction qui s'intéresse… » tells; only the part after « ; » asks.
     question = ("Dans notre hôpital on a une équipe achats de trois personnes et une direction qui s'intéresse "
