@@ -563,6 +563,7 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     # « imposés par les textes »: what the law makes compulsory, not which law it is
     ("quels indicateurs sont imposés par les textes ?", "indicateurs-obligatoires"),
     ("on met quoi comme indicateurs ?", "exemples-indicateurs"),  # « met », like « mettre », asks nothing itself
+    ("auriez-vous une trame à me fournir ?", "modele-type"),  # « auriez », « fournir »: a request, not a topic
 ])
 def test_turns_of_phrase_that_carry_no_topic(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
