@@ -569,6 +569,12 @@ def test_turns_of_phrase_that_carry_no_topic(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+# « rébarbatifs », « ennuyeux »: workshops that do not bore, which the « dynamique » entry is about
+@pytest.mark.parametrize("question", ["comment éviter que nos ateliers soient rébarbatifs ?"])
+def test_workshops_that_do_not_bore_are_about_lively_ones(matcher, question):
+    assert answer_of(matcher, question) == ("answered", "animer-ateliers")
+
+
 def test_a_relative_qui_in_what_the_asker_tells_is_not_a_first_question(matcher):
     # « une direction qui s'intéresse… » tells; only the part after « ; » asks.
     question = ("Dans notre hôpital on a une équipe achats de trois personnes et une direction qui s'intéresse "
