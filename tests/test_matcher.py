@@ -575,6 +575,11 @@ def test_workshops_that_do_not_bore_are_about_lively_ones(matcher, question):
     assert answer_of(matcher, question) == ("answered", "animer-ateliers")
 
 
+def test_a_follow_up_that_takes_too_long_is_the_chronophage_one(matcher):
+    # « trop lourd » is the entry on keeping the follow-up light, not on how many indicators to keep
+    assert answer_of(matcher, "le suivi des indicateurs est trop lourd, que faire ?") == ("answered", "suivi-indicateurs-qui")
+
+
 def test_a_relative_qui_in_what_the_asker_tells_is_not_a_first_question(matcher):
     # « une direction qui s'intéresse… » tells; only the part after « ; » asks.
     question = ("Dans notre hôpital on a une équipe achats de trois personnes et une direction qui s'intéresse "
