@@ -575,6 +575,12 @@ def test_workshops_that_do_not_bore_are_about_lively_ones(matcher, question):
     assert answer_of(matcher, question) == ("answered", "animer-ateliers")
 
 
+def test_helping_structures_win_contracts_is_about_access(matcher):
+    # « répondre à nos appels d'offres »: the access of these structures to our contracts
+    outcome = matcher.decide("les entreprises d'insertion ont du mal à répondre à nos appels d'offres, que faire ?")
+    assert outcome.best.entry.id == "ess-acces"
+
+
 def test_a_follow_up_that_takes_too_long_is_the_chronophage_one(matcher):
     # « trop lourd » is the entry on keeping the follow-up light, not on how many indicators to keep
     assert answer_of(matcher, "le suivi des indicateurs est trop lourd, que faire ?") == ("answered", "suivi-indicateurs-qui")
