@@ -581,6 +581,11 @@ def test_helping_structures_win_contracts_is_about_access(matcher):
     assert outcome.best.entry.id == "ess-acces"
 
 
+def test_contracts_only_for_some_structures_are_reserved_contracts(matcher):
+    # « exclusivement pour les ESAT »: a contract reserved to them (art. L2113-12), which the entry on them says
+    assert answer_of(matcher, "peut-on passer des marchés exclusivement pour les ESAT ?") == ("answered", "siae")
+
+
 def test_a_follow_up_that_takes_too_long_is_the_chronophage_one(matcher):
     # « trop lourd » is the entry on keeping the follow-up light, not on how many indicators to keep
     assert answer_of(matcher, "le suivi des indicateurs est trop lourd, que faire ?") == ("answered", "suivi-indicateurs-qui")
