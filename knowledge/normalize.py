@@ -24,7 +24,7 @@ STOP_WORDS = frozenset(
     """
     a ai aie aient aies ait alors as au aucun aucune aupres aussi autre autres aux avec avez avoir avons
     bon bonjour bonsoir c ca car ce ceci cela celle celles celui ces cet cette ceux chaque chez ci
-    comme comment concernant d dans de des devez devons doit doivent donc dont du
+    comme comment concernant d dans de des devez devons dois doit doivent donc dont du
     elle elles en encore entre es est et etaient etait ete etre eu eux faire fais fait faut
     hello il ils j je jusqu l la le les leur leurs lui m ma mais me meme mes moi mon
     n ne ni nos notre nous on ont ou où par parce pas peu peut peuvent peux plus pour
@@ -39,7 +39,7 @@ STOP_WORDS = frozenset(
     ok oui non alors bah ben euh stp pr ds svp stp bof mouais ouais hum hmm mmh pff pfff bref ah oh voir verra
     sais sait pense crois comprends comprendre vrai vraie lien liens monter montons
     devait devaient devrait devraient devrais devrions
-    auriez aurais aurait auraient fournir
+    auriez aurais aurait auraient fournir rester reste restent restera
     prevoir mettre met mets mettons mettez mettent prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     france francais francaise concretement exactement vraiment actuellement aujourd hui
     maintenant desormais dorenavant actuel actuelle actuels actuelles egalement

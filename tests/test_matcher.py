@@ -564,6 +564,7 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     ("quels indicateurs sont imposés par les textes ?", "indicateurs-obligatoires"),
     ("on met quoi comme indicateurs ?", "exemples-indicateurs"),  # « met », like « mettre », asks nothing itself
     ("auriez-vous une trame à me fournir ?", "modele-type"),  # « auriez », « fournir »: a request, not a topic
+    ("en général, on prévoit combien d'indicateurs ?", "nombre-indicateurs"),  # « en général »: how one asks
 ])
 def test_turns_of_phrase_that_carry_no_topic(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
