@@ -587,6 +587,10 @@ def test_contracts_only_for_some_structures_are_reserved_contracts(matcher):
     assert answer_of(matcher, "peut-on passer des marchés exclusivement pour les ESAT ?") == ("answered", "siae")
 
 
+def test_redoing_the_scheme_is_renewing_it(matcher):
+    assert answer_of(matcher, "quand refaire notre spaser ?") == ("answered", "duree-validite")
+
+
 def test_a_follow_up_that_takes_too_long_is_the_chronophage_one(matcher):
     # « trop lourd » is the entry on keeping the follow-up light, not on how many indicators to keep
     assert answer_of(matcher, "le suivi des indicateurs est trop lourd, que faire ?") == ("answered", "suivi-indicateurs-qui")
