@@ -587,8 +587,10 @@ def test_contracts_only_for_some_structures_are_reserved_contracts(matcher):
     assert answer_of(matcher, "peut-on passer des marchés exclusivement pour les ESAT ?") == ("answered", "siae")
 
 
-def test_redoing_the_scheme_is_renewing_it(matcher):
+def test_redoing_the_scheme_and_the_years_it_covers(matcher):
     assert answer_of(matcher, "quand refaire notre spaser ?") == ("answered", "duree-validite")
+    # the years a scheme « couvre » are its period
+    assert answer_of(matcher, "notre spaser peut-il couvrir six ans ?") == ("answered", "duree-validite")
 
 
 def test_a_follow_up_that_takes_too_long_is_the_chronophage_one(matcher):
