@@ -129,7 +129,7 @@ THRESHOLD_CUES = frozenset(stem(w) for w in ("obligatoire", "concerné", "spaser
 THRESHOLD_ASKED = re.compile(
     r"\b(?:doi[st]|doivent|devons|devez|faut|tenue?s?|soumise?s?|obligee?s?|concernee?s?|c est bon"
     r"|en dessous|au dessus|depasse|depassons|sous le seuil|pour nous|nous concerne"
-    r"|dedans|y echappe|y echappons|echappe|echappons|exempte|exemptes|dispense|dispenses)\b")
+    r"|dedans|y echappe|y echappons|echappe|echappons|exempte|exemptes|dispense|dispenses|tranquilles?|a abri)\b")
 THRESHOLD_WEIGHT = 1.0
 # How a volume is stated (« 55 millions d'euros hors taxes par an »): context of a threshold question,
 # not what it asks (they would pull the entry on how to compute the amount).
