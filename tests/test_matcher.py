@@ -744,6 +744,7 @@ def test_facts_a_question_gives(text, amount, structure):
         "avec 52 M€ d'achats on est dedans ?",
         "à 45 M€ d'achats par an on y échappe ?",
         "avec 40 M€ d'achats, on est à l'abri ?",  # « à l'abri », « tranquilles »: whether it applies
+        "un hôpital qui dépense 90 millions par an doit-il produire un schéma ?",  # producing one is writing one
         "un CCAS à 3 M€ d'achats est-il soumis ?",  # a CCAS is a public body: who asks, not what
         # What the person says of themselves before their volume (« commande publique », « nouvelle ») is context.
         "Bonjour, je suis nouveau responsable de la commande publique dans une communauté de communes, nous "
