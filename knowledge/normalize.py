@@ -39,7 +39,7 @@ STOP_WORDS = frozenset(
     ok oui non alors bah ben euh stp pr ds svp stp bof mouais ouais hum hmm mmh pff pfff bref ah oh voir verra
     sais sait pense crois comprends comprendre vrai vraie lien liens monter montons
     devait devaient devrait devraient devrais devrions
-    auriez aurais aurait auraient fournir produire rester reste restent restera
+    auriez aurais aurait auraient fournir produire rester reste restent restera va vont vais allons allez aller
     prevoit prevoient prevoyez prevoyons
     prevoir mettre met mets mettons mettez mettent prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     france francais francaise concretement exactement vraiment actuellement aujourd hui
