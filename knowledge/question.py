@@ -143,6 +143,7 @@ def purchases_meur(question: str) -> float | None:
 # achetons pour 70 M€ par an : sommes-nous tenus… ? »: who the person is, before the volume they state.
 SELF_INTRODUCTION = re.compile(
     _GREETED + r"(?:je suis|je travaille|je m occupe|je coordonne|je gere|j ai en charge"
+    r"|je viens (?:d )?(?:etre|arriver|prendre)|j ai ete (?:nommee?|recrutee?)|en tant que"
     r"|nous sommes|on est)\b")
 
 

@@ -606,6 +606,13 @@ def test_a_follow_up_that_takes_too_long_is_the_chronophage_one(matcher):
     assert answer_of(matcher, "le suivi des indicateurs est trop lourd, que faire ?") == ("answered", "suivi-indicateurs-qui")
 
 
+def test_a_newly_appointed_asker_is_context_before_the_question(matcher):
+    # « je viens d'être nommé » (like « je suis ») tells who asks: its « vient » no longer pulls « d'où vient la loi »
+    question = ("Bonjour, je viens d'être nommé référent dans un département qui veut lancer son schéma. "
+                "Par où commencer ?")
+    assert matcher.decide(question).best.entry.id in {"premieres-etapes", "etapes-redaction", "prerequis"}
+
+
 def test_a_relative_qui_in_what_the_asker_tells_is_not_a_first_question(matcher):
     # « une direction qui s'intéresse… » tells; only the part after « ; » asks.
     question = ("Dans notre hôpital on a une équipe achats de trois personnes et une direction qui s'intéresse "
