@@ -37,7 +37,7 @@ STOP_WORDS = frozenset(
     dire expliquer explique expliquez connaitre besoin aide aider aidez info infos information informations
     est-ce estce qu'est-ce cest quoi ya il-y-a exist existe existent
     ok oui non alors bah ben euh stp pr ds svp stp bof mouais ouais hum hmm mmh pff pfff bref ah oh voir verra
-    sais sait pense crois comprends comprendre vrai vraie lien liens monter montons
+    sais sait pense crois comprends comprend comprenons comprenez comprendre bien vrai vraie lien liens monter montons
     devait devaient devrait devraient devrais devrions
     auriez aurais aurait auraient fournir produire rester reste restent restera va vont vais allons allez aller
     jouable realisable tenable

@@ -569,6 +569,7 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     ("le schéma, c'est pour qui ?", "qui-est-concerne"),  # who the scheme is for: who must adopt one
     ("comment ça va se passer pour le copil ?", "gouvernance-rythme"),  # « va », « aller »: tense, not topic
     ("un an pour écrire le spaser, c'est réalisable ?", "duree-elaboration"),  # « réalisable »: how one asks
+    ("je ne comprend pas bien ce que sont les ESUS", "esus"),  # « comprend », « bien »: how one asks
     # whether one can do without them: whether they are compulsory
     ("peut-on se passer d'indicateurs ?", "indicateurs-obligatoires"),
     ("peut-on se passer de concertation ?", "parties-prenantes-obligation"),
