@@ -570,6 +570,9 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     ("comment ça va se passer pour le copil ?", "gouvernance-rythme"),  # « va », « aller »: tense, not topic
     ("un an pour écrire le spaser, c'est réalisable ?", "duree-elaboration"),  # « réalisable »: how one asks
     ("je ne comprend pas bien ce que sont les ESUS", "esus"),  # « comprend », « bien »: how one asks
+    ("perso je pense qu'il faut peu d'indicateurs, combien en garder ?", "nombre-indicateurs"),  # « perso »
+    ("le calcul du seuil inclut-il nos concessions ?", "calcul-seuil"),  # « inclut », like « inclure »
+    ("le spaser se met à jour tous les combien ?", "duree-validite"),  # « met à jour »: renewing, not « à ce jour »
     # whether one can do without them: whether they are compulsory
     ("peut-on se passer d'indicateurs ?", "indicateurs-obligatoires"),
     ("peut-on se passer de concertation ?", "parties-prenantes-obligation"),
