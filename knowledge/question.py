@@ -58,7 +58,7 @@ REPORTED = re.compile(
     r")"
 )
 # « Bonjour, » before someone says who they are.
-_GREETED = r"^(?:(?:bonjour|bonsoir|salut)\s+)?"
+_GREETED = r"^(?:(?:bonjour|bonsoir|salut)(?: a (?:tous|toutes|toutes et a tous|tous et a toutes)| madame| monsieur)?\s+)?"
 # « Je suis nouvelle au service marchés et on me parle du SPASER, c'est quoi ? », « je viens
 # d'arriver, c'est quoi un spaser ? »: who the person is, then the question.
 INTRODUCED = re.compile(
