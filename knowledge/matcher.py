@@ -88,6 +88,7 @@ ASKS_OPENLY = re.compile(rf"\b(?:{_ASKING})\b")
 TOLD_WEIGHT = 0.5
 TOLD_MIN_WORDS = 6
 SENTENCE_BREAK = re.compile(r"(?<=[.:;!?])\s+")
+FULL_STOP = re.compile(r"(?<=[.!?])\s+")
 # « et les entreprises ? »: another object for the same question.
 SUBSTITUTES = re.compile(r"^et (?:les|le|la|l|des|du|aux|avec les|avec le|avec la|avec l)\b")
 # A pronoun that stands for what was asked before (« il est encore en vigueur ? »).
@@ -467,14 +468,19 @@ class Matcher:
 
     @staticmethod
     def _question_after_telling(question: str) -> str | None:
-        """The closing sentence of a message that opens by saying who asks and ends on a question;
-        None for any other message (one sentence, or one that does not open on the asker)."""
+        """The closing sentence of a message that tells something and ends on a question; None for a
+        message of one sentence. A message that opens on the asker is cut at « : » and « ; » too; any
+        other is cut only between full sentences (« Notre ville a adopté des objectifs pour l'ESS.
+        Combien d'indicateurs suivre ? »), since « X ; est-ce qu'il y a une recommandation ? » asks about X."""
         parts = [p for p in SENTENCE_BREAK.split(question.strip()) if p.strip()]
         if len(parts) < 2 or not ASKS.search(simplify(parts[-1])):
             return None
         opening = simplify(parts[0])
         if not (TELLS_ABOUT_ONESELF.match(opening) or SELF_INTRODUCTION.match(opening)):
-            return None
+            sentences = [p for p in FULL_STOP.split(question.strip()) if p.strip()]
+            if len(sentences) < 2 or not ASKS.search(simplify(sentences[-1])):
+                return None
+            return sentences[-1]
         return parts[-1]
 
     # -- ranking ------------------------------------------------------------

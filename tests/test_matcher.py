@@ -612,6 +612,13 @@ def test_a_follow_up_that_takes_too_long_is_the_chronophage_one(matcher):
     assert answer_of(matcher, "le suivi des indicateurs est trop lourd, que faire ?") == ("answered", "suivi-indicateurs-qui")
 
 
+def test_what_a_first_sentence_tells_weighs_less_than_the_question_that_follows(matcher):
+    # « objectifs chiffrés » told in the first sentence pulled the entry on other bodies' targets
+    question = ("Notre ville vient d'adopter des objectifs chiffrés pour l'ESS et le réemploi. "
+                "Combien d'indicateurs faut-il suivre ?")
+    assert answer_of(matcher, question) == ("answered", "nombre-indicateurs")
+
+
 def test_a_newly_appointed_asker_is_context_before_the_question(matcher):
     # « je viens d'être nommé » (like « je suis ») tells who asks: its « vient » no longer pulls « d'où vient la loi »
     question = ("Bonjour, je viens d'être nommé référent dans un département qui veut lancer son schéma. "
