@@ -593,6 +593,8 @@ class Matcher:
         """
         query = self._own_query(question)
         outcome = self._decide(query, question)
+        if outcome.kind != Answered.ANSWERED and query.words > TOLD_MIN_WORDS:
+            outcome = self._asked_after_telling(outcome, question) or outcome
         if not (follows and query.weights and query.words <= FOLLOW_UP_WORDS):
             return outcome
         # « et avec les directions ? » continues the previous question even
@@ -609,6 +611,20 @@ class Matcher:
             if again.kind == Answered.ANSWERED:
                 return again
         return outcome
+
+    def _asked_after_telling(self, outcome: Outcome, question: str) -> Outcome | None:
+        """The answer to the closing question of a long message (« …, la nouvelle équipe veut le revoir.
+        Quelle durée de validité prévoir ? »), when that question alone is clearly answered by the
+        entry already first for the whole message, which the told context only held under the bar."""
+        if outcome.best is None or outcome.neighbour is not None:
+            return None
+        asking = self._question_after_telling(question)
+        if asking is None:
+            return None
+        alone = self._decide(self._own_query(asking), "")
+        if alone.kind == Answered.ANSWERED and alone.also is None and alone.best.entry.id == outcome.best.entry.id:
+            return alone
+        return None
 
     def _decide(self, query: _Query, question: str) -> Outcome:
         ranked = self._rank(query, limit=CANDIDATES)

@@ -620,6 +620,16 @@ def test_what_a_first_sentence_tells_weighs_less_than_the_question_that_follows(
     assert answer_of(matcher, question) == ("answered", "nombre-indicateurs")
 
 
+def test_the_closing_question_of_a_long_message_is_answered_when_it_is_clear_alone(matcher):
+    # the two first sentences hold the score under the bar; the last one alone asks for the shared scheme,
+    # already first for the whole message
+    question = ("Je coordonne les achats d'un groupement de petites communes rurales, aucune n'atteint le seuil. "
+                "Nous aimerions avancer ensemble. Un schéma commun est-il possible ?")
+    assert answer_of(matcher, question) == ("answered", "spaser-commun")
+    # « du début à la fin »: all the steps, not the final deliverable
+    assert answer_of(matcher, "quelles sont les grandes étapes du début à la fin ?") == ("answered", "etapes-redaction")
+
+
 def test_a_newly_appointed_asker_is_context_before_the_question(matcher):
     # « je viens d'être nommé » (like « je suis ») tells who asks: its « vient » no longer pulls « d'où vient la loi »
     question = ("Bonjour, je viens d'être nommé référent dans un département qui veut lancer son schéma. "
