@@ -575,6 +575,7 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     ("le spaser se met à jour tous les combien ?", "duree-validite"),  # « met à jour »: renewing, not « à ce jour »
     ("peut-on recopier le spaser d'une autre collectivité ?", "modele-type"),  # copying one: is there a model
     ("les universités doivent-elles avoir un schéma depuis 2023, c'est exact ?", "qui-est-concerne"),  # « exact »
+    ("combien d'indicateurs retenir ?", "nombre-indicateurs"),  # « retenir » is said of axes and indicators alike
     # whether one can do without them: whether they are compulsory
     ("peut-on se passer d'indicateurs ?", "indicateurs-obligatoires"),
     ("peut-on se passer de concertation ?", "parties-prenantes-obligation"),
