@@ -609,6 +609,12 @@ def test_redoing_the_scheme_and_the_years_it_covers(matcher):
     assert answer_of(matcher, "notre spaser peut-il couvrir six ans ?") == ("answered", "duree-validite")
 
 
+def test_a_model_to_follow_is_not_a_follow_up(matcher):
+    # « à suivre » of a model is not the follow-up (« suivi ») of indicators
+    outcome = matcher.decide("on cherche un exemple à suivre pour rédiger le spaser")
+    assert outcome.kind == "answered" and outcome.best.entry.id in {"modele-type", "exemples-spaser"}
+
+
 def test_a_follow_up_that_takes_too_long_is_the_chronophage_one(matcher):
     # « trop lourd » is the entry on keeping the follow-up light, not on how many indicators to keep
     assert answer_of(matcher, "le suivi des indicateurs est trop lourd, que faire ?") == ("answered", "suivi-indicateurs-qui")
