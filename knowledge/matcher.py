@@ -466,21 +466,20 @@ class Matcher:
                     weights = {t: w * (1.0 if t in asked else TOLD_WEIGHT) for t, w in weights.items()}
         return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words), threshold)
 
-    @staticmethod
-    def _question_after_telling(question: str) -> str | None:
+    def _question_after_telling(self, question: str) -> str | None:
         """The closing sentence of a message that tells something and ends on a question; None for a
         message of one sentence. A message that opens on the asker is cut at « : » and « ; » too; any
         other is cut only between full sentences (« Notre ville a adopté des objectifs pour l'ESS.
         Combien d'indicateurs suivre ? »), since « X ; est-ce qu'il y a une recommandation ? » asks about X."""
-        parts = [p for p in SENTENCE_BREAK.split(question.strip()) if p.strip()]
+        opening = simplify(SENTENCE_BREAK.split(question.strip())[0])
+        # A message that opens on the asker may be cut at « : », « ; »; any other, between sentences only.
+        cut = SENTENCE_BREAK if TELLS_ABOUT_ONESELF.match(opening) or SELF_INTRODUCTION.match(opening) else FULL_STOP
+        parts = [p for p in cut.split(question.strip()) if p.strip()]
+        # A closing courtesy (« Pouvez-vous m'éclairer ? », « Merci d'avance. ») asks nothing of the base.
+        while len(parts) > 1 and not any(t in self.idf for t in self.query_terms(parts[-1])[1]):
+            parts.pop()
         if len(parts) < 2 or not ASKS.search(simplify(parts[-1])):
             return None
-        opening = simplify(parts[0])
-        if not (TELLS_ABOUT_ONESELF.match(opening) or SELF_INTRODUCTION.match(opening)):
-            sentences = [p for p in FULL_STOP.split(question.strip()) if p.strip()]
-            if len(sentences) < 2 or not ASKS.search(simplify(sentences[-1])):
-                return None
-            return sentences[-1]
         return parts[-1]
 
     # -- ranking ------------------------------------------------------------

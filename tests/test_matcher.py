@@ -638,6 +638,12 @@ def test_the_closing_question_of_a_long_message_is_answered_when_it_is_clear_alo
     assert answer_of(matcher, "quelles sont les grandes étapes du début à la fin ?") == ("answered", "etapes-redaction")
 
 
+def test_a_closing_courtesy_does_not_hide_the_question_before_it(matcher):
+    question = ("Notre département prépare un nouveau schéma avec les directions et les partenaires. "
+                "Quels indicateurs sont imposés par la loi ? Pouvez-vous m'éclairer ?")
+    assert answer_of(matcher, question) == ("answered", "indicateurs-obligatoires")
+
+
 def test_a_newly_appointed_asker_is_context_before_the_question(matcher):
     # « je viens d'être nommé » (like « je suis ») tells who asks: its « vient » no longer pulls « d'où vient la loi »
     question = ("Bonjour, je viens d'être nommé référent dans un département qui veut lancer son schéma. "
