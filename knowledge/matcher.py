@@ -448,6 +448,12 @@ class Matcher:
         context = {term for word, term in zip(words, stems) if word in CONTEXT_WORDS}
         # What the person says of themselves before stating their volume is context too.
         tail = from_stated_volume(question) if asked else None
+        if asked and tail is None:
+            # « Notre conseil d'administration s'interroge. Sommes-nous concernés avec 30 M€ d'achats ? »:
+            # what the sentences before the one that states the volume tell is context too.
+            sentences = [p for p in FULL_STOP.split(question.strip()) if p.strip()]
+            if len(sentences) > 1 and purchases_meur(sentences[-1]) is not None:
+                tail = sentences[-1]
         if tail is not None:
             context |= set(weights) - set(self.query_terms(tail)[1])
         rest = sum(w for t, w in weights.items()

@@ -798,6 +798,9 @@ def test_facts_a_question_gives(text, amount, structure):
         # What the person says of themselves before their volume (« commande publique », « nouvelle ») is context.
         "Bonjour, je suis nouveau responsable de la commande publique dans une communauté de communes, nous "
         "achetons pour environ 60 M€ par an : sommes-nous tenus d'adopter un schéma ?",
+        # what the first sentence tells, before the one that states the volume, is context
+        "Le comité syndical de notre SDIS se pose la question depuis des mois. Sommes-nous concernés avec nos "
+        "35 M€ d'achats ?",
         # « Bonjour à tous, » greets too: what follows is who asks, then the volume
         "Bonjour à tous, je suis directeur de la commande publique d'une ville moyenne et je prépare une note "
         "sur le SPASER pour mon maire : sommes-nous concernés avec nos 45 M€ d'achats ?",
