@@ -476,6 +476,11 @@ def test_a_question_mostly_in_words_the_base_never_uses_is_not_covered_rather_th
     assert matcher.decide("quel rôle pour les facilitateurs ?").kind == "suggested"
 
 
+def test_a_financial_interest_rate_is_not_the_interest_of_the_scheme(matcher):
+    assert matcher.decide("quel est le taux d'intérêt légal ?").kind != "answered"
+    assert answer_of(matcher, "quel intérêt d'avoir un spaser ?") == ("answered", "pourquoi-spaser")
+
+
 def test_revising_the_scheme_is_not_revising_a_contract_s_prices(matcher):
     # « la révision » of the scheme is its renewal; « la révision des prix » is a contract's execution.
     assert matcher.decide("quand faut-il lancer la révision ?").neighbour is None
