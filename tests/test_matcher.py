@@ -582,6 +582,7 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     ("les universités doivent-elles avoir un schéma depuis 2023, c'est exact ?", "qui-est-concerne"),  # « exact »
     ("combien d'indicateurs retenir ?", "nombre-indicateurs"),  # « retenir » is said of axes and indicators alike
     ("quels établissements sont soumis au schéma ?", "qui-est-concerne"),  # « établissements »: the buyers
+    ("peut-on faire notre schéma avec l'office HLM de la ville ?", "spaser-commun"),  # with another buyer: shared
     # whether one can do without them: whether they are compulsory
     ("peut-on se passer d'indicateurs ?", "indicateurs-obligatoires"),
     ("peut-on se passer de concertation ?", "parties-prenantes-obligation"),
