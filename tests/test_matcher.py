@@ -584,6 +584,8 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     ("quels établissements sont soumis au schéma ?", "qui-est-concerne"),  # « établissements »: the buyers
     ("peut-on faire notre schéma avec l'office HLM de la ville ?", "spaser-commun"),  # with another buyer: shared
     ("le seuil de 50 millions a toujours été le même ?", "ancien-seuil"),  # « toujours été »: has it changed
+    # what must be put in it: its compulsory content, not whether one must have one
+    ("qu'est-ce qu'il faut mettre obligatoirement dans un spaser ?", "contenu-obligatoire"),
     # whether one can do without them: whether they are compulsory
     ("peut-on se passer d'indicateurs ?", "indicateurs-obligatoires"),
     ("peut-on se passer de concertation ?", "parties-prenantes-obligation"),
