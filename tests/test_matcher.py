@@ -583,6 +583,9 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     ("combien d'indicateurs retenir ?", "nombre-indicateurs"),  # « retenir » is said of axes and indicators alike
     ("quels établissements sont soumis au schéma ?", "qui-est-concerne"),  # « établissements »: the buyers
     ("quelles structures publiques doivent avoir un spaser ?", "qui-est-concerne"),  # which, not how many
+    # which law makes it compulsory, not what it must contain
+    ("c'est quelle loi qui nous oblige à faire un schéma ?", "base-legale"),
+    ("que doit contenir le spaser selon la loi ?", "contenu-obligatoire"),
     ("peut-on faire notre schéma avec l'office HLM de la ville ?", "spaser-commun"),  # with another buyer: shared
     ("le seuil de 50 millions a toujours été le même ?", "ancien-seuil"),  # « toujours été »: has it changed
     # what must be put in it: its compulsory content, not whether one must have one
