@@ -476,6 +476,13 @@ def test_a_question_mostly_in_words_the_base_never_uses_is_not_covered_rather_th
     assert matcher.decide("quel rôle pour les facilitateurs ?").kind == "suggested"
 
 
+def test_the_time_from_launch_to_adoption_is_the_writing_time(matcher):
+    question = "combien de temps entre le lancement et l'adoption du schéma ?"
+    assert answer_of(matcher, question) == ("answered", "duree-elaboration")
+    # a delay to launch the scheme is not the deadline for tenders (procurement, declined)
+    assert matcher.decide("quel délai pour lancer le spaser ?").neighbour is None
+
+
 def test_a_financial_interest_rate_is_not_the_interest_of_the_scheme(matcher):
     assert matcher.decide("quel est le taux d'intérêt légal ?").kind != "answered"
     assert answer_of(matcher, "quel intérêt d'avoir un spaser ?") == ("answered", "pourquoi-spaser")
