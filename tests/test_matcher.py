@@ -483,6 +483,15 @@ def test_the_time_from_launch_to_adoption_is_the_writing_time(matcher):
     assert matcher.decide("quel délai pour lancer le spaser ?").neighbour is None
 
 
+def test_words_shared_with_procurement_by_chance_do_not_decline_a_question(matcher):
+    # « s'appelaient » is not an « appel d'offres »; « se lancer » is not launching a tender
+    outcome = matcher.decide("comment s'appelaient les ESAT avant 2023 ?")
+    assert outcome.neighbour is None and outcome.best.entry.id == "siae"
+    assert matcher.decide("on n'a pas d'acheteur dédié, peut-on quand même se lancer ?").neighbour is None
+    # while a tender's deadline still is procurement
+    assert matcher.decide("quel délai de réception des offres pour un appel d'offres ouvert ?").kind == "not_covered"
+
+
 def test_a_financial_interest_rate_is_not_the_interest_of_the_scheme(matcher):
     assert matcher.decide("quel est le taux d'intérêt légal ?").kind != "answered"
     assert answer_of(matcher, "quel intérêt d'avoir un spaser ?") == ("answered", "pourquoi-spaser")
