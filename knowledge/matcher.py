@@ -478,7 +478,6 @@ class Matcher:
         other is cut only between full sentences (« Notre ville a adopté des objectifs pour l'ESS.
         Combien d'indicateurs suivre ? »), since « X ; est-ce qu'il y a une recommandation ? » asks about X."""
         opening = simplify(SENTENCE_BREAK.split(question.strip())[0])
-        # A message that opens on the asker may be cut at « : », « ; »; any other, between sentences only.
         cut = SENTENCE_BREAK if TELLS_ABOUT_ONESELF.match(opening) or SELF_INTRODUCTION.match(opening) else FULL_STOP
         parts = [p for p in cut.split(question.strip()) if p.strip()]
         # A closing courtesy (« Pouvez-vous m'éclairer ? », « Merci d'avance. ») asks nothing of the base.
