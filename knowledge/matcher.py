@@ -248,6 +248,7 @@ class _Query:
     text: str  # corrected content words, for the fuzzy comparison
     words: int = 0  # how many content words the person typed
     threshold: bool = False  # states its purchases and asks whether the obligation applies
+    closing: str | None = None  # the question that closes a long message that tells first (not read for threshold ones)
 
     @cached_property
     def pairs(self) -> frozenset[tuple[str, str]]:
@@ -464,13 +465,14 @@ class Matcher:
                        if t not in AMOUNT_WORDS and (tail is None or t not in context or t in THRESHOLD_OWN)}
             if SEUIL_TERM in self.idf:
                 weights[SEUIL_TERM] = THRESHOLD_WEIGHT * self.idf[SEUIL_TERM]
+        closing = None
         if not threshold and len(words) > TOLD_MIN_WORDS:
-            asking = self._question_after_telling(question)
-            if asking is not None:
-                asked = set(self.query_terms(asking)[1])
+            closing = self._question_after_telling(question)
+            if closing is not None:
+                asked = set(self.query_terms(closing)[1])
                 if asked & weights.keys():
                     weights = {t: w * (1.0 if t in asked else TOLD_WEIGHT) for t, w in weights.items()}
-        return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words), threshold)
+        return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words), threshold, closing)
 
     def _question_after_telling(self, question: str) -> str | None:
         """The closing sentence of a message that tells something and ends on a question; None for a
@@ -503,22 +505,22 @@ class Matcher:
             if term not in self.postings:
                 answer_only.append(term)
                 continue
-            weight = query.weights[term]
             for index in self.postings[term]:
-                coverage[index] += weight
-            said = self.answer_postings.get(term, ())
-            if len(said) <= self.common_df:
-                for index in said:
-                    coverage[index] += ANSWER_WEIGHT * weight
+                coverage[index] += query.weights[term]
+            self._add_said(coverage, term, query.weights[term])
         # Words only answers use choose candidates only when the phrasings found too few: they
         # still count in every candidate's score.
         if len(coverage) < CANDIDATES:
             for term in answer_only:
-                said = self.answer_postings[term]
-                if len(said) <= self.common_df:
-                    for index in said:
-                        coverage[index] += ANSWER_WEIGHT * query.weights[term]
+                self._add_said(coverage, term, query.weights[term])
         return heapq.nlargest(CANDIDATES, coverage, key=coverage.__getitem__)
+
+    def _add_said(self, coverage: dict[int, float], term: str, weight: float) -> None:
+        """The entries whose answer says `term`, at the answer's weight, unless most answers say it."""
+        said = self.answer_postings.get(term, ())
+        if len(said) <= self.common_df:
+            for index in said:
+                coverage[index] += ANSWER_WEIGHT * weight
 
     def _score(self, query: _Query, index: int) -> float:
         return self._score_doc(query, self.docs[index])
@@ -598,7 +600,7 @@ class Matcher:
         query = self._own_query(question)
         outcome = self._decide(query, question)
         if outcome.kind != Answered.ANSWERED and query.words > TOLD_MIN_WORDS:
-            outcome = self._asked_after_telling(outcome, question) or outcome
+            outcome = self._asked_after_telling(outcome, query, question) or outcome
         if not (follows and query.weights and query.words <= FOLLOW_UP_WORDS):
             return outcome
         # « et avec les directions ? » continues the previous question even
@@ -616,13 +618,13 @@ class Matcher:
                 return again
         return outcome
 
-    def _asked_after_telling(self, outcome: Outcome, question: str) -> Outcome | None:
+    def _asked_after_telling(self, outcome: Outcome, query: _Query, question: str) -> Outcome | None:
         """The answer to the closing question of a long message (« …, la nouvelle équipe veut le revoir.
         Quelle durée de validité prévoir ? »), when that question alone is clearly answered by the
         entry already first for the whole message, which the told context only held under the bar."""
         if outcome.best is None or outcome.neighbour is not None:
             return None
-        asking = self._question_after_telling(question)
+        asking = self._question_after_telling(question) if query.threshold else query.closing
         if asking is None:
             return None
         alone = self._decide(self._own_query(asking), "")
