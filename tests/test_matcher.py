@@ -830,6 +830,8 @@ def test_facts_a_question_gives(text, amount, structure):
         # what the first sentence tells, before the one that states the volume, is context
         "Le comité syndical de notre SDIS se pose la question depuis des mois. Sommes-nous concernés avec nos "
         "35 M€ d'achats ?",
+        # « dans le lot » is whether it applies; « je suppose » says how one asks
+        "une métropole à 300 M€ d'achats par an, j'imagine qu'on est dans le lot ?",
         # « Bonjour à tous, » greets too: what follows is who asks, then the volume
         "Bonjour à tous, je suis directeur de la commande publique d'une ville moyenne et je prépare une note "
         "sur le SPASER pour mon maire : sommes-nous concernés avec nos 45 M€ d'achats ?",
@@ -859,3 +861,16 @@ def test_a_real_word_of_the_answers_is_not_corrected_into_another_word(matcher):
     assert "commerce" in words and "commencer" not in words
     words, _ = matcher.query_terms("comment comencer le spaser ?")
     assert "commencer" in words
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # what the law « exige » one to put « dedans » is the content, not the indicators
+        ("que faut-il mettre dedans au minimum selon la loi ?", "contenu-obligatoire"),
+        ("qu'est-ce que le code exige de mettre dedans ?", "contenu-obligatoire"),
+    ],
+)
+def test_what_one_must_put_in_it_is_the_compulsory_content(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.best.entry.id == expected
