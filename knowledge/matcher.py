@@ -87,6 +87,9 @@ ASKS_OPENLY = re.compile(rf"\b(?:{_ASKING})\b")
 # opening says weighs this much less than what the question says.
 TOLD_WEIGHT = 0.5
 TOLD_MIN_WORDS = 6
+# A question followed by what the asker tells (« Par quoi commencer ? On vient de me confier le SPASER. »)
+# is read so however short.
+ASKED_FIRST = re.compile(r"\?\s+[^?\s][^?]*$")
 SENTENCE_BREAK = re.compile(r"(?<=[.:;!?])\s+")
 FULL_STOP = re.compile(r"(?<=[.!?])\s+")
 # « et les entreprises ? »: another object for the same question.
@@ -466,7 +469,7 @@ class Matcher:
             if SEUIL_TERM in self.idf:
                 weights[SEUIL_TERM] = THRESHOLD_WEIGHT * self.idf[SEUIL_TERM]
         closing = None
-        if not threshold and len(words) > TOLD_MIN_WORDS:
+        if not threshold and (len(words) > TOLD_MIN_WORDS or ASKED_FIRST.search(question)):
             closing = self._question_after_telling(question)
             if closing is not None:
                 asked = set(self.query_terms(closing)[1])
@@ -485,7 +488,14 @@ class Matcher:
         # A closing courtesy (« Pouvez-vous m'éclairer ? », « Merci d'avance. ») asks nothing of the base.
         while len(parts) > 1 and not any(t in self.idf for t in self.query_terms(parts[-1])[1]):
             parts.pop()
-        if len(parts) < 2 or not ASKS.search(simplify(parts[-1])):
+        if len(parts) < 2:
+            return None
+        # « Par quoi je commence ? Je viens d'arriver et on me confie le SPASER. »: the one question
+        # of the message is asked first, what follows tells.
+        asked = [p for p in parts if p.rstrip().endswith("?")]
+        if len(asked) == 1 and not parts[-1].rstrip().endswith("?"):
+            return asked[0]
+        if not ASKS.search(simplify(parts[-1])):
             return None
         return parts[-1]
 
@@ -599,7 +609,7 @@ class Matcher:
         """
         query = self._own_query(question)
         outcome = self._decide(query, question)
-        if outcome.kind != Answered.ANSWERED and query.words > TOLD_MIN_WORDS:
+        if outcome.kind != Answered.ANSWERED and (query.words > TOLD_MIN_WORDS or query.closing is not None):
             outcome = self._asked_after_telling(outcome, query, question) or outcome
         if not (follows and query.weights and query.words <= FOLLOW_UP_WORDS):
             return outcome

@@ -874,3 +874,15 @@ def test_a_real_word_of_the_answers_is_not_corrected_into_another_word(matcher):
 def test_what_one_must_put_in_it_is_the_compulsory_content(matcher, question, expected):
     outcome = matcher.decide(question)
     assert outcome.kind == "answered" and outcome.best.entry.id == expected
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("par quoi on démarre ? je reprends le dossier après le départ de ma collègue", "premieres-etapes"),
+        ("combien de temps pour l'écrire ? on me confie le projet et la direction est pressée", "duree-elaboration"),
+    ],
+)
+def test_a_question_asked_first_and_followed_by_what_the_asker_tells(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.best.entry.id == expected
