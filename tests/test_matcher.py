@@ -886,3 +886,9 @@ def test_what_one_must_put_in_it_is_the_compulsory_content(matcher, question, ex
 def test_a_question_asked_first_and_followed_by_what_the_asker_tells(matcher, question, expected):
     outcome = matcher.decide(question)
     assert outcome.kind == "answered" and outcome.best.entry.id == expected
+
+
+def test_digital_sobriety_is_what_the_industrie_verte_law_wrote_into_the_article(matcher):
+    outcome = matcher.decide("le spaser doit-il parler de sobriété numérique ?")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "loi-industrie-verte"
+    assert "sobriété numérique" in outcome.best.entry.answer
