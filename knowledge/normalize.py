@@ -40,7 +40,7 @@ STOP_WORDS = frozenset(
     sais sait pense crois comprends comprend comprenons comprenez comprendre bien vrai vraie lien liens monter montons
     devait devaient devrait devraient devrais devrions
     auriez aurais aurait auraient fournir produire rester reste restent restera va vont vais allons allez aller
-    jouable realisable tenable exact exacte exacts exactes suppose supposons imagine imaginons
+    jouable realisable tenable exact exacte exacts exactes suppose supposons imagine imaginons proposer propose proposes proposez proposent proposons
     prevoit prevoient prevoyez prevoyons
     prevoir mettre met mets mettons mettez mettent prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     france francais francaise concretement exactement vraiment actuellement aujourd hui

@@ -892,3 +892,9 @@ def test_digital_sobriety_is_what_the_industrie_verte_law_wrote_into_the_article
     outcome = matcher.decide("le spaser doit-il parler de sobriété numérique ?")
     assert outcome.kind == "answered" and outcome.best.entry.id == "loi-industrie-verte"
     assert "sobriété numérique" in outcome.best.entry.answer
+
+
+def test_proposing_says_how_one_asks_not_who_proposes(matcher):
+    """« proposer » was a word of one phrasing (« que propose le RTES »): it pulled every « quelles actions proposer ? »."""
+    outcome = matcher.decide("quelles actions proposer pour le réemploi ?")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "economie-circulaire"
