@@ -39,7 +39,7 @@ from functools import cached_property
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from knowledge.loader import Entry, KnowledgeBase, Neighbour
 from domain.text import simplify
@@ -178,6 +178,33 @@ STRUCTURE_TERMS = frozenset(stem(w) for w in STRUCTURE_WORDS)
 # A year with its law (« la loi de 2021 ») still finds the law by the other word.
 YEAR = re.compile(r"(?:19|20)\d\d")
 YEAR_WEIGHT = 0.3
+
+
+
+# Letters one hits for another: neighbours on a French (AZERTY) or English (QWERTY) keyboard, and
+# letters that sound alike (« frequance », « conbien », « publik »). « avait » is not a slip for
+# « avant », nor « pièces » for « pièges »: those are other words.
+_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+_COLUMNS = ("aqw", "zsx", "edc", "rfv", "tgb", "yhn", "uj", "ik", "ol", "pm", "qaz", "wsx", "edc", "rfv", "tgb", "yhn", "ujm", "ik", "ol")
+_SOUND_ALIKE = ("ae", "ei", "nm", "ck", "cq", "kq", "sz", "sc", "iy", "gj", "ou")
+SLIPS = frozenset(
+    pair for group in (
+        [row[i:i + 2] for row in _ROWS for i in range(len(row) - 1)]
+        + [col[i:i + 2] for col in _COLUMNS for i in range(len(col) - 1)]
+        + list(_SOUND_ALIKE))
+    for pair in (group, group[::-1]))
+
+
+def _slips(word: str, known: str) -> bool:
+    """Whether every letter `word` has in place of one of `known` is one the fingers or the ear slip to;
+    two letters swapped side by side are one slip."""
+    ops = [op for op in Levenshtein.editops(word, known) if op.tag == "replace"]
+    swapped = set()
+    for a, b in zip(ops, ops[1:]):
+        if (b.src_pos == a.src_pos + 1 and word[a.src_pos] == known[b.dest_pos]
+                and word[b.src_pos] == known[a.dest_pos]):
+            swapped |= {a.src_pos, b.src_pos}
+    return all(op.src_pos in swapped or word[op.src_pos] + known[op.dest_pos] in SLIPS for op in ops)
 
 
 @dataclass(frozen=True)
@@ -376,7 +403,7 @@ class Matcher:
             found = process.extractOne(word, nearby, scorer=fuzz.ratio, score_cutoff=cutoff)
             fixed = None
             allowed = 1 if len(word) < 7 or found is not None and found[0] in self.variant_words else 2
-            if found is not None and OSA.distance(word, found[0]) <= allowed:
+            if found is not None and OSA.distance(word, found[0]) <= allowed and _slips(word, found[0]):
                 fixed = self.synonyms.single.get(found[0], found[0])
             if len(self._corrections) > 50000:
                 self._corrections.clear()

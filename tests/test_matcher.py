@@ -898,3 +898,31 @@ def test_proposing_says_how_one_asks_not_who_proposes(matcher):
     """« proposer » was a word of one phrasing (« que propose le RTES »): it pulled every « quelles actions proposer ? »."""
     outcome = matcher.decide("quelles actions proposer pour le réemploi ?")
     assert outcome.kind == "answered" and outcome.best.entry.id == "economie-circulaire"
+
+
+@pytest.mark.parametrize(
+    "question, kept, not_made",
+    [
+        ("je suis en poste depuis une semaine", "poste", "porte"),
+        ("en 2021 on avait 70 M€ d'achats", "avait", "avant"),
+        ("quelles pièces demander au candidat ?", "pieces", "erreur"),
+        ("est-ce que ça rentre dans le champ ?", "rentre", "rendre"),
+    ],
+)
+def test_a_real_word_one_letter_from_a_known_one_is_not_a_slip(matcher, question, kept, not_made):
+    words, _ = matcher.query_terms(question)
+    assert kept in words and not_made not in words
+
+
+@pytest.mark.parametrize(
+    "question, fixed",
+    [
+        ("frequance du comité ?", "frequence"),  # letters that sound alike
+        ("cb de pqges ?", "pages"),  # keys side by side
+        ("les indicatuers", "indicateur"),  # two letters swapped
+        ("conbien de pages ?", "combien"),
+    ],
+)
+def test_slips_of_the_fingers_and_the_ear_are_still_corrected(matcher, question, fixed):
+    words, _ = matcher.query_terms(question)
+    assert fixed in words
