@@ -722,7 +722,13 @@ class Matcher:
         side, make two questions. Cutting alone decides nothing: in
         « économie sociale et solidaire » no side is a question of its own.
         """
-        text = simplify(PUNCT_BREAK.sub(" et ", focus(question)))
+        # « Notre schéma a 12 axes et 80 actions. Combien d'axes faut-il ? » asks once: the sentences
+        # that only tell, before the first that asks, are not questions of their own.
+        sentences = [p for p in FULL_STOP.split(question.strip()) if p.strip()]
+        while len(sentences) > 1 and not sentences[0].rstrip().endswith("?") and not ASKS_OPENLY.search(
+                simplify(sentences[0])):
+            sentences.pop(0)
+        text = simplify(PUNCT_BREAK.sub(" et ", focus(" ".join(sentences))))
         # Both entries must already be among the closest to the whole question.
         near = {m.entry.id for m in ranked[:TWO_NEAR]}
         protected = self.synonyms.spans(text)

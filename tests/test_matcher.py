@@ -926,3 +926,10 @@ def test_a_real_word_one_letter_from_a_known_one_is_not_a_slip(matcher, question
 def test_slips_of_the_fingers_and_the_ear_are_still_corrected(matcher, question, fixed):
     words, _ = matcher.query_terms(question)
     assert fixed in words
+
+
+def test_a_sentence_that_only_tells_is_not_a_question_of_its_own(matcher):
+    """« …avec les services et personne n'a rien dit » is a story, not a question about the services."""
+    outcome = matcher.decide("On a fait un premier atelier avec les services et personne n'a rien dit. "
+                             "Comment rendre les ateliers plus vivants ?")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "animer-ateliers" and outcome.also is None
