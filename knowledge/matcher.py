@@ -87,6 +87,9 @@ ASKS_OPENLY = re.compile(rf"\b(?:{_ASKING})\b")
 # opening says weighs this much less than what the question says.
 TOLD_WEIGHT = 0.5
 TOLD_MIN_WORDS = 6
+# A message that tells, then asks, is answered from TOLD_FLOOR when the next entry scores under TOLD_LEAD of the first.
+TOLD_FLOOR = 35.0
+TOLD_LEAD = 0.8
 # A question followed by what the asker tells (« Par quoi commencer ? On vient de me confier le SPASER. »)
 # is read so however short.
 ASKED_FIRST = re.compile(r"\?\s+[^?\s][^?]*$")
@@ -626,6 +629,9 @@ class Matcher:
         if self._unknown_share(query) > UNKNOWN_SHARE:
             return False
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        # What a long message tells lowers every score alike; an entry well ahead of the next stays ahead.
+        if query.closing is not None and best >= TOLD_FLOOR and runner_up <= TOLD_LEAD * best:
+            return True
         return best >= max(MARGIN_FLOOR, self.suggest_threshold) and best - runner_up >= MARGIN
 
     def decide(self, question: str, follows: str | None = None) -> Outcome:

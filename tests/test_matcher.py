@@ -933,3 +933,18 @@ def test_a_sentence_that_only_tells_is_not_a_question_of_its_own(matcher):
     outcome = matcher.decide("On a fait un premier atelier avec les services et personne n'a rien dit. "
                              "Comment rendre les ateliers plus vivants ?")
     assert outcome.kind == "answered" and outcome.best.entry.id == "animer-ateliers" and outcome.also is None
+
+
+def test_a_long_message_is_answered_by_an_entry_well_ahead_though_its_story_lowers_every_score(matcher):
+    outcome = matcher.decide("Le nouveau président veut un état des lieux de nos achats avant d'écrire quoi que ce soit. "
+                             "Comment s'y prendre ?")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "etat-des-lieux"
+
+
+@pytest.mark.parametrize("question", [
+    "Nous avons un marché de nettoyage qui se termine en mars. Comment calculer les pénalités de retard du titulaire ?",
+    "On vient d'avoir un nouveau DGS. Il veut réorganiser le service achats, vous avez des conseils de management ?",
+    "Je suis agent dans un conseil départemental. Comment poser mes congés sur l'intranet ?",
+])
+def test_a_long_message_about_something_else_is_still_not_answered(matcher, question):
+    assert matcher.decide(question).kind != "answered"
