@@ -948,3 +948,8 @@ def test_a_long_message_is_answered_by_an_entry_well_ahead_though_its_story_lowe
 ])
 def test_a_long_message_about_something_else_is_still_not_answered(matcher, question):
     assert matcher.decide(question).kind != "answered"
+
+
+def test_two_years_in_figures_is_two_years_in_words(matcher):
+    outcome = matcher.decide("les indicateurs, c'est tous les 2 ans ?")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "indicateurs-obligatoires"
