@@ -105,6 +105,7 @@ OPENS_ON_PRONOUN = re.compile(r"^(?:et |mais )?(?:il|elle|ils|elles)\b")
 TWO_NEAR = 6
 # Each side's entry is this far ahead of the side's next one.
 SIDE_MARGIN = 8.0
+SIDE_FIRM = 85.0
 # Canonical terms (synonyms.yaml) of the obligation and of its threshold.
 OBLIGATION_TERM = stem("obligatoire")
 SEUIL_TERM = stem("seuil")
@@ -763,6 +764,7 @@ class Matcher:
             if TELLS_ABOUT_ONESELF.match(sides[0]) and not ASKS_OPENLY.search(sides[0]):
                 continue
             answers = []
+            level = 0
             for side in sides:
                 side_query = self._own_query(side)
                 if set(side_query.weights) <= {SPASER_TERM}:
@@ -771,11 +773,15 @@ class Matcher:
                 if not on_side or on_side[0].score < self.answer_threshold:
                     break
                 # A side that is context (« notre ville et l'intercommunalité
-                # ont des achats mutualisés ») leaves several entries level.
+                # ont des achats mutualisés ») leaves several entries level; one side of a clear
+                # question may, when its first entry answers it almost word for word (« qui est
+                # concerné par l'obligation » against the count of bodies concerned).
                 if len(on_side) > 1 and on_side[0].score - on_side[1].score < SIDE_MARGIN:
-                    break
+                    if on_side[0].score < SIDE_FIRM or not ASKS.search(side):
+                        break
+                    level += 1
                 answers.append(on_side[0])
-            if len(answers) == 2 and answers[0].entry.id != answers[1].entry.id:
+            if len(answers) == 2 and level < 2 and answers[0].entry.id != answers[1].entry.id:
                 if {a.entry.id for a in answers} <= near:
                     if found is None or min(a.score for a in answers) > min(a.score for a in found):
                         found = (answers[0], answers[1])

@@ -953,3 +953,24 @@ def test_a_long_message_about_something_else_is_still_not_answered(matcher, ques
 def test_two_years_in_figures_is_two_years_in_words(matcher):
     outcome = matcher.decide("les indicateurs, c'est tous les 2 ans ?")
     assert outcome.kind == "answered" and outcome.best.entry.id == "indicateurs-obligatoires"
+
+
+@pytest.mark.parametrize(
+    "question, first, second",
+    [
+        # « qui est concerné par l'obligation » is nearly level with the count of bodies concerned
+        ("qui est concerné par l'obligation, et quelles sanctions si on ne le fait pas ?",
+         "qui-est-concerne", "sanction-controle"),
+        ("quel est le seuil, et qui contrôle le respect de l'obligation ?", "seuil-obligation", "sanction-controle"),
+    ],
+)
+def test_one_side_of_two_questions_may_have_a_close_second_when_its_first_answers_it_almost_word_for_word(
+        matcher, question, first, second):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered"
+    assert (outcome.best.entry.id, outcome.also and outcome.also.entry.id) == (first, second)
+
+
+def test_a_bare_subject_beside_a_question_is_not_a_second_question(matcher):
+    outcome = matcher.decide("commande publique et économie circulaire : que faire dans le spaser ?")
+    assert outcome.best.entry.id == "economie-circulaire" and outcome.also is None
