@@ -42,6 +42,7 @@ STOP_WORDS = frozenset(
     auriez aurais aurait auraient fournir produire rester reste restent restera va vont vais allons allez aller
     jouable realisable tenable exact exacte exacts exactes suppose supposons imagine imaginons proposer propose proposes proposez proposent proposons
     surement probablement certainement truc trucs machin bidule
+    super genial parfait excellent beaucoup
     prevoit prevoient prevoyez prevoyons
     prevoir mettre met mets mettons mettez mettent prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     france francais francaise concretement exactement vraiment actuellement aujourd hui
@@ -184,9 +185,13 @@ def _inflection_key(word: str) -> str:
 THOUSANDS = re.compile(r"\b\d{1,3}(?: \d{3})+\b")
 
 
+# « 50M€ » is « 50 M€ »: the amount, then its unit.
+AMOUNT_GLUED = re.compile(r"\b(\d+)(m|meur|k|keur)\b")
+
+
 def content_words(text: str, synonyms: Synonyms) -> list[str]:
     """Words that carry meaning, synonyms applied, before stemming."""
-    simplified = THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), simplify(text))
+    simplified = AMOUNT_GLUED.sub(r"\1 \2", THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), simplify(text)))
     return phrased([w for w in synonyms.apply(simplified) if _is_content(w)], synonyms)
 
 

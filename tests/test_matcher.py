@@ -974,3 +974,13 @@ def test_one_side_of_two_questions_may_have_a_close_second_when_its_first_answer
 def test_a_bare_subject_beside_a_question_is_not_a_second_question(matcher):
     outcome = matcher.decide("commande publique et économie circulaire : que faire dans le spaser ?")
     assert outcome.best.entry.id == "economie-circulaire" and outcome.also is None
+
+
+def test_an_amount_glued_to_its_unit_is_the_amount(matcher):
+    words, _ = matcher.query_terms("le seuil est à 50M€ ou à 100M ?")
+    assert "50" in words and "100" in words
+
+
+@pytest.mark.parametrize("question", ["super, merci beaucoup pour votre aide", "génial, parfait !"])
+def test_thanks_and_praise_are_not_questions(matcher, question):
+    assert matcher.decide(question).kind != "answered"
