@@ -984,3 +984,10 @@ def test_an_amount_glued_to_its_unit_is_the_amount(matcher):
 @pytest.mark.parametrize("question", ["super, merci beaucoup pour votre aide", "génial, parfait !"])
 def test_thanks_and_praise_are_not_questions(matcher, question):
     assert matcher.decide(question).kind != "answered"
+
+
+@pytest.mark.parametrize("question", ["est-ce que ça vaut le coup de faire un spaser ?",
+                                      "un schéma, c'est rentable pour une collectivité ?"])
+def test_whether_it_pays_off_asks_what_it_brings(matcher, question):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.best.entry.id == "pourquoi-spaser"
