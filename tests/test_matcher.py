@@ -991,3 +991,13 @@ def test_thanks_and_praise_are_not_questions(matcher, question):
 def test_whether_it_pays_off_asks_what_it_brings(matcher, question):
     outcome = matcher.decide(question)
     assert outcome.kind == "answered" and outcome.best.entry.id == "pourquoi-spaser"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("comment convaincre les agents de participer au schéma ?", "mobiliser-interne"),
+    ("comment persuader les services techniques de participer ?", "mobiliser-interne"),
+    ("comment convaincre mon DGS de l'intérêt d'un spaser ?", "pourquoi-spaser"),  # of its worth: what it brings
+])
+def test_convincing_colleagues_is_bringing_them_on_board(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.best.entry.id == expected
