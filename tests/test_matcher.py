@@ -1001,3 +1001,8 @@ def test_whether_it_pays_off_asks_what_it_brings(matcher, question):
 def test_convincing_colleagues_is_bringing_them_on_board(matcher, question, expected):
     outcome = matcher.decide(question)
     assert outcome.kind == "answered" and outcome.best.entry.id == expected
+
+
+def test_rewriting_the_scheme_is_writing_it(matcher):
+    outcome = matcher.decide("notre schéma arrive à son terme, combien de temps pour le réécrire ?")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "duree-elaboration"
