@@ -43,7 +43,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from knowledge.loader import Entry, KnowledgeBase, Neighbour
 from domain.text import simplify
-from knowledge.normalize import Synonyms, content_words, phrased, stem
+from knowledge.normalize import Synonyms, content_words, stem
 from knowledge.question import (CONTEXT_WORDS, MODIFIERS, SELF_INTRODUCTION, focus, from_stated_volume,
                                 purchases_meur)
 from domain.statuses import Answered
@@ -370,7 +370,10 @@ class Matcher:
         # A typo of a synonym (« shema » for « schéma ») is corrected to it, then replaced by its
         # term; one letter off only, since these words are not the base's own (« maitrise » is
         # two letters from « mairie »).
-        self.variant_words = frozenset(w for w in self.synonyms.single if len(w) >= MIN_TYPO_LEN) - vocabulary
+        # So is a word of a phrase (« sous traitans » is « sous traitants », then the phrase again).
+        phrase_words = {w for phrase in self.synonyms.phrases for w in phrase.split()}
+        self.variant_words = frozenset(
+            w for w in set(self.synonyms.single) | phrase_words if len(w) >= MIN_TYPO_LEN) - vocabulary
         for word in sorted(vocabulary | self.variant_words):
             self.vocabulary_buckets[(word[0], len(word))].append(word)
         self._corrections: dict[str, str | None] = {}
@@ -417,10 +420,15 @@ class Matcher:
     def query_terms(self, question: str) -> tuple[list[str], list[str]]:
         """Return (corrected content words, their stems) of what the question asks."""
         # Corrections come from the entries' content words, so never a stop word.
-        found = content_words(focus(self.synonyms.respell(simplify(question))), self.synonyms)
+        text = focus(self.synonyms.respell(simplify(question)))
+        found = content_words(text, self.synonyms)
         words = [self._correct(w) for w in found]
-        if words != found:  # « fiche acion » is « fiche action » once corrected: a phrase again
-            words = phrased(words, self.synonyms)
+        if words != found:
+            # « fiche acion » is « fiche action » once corrected, « sous traitans » « sous-traitants »:
+            # phrases again, little words included.
+            fixed = {was: now for was, now in zip(found, words) if was != now}
+            words = [self._correct(w) for w in content_words(" ".join(fixed.get(w, w) for w in text.split()),
+                                                             self.synonyms)]
         return words, [stem(w) for w in words]
 
     def _following(self, query: _Query, follows: str, follow_up: str = "") -> _Query:

@@ -1006,3 +1006,10 @@ def test_convincing_colleagues_is_bringing_them_on_board(matcher, question, expe
 def test_rewriting_the_scheme_is_writing_it(matcher):
     outcome = matcher.decide("notre schéma arrive à son terme, combien de temps pour le réécrire ?")
     assert outcome.kind == "answered" and outcome.best.entry.id == "duree-elaboration"
+
+
+def test_a_slip_inside_a_phrase_is_corrected_and_the_phrase_found_again(matcher):
+    words, _ = matcher.query_terms("les sous traitans on les compte ?")
+    assert "sous_traitant" in words
+    outcome = matcher.decide("les co traitans comptent dans la part locale ?")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "sous-traitants"
