@@ -585,6 +585,12 @@ class Matcher:
         terms = weights.keys()
         said = sum(weights[t] for t in terms & doc.answer_terms)
         shared = terms & doc.terms
+        if DEFINITION_TERM in shared and len(shared) > 1:
+            # « c'est quoi l'ESS ? » asks what the ESS is: an entry that says « c'est quoi » of
+            # something else in another phrasing does not cover it.
+            with_it = set(doc.term_phrasings[DEFINITION_TERM])
+            if not any(with_it.intersection(doc.term_phrasings[t]) for t in shared if t != DEFINITION_TERM):
+                shared = shared - {DEFINITION_TERM}
         cov = min(1.0, (sum(weights[t] for t in shared) + ANSWER_WEIGHT * said) / total)
         matched: dict[int, float] = defaultdict(float)
         for term in shared:

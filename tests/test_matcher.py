@@ -1013,3 +1013,9 @@ def test_a_slip_inside_a_phrase_is_corrected_and_the_phrase_found_again(matcher)
     assert "sous_traitant" in words
     outcome = matcher.decide("les co traitans comptent dans la part locale ?")
     assert outcome.kind == "answered" and outcome.best.entry.id == "sous-traitants"
+
+
+@pytest.mark.parametrize("question", ["qu'est-ce que l'économie sociale et solidaire ?", "l'ESS, c'est quoi exactement ?"])
+def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matcher, question):
+    """The reserved-contracts entry has « c'est quoi un marché réservé » and, elsewhere, « l'ESS »."""
+    assert matcher.decide(question).best.entry.id != "clause-critere"
