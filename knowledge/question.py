@@ -55,6 +55,8 @@ REPORTED = re.compile(
     rf"{_ASKS}\s+si\s+"  # « … me demande si »
     rf"|{_ASKS}\s+(?={_QUESTION_START}\b)"  # « le DGS demande comment »
     r"|on (?:me |nous )?a dit (?:que )?|je me demande (?:si )?|on se demande (?:si )?"
+    # « mon DGS me demande de lui résumer l'intérêt du SPASER »: what is to be summed up is asked.
+    rf"|{_ASKS}\s+de\s+(?:lui |leur |me |nous )?(?:resumer|expliquer|presenter|lister|trouver|preparer|donner|dire)\s+"
     r")"
 )
 # « Bonjour, » before someone says who they are.

@@ -1019,3 +1019,8 @@ def test_a_slip_inside_a_phrase_is_corrected_and_the_phrase_found_again(matcher)
 def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matcher, question):
     """The reserved-contracts entry has « c'est quoi un marché réservé » and, elsewhere, « l'ESS »."""
     assert matcher.decide(question).best.entry.id != "clause-critere"
+
+
+def test_being_asked_to_present_something_briefly_asks_for_that_thing(matcher):
+    outcome = matcher.decide("ma directrice me demande de lui présenter l'intérêt d'un schéma en 5 minutes")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "pourquoi-spaser"
