@@ -1024,3 +1024,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
 def test_being_asked_to_present_something_briefly_asks_for_that_thing(matcher):
     outcome = matcher.decide("ma directrice me demande de lui présenter l'intérêt d'un schéma en 5 minutes")
     assert outcome.kind == "answered" and outcome.best.entry.id == "pourquoi-spaser"
+
+
+@pytest.mark.parametrize("question", ["comment faire le diagnostic ?", "on doit réaliser le diagnostic avant d'écrire ?"])
+def test_doing_the_diagnostic_is_the_inventory_of_purchases_not_the_maturity_test(matcher, question):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.best.entry.id == "etat-des-lieux"
