@@ -34,7 +34,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Iterable
 
@@ -230,6 +230,9 @@ class Outcome:
     also: Match | None = None
     # Declined because the question is about this subject next to the SPASER, not about the SPASER.
     neighbour: Neighbour | None = None
+    # The earlier question a short follow-up was read with (« et pour une commune ? » after a
+    # question that gave the purchases): what the follow-up leaves implied is said there.
+    follows: str | None = None
 
     @property
     def score(self) -> float:
@@ -451,7 +454,8 @@ class Matcher:
                  if t not in query.weights and not (named and t in STRUCTURE_TERMS)}
         weights = {**query.weights, **extra}
         _who_must(weights, named)
-        return _Query(weights, f"{query.text} {earlier.text}".strip(), query.words)
+        # « Avec 52 M€ d'achats, on est dedans ? » then « et pour une commune ? » asks the verdict again.
+        return _Query(weights, f"{query.text} {earlier.text}".strip(), query.words, threshold=earlier.threshold and bool(named))
 
     def _own_query(self, question: str) -> _Query:
         words, stems = self.query_terms(question)
@@ -673,7 +677,7 @@ class Matcher:
         if any(t in self.idf for t in query.weights) or continues or (asks and REFERS_BACK.search(simple)):
             again = self._decide(self._following(query, follows, question), "")
             if again.kind == Answered.ANSWERED:
-                return again
+                return replace(again, follows=follows)
         return outcome
 
     def _asked_after_telling(self, outcome: Outcome, query: _Query, question: str) -> Outcome | None:

@@ -178,6 +178,12 @@ def test_question_with_its_purchases_gets_the_verdict_for_them(assistant, event)
     assert "Avec 48 M€ d'achats par an, non" in below
 
 
+def test_a_follow_up_naming_another_body_gets_the_verdict_for_the_purchases_given_before(assistant, event):
+    assistant.handle(event("avec 52 M€ d'achats on est dedans ?"))
+    text = texts(assistant.handle(event("et pour une commune ?")))
+    assert "Avec 52 M€ d'achats par an, oui" in text and "une commune" in text
+
+
 def test_two_questions_are_answered_in_one_message(assistant, event):
     replies = assistant.handle(event("c'est quoi le mooc et les guichets verts ?"))
     assert len(replies) == 1

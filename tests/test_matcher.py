@@ -692,6 +692,7 @@ def test_a_relative_qui_in_what_the_asker_tells_is_not_a_first_question(matcher)
     ("Le SPASER est-il obligatoire pour une région ?", "et pour une commune ?", "seuil-obligation"),
     ("Le spaser est-il obligatoire pour une métropole ?", "et un syndicat ?", "seuil-obligation"),
     ("combien de pages pour une région ?", "et pour une commune ?", "nombre-pages"),
+    ("avec 52 M€ d'achats on est dedans ?", "et pour une commune ?", "seuil-obligation"),  # the verdict again
 ])
 def test_naming_another_body_asks_the_same_question_again(matcher, first, then, expected):
     # The commune replaces the region; the question (must we?) keeps its full weight.

@@ -110,7 +110,8 @@ class FaqFeature(Feature):
         shown = shorten(text, 200)
         if outcome.kind == Answered.ANSWERED:
             second = outcome.also.entry if outcome.also else None
-            return [self.answer_reply(outcome.best.entry, question_id, asked=text, second=second)]
+            return [self.answer_reply(outcome.best.entry, question_id, asked=text, second=second,
+                                      earlier=outcome.follows)]
         proposals = entry_rows(m.entry for m in outcome.suggestions)
         if outcome.kind == Answered.SUGGESTED:
             return [Reply(message("suggest", question=shown), proposals)]
@@ -119,7 +120,8 @@ class FaqFeature(Feature):
         return [Reply(message("not_covered", question=shown, has_proposals=bool(outcome.suggestions),
                               neighbour=outcome.neighbour), proposals)]
 
-    def answer_reply(self, entry: Entry, question_id: int | None, asked: str = "", second: Entry | None = None) -> Reply:
+    def answer_reply(self, entry: Entry, question_id: int | None, asked: str = "", second: Entry | None = None,
+                     earlier: str | None = None) -> Reply:
         """The answer with its source, related questions and the feedback buttons.
 
         A question that asks two things gets both answers in one message; one
@@ -127,7 +129,7 @@ class FaqFeature(Feature):
         """
         kb = self.services.kb
         shown = (entry, second) if second else (entry,)
-        verdict = next((verdict_for(asked) for e in shown if e.verdict == "obligation"), None)
+        verdict = next((verdict_for(asked, earlier) for e in shown if e.verdict == "obligation"), None)
         exclude = {e.id for e in shown}
         related = entry_rows(r for r in map(kb.get, entry.related[:3]) if r and r.id not in exclude)
         if question_id is None:
@@ -202,10 +204,14 @@ def display_name(event: Event) -> str:
     return shorten(name, 40) if name else "et bienvenue"
 
 
-def verdict_for(question: str) -> dict | None:
-    """What the rule says for the purchases or the structure a question gives, for the answer's first lines."""
+def verdict_for(question: str, earlier: str | None = None) -> dict | None:
+    """What the rule says for the purchases or the structure a question gives, for the answer's first lines;
+    a follow-up (« et pour une commune ? ») keeps what the earlier question gave and it does not."""
     amount = purchases_meur(question)
     structure = structure_named(question)
+    if earlier:
+        amount = purchases_meur(earlier) if amount is None else amount
+        structure = structure or structure_named(earlier)
     if amount is None and structure is None:
         return None
     return {
@@ -213,5 +219,5 @@ def verdict_for(question: str) -> dict | None:
         "compulsory": None if amount is None else is_compulsory(amount),
         "structure": structure,
         "threshold": COMPULSORY_THRESHOLD_MEUR,
-        "ttc": "ttc" in simplify(question).split(),
+        "ttc": "ttc" in simplify(f"{question} {earlier or ''}").split(),
     }
