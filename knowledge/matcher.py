@@ -86,6 +86,9 @@ ASKS_OPENLY = re.compile(rf"\b(?:{_ASKING})\b")
 # faut-il compter ? »: in a long message that opens on who asks and ends on a question, what only the
 # opening says weighs this much less than what the question says.
 TOLD_WEIGHT = 0.5
+# Where a self-introduction (« je suis acheteuse dans une commune, ») ends.
+INTRO_END = re.compile(r"[,;:.!?]")
+GREETING = re.compile(r"^\s*(?:bonjour|bonsoir|salut|hello|coucou)\b[^,;:.!?]{0,20}[,;:.!?]\s*", re.IGNORECASE)
 TOLD_MIN_WORDS = 6
 # A message that tells, then asks, is answered from TOLD_FLOOR when the next entry scores under TOLD_LEAD of the first.
 TOLD_FLOOR = 35.0
@@ -477,6 +480,15 @@ class Matcher:
                 weights[term] = self.unknown_weight * min(1.0, LONG_QUESTION / max(len(words), 1))
         if HORS_TAXES in weights and purchases_meur(question) is not None:
             del weights[HORS_TAXES]  # « 30 M€ HT par an »: how the asker's volume is stated, not a question on HT
+        if SELF_INTRODUCTION.match(simplified) and not (THRESHOLD_CUES - {SPASER_TERM}) & weights.keys():
+            # « je suis secrétaire de mairie, c'est quoi ce spaser ? »: where the asker works is who asks
+            # (unless they ask whether it applies to them).
+            intro = INTRO_END.split(GREETING.sub("", question), 1)
+            if len(intro) > 1 and intro[1].strip():
+                asked = set(self.query_terms(intro[1])[1])
+                for word in self.query_terms(intro[0])[0]:
+                    if word in STRUCTURE_WORDS and stem(word) not in asked and len(weights) > 1:
+                        weights.pop(stem(word), None)
         if DEFINITION_TERM in weights and len(set(weights) - {SPASER_TERM, DEFINITION_TERM}) > 0:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
         if MUST_HAVE_ONE.search(simplified) and OBLIGATION_TERM in self.idf and OBLIGATION_TERM not in weights:

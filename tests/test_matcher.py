@@ -979,6 +979,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # doing the diagnostic is the inventory of purchases, not the maturity self-diagnosis
         ("comment faire le diagnostic ?", "etat-des-lieux"),
         ("on doit réaliser le diagnostic avant d'écrire ?", "etat-des-lieux"),
+        # where the asker works is who asks, not what
+        ("bonjour, je suis secrétaire de mairie, c'est quoi ce spaser dont tout le monde parle ?", "definition"),
+        ("le spaser, c'est pas pour nous ?", "qui-est-concerne"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
