@@ -187,12 +187,11 @@ YEAR = re.compile(r"(?:19|20)\d\d")
 YEAR_WEIGHT = 0.3
 
 
-
 # Letters one hits for another: neighbours on a French (AZERTY) or English (QWERTY) keyboard, and
 # letters that sound alike (« frequance », « conbien », « publik »). « avait » is not a slip for
 # « avant », nor « pièces » for « pièges »: those are other words.
 _ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl", "zxcvbnm")
-_COLUMNS = ("aqw", "zsx", "edc", "rfv", "tgb", "yhn", "uj", "ik", "ol", "pm", "qaz", "wsx", "edc", "rfv", "tgb", "yhn", "ujm", "ik", "ol")
+_COLUMNS = ("aqw", "zsx", "edc", "rfv", "tgb", "yhn", "ujm", "ik", "ol", "pm", "qaz", "wsx")
 _SOUND_ALIKE = ("ae", "ei", "nm", "ck", "cq", "kq", "sz", "sc", "iy", "gj", "ou")
 SLIPS = frozenset(
     pair for group in (
@@ -458,7 +457,8 @@ class Matcher:
         weights = {**query.weights, **extra}
         _who_must(weights, named)
         # « Avec 52 M€ d'achats, on est dedans ? » then « et pour une commune ? » asks the verdict again.
-        return _Query(weights, f"{query.text} {earlier.text}".strip(), query.words, threshold=earlier.threshold and bool(named))
+        return _Query(weights, f"{query.text} {earlier.text}".strip(), query.words,
+                      threshold=earlier.threshold and bool(named))
 
     def _own_query(self, question: str) -> _Query:
         words, stems = self.query_terms(question)

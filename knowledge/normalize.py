@@ -40,7 +40,8 @@ STOP_WORDS = frozenset(
     sais sait pense crois comprends comprend comprenons comprenez comprendre bien vrai vraie lien liens monter montons
     devait devaient devrait devraient devrais devrions
     auriez aurais aurait auraient fournir produire rester reste restent restera va vont vais allons allez aller
-    jouable realisable tenable exact exacte exacts exactes suppose supposons imagine imaginons proposer propose proposes proposez proposent proposons
+    jouable realisable tenable exact exacte exacts exactes suppose supposons imagine imaginons
+    proposer propose proposes proposez proposent proposons
     surement probablement certainement truc trucs machin bidule
     super genial parfait excellent beaucoup
     prevoit prevoient prevoyez prevoyons
