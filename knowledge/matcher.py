@@ -192,6 +192,7 @@ YEAR_WEIGHT = 0.3
 # « avant », nor « pièces » for « pièges »: those are other words.
 _ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 _COLUMNS = ("aqw", "zsx", "edc", "rfv", "tgb", "yhn", "ujm", "ik", "ol", "pm", "qaz", "wsx")
+VOWELS = frozenset("aeiouy")
 _SOUND_ALIKE = ("ae", "ei", "nm", "ck", "cq", "kq", "sz", "sc", "iy", "gj", "ou")
 SLIPS = frozenset(
     pair for group in (
@@ -210,7 +211,21 @@ def _slips(word: str, known: str) -> bool:
         if (b.src_pos == a.src_pos + 1 and word[a.src_pos] == known[b.dest_pos]
                 and word[b.src_pos] == known[a.dest_pos]):
             swapped |= {a.src_pos, b.src_pos}
-    return all(op.src_pos in swapped or word[op.src_pos] + known[op.dest_pos] in SLIPS for op in ops)
+    if not all(op.src_pos in swapped or word[op.src_pos] + known[op.dest_pos] in SLIPS for op in ops):
+        return False
+    # A letter too many is an ending (« porteurs »), a key hit twice or one beside its neighbour
+    # (« seuill »), or a vowel sounded with the next (« spaseur »); « juriste » is not « juste ».
+    edits = Levenshtein.editops(word, known)
+    moved = {(known[op.dest_pos], op.src_pos) for op in edits if op.tag == "insert"}
+    for op in edits:
+        if op.tag != "delete" or op.src_pos >= len(word) - 2:
+            continue
+        if any((word[op.src_pos], p) in moved for p in (op.src_pos - 1, op.src_pos, op.src_pos + 1)):
+            continue  # a letter typed one place off (« exmeples »)
+        extra, near = word[op.src_pos], word[max(op.src_pos - 1, 0):op.src_pos] + word[op.src_pos + 1:op.src_pos + 2]
+        if not any(extra == n or extra + n in SLIPS or extra in VOWELS and n in VOWELS for n in near):
+            return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -871,6 +871,8 @@ def test_a_real_word_of_the_answers_is_not_corrected_into_another_word(matcher):
         ("en 2021 on avait 70 M€ d'achats", "avait", "avant"),
         ("quelles pièces demander au candidat ?", "pieces", "erreur"),
         ("est-ce que ça rentre dans le champ ?", "rentre", "rendre"),
+        ("je suis juriste dans un hôpital", "juriste", "juste"),  # two letters too many in the middle
+        ("pouvez-vous confirmer le seuil ?", "confirmer", "confier"),
     ],
 )
 def test_a_real_word_one_letter_from_a_known_one_is_not_a_slip(matcher, question, kept, not_made):
@@ -885,6 +887,8 @@ def test_a_real_word_one_letter_from_a_known_one_is_not_a_slip(matcher, question
         ("cb de pqges ?", "pages"),  # keys side by side
         ("les indicatuers", "indicateur"),  # two letters swapped
         ("conbien de pages ?", "combien"),
+        ("le seuill du spaser", "seuil"),  # a key hit twice
+        ("intercos et spaser commun", "intercommunalite"),  # an ending
     ],
 )
 def test_slips_of_the_fingers_and_the_ear_are_still_corrected(matcher, question, fixed):
