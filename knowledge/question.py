@@ -122,7 +122,8 @@ _STRUCTURES = (
     (re.compile(r"\b(?:intercommunalite|interco|epci|agglomeration|communaute de communes|communaute d agglomeration)s?\b"),
      "une intercommunalité"),
     (re.compile(r"\bsyndicats?\b"), "un syndicat"),
-    (re.compile(r"\b(?:hopital|hopitaux|chu|centre hospitalier)\b"), "un établissement de santé"),
+    (re.compile(r"\b(?:hopital|hopitaux|chu|ght|centres? hospitaliers?|etablissements? (?:publics? )?de sante)\b"),
+     "un établissement de santé"),
     (re.compile(r"\b(?:ministere|prefecture|services de l etat)\b"), "un service de l'État"),
     (re.compile(r"\betablissements? publics?\b|\boffice\b"), "un établissement public"),
 )

@@ -798,6 +798,7 @@ def test_a_vague_message_is_not_read_as_a_follow_up(matcher, vague):
         ("combien de collectivités concernées par le seuil de 50 millions", None, None),  # the rule, not theirs
         ("on est loin des 50 millions", None, None),
         ("nous dépensons 50 millions pile", 50.0, None),
+        ("notre GHT achète pour 300 M€", 300.0, "un établissement de santé"),
     ],
 )
 def test_facts_a_question_gives(text, amount, structure):
@@ -986,6 +987,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # where the asker works is who asks, not what
         ("bonjour, je suis secrétaire de mairie, c'est quoi ce spaser dont tout le monde parle ?", "definition"),
         ("le spaser, c'est pas pour nous ?", "qui-est-concerne"),
+        ("les établissements de santé sont-ils concernés par le spaser ?", "qui-est-concerne"),  # hospitals
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
