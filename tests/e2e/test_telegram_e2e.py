@@ -48,6 +48,18 @@ async def test_a_follow_up_and_a_texted_question_in_telegram(fake, start_bot):
     assert fake.rejected == []
 
 
+async def test_a_follow_up_after_stated_purchases_gets_the_verdict_in_telegram(fake, start_bot):
+    await start_bot()
+    [first] = await ask(fake, "avec 52 M€ d'achats on est dedans ?")
+    assert "Avec 52 M€ d'achats par an, oui" in first["text"]
+    [then] = await ask(fake, "et pour une commune ?")
+    assert "Avec 52 M€ d'achats par an, oui" in then["text"] and "pour une commune" in then["text"]
+    [long] = await ask(fake, "Le nouveau président veut un état des lieux de nos achats avant d'écrire quoi que ce "
+                             "soit. Comment s'y prendre ?")
+    assert "état des lieux" in long["text"] and "Source" in long["text"]
+    assert fake.rejected == []
+
+
 async def test_old_related_button_still_answers_and_every_query_is_answered(fake, start_bot):
     await start_bot()
     [answer] = await ask(fake, "combien de pages fait un spaser ?")
