@@ -202,10 +202,16 @@ SLIPS = frozenset(
     for pair in (group, group[::-1]))
 
 
+def _sentences(text: str, cut: re.Pattern[str] = FULL_STOP) -> list[str]:
+    """The sentences of a message, cut between full sentences unless told otherwise."""
+    return [part for part in cut.split(text.strip()) if part.strip()]
+
+
 def _slips(word: str, known: str) -> bool:
     """Whether every letter `word` has in place of one of `known` is one the fingers or the ear slip to;
     two letters swapped side by side are one slip."""
-    ops = [op for op in Levenshtein.editops(word, known) if op.tag == "replace"]
+    edits = Levenshtein.editops(word, known)
+    ops = [op for op in edits if op.tag == "replace"]
     swapped = set()
     for a, b in zip(ops, ops[1:]):
         if (b.src_pos == a.src_pos + 1 and word[a.src_pos] == known[b.dest_pos]
@@ -215,7 +221,6 @@ def _slips(word: str, known: str) -> bool:
         return False
     # A letter too many is an ending (« porteurs »), a key hit twice or one beside its neighbour
     # (« seuill »), or a vowel sounded with the next (« spaseur »); « juriste » is not « juste ».
-    edits = Levenshtein.editops(word, known)
     moved = {(known[op.dest_pos], op.src_pos) for op in edits if op.tag == "insert"}
     for op in edits:
         if op.tag != "delete" or op.src_pos >= len(word) - 2:
@@ -501,9 +506,9 @@ class Matcher:
             intro = INTRO_END.split(GREETING.sub("", question), 1)
             if len(intro) > 1 and intro[1].strip():
                 asked = set(self.query_terms(intro[1])[1])
-                for word in self.query_terms(intro[0])[0]:
-                    if word in STRUCTURE_WORDS and stem(word) not in asked and len(weights) > 1:
-                        weights.pop(stem(word), None)
+                for word, term in zip(*self.query_terms(intro[0])):
+                    if word in STRUCTURE_WORDS and term not in asked and len(weights) > 1:
+                        weights.pop(term, None)
         if DEFINITION_TERM in weights and len(set(weights) - {SPASER_TERM, DEFINITION_TERM}) > 0:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
         if MUST_HAVE_ONE.search(simplified) and OBLIGATION_TERM in self.idf and OBLIGATION_TERM not in weights:
@@ -525,7 +530,7 @@ class Matcher:
         if asked and tail is None:
             # « Notre conseil d'administration s'interroge. Sommes-nous concernés avec 30 M€ d'achats ? »:
             # what the sentences before the one that states the volume tell is context too.
-            sentences = [p for p in FULL_STOP.split(question.strip()) if p.strip()]
+            sentences = _sentences(question)
             if len(sentences) > 1 and purchases_meur(sentences[-1]) is not None:
                 tail = sentences[-1]
         if tail is not None:
@@ -554,7 +559,7 @@ class Matcher:
         Combien d'indicateurs suivre ? »), since « X ; est-ce qu'il y a une recommandation ? » asks about X."""
         opening = simplify(SENTENCE_BREAK.split(question.strip())[0])
         cut = SENTENCE_BREAK if TELLS_ABOUT_ONESELF.match(opening) or SELF_INTRODUCTION.match(opening) else FULL_STOP
-        parts = [p for p in cut.split(question.strip()) if p.strip()]
+        parts = _sentences(question, cut)
         # A closing courtesy (« Pouvez-vous m'éclairer ? », « Merci d'avance. ») asks nothing of the base.
         while len(parts) > 1 and not any(t in self.idf for t in self.query_terms(parts[-1])[1]):
             parts.pop()
@@ -776,7 +781,7 @@ class Matcher:
         """
         # « Notre schéma a 12 axes et 80 actions. Combien d'axes faut-il ? » asks once: the sentences
         # that only tell, before the first that asks, are not questions of their own.
-        sentences = [p for p in FULL_STOP.split(question.strip()) if p.strip()]
+        sentences = _sentences(question)
         while len(sentences) > 1 and not sentences[0].rstrip().endswith("?") and not ASKS_OPENLY.search(
                 simplify(sentences[0])):
             sentences.pop(0)
