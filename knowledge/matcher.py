@@ -77,7 +77,7 @@ NEIGHBOUR_MIN = 40.0
 # unless it asks something itself (« je voudrais savoir combien de pages… et… »).
 TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez nous|nous sommes)\b")
 _ASKING = (r"comment|combien|cb|quel|quelle|quels|quelles|pourquoi|est ce|faut il|peut on|"
-           r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il")
+           r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il|existe t il")
 # With « qui », « où », « quoi », which tell as often as they ask (« une direction qui commence à
 # parler développement durable »): ASKS_OPENLY leaves them out where a self-introduction is read.
 ASKS = re.compile(rf"\b(?:{_ASKING}|ou|qui|quoi)\b")
@@ -98,6 +98,8 @@ TOLD_LEAD = 0.8
 ASKED_FIRST = re.compile(r"\?\s+[^?\s][^?]*$")
 SENTENCE_BREAK = re.compile(r"(?<=[.:;!?])\s+")
 FULL_STOP = re.compile(r"(?<=[.!?])\s+")
+# What a message tells before it asks ends at a full stop or a semicolon (« …finira dans un tiroir ; quels arguments… »).
+TOLD_BREAK = re.compile(r"(?<=[.;!?])\s+")
 # « et les entreprises ? »: another object for the same question.
 SUBSTITUTES = re.compile(r"^et (?:les|le|la|l|des|du|aux|avec les|avec le|avec la|avec l)\b")
 # A pronoun that stands for what was asked before (« il est encore en vigueur ? »).
@@ -781,7 +783,7 @@ class Matcher:
         """
         # « Notre schéma a 12 axes et 80 actions. Combien d'axes faut-il ? » asks once: the sentences
         # that only tell, before the first that asks, are not questions of their own.
-        sentences = _sentences(question)
+        sentences = _sentences(question, TOLD_BREAK)
         while len(sentences) > 1 and not sentences[0].rstrip().endswith("?") and not ASKS_OPENLY.search(
                 simplify(sentences[0])):
             sentences.pop(0)

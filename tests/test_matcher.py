@@ -993,3 +993,37 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
     outcome = matcher.decide(question)
     assert outcome.kind == "answered" and outcome.best.entry.id == expected
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # below the threshold, one asks whether a voluntary scheme is possible
+        ("on est en dessous du seuil, peut-on en adopter un quand même ?", "spaser-volontaire"),
+        # « qu'entend-on par » asks for a definition
+        ("qu'entend-on par considération sociale ?", "considerations"),
+        # « devraient en avoir un » is the obligation, with « en » in the way
+        ("combien d'organismes devraient en avoir un ?", "nombre-concernes"),
+        # the mayor's word opening the document is its editorial
+        ("que mettre dans le mot du maire en ouverture du schéma ?", "introduction-editorial"),
+        ("quels chapitres dans un spaser ?", "sommaire-type"),
+        # texting drops apostrophes: « dun » is « d'un », « jai » « j'ai »
+        ("jai besoin dun modèle de spaser", "modele-type"),
+        # « quelque chose » says nothing of what is asked
+        ("risque-t-on quelque chose sans schéma ?", "sanction-controle"),
+        # consulting the partners is the consultation Paris organised
+        ("comment Paris a fait pour consulter les partenaires ?", "concertation-paris"),
+    ],
+)
+def test_more_everyday_wordings_reach_their_entry(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.best.entry.id == expected
+
+
+def test_what_is_told_before_a_semicolon_is_not_a_question_of_its_own(matcher):
+    outcome = matcher.decide("La direction dit que le spaser est un document de plus qui finira dans un tiroir ; "
+                             "quelles erreurs éviter ?")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "erreurs-a-eviter" and outcome.also is None
+    # a first sentence that asks is still a question of its own, « existe-t-il » included
+    both = matcher.decide("Existe-t-il un modèle ; et un outil d'autodiagnostic ?")
+    assert both.kind == "answered" and {both.best.entry.id, both.also.entry.id} == {"modele-type", "autodiagnostic"}
