@@ -572,7 +572,8 @@ class Matcher:
         asked = [p for p in parts if p.rstrip().endswith("?")]
         if len(asked) == 1 and not parts[-1].rstrip().endswith("?"):
             return asked[0]
-        if not ASKS.search(simplify(parts[-1])):
+        # « C'est vraiment obligatoire d'associer d'autres gens ? » asks by its question mark alone.
+        if not ASKS.search(simplify(parts[-1])) and not parts[-1].rstrip().endswith("?"):
             return None
         return parts[-1]
 
@@ -683,7 +684,10 @@ class Matcher:
             return False
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         # What a long message tells lowers every score alike; an entry well ahead of the next stays ahead.
-        if query.closing is not None and best >= TOLD_FLOOR and runner_up <= TOLD_LEAD * best:
+        # Not when the closing question, read alone, is mostly words the base never uses (« vous avez
+        # des conseils de management ? »): the story lowered the weight of what is unknown, not the question.
+        if (query.closing is not None and best >= TOLD_FLOOR and runner_up <= TOLD_LEAD * best
+                and self._unknown_share(self._own_query(query.closing)) <= UNKNOWN_SHARE):
             return True
         return best >= max(MARGIN_FLOOR, self.suggest_threshold) and best - runner_up >= MARGIN
 

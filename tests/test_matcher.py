@@ -1027,3 +1027,9 @@ def test_what_is_told_before_a_semicolon_is_not_a_question_of_its_own(matcher):
     # a first sentence that asks is still a question of its own, « existe-t-il » included
     both = matcher.decide("Existe-t-il un modèle ; et un outil d'autodiagnostic ?")
     assert both.kind == "answered" and {both.best.entry.id, both.also.entry.id} == {"modele-type", "autodiagnostic"}
+
+
+def test_a_closing_question_may_ask_by_its_question_mark_alone(matcher):
+    outcome = matcher.decide("Chez nous le service marchés compte trois personnes pour toute la ville, la charge "
+                             "est énorme. Le schéma doit être publié ?")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "publication"
