@@ -98,6 +98,12 @@ TOLD_LEAD = 0.8
 ASKED_FIRST = re.compile(r"\?\s+[^?\s][^?]*$")
 SENTENCE_BREAK = re.compile(r"(?<=[.:;!?])\s+")
 FULL_STOP = re.compile(r"(?<=[.!?])\s+")
+# « Des conseils ? », « Une idée ? » close a message without asking anything of their own: what the
+# message told is the question.
+ASKS_FOR_HELP = frozenset(stem(w) for w in (
+    "conseil", "conseils", "idee", "idees", "piste", "pistes", "astuce", "astuces", "suggestion", "suggestions",
+    "aide", "aider", "tuyau", "tuyaux", "avis", "recommandation", "recommandations"))
+COUNCIL_TERM = stem("conseil")
 # What a message tells before it asks ends at a full stop or a semicolon (« …finira dans un tiroir ; quels arguments… »).
 TOLD_BREAK = re.compile(r"(?<=[.;!?])\s+")
 # « et les entreprises ? »: another object for the same question.
@@ -511,6 +517,11 @@ class Matcher:
                 for word, term in zip(*self.query_terms(intro[0])):
                     if word in STRUCTURE_WORDS and term not in asked and len(weights) > 1:
                         weights.pop(term, None)
+        if any(t in self.idf for t in set(weights) - ASKS_FOR_HELP - {SPASER_TERM}):
+            # « Des idées pour choisir nos indicateurs en atelier ? » asks about the indicators: the call
+            # for help is how it asks, whatever phrasing happens to share it. Not « conseil », which
+            # is also where a scheme is voted (« passer en conseil municipal »).
+            weights = {t: w for t, w in weights.items() if t not in ASKS_FOR_HELP or t == COUNCIL_TERM}
         if DEFINITION_TERM in weights and len(set(weights) - {SPASER_TERM, DEFINITION_TERM}) > 0:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
         if MUST_HAVE_ONE.search(simplified) and OBLIGATION_TERM in self.idf and OBLIGATION_TERM not in weights:
@@ -563,7 +574,9 @@ class Matcher:
         cut = SENTENCE_BREAK if TELLS_ABOUT_ONESELF.match(opening) or SELF_INTRODUCTION.match(opening) else FULL_STOP
         parts = _sentences(question, cut)
         # A closing courtesy (« Pouvez-vous m'éclairer ? », « Merci d'avance. ») asks nothing of the base.
-        while len(parts) > 1 and not any(t in self.idf for t in self.query_terms(parts[-1])[1]):
+        # So does a bare call for help (« Des conseils ? »): what the message told is what it asks.
+        while len(parts) > 1 and (not any(t in self.idf for t in self.query_terms(parts[-1])[1])
+                                  or set(self.query_terms(parts[-1])[1]) <= ASKS_FOR_HELP):
             parts.pop()
         if len(parts) < 2:
             return None

@@ -1003,6 +1003,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("risque-t-on quelque chose sans schéma ?", "sanction-controle"),
         # consulting the partners is the consultation Paris organised
         ("comment Paris a fait pour consulter les partenaires ?", "concertation-paris"),
+        # « Des idées ? » asks for help, not for the entry whose phrasing says « idées »
+        ("Je dois animer un atelier pour choisir nos indicateurs avec les collègues. Des idées ?", "atelier-indicateurs"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
