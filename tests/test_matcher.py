@@ -1005,6 +1005,11 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("comment Paris a fait pour consulter les partenaires ?", "concertation-paris"),
         # « Des idées ? » asks for help, not for the entry whose phrasing says « idées »
         ("Je dois animer un atelier pour choisir nos indicateurs avec les collègues. Des idées ?", "atelier-indicateurs"),
+        # « font partie de » says nothing of a share (« part »)
+        ("quels organismes font partie des acheteurs tenus d'avoir un schéma ?", "qui-est-concerne"),
+        # what comes at the end of the document is the annexes
+        ("que met-on à la fin du document, un glossaire ?", "annexes-lexique"),
+        ("les axes classik d'un spaser", "axes-classiques"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
