@@ -546,6 +546,10 @@ class Matcher:
             sentences = _sentences(question)
             if len(sentences) > 1 and purchases_meur(sentences[-1]) is not None:
                 tail = sentences[-1]
+            elif len(sentences) > 1 and THRESHOLD_ASKED.search(simplify(sentences[-1])):
+                # « Notre syndicat a été créé l'an dernier et nos achats vont dépasser 60 M€. Doit-on
+                # avoir un schéma ? »: the volume told, then the question; the rest of the story is context.
+                tail = sentences[-1]
         if tail is not None:
             context |= set(weights) - set(self.query_terms(tail)[1])
         rest = sum(w for t, w in weights.items()

@@ -837,6 +837,9 @@ def test_facts_a_question_gives(text, amount, structure):
         # « Bonjour à tous, » greets too: what follows is who asks, then the volume
         "Bonjour à tous, je suis directeur de la commande publique d'une ville moyenne et je prépare une note "
         "sur le SPASER pour mon maire : sommes-nous concernés avec nos 45 M€ d'achats ?",
+        # the volume in the story, the question after it: the rest of the story is context
+        "Notre agglomération est née d'une fusion il y a deux ans et nos achats passent à 58 M€. "
+        "Doit-on avoir un schéma dès cette année ?",
     ],
 )
 def test_a_stated_volume_and_whether_it_must_is_answered_by_the_threshold_entry_with_the_verdict(matcher, question):
