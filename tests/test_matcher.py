@@ -1013,6 +1013,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # what comes at the end of the document is the annexes
         ("que met-on à la fin du document, un glossaire ?", "annexes-lexique"),
         ("les axes classik d'un spaser", "axes-classiques"),
+        # a « contrat » is a « marché »: what it means, not the census that counts contracts
+        ("que signifie une considération environnementale dans un contrat ?", "considerations"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
