@@ -1015,6 +1015,10 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("les axes classik d'un spaser", "axes-classiques"),
         # a « contrat » is a « marché »: what it means, not the census that counts contracts
         ("que signifie une considération environnementale dans un contrat ?", "considerations"),
+        # a follow-up that « prend un temps fou » is a time-consuming one
+        ("ça nous prend un temps fou de remplir le suivi chaque année, des solutions ?", "suivi-indicateurs-qui"),
+        # the law that made it compulsory « à l'origine » is its history
+        ("quelle loi a rendu le schéma obligatoire à l'origine ?", "historique-lois"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
