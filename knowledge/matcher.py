@@ -641,12 +641,14 @@ class Matcher:
         terms = weights.keys()
         said = sum(weights[t] for t in terms & doc.answer_terms)
         shared = terms & doc.terms
+        texts = doc.texts
         if DEFINITION_TERM in shared and len(shared) > 1:
             # « c'est quoi l'ESS ? » asks what the ESS is: an entry that says « c'est quoi » of
-            # something else in another phrasing does not cover it.
+            # something else in another phrasing does not cover it, nor does that phrasing look like it.
             with_it = set(doc.term_phrasings[DEFINITION_TERM])
             if not any(with_it.intersection(doc.term_phrasings[t]) for t in shared if t != DEFINITION_TERM):
                 shared = shared - {DEFINITION_TERM}
+                texts = [t for n, t in enumerate(doc.texts) if n not in with_it]
         cov = min(1.0, (sum(weights[t] for t in shared) + ANSWER_WEIGHT * said) / total)
         matched: dict[int, float] = defaultdict(float)
         for term in shared:
@@ -669,7 +671,7 @@ class Matcher:
                     paired[number] += 1
             best_f += PAIR_WEIGHT * max(paired.values(), default=0) / len(pairs)
         # One call over the phrasings: rapidfuzz keeps the loop in C.
-        closest = process.extractOne(query.text, doc.texts, scorer=fuzz.token_set_ratio)
+        closest = process.extractOne(query.text, texts, scorer=fuzz.token_set_ratio)
         best_fuzzy = closest[1] / 100 if closest else 0.0
         score = 100 * (W_COVERAGE * cov + W_PHRASING * best_f + W_FUZZY * best_fuzzy * cov**0.5)
         return round(min(score, 100.0), 1)

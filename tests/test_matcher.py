@@ -1019,6 +1019,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("ça nous prend un temps fou de remplir le suivi chaque année, des solutions ?", "suivi-indicateurs-qui"),
         # the law that made it compulsory « à l'origine » is its history
         ("quelle loi a rendu le schéma obligatoire à l'origine ?", "historique-lois"),
+        # the « place » to give the elected is their role
+        ("quel rôle pour nos élus dans la rédaction ?", "role-elus"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
