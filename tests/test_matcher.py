@@ -1021,6 +1021,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("quelle loi a rendu le schéma obligatoire à l'origine ?", "historique-lois"),
         # the « place » to give the elected is their role
         ("quel rôle pour nos élus dans la rédaction ?", "role-elus"),
+        # « pas les moyens », « s'en sortir » tell the asker's situation, not the average writing time
+        ("on n'a pas les moyens de prendre un cabinet, comment s'en sortir pour écrire le spaser ?", "amo"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
