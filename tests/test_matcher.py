@@ -1023,6 +1023,11 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("quel rôle pour nos élus dans la rédaction ?", "role-elus"),
         # « pas les moyens », « s'en sortir » tell the asker's situation, not the average writing time
         ("on n'a pas les moyens de prendre un cabinet, comment s'en sortir pour écrire le spaser ?", "amo"),
+        # what to « mettre en avant » of a first review is how to communicate it
+        ("Notre schéma a un an et il faut en présenter un premier bilan devant l'assemblée. Que mettre en avant ?",
+         "communication-resultats"),
+        # the open data of one's contracts is downloaded from data.gouv; « s'en servir » is to use it
+        ("J'ai téléchargé les données de nos contrats sur data.gouv. Comment m'en servir ?", "decp-donnees"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
