@@ -1028,6 +1028,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
          "communication-resultats"),
         # the open data of one's contracts is downloaded from data.gouv; « s'en servir » is to use it
         ("J'ai téléchargé les données de nos contrats sur data.gouv. Comment m'en servir ?", "decp-donnees"),
+        # a bare subject: « loi climat » is the law itself, not one of the entries that name it
+        ("loi climat ?", "loi-climat-resilience"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
