@@ -87,6 +87,7 @@ CONTEXT_WORDS = frozenset(
     equipe service services je moi nous on notre nos mon ma mes
     habitants habitant environ peu pres quasiment presque
     juste simplement vraiment actuellement moment instant
+    correctement rapidement efficacement facilement exactement precisement reellement entierement clairement vite
     bonjour bonsoir salut hello coucou madame monsieur cordialement
     euros euro eur milliers millions million
     conseil_departemental

@@ -1030,6 +1030,10 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("J'ai téléchargé les données de nos contrats sur data.gouv. Comment m'en servir ?", "decp-donnees"),
         # a bare subject: « loi climat » is the law itself, not one of the entries that name it
         ("loi climat ?", "loi-climat-resilience"),
+        # an adverb the base never uses says how, not what (« correctement »)
+        ("Comment réaliser l'état des lieux correctement ?", "etat-des-lieux"),
+        # a « document type » is a template
+        ("ya-t-il un document type pour le schéma ?", "modele-type"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
