@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from domain.text import simplify
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,28 @@ class Capabilities:
 BARE_COMMANDS = {"aide": "aide", "help": "aide", "menu": "start"}
 
 
+# « Tu sers à quoi ? », « Qui êtes-vous ? », « Vous pouvez m'aider ? »: a question about the assistant
+# itself, answered by what it can do (matched on simplified text: folded, without punctuation).
+ASKS_ABOUT_ME = re.compile(
+    r"^(?:(?:bonjour|bonsoir|salut|hello|coucou) )?(?:"
+    r"(?:tu sers|vous servez|ca sert) a quoi|a quoi (?:tu sers|sers tu|vous servez|servez vous)"
+    r"|a quoi sert (?:ce bot|ce robot|cet assistant|l assistant)|(?:est )?quoi ce (?:bot|robot)"
+    r"|qui es tu|qui etes vous|tu es qui|vous etes qui|es qui"
+    r"|(?:que|est ce que) (?:sais tu|savez vous|tu sais|vous savez) faire|(?:tu sais|vous savez) faire quoi"
+    r"|que fais tu|que faites vous|tu fais quoi|vous faites quoi"
+    r"|comment (?:je vous |on vous |je te |on te )?utilise[rz]? (?:ce bot|cet assistant|l assistant)"
+    r"|(?:tu peux|vous pouvez|peux tu|pouvez vous) aider|aidez moi|aide moi|au secours|sos|ai besoin (?:d )?aide"
+    r")(?: svp| stp| s il vous plait| s il te plait| merci)?$"
+)
+
+
 def bare_command(text: str) -> str | None:
-    """The command a message made of one such word stands for (« Aide ? » is /aide)."""
-    return BARE_COMMANDS.get(text.strip().rstrip(" ?!.").lower())
+    """The command a message made of one such word stands for (« Aide ? » is /aide), or a question
+    about the assistant itself (« tu sers à quoi ? » is /aide too)."""
+    found = BARE_COMMANDS.get(text.strip().rstrip(" ?!.").lower())
+    if found is None and len(text) <= 80 and ASKS_ABOUT_ME.match(simplify(text)):
+        return "aide"
+    return found
 
 
 @dataclass(frozen=True)

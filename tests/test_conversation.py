@@ -110,6 +110,17 @@ def test_help_and_menu_typed_without_their_slash_are_the_commands(assistant, eve
     assert "Ce que je sais faire" not in texts(assistant.handle(event("aide", chat_type="group", user_id=43)))
 
 
+@pytest.mark.parametrize("text", ["Tu sers à quoi ?", "Bonjour, qui êtes-vous ?", "vous pouvez m'aider svp ?",
+                                  "qu'est-ce que tu sais faire ?", "j'ai besoin d'aide"])
+def test_a_question_about_the_assistant_itself_is_answered_by_what_it_can_do(assistant, event, text):
+    assert "Ce que je sais faire" in texts(assistant.handle(event(text)))
+
+
+@pytest.mark.parametrize("text", ["à quoi sert le RTES ?", "vous pouvez m'aider pour le seuil ?"])
+def test_a_question_on_something_else_that_opens_the_same_way_is_a_question(assistant, event, text):
+    assert "Ce que je sais faire" not in texts(assistant.handle(event(text)))
+
+
 def test_unknown_command_and_unknown_button_are_explained(assistant, event):
     assert "Je ne connais pas la commande /nimporte" in texts(assistant.handle(event(command="nimporte")))
     assert "plus disponible" in texts(assistant.handle(event(payload="faq:n-existe-pas")))
