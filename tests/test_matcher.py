@@ -1034,6 +1034,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("Comment réaliser l'état des lieux correctement ?", "etat-des-lieux"),
         # a « document type » is a template
         ("ya-t-il un document type pour le schéma ?", "modele-type"),
+        # who says they are lost or beginning asks where to start
+        ("je débute sur le spaser, je n'y connais rien", "premieres-etapes"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
