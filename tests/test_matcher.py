@@ -110,6 +110,7 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "comment rédiger le règlement de consultation ?",  # not consulting the stakeholders
     "doit-on allotir tous nos marchés ?",  # allotment at large, not the ESS's « petits lots »
     "qui signe les marchés publics dans une commune ?",  # not who signs the scheme's editorial
+    "peut-on favoriser les entreprises locales lors de l'attribution d'un marché ?",  # not counting local suppliers
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
@@ -1036,6 +1037,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("ya-t-il un document type pour le schéma ?", "modele-type"),
         # who says they are lost or beginning asks where to start
         ("je débute sur le spaser, je n'y connais rien", "premieres-etapes"),
+        # a « seuil minimum » is the threshold, not « how many »
+        ("y a-t-il un seuil minimum pour être obligé ?", "seuil-obligation"),
+        ("les groupements hospitaliers sont-ils soumis au spaser ?", "qui-est-concerne"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
