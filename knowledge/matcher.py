@@ -578,9 +578,10 @@ class Matcher:
         cut = SENTENCE_BREAK if TELLS_ABOUT_ONESELF.match(opening) or SELF_INTRODUCTION.match(opening) else FULL_STOP
         parts = _sentences(question, cut)
         # A closing courtesy (« Pouvez-vous m'éclairer ? », « Merci d'avance. ») asks nothing of the base.
-        # So does a bare call for help (« Des conseils ? »): what the message told is what it asks.
+        # So does a bare call for help (« Des conseils ? ») or « what is it » (« De quoi s'agit-il ? »):
+        # what the message told is what it asks.
         while len(parts) > 1 and (not any(t in self.idf for t in self.query_terms(parts[-1])[1])
-                                  or set(self.query_terms(parts[-1])[1]) <= ASKS_FOR_HELP):
+                                  or set(self.query_terms(parts[-1])[1]) <= ASKS_FOR_HELP | {DEFINITION_TERM}):
             parts.pop()
         if len(parts) < 2:
             return None

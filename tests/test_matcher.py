@@ -1040,6 +1040,14 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # a « seuil minimum » is the threshold, not « how many »
         ("y a-t-il un seuil minimum pour être obligé ?", "seuil-obligation"),
         ("les groupements hospitaliers sont-ils soumis au spaser ?", "qui-est-concerne"),
+        # a closing « De quoi s'agit-il ? » asks what the message named is
+        ("Mon directeur a entendu parler du label RFAR. De quoi s'agit-il ?", "label-rfar"),
+        # what one « fait figurer » in the introduction is what one puts in it; « éléments » says nothing
+        ("Je dois écrire l'introduction du schéma pour la présidente. Quels éléments y faire figurer ?",
+         "introduction-editorial"),
+        ("le spaser ne sert à rien, si ?", "pourquoi-spaser"),
+        # « de taille comparable » is who they are, « voir les schémas » of others is their examples
+        ("je voudrais voir les schémas de collectivités de taille comparable", "exemples-spaser"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
