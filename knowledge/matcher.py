@@ -107,7 +107,10 @@ COUNCIL_TERM = stem("conseil")
 # What a message tells before it asks ends at a full stop or a semicolon (« …finira dans un tiroir ; quels arguments… »).
 TOLD_BREAK = re.compile(r"(?<=[.;!?])\s+")
 # « et les entreprises ? »: another object for the same question.
-SUBSTITUTES = re.compile(r"^et (?:les|le|la|l|des|du|aux|avec les|avec le|avec la|avec l)\b")
+SUBSTITUTES = re.compile(r"^et (?:les|le|la|l|des|du|aux|un|une|avec les|avec le|avec la|avec l|pour les)\b")
+# A question word alone (« combien ? », « et où ? ») asks about what was just asked.
+BARE_ASK = re.compile(r"^(?:et |mais )?(?:c est )?(?:combien|ou|quand|pourquoi|comment|qui|lequel|laquelle|lesquels|"
+                      r"lesquelles)(?: ca| alors| donc| exactement)?$")
 # A pronoun that stands for what was asked before (« il est encore en vigueur ? »).
 REFERS_BACK = re.compile(r"\b(?:il|elle|ils|elles|le|la|les|l|lui|leur|y|en)\b")
 # A short message that opens on « il », « elle » speaks of what was just asked (« elle est gratuite ? »).
@@ -721,6 +724,16 @@ class Matcher:
         outcome = self._decide(query, question)
         if outcome.kind != Answered.ANSWERED and (query.words > TOLD_MIN_WORDS or query.closing is not None):
             outcome = self._asked_after_telling(outcome, query, question) or outcome
+        if BARE_ASK.match(simplify(question)):
+            # « combien ? », « où ? » right after a question ask it of that question's topic; asked first,
+            # they name none, and whatever entry they fit is only a guess.
+            if follows:
+                again = self._decide(self._following(query, follows, question), "")
+                if again.kind == Answered.ANSWERED:
+                    return replace(again, follows=follows)
+            if outcome.kind == Answered.ANSWERED:
+                return Outcome(Answered.SUGGESTED, outcome.best, (outcome.best, *outcome.suggestions)[:3])
+            return outcome
         if not (follows and query.weights and query.words <= FOLLOW_UP_WORDS):
             return outcome
         # « et avec les directions ? » continues the previous question even

@@ -705,10 +705,23 @@ def test_naming_another_body_asks_the_same_question_again(matcher, first, then, 
     ("Comment associer les élus ?", "et les entreprises ?", {"parties-prenantes-obligation", "typologie-acteurs"}),
     ("Que dit la loi AGEC ?", "et la loi EGalim ?", {"loi-egalim"}),
     ("combien d'axes dans un spaser ?", "et les indicateurs ?", {"nombre-indicateurs"}),
+    ("c'est quoi une SIAE ?", "et une ESUS ?", {"esus"}),
+    ("comment animer les ateliers ?", "et pour les indicateurs ?", {"atelier-indicateurs"}),
 ])
 def test_and_the_other_one_takes_the_place_of_what_was_asked_about(matcher, first, then, expected):
     outcome = matcher.decide(then, follows=first)
     assert outcome.kind == "answered" and outcome.best.entry.id in expected
+
+
+@pytest.mark.parametrize("first, then, expected", [
+    ("quels indicateurs suivre ?", "combien ?", "nombre-indicateurs"),
+    ("le spaser doit-il être publié ?", "où ?", "publication"),
+])
+def test_a_question_word_alone_asks_about_the_previous_question(matcher, first, then, expected):
+    outcome = matcher.decide(then, follows=first)
+    assert outcome.kind == "answered" and outcome.best.entry.id == expected
+    # asked first, it names nothing: a guess is offered, not answered
+    assert matcher.decide(then).kind != "answered"
 
 
 @pytest.mark.parametrize("question, expected", [
