@@ -108,6 +108,10 @@ COUNCIL_TERM = stem("conseil")
 TOLD_BREAK = re.compile(r"(?<=[.;!?])\s+")
 # « et les entreprises ? »: another object for the same question.
 SUBSTITUTES = re.compile(r"^et (?:les|le|la|l|des|du|aux|un|une|avec les|avec le|avec la|avec l|pour les)\b")
+WHICH = re.compile(r"\b(?:quel|quels|quelle|quelles|lequel|laquelle|lesquels|lesquelles)\b")
+COUNT_TERM = stem("combien")
+# « Quel taux… ? », « quelle part… ? » ask a figure all the same.
+AMOUNT_ASKED = frozenset({COUNT_TERM} | {stem(w) for w in ("taux", "part", "pourcentage", "proportion", "montant")})
 # A question word alone (« combien ? », « et où ? ») asks about what was just asked.
 BARE_ASK = re.compile(r"^(?:et |mais )?(?:c est )?(?:combien|ou|quand|pourquoi|comment|qui|lequel|laquelle|lesquels|"
                       r"lesquelles)(?: ca| alors| donc| exactement)?$")
@@ -319,6 +323,7 @@ class _Query:
     words: int = 0  # how many content words the person typed
     threshold: bool = False  # states its purchases and asks whether the obligation applies
     closing: str | None = None  # the question that closes a long message that tells first (not read for threshold ones)
+    which: bool = False  # asks « quels… ? » and not « combien… ? »
 
     @cached_property
     def pairs(self) -> frozenset[tuple[str, str]]:
@@ -570,7 +575,9 @@ class Matcher:
                 asked = set(self.query_terms(closing)[1])
                 if asked & weights.keys():
                     weights = {t: w * (1.0 if t in asked else TOLD_WEIGHT) for t, w in weights.items()}
-        return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words), threshold, closing)
+        which = WHICH.search(simplified) is not None and not AMOUNT_ASKED & weights.keys()
+        return _Query(weights, " ".join(w for w in words if w not in CONTEXT_WORDS), len(words), threshold, closing,
+                      which)
 
     def _question_after_telling(self, question: str) -> str | None:
         """The closing sentence of a message that tells something and ends on a question; None for a
@@ -660,8 +667,12 @@ class Matcher:
             for number in doc.term_phrasings[term]:
                 matched[number] += weight
         best_f = 0.0
+        # « Quels indicateurs suivre ? » asks which, not how many: a phrasing that asks « combien »
+        # says something the question does not.
+        counting = doc.term_phrasings.get(COUNT_TERM, ()) if query.which else ()
         for number, weight in matched.items():
-            recall, precision = min(1.0, weight / total), weight / doc.weights[number]
+            size = doc.weights[number] + (self.idf.get(COUNT_TERM, 0.0) if number in counting else 0.0)
+            recall, precision = min(1.0, weight / total), weight / size
             f = 2 * recall * precision / (recall + precision)
             if f > best_f:
                 best_f = f

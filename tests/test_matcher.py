@@ -1061,6 +1061,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("le spaser ne sert à rien, si ?", "pourquoi-spaser"),
         # « de taille comparable » is who they are, « voir les schémas » of others is their examples
         ("je voudrais voir les schémas de collectivités de taille comparable", "exemples-spaser"),
+        # « quels indicateurs » asks which ones, not how many
+        ("quels indicateurs suivre ?", "exemples-indicateurs"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
