@@ -104,6 +104,7 @@ ASKS_FOR_HELP = frozenset(stem(w) for w in (
     "conseil", "conseils", "idee", "idees", "piste", "pistes", "astuce", "astuces", "suggestion", "suggestions",
     "aide", "aider", "tuyau", "tuyaux", "avis", "recommandation", "recommandations"))
 COUNCIL_TERM = stem("conseil")
+ELECTED_TERM = stem("elu")  # the group of the elected (« maire », « président », « élue »…)
 # What a message tells before it asks ends at a full stop or a semicolon (« …finira dans un tiroir ; quels arguments… »).
 TOLD_BREAK = re.compile(r"(?<=[.;!?])\s+")
 # « et les entreprises ? »: another object for the same question.
@@ -530,6 +531,12 @@ class Matcher:
             # for help is how it asks, whatever phrasing happens to share it. Not « conseil », which
             # is also where a scheme is voted (« passer en conseil municipal »).
             weights = {t: w for t, w in weights.items() if t not in ASKS_FOR_HELP or t == COUNCIL_TERM}
+        if ELECTED_TERM in weights and len(weights) > 1 and SELF_INTRODUCTION.match(simplified):
+            # « Je suis maire d'une commune…, dois-je faire un spaser ? »: the mayor is who asks, not the
+            # place of the elected in the scheme (unless the question itself names them).
+            intro = INTRO_END.split(GREETING.sub("", question), 1)
+            if len(intro) > 1 and intro[1].strip() and ELECTED_TERM not in self.query_terms(intro[1])[1]:
+                weights.pop(ELECTED_TERM)
         if DEFINITION_TERM in weights and len(set(weights) - {SPASER_TERM, DEFINITION_TERM}) > 0:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
         if MUST_HAVE_ONE.search(simplified) and OBLIGATION_TERM in self.idf and OBLIGATION_TERM not in weights:

@@ -47,7 +47,9 @@ def courtesy(simplified: str) -> str | None:
 # « le directeur du développement demande comment », « on m'a dit que ».
 _ASKS = (
     r"(?:demande|demandent|demandait|a demande|ont demande|interroge|interrogent|pose la question|"
-    r"veut savoir|veulent savoir|voudrait savoir|voudraient savoir|aimerait savoir|souhaite savoir)"
+    r"veut savoir|veulent savoir|voudrait savoir|voudraient savoir|aimerait savoir|aimeraient savoir|souhaite savoir|"
+    r"souhaitent savoir|souhaiterait savoir|souhaiteraient savoir|veut connaitre|voudrait connaitre|"
+    r"aimerait connaitre|souhaite connaitre|souhaiterait connaitre)"
 )
 _QUESTION_START = r"(?:il|ils|elle|que|ce que|ce|comment|combien|quel|quelle|quels|quelles|pourquoi|quand|ou|qui|a quoi)"
 REPORTED = re.compile(
@@ -85,7 +87,7 @@ CONTEXT_WORDS = frozenset(
     acheteuse dgs dga dgst dgd drh daf directeur directrice dg chef cheffe n1 boss manager collegue collegues
     responsable responsables charge chargee adjoint adjointe vice vp secretaire general generale
     equipe service services je moi nous on notre nos mon ma mes
-    habitants habitant environ peu pres quasiment presque
+    habitants habitant administres administre environ peu pres quasiment presque
     juste simplement vraiment actuellement moment instant
     correctement rapidement efficacement facilement exactement precisement reellement entierement clairement vite
     bonjour bonsoir salut hello coucou madame monsieur cordialement

@@ -1063,6 +1063,14 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("je voudrais voir les schémas de collectivités de taille comparable", "exemples-spaser"),
         # « quels indicateurs » asks which ones, not how many
         ("quels indicateurs suivre ?", "exemples-indicateurs"),
+        # a formal or elected voice: « souhaiterait savoir » reports, the mayor who asks is not the topic
+        ("Notre présidente souhaiterait savoir ce que le schéma apporte vraiment", "pourquoi-spaser"),
+        ("Je suis maire d'une commune de 20 000 habitants, dois-je faire un spaser ?", "seuil-obligation"),
+        ("comment expliquer le schéma à nos administrés ?", "communication-resultats"),
+        ("validité du schéma ?", "duree-validite"),
+        ("Je vous saurais gré de m'indiquer les modalités de publication du schéma.", "publication"),
+        ("quelles dispositions législatives encadrent le spaser ?", "base-legale"),
+        ("le directeur demande si d'autres hôpitaux ont adopté un schéma", "portail-achats-durables"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
