@@ -76,6 +76,8 @@ NEIGHBOUR_MIN = 40.0
 # comité de pilotage et je voudrais savoir à quel rythme le réunir ») is context, not a first question,
 # unless it asks something itself (« je voudrais savoir combien de pages… et… »).
 TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez nous|nous sommes)\b")
+# « je cherche un modèle », « j'aimerais des exemples »: the asker speaks of themselves to ask for something.
+REQUESTS = re.compile(r"^(?:je )?(?:cherche|recherche|voudrais|veux|aimerais|souhaite|souhaiterais|ai besoin)\b")
 _ASKING = (r"comment|combien|cb|quel|quelle|quels|quelles|pourquoi|est ce|faut il|peut on|"
            r"doit on|doit il|doit elle|doivent ils|est il|est elle|sont ils|y a t il|existe t il")
 # With « qui », « où », « quoi », which tell as often as they ask (« une direction qui commence à
@@ -868,7 +870,8 @@ class Matcher:
         found: tuple[Match, Match] | None = None
         for cut in range(1, len(pieces)):
             sides = [" ".join(pieces[:cut]), " ".join(pieces[cut:])]
-            if TELLS_ABOUT_ONESELF.match(sides[0]) and not ASKS_OPENLY.search(sides[0]):
+            if (TELLS_ABOUT_ONESELF.match(sides[0]) and not ASKS_OPENLY.search(sides[0])
+                    and not REQUESTS.match(sides[0])):
                 continue
             answers = []
             level = 0

@@ -294,6 +294,18 @@ def test_two_questions_in_one_get_both_entries_in_the_order_asked(matcher):
     assert (outcome.best.entry.id, outcome.also.entry.id) == ("nombre-indicateurs", "gouvernance-rythme")
 
 
+@pytest.mark.parametrize("question, expected", [
+    # « je voudrais… » speaks of oneself to ask: its side is a question of its own
+    ("je voudrais un modèle de schéma et aussi des exemples d'indicateurs", {"modele-type", "exemples-indicateurs"}),
+    # « retrouver » is « trouver »: the webinars' own phrasing is found again
+    ("où trouver les webinaires et le MOOC ?", {"webinaires", "mooc"}),
+])
+def test_two_requests_in_one_get_both_entries(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.also is not None
+    assert {outcome.best.entry.id, outcome.also.entry.id} == expected
+
+
 def test_the_second_question_may_pull_the_whole_towards_it(matcher):
     # Over the whole text, « publier … indicateurs » outweighs « publier le schéma »: the publication
     # entry is only fifth there, yet clearly first on its own side.
