@@ -111,6 +111,7 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "doit-on allotir tous nos marchés ?",  # allotment at large, not the ESS's « petits lots »
     "qui signe les marchés publics dans une commune ?",  # not who signs the scheme's editorial
     "peut-on favoriser les entreprises locales lors de l'attribution d'un marché ?",  # not counting local suppliers
+    "quelle est la durée de validité des offres ?",  # an offer's validity, not the scheme's
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
