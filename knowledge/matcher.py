@@ -519,26 +519,23 @@ class Matcher:
                 weights[term] = self.unknown_weight * min(1.0, LONG_QUESTION / max(len(words), 1))
         if HORS_TAXES in weights and purchases_meur(question) is not None:
             del weights[HORS_TAXES]  # « 30 M€ HT par an »: how the asker's volume is stated, not a question on HT
-        if SELF_INTRODUCTION.match(simplified) and not (THRESHOLD_CUES - {SPASER_TERM}) & weights.keys():
-            # « je suis secrétaire de mairie, c'est quoi ce spaser ? »: where the asker works is who asks
-            # (unless they ask whether it applies to them).
-            intro = INTRO_END.split(GREETING.sub("", question), 1)
-            if len(intro) > 1 and intro[1].strip():
-                asked = set(self.query_terms(intro[1])[1])
-                for word, term in zip(*self.query_terms(intro[0])):
-                    if word in STRUCTURE_WORDS and term not in asked and len(weights) > 1:
-                        weights.pop(term, None)
+        # « je suis secrétaire de mairie, c'est quoi ce spaser ? »: what follows who asks is what is asked.
+        intro = INTRO_END.split(GREETING.sub("", question), 1) if SELF_INTRODUCTION.match(simplified) else []
+        asked_after = set(self.query_terms(intro[1])[1]) if len(intro) > 1 and intro[1].strip() else None
+        if asked_after is not None and not (THRESHOLD_CUES - {SPASER_TERM}) & weights.keys():
+            # Where the asker works is who asks (unless they ask whether it applies to them).
+            for word, term in zip(*self.query_terms(intro[0])):
+                if word in STRUCTURE_WORDS and term not in asked_after and len(weights) > 1:
+                    weights.pop(term, None)
         if any(t in self.idf for t in set(weights) - ASKS_FOR_HELP - {SPASER_TERM}):
             # « Des idées pour choisir nos indicateurs en atelier ? » asks about the indicators: the call
             # for help is how it asks, whatever phrasing happens to share it. Not « conseil », which
             # is also where a scheme is voted (« passer en conseil municipal »).
             weights = {t: w for t, w in weights.items() if t not in ASKS_FOR_HELP or t == COUNCIL_TERM}
-        if ELECTED_TERM in weights and len(weights) > 1 and SELF_INTRODUCTION.match(simplified):
+        if asked_after is not None and ELECTED_TERM in weights and len(weights) > 1 and ELECTED_TERM not in asked_after:
             # « Je suis maire d'une commune…, dois-je faire un spaser ? »: the mayor is who asks, not the
             # place of the elected in the scheme (unless the question itself names them).
-            intro = INTRO_END.split(GREETING.sub("", question), 1)
-            if len(intro) > 1 and intro[1].strip() and ELECTED_TERM not in self.query_terms(intro[1])[1]:
-                weights.pop(ELECTED_TERM)
+            weights.pop(ELECTED_TERM)
         if DEFINITION_TERM in weights and len(set(weights) - {SPASER_TERM, DEFINITION_TERM}) > 0:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT
         if MUST_HAVE_ONE.search(simplified) and OBLIGATION_TERM in self.idf and OBLIGATION_TERM not in weights:
@@ -599,8 +596,10 @@ class Matcher:
         # A closing courtesy (« Pouvez-vous m'éclairer ? », « Merci d'avance. ») asks nothing of the base.
         # So does a bare call for help (« Des conseils ? ») or « what is it » (« De quoi s'agit-il ? »):
         # what the message told is what it asks.
-        while len(parts) > 1 and (not any(t in self.idf for t in self.query_terms(parts[-1])[1])
-                                  or set(self.query_terms(parts[-1])[1]) <= ASKS_FOR_HELP | {DEFINITION_TERM}):
+        while len(parts) > 1:
+            closing = set(self.query_terms(parts[-1])[1])
+            if any(t in self.idf for t in closing) and not closing <= ASKS_FOR_HELP | {DEFINITION_TERM}:
+                break
             parts.pop()
         if len(parts) < 2:
             return None
@@ -679,8 +678,9 @@ class Matcher:
         # « Quels indicateurs suivre ? » asks which, not how many: a phrasing that asks « combien »
         # says something the question does not.
         counting = doc.term_phrasings.get(COUNT_TERM, ()) if query.which else ()
+        count_weight = self.idf.get(COUNT_TERM, 0.0)
         for number, weight in matched.items():
-            size = doc.weights[number] + (self.idf.get(COUNT_TERM, 0.0) if number in counting else 0.0)
+            size = doc.weights[number] + (count_weight if number in counting else 0.0)
             recall, precision = min(1.0, weight / total), weight / size
             f = 2 * recall * precision / (recall + precision)
             if f > best_f:
