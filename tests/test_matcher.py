@@ -64,6 +64,19 @@ def test_accents_case_apostrophes_and_synonyms(matcher, question, expected):
     assert outcome.best.entry.id == expected
 
 
+def test_no_synonym_group_lists_one_form_twice():
+    # Matching ignores accents, hyphens and elisions: « késako » and « kesako » are one form, listed once.
+    from domain.text import simplify
+    path = Path(__file__).parents[1] / "knowledge" / "synonyms.yaml"
+    repeated = {}
+    for group in yaml.safe_load(path.read_text(encoding="utf-8"))["groups"]:
+        simple = [simplify(form) for form in group]
+        twice = [form for form, s in zip(group, simple) if simple.count(s) > 1]
+        if twice:
+            repeated[group[0]] = twice
+    assert repeated == {}
+
+
 @pytest.mark.parametrize("question", ["Comment faire un SPASER ?", "comment on fait un bon spaser", "comment rédiger notre schéma"])
 def test_how_to_make_the_whole_schema_is_the_steps_not_the_definition(matcher, question):
     # Without « comment » and « faire », only « spaser » would be left: the definition.
