@@ -12,7 +12,10 @@ Three sets, each split in a tuning half (even ranks) and a held-out half (odd):
   when the other two had been read. Its held-out half was measured once,
   after tuning, the same day (75.0 % right, 10.5 % wrong; the code before
   tuning, read afterwards: 73.7 % and 7.9 %): it is read now, --sealed-3
-  prints it. The next blind set must come from someone else.
+  prints it.
+- tests/data/blind_questions_4.yaml, written the same way (5 December 2026),
+  when all three had been read. Its held-out half is measured once, at the
+  end of the tuning it was written for: --sealed-4 prints it.
 
 Targets (sealed half): ≥ 90 % answered right, ≤ 4 % answered wrong, ≥ 97 % of
 out-of-scope declined; under 1 ms per question at 80 entries, 5 ms at 8,000.
@@ -44,6 +47,7 @@ LABELLED = ROOT / "tests" / "data" / "labelled_questions.yaml"
 BLIND = ROOT / "tests" / "data" / "blind_questions.yaml"
 BLIND_2 = ROOT / "tests" / "data" / "blind_questions_2.yaml"
 BLIND_3 = ROOT / "tests" / "data" / "blind_questions_3.yaml"
+BLIND_4 = ROOT / "tests" / "data" / "blind_questions_4.yaml"
 
 
 def split(parity: int):
@@ -183,7 +187,10 @@ def main() -> None:
     print_blind(real, "3e, moitié de réglage", 0, BLIND_3)
     if "--sealed-3" in sys.argv:
         print_blind(real, "3e, moitié scellée le 3 décembre (lue depuis)", 1, BLIND_3)
-    for name, path in (("1er jeu", BLIND), ("2e jeu", BLIND_2), ("3e jeu", BLIND_3)):
+    print_blind(real, "4e, moitié de réglage", 0, BLIND_4)
+    if "--sealed-4" in sys.argv:
+        print_blind(real, "4e, moitié scellée le 5 décembre", 1, BLIND_4)
+    for name, path in (("1er jeu", BLIND), ("2e jeu", BLIND_2), ("3e jeu", BLIND_3), ("4e jeu", BLIND_4)):
         _, _, follow_ups = blind_split(0, path)
         followed = sum(
             (o := real.decide(f["then"], follows=f["first"])).kind == "answered" and o.best.entry.id in f["expect"]
