@@ -153,7 +153,7 @@ MUST_HAVE_ONE = re.compile(
     r"(?:spaser|schema)\b")
 # With a purchase volume, these make a question about the threshold:
 # « 38 M€ de marchés par an, on n'a rien à faire côté SPASER ? ».
-THRESHOLD_CUES = frozenset(stem(w) for w in ("obligatoire", "concerné", "spaser", "retard"))
+THRESHOLD_CUES = frozenset(stem(w) for w in ("obligatoire", "concerné", "spaser", "retard", "volontaire"))
 # The same asked with little words only: « doit-il en faire un ? », « on est tenus ? », « c'est bon ? ».
 THRESHOLD_ASKED = re.compile(
     r"\b(?:doi[st]|doivent|devons|devez|faut|tenue?s?|soumise?s?|obligee?s?|concernee?s?|c est bon"
@@ -163,7 +163,7 @@ THRESHOLD_WEIGHT = 1.0
 # How a volume is stated (« 55 millions d'euros hors taxes par an »): context of a threshold question,
 # not what it asks (they would pull the entry on how to compute the amount).
 AMOUNT_WORDS = frozenset(stem(w) for w in ("ht", "hors", "taxes", "annuel", "annuels", "an", "ans", "euros", "million",
-                                            "millions", "commandes", "depense", "depensons")) | {"hors_taxes"}
+                                            "millions", "commandes", "depense", "depensons", "marche")) | {"hors_taxes"}
 # « TTC ou HT ? » asks how the amount is counted, unless it only says how the asker's own volume is stated.
 HORS_TAXES = "hors_taxes"
 # What a threshold question may say besides (its volume, who asks, the cue itself); any other

@@ -1097,6 +1097,14 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("Je vous saurais gré de m'indiquer les modalités de publication du schéma.", "publication"),
         ("quelles dispositions législatives encadrent le spaser ?", "base-legale"),
         ("le directeur demande si d'autres hôpitaux ont adopté un schéma", "portail-achats-durables"),
+        # national targets are the national plan's; « extérieurs » are « externes »; slang for « what do we risk »
+        ("quels objectifs nationaux de clauses sociales et environnementales dans les marchés ?", "objectifs-pnad"),
+        ("des acteurs extérieurs à inviter au schéma ?", "typologie-acteurs"),
+        ("si on n'a pas de spaser on est cuits ?", "sanction-controle"),
+        ("le spaser c'est uniquement pour les grosses collectivités ?", "qui-est-concerne"),
+        # a volume stated in contracts, « s'y mettre », « pas obligés » before: the verdict
+        ("Un office HLM qui passe 70 millions de marchés par an doit-il s'y mettre ?", "seuil-obligation"),
+        ("En 2020 on avait 60 M€ d'achats et on n'était pas obligés ; et aujourd'hui ?", "seuil-obligation"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
