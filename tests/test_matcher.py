@@ -1105,6 +1105,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # a volume stated in contracts, « s'y mettre », « pas obligés » before: the verdict
         ("Un office HLM qui passe 70 millions de marchés par an doit-il s'y mettre ?", "seuil-obligation"),
         ("En 2020 on avait 60 M€ d'achats et on n'était pas obligés ; et aujourd'hui ?", "seuil-obligation"),
+        # « contraignant » asks whether it binds
+        ("le PNAD est-il contraignant pour notre schéma ?", "objectifs-pnad"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
