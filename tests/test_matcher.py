@@ -1107,6 +1107,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("En 2020 on avait 60 M€ d'achats et on n'était pas obligés ; et aujourd'hui ?", "seuil-obligation"),
         # « contraignant » asks whether it binds
         ("le PNAD est-il contraignant pour notre schéma ?", "objectifs-pnad"),
+        # the adoption by the council, whatever the body's name
+        ("une délibération est-elle obligatoire pour approuver notre spaser ?", "adoption"),
+        ("le conseil régional doit-il délibérer sur le schéma ?", "adoption"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):

@@ -136,19 +136,19 @@ def test_admin_commands_refuse_non_admins_politely(admin_assistant):
 
 def test_unanswered_grouped_attached_and_then_answered(admin_assistant):
     users = [Chat(admin_assistant, n) for n in (21, 22, 23)]
-    question = "le spaser doit il passer en conseil municipal"
+    question = "le spaser coute t il cher a la collectivite"
     assert admin_assistant.services.matcher.decide(question).kind != "answered"
     users[0].say(question)
-    users[1].say("Le SPASER doit-il passer en conseil municipal ?")
+    users[1].say("Le SPASER coûte-t-il cher à la collectivité ?")
     users[2].say("quelle est la capitale de l'australie")
     admin = Chat(admin_assistant, 1)
     text = admin.say("/nonrepondues")
     assert "2 fois" in text
-    admin.press("conseil municipal")
+    admin.press("cher à la collectivité")
     admin.press_payload(next(b.payload for r in admin.replies for row in r.buttons for b in row if b.payload.startswith("nr:a:")))
     assert "est désormais une reformulation" in admin.text
     assert admin_assistant.services.matcher.decide(question).kind == "answered"
-    assert "conseil municipal" not in admin.say("/nonrepondues")  # handled
+    assert "cher à la collectivité" not in admin.say("/nonrepondues")  # handled
     admin.press("australie")
     admin.press("Écarter")
     assert "Aucune question en attente" in admin.say("/nonrepondues")
@@ -156,11 +156,11 @@ def test_unanswered_grouped_attached_and_then_answered(admin_assistant):
 
 def test_attached_paraphrases_survive_restart_and_reach_ask_and_export(make_assistant, tmp_path, monkeypatch):
     assistant = make_assistant(admins=(1,))
-    question = "le spaser doit il passer en conseil municipal"
+    question = "le spaser coute t il cher a la collectivite"
     Chat(assistant, 21).say(question)
     admin = Chat(assistant, 1)
     admin.say("/nonrepondues")
-    admin.press("conseil municipal")
+    admin.press("cher a la collectivite")
     attach = next(b.payload for r in admin.replies for row in r.buttons for b in row if b.payload.startswith("nr:a:"))
     entry_id = attach.rsplit(":", 1)[1]
     admin.press_payload(attach)
@@ -224,12 +224,12 @@ def test_a_paraphrase_taken_from_a_question_is_the_askers_data_until_rewritten(m
     assistant = make_assistant(admins=(1,))
     storage = assistant.services.storage
     asker, other = Chat(assistant, 31), Chat(assistant, 32)
-    mine = "Marie Dupont de Trifouilly demande si le spaser passe en conseil municipal"
-    theirs = "le spaser doit il etre vote en assemblee deliberante"
+    mine = "Marie Dupont de Trifouilly demande si le spaser coûte cher à la commune"
+    theirs = "est ce que ca coute cher de faire un spaser"
     asker.say(mine)
     other.say(theirs)
     admin = Chat(assistant, 1)
-    for text in ("Trifouilly", "deliberante"):
+    for text in ("Trifouilly", "ca coute cher"):
         admin.say("/nonrepondues")
         admin.press(text)
         admin.press("Chercher une autre entrée")  # an entry by its words, near or not
