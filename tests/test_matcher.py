@@ -1111,6 +1111,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("une délibération est-elle obligatoire pour approuver notre spaser ?", "adoption"),
         ("le conseil régional doit-il délibérer sur le schéma ?", "adoption"),
         ("quelles fautes les autres collectivités ont-elles commises avec leur schéma ?", "erreurs-a-eviter"),
+        ("qui mettre autour de la table pour écrire le schéma ?", "typologie-acteurs"),
+        ("comment répartir les responsabilités avec nos partenaires du schéma ?", "roles-acteurs"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
