@@ -1113,6 +1113,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("quelles fautes les autres collectivités ont-elles commises avec leur schéma ?", "erreurs-a-eviter"),
         ("qui mettre autour de la table pour écrire le schéma ?", "typologie-acteurs"),
         ("comment répartir les responsabilités avec nos partenaires du schéma ?", "roles-acteurs"),
+        ("nos indicateurs, qui va s'en charger ?", "suivi-indicateurs-qui"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
