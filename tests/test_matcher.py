@@ -1114,6 +1114,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("qui mettre autour de la table pour écrire le schéma ?", "typologie-acteurs"),
         ("comment répartir les responsabilités avec nos partenaires du schéma ?", "roles-acteurs"),
         ("nos indicateurs, qui va s'en charger ?", "suivi-indicateurs-qui"),
+        # « hab » is « habitants », who asks, not a word of its own
+        ("spaser obligatoire pour une ville de 15000 hab ?", "seuil-obligation"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
