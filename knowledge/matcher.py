@@ -434,18 +434,23 @@ class Matcher:
     # -- query side ---------------------------------------------------------
 
     def _correct(self, word: str) -> str:
-        """Replace an unknown word by the closest known one, if close enough.
+        """Replace an unknown word by the closest known one (its group's term for a synonym), if close enough."""
+        near = self._nearest(word)
+        return self.synonyms.single.get(near, near) if near else word
+
+    def _nearest(self, word: str) -> str | None:
+        """The known word an unknown one is a slip for, as written (« comune » is « commune »), or None.
 
         Edits are counted with swapped neighbours as one (optimal string
         alignment): « indicatuers » is one slip of the fingers from
         « indicateurs », not two."""
         term = stem(word)
         if term in self.idf or len(word) < MIN_TYPO_LEN or word.isdigit() or "_" in word:
-            return word
+            return None
         if term in self.neighbour_postings or term in self.answer_stems:
             # « avenant » is a word of its own, not a slip for « avantage »; so is « commerce » (an answer
             # says « commerce équitable »), not one for « commencer ».
-            return word
+            return None
         if word not in self._corrections:
             cutoff = 80 if len(word) >= 6 else 75
             nearby = [
@@ -455,11 +460,11 @@ class Matcher:
             fixed = None
             allowed = 1 if len(word) < 7 or found is not None and found[0] in self.variant_words else 2
             if found is not None and OSA.distance(word, found[0]) <= allowed and _slips(word, found[0]):
-                fixed = self.synonyms.single.get(found[0], found[0])
+                fixed = found[0]
             if len(self._corrections) > 50000:
                 self._corrections.clear()
             self._corrections[word] = fixed
-        return self._corrections[word] or word
+        return self._corrections[word]
 
     def query_terms(self, question: str) -> tuple[list[str], list[str]]:
         """Return (corrected content words, their stems) of what the question asks."""
@@ -468,9 +473,10 @@ class Matcher:
         found = content_words(text, self.synonyms)
         words = [self._correct(w) for w in found]
         if words != found:
-            # « fiche acion » is « fiche action » once corrected, « sous traitans » « sous-traitants »:
-            # phrases again, little words included.
-            fixed = {was: now for was, now in zip(found, words) if was != now}
+            # « fiche acion » is « fiche action » once corrected, « sous traitans » « sous-traitants »,
+            # « comunauté de comune » « communauté de commune »: phrases again, little words included,
+            # with each word as written rather than its group's term.
+            fixed = {was: self._nearest(was) or now for was, now in zip(found, words) if was != now}
             words = [self._correct(w) for w in content_words(" ".join(fixed.get(w, w) for w in text.split()),
                                                              self.synonyms)]
         return words, [stem(w) for w in words]

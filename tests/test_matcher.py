@@ -1116,6 +1116,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("nos indicateurs, qui va s'en charger ?", "suivi-indicateurs-qui"),
         # « hab » is « habitants », who asks, not a word of its own
         ("spaser obligatoire pour une ville de 15000 hab ?", "seuil-obligation"),
+        # a slip inside a phrase of several words: the phrase is read again with the word as written
+        ("le spaser est-il obligatoire pour une comunauté de comunes ?", "seuil-obligation"),
+        ("cest obligatoire pour une communauté urbaine ?", "seuil-obligation"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
