@@ -1119,6 +1119,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # a slip inside a phrase of several words: the phrase is read again with the word as written
         ("le spaser est-il obligatoire pour une comunauté de comunes ?", "seuil-obligation"),
         ("cest obligatoire pour une communauté urbaine ?", "seuil-obligation"),
+        # « disponible » asks whether it exists, not about « the resources available »
+        ("la formation mooc est dispo ?", "mooc"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
