@@ -108,6 +108,31 @@ def search(query: str, examples: tuple[Example, ...] | None = None) -> tuple[lis
     return matches[:5], close
 
 
+# « le SPASER de la Ville de Lyon », « le schéma d'Ille-et-Vilaine »: a scheme asked for by its structure's name.
+OF_A_STRUCTURE = re.compile(r"\b(?:spaser|spar|schema)s?\s+(?:de la |de l |du |des |de |d )?(.+)$")
+NAME_WORDS = 4
+
+
+def named_in(question: str, examples: tuple[Example, ...] | None = None) -> list[Example]:
+    """The published schemes a question asks for by their structure's name (at most two), or none.
+
+    The name is read from the words after « SPASER de », longest first, so that
+    « le schéma de Nantes est-il en ligne » finds Nantes and « le SPASER de ma
+    commune » finds nothing."""
+    found = OF_A_STRUCTURE.search(_key(question))
+    if found is None:
+        return []
+    words = found.group(1).split()
+    for size in range(min(NAME_WORDS, len(words)), 0, -1):
+        # « le SPASER des régions » names no structure: a plural of a generic word is generic too.
+        if not {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words[:size]} - GENERIC:
+            continue
+        matches, _ = search(" ".join(words[:size]), examples)
+        if matches:
+            return matches[:2]
+    return []
+
+
 def like(structure_type: str | None, region: str | None, purchases: float | None = None,
          examples: tuple[Example, ...] | None = None) -> list[tuple[Example, str]]:
     """Examples like a workspace, each with why: same type and région, then same type, then similar purchases."""

@@ -86,6 +86,24 @@ def test_name_search_finds_the_structure(query, expected):
     assert matches and matches[0].name == expected
 
 
+def test_a_question_on_a_named_scheme_offers_its_card_from_the_directory(chat):
+    """« Où trouver le SPASER de la Ville de Lyon ? » gets the base's answer and the directory's card."""
+    text = chat.say("Où trouver le SPASER de la Ville de Lyon ?")
+    assert "annuaire des SPASER publiés" in text
+    assert "🔎 Ville de Lyon" in chat.labels
+    card = chat.press("🔎 Ville de Lyon")
+    assert "Ville de Lyon" in card and "30 septembre 2021" in card
+    # « d'Ille-et-Vilaine » after the elision, a name followed by more words
+    chat.say("Combien de pages fait le SPASER d'Ille-et-Vilaine ?")
+    assert "🔎 Département d'Ille-et-Vilaine" in chat.labels
+    chat.say("le schéma de Nantes est-il en ligne ?")
+    assert "🔎 Nantes Métropole et Ville de Nantes" in chat.labels
+    # no structure named: no directory message
+    for question in ("Combien de pages fait le SPASER de ma commune ?", "le spaser des régions ?",
+                     "Qu'est-ce qu'un schéma de promotion des achats socialement et écologiquement responsables ?"):
+        assert "annuaire des SPASER publiés" not in chat.say(question), question
+
+
 def test_an_unknown_structure_is_honestly_not_in_the_list_with_closest_names(chat):
     text = chat.say("/exemples Bordo")
     assert "ne figure pas dans ma liste" in text and "Noms proches" in text

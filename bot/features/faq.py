@@ -17,6 +17,7 @@ from bot.features.base import Buttons, Catalogue, Command, Feature, MenuButton
 from bot.rendering import message, shorten
 from bot.replies import Button, Event, Reply
 from dialogs.inputs import parse_id
+from knowledge.examples import named_in
 from knowledge.loader import Entry, Topic
 from knowledge.matcher import Outcome
 from domain.text import clean_text, simplify
@@ -107,18 +108,26 @@ class FaqFeature(Feature):
         return notes + self._render_outcome(text, outcome, question_id)
 
     def _render_outcome(self, text: str, outcome: Outcome, question_id: int | None) -> list[Reply]:
+        replies = [self._outcome_reply(text, outcome, question_id)]
+        # « Où trouver le SPASER de la Ville de Lyon ? »: whatever the base answers, the directory has its card.
+        published = named_in(text)
+        if published:
+            rows = tuple((Button(f"🔎 {e.name}", f"ex:s:{e.index}"),) for e in published)
+            replies.append(Reply(message("examples_named", count=len(published)), rows))
+        return replies
+
+    def _outcome_reply(self, text: str, outcome: Outcome, question_id: int | None) -> Reply:
         shown = shorten(text, 200)
         if outcome.kind == Answered.ANSWERED:
             second = outcome.also.entry if outcome.also else None
-            return [self.answer_reply(outcome.best.entry, question_id, asked=text, second=second,
-                                      earlier=outcome.follows)]
+            return self.answer_reply(outcome.best.entry, question_id, asked=text, second=second, earlier=outcome.follows)
         proposals = entry_rows(m.entry for m in outcome.suggestions)
         if outcome.kind == Answered.SUGGESTED:
-            return [Reply(message("suggest", question=shown), proposals)]
+            return Reply(message("suggest", question=shown), proposals)
         if not proposals:
             proposals = topic_rows(self.services.kb.topics)
-        return [Reply(message("not_covered", question=shown, has_proposals=bool(outcome.suggestions),
-                              neighbour=outcome.neighbour), proposals)]
+        return Reply(message("not_covered", question=shown, has_proposals=bool(outcome.suggestions),
+                             neighbour=outcome.neighbour), proposals)
 
     def answer_reply(self, entry: Entry, question_id: int | None, asked: str = "", second: Entry | None = None,
                      earlier: str | None = None) -> Reply:
