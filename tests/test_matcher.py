@@ -77,6 +77,14 @@ def test_no_synonym_group_lists_one_form_twice():
     assert repeated == {}
 
 
+def test_no_entry_lists_one_phrasing_twice(kb):
+    # A phrasing listed twice weighs nothing more: it only hides that the entry has one fewer wording.
+    from domain.text import simplify
+    repeated = {e.id: [p for p in e.phrasings if [simplify(x) for x in e.phrasings].count(simplify(p)) > 1]
+                for e in kb.entries}
+    assert {k: v for k, v in repeated.items() if v} == {}
+
+
 @pytest.mark.parametrize("question", ["Comment faire un SPASER ?", "comment on fait un bon spaser", "comment rédiger notre schéma"])
 def test_how_to_make_the_whole_schema_is_the_steps_not_the_definition(matcher, question):
     # Without « comment » and « faire », only « spaser » would be left: the definition.
