@@ -511,6 +511,10 @@ class Matcher:
         weights: dict[str, float] = {}
         if all(w in MODIFIERS or w in CONTEXT_WORDS for w in words):
             return _Query(weights, "", len(words))
+        if any(w in MODIFIERS for w in words) and all(
+                w in MODIFIERS or w in CONTEXT_WORDS or stem(w) not in self.idf for w in words):
+            # « je vois pas trop », « bien compris »: a modifier among words the base never uses asks nothing.
+            return _Query(weights, "", len(words))
         for word, term in zip(words, stems):
             if word in CONTEXT_WORDS and word not in self.vocabulary:
                 # « environ 38 M€ » shares its stem with « environnement »: a

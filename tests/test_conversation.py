@@ -219,7 +219,7 @@ def test_text_in_a_dialog_that_is_neither_answer_nor_question_is_explained_and_n
     assert [q.entry_id for q in assistant.services.storage.questions.questions_of(42)] == ["nombre-pages"]
 
 
-@pytest.mark.parametrize("text", ["bof", "ok", "je sais pas trop", "hmm"])
+@pytest.mark.parametrize("text", ["bof", "ok", "je sais pas trop", "hmm", "ah je vois pas trop"])
 def test_a_message_with_no_question_gets_a_nudge_and_is_not_logged(assistant, event, text):
     replies = assistant.handle(event(text))
     assert "Je ne vois pas de question sur le SPASER" in texts(replies)
