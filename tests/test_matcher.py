@@ -134,6 +134,7 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "peut-on favoriser les entreprises locales lors de l'attribution d'un marché ?",  # not counting local suppliers
     "quelle est la durée de validité des offres ?",  # an offer's validity, not the scheme's
     "comment attribuer une concession de service public ?",  # not the concessions the 2026 obligation covers
+    "comment publier un avis d'attribution ?",  # a notice, not the scheme's publication
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
