@@ -132,9 +132,17 @@ _STRUCTURES = (
 )
 
 
+# « un milliard d'achats » is 1 milliard.
+_ONE = re.compile(r"\bun (?=(?:milliard|million)s?\b)")
+
+
+def _amounts_folded(question: str) -> str:
+    return _ONE.sub("1 ", fold(question))
+
+
 def purchases_meur(question: str) -> float | None:
     """The annual purchases a question states, in millions of euros, if it states one."""
-    folded = fold(question)
+    folded = _amounts_folded(question)
     match = _AMOUNT.search(folded)
     if match is None:
         return None
@@ -158,7 +166,7 @@ def from_stated_volume(question: str) -> str | None:
     open by saying who asks, or states no volume."""
     if not SELF_INTRODUCTION.match(simplify(question)) or purchases_meur(question) is None:
         return None
-    folded = fold(question)
+    folded = _amounts_folded(question)
     return folded[_AMOUNT.search(folded).start():]
 
 

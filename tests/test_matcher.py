@@ -850,6 +850,7 @@ def test_a_vague_message_is_not_read_as_a_follow_up(matcher, vague):
         ("on est loin des 50 millions", None, None),
         ("nous dépensons 50 millions pile", 50.0, None),
         ("notre GHT achète pour 300 M€", 300.0, "un établissement de santé"),
+        ("une région avec un milliard d'achats", 1000.0, "une région"),
     ],
 )
 def test_facts_a_question_gives(text, amount, structure):
