@@ -1133,6 +1133,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("cest obligatoire pour une communauté urbaine ?", "seuil-obligation"),
         # « disponible » asks whether it exists, not about « the resources available »
         ("la formation mooc est dispo ?", "mooc"),
+        # « juste » (only, exactly) says how one asks; « l'enfer », « fastidieux » are the workload of the follow-up
+        ("le spaser c'est juste pour faire joli non ?", "pourquoi-spaser"),
+        ("remplir le tableau de suivi c'est fastidieux, comment faire ?", "suivi-indicateurs-qui"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
