@@ -537,6 +537,10 @@ class Matcher:
             for word, term in zip(*self.query_terms(intro[0])):
                 if word in STRUCTURE_WORDS and term not in asked_after and len(weights) > 1:
                     weights.pop(term, None)
+                elif term not in self.idf and term not in asked_after and len(weights) > 1:
+                    # « je bosse dans une agglo, c'est quoi… »: words of the introduction the base never
+                    # uses say who asks, not what.
+                    weights.pop(term, None)
         if any(t in self.idf for t in set(weights) - ASKS_FOR_HELP - {SPASER_TERM}):
             # « Des idées pour choisir nos indicateurs en atelier ? » asks about the indicators: the call
             # for help is how it asks, whatever phrasing happens to share it. Not « conseil », which

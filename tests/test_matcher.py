@@ -135,6 +135,7 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "quelle est la durée de validité des offres ?",  # an offer's validity, not the scheme's
     "comment attribuer une concession de service public ?",  # not the concessions the 2026 obligation covers
     "comment publier un avis d'attribution ?",  # a notice, not the scheme's publication
+    "quelles sont les règles de la sous-traitance ?",  # subcontracting at large, not counting subcontractors
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
@@ -1136,6 +1137,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # « juste » (only, exactly) says how one asks; « l'enfer », « fastidieux » are the workload of the follow-up
         ("le spaser c'est juste pour faire joli non ?", "pourquoi-spaser"),
         ("remplir le tableau de suivi c'est fastidieux, comment faire ?", "suivi-indicateurs-qui"),
+        # the words of a self-introduction the base never uses (« je travaille », « je bosse ») say who asks
+        ("je travaille dans une agglo, c'est quoi le spaser ?", "definition"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
