@@ -1139,6 +1139,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("remplir le tableau de suivi c'est fastidieux, comment faire ?", "suivi-indicateurs-qui"),
         # the words of a self-introduction the base never uses (« je travaille », « je bosse ») say who asks
         ("je travaille dans une agglo, c'est quoi le spaser ?", "definition"),
+        # « conseil régional » is a région (its « conseil » is not where a scheme is voted); « pomper » is to copy
+        ("Un conseil régional avec 700 M€ d'achats, est-ce obligatoire ?", "seuil-obligation"),
+        ("on peut pomper le schéma d'un autre département ?", "modele-type"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
