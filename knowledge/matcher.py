@@ -170,7 +170,8 @@ HORS_TAXES = "hors_taxes"
 # known word weighing this much makes it a question about something else.
 THRESHOLD_OWN = THRESHOLD_CUES | AMOUNT_WORDS | frozenset(stem(w) for w in (
     "seuil", "achat", "dessus", "dessous", "passe", "depasse", "pile", "commune", "ville", "region", "conseil_departemental",
-    "metropole", "intercommunalite", "syndicat", "hopital", "etablissement", "public", "etat", "adopter")) | {
+    "metropole", "intercommunalite", "syndicat", "hopital", "etablissement", "public", "etat", "adopter",
+    "conseil", "municipal", "communautaire", "administration")) | {
     "etablissement_public", "bailleur_social"}  # the terms of a group of words (synonyms.yaml)
 THRESHOLD_REST = 2.0
 W_COVERAGE, W_PHRASING, W_FUZZY = 0.45, 0.35, 0.20

@@ -1142,6 +1142,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # « conseil régional » is a région (its « conseil » is not where a scheme is voted); « pomper » is to copy
         ("Un conseil régional avec 700 M€ d'achats, est-ce obligatoire ?", "seuil-obligation"),
         ("on peut pomper le schéma d'un autre département ?", "modele-type"),
+        ("faut-il passer le spaser en conseil municipal ?", "adoption"),
+        # the council that asks about a volume is who asks
+        ("Notre conseil municipal demande : avec 60 M€ d'achats, sommes-nous concernés ?", "seuil-obligation"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
