@@ -477,7 +477,7 @@ class Matcher:
             # « fiche acion » is « fiche action » once corrected, « sous traitans » « sous-traitants »,
             # « comunauté de comune » « communauté de commune »: phrases again, little words included,
             # with each word as written rather than its group's term.
-            fixed = {was: self._nearest(was) or now for was, now in zip(found, words) if was != now}
+            fixed = {was: self._nearest(was) for was, now in zip(found, words) if was != now}
             words = [self._correct(w) for w in content_words(" ".join(fixed.get(w, w) for w in text.split()),
                                                              self.synonyms)]
         return words, [stem(w) for w in words]

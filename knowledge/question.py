@@ -156,8 +156,8 @@ def purchases_meur(question: str) -> float | None:
 # « Bonjour, je suis nouvelle responsable de la commande publique dans une agglomération, nous
 # achetons pour 70 M€ par an : sommes-nous tenus… ? »: who the person is, before the volume they state.
 SELF_INTRODUCTION = re.compile(
-    _GREETED + r"(?:je suis|je travaille|je bosse|mon travail est|mon poste est|je m occupe|je coordonne|je gere|j ai en charge"
-    r"|je viens (?:d )?(?:etre|arriver|prendre)|j ai ete (?:nommee?|recrutee?)|en tant que"
+    _GREETED + r"(?:je suis|je travaille|je bosse|mon travail est|mon poste est|je m occupe|je coordonne|je gere"
+    r"|j ai en charge|je viens (?:d )?(?:etre|arriver|prendre)|j ai ete (?:nommee?|recrutee?)|en tant que"
     r"|nous sommes|on est)\b")
 
 
