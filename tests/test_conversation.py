@@ -187,6 +187,11 @@ def test_question_with_its_purchases_gets_the_verdict_for_them(assistant, event)
     assert "/profil" in text
     below = texts(assistant.handle(event("notre syndicat a 48 M€ d'achats, le spaser est-il obligatoire ?", user_id=7)))
     assert "Avec 48 M€ d'achats par an, non" in below
+    # a large volume in French typography, a decimal with its comma
+    large = texts(assistant.handle(event("une région avec un milliard d'achats, c'est obligatoire ?", user_id=8)))
+    assert "Avec 1\u202f000 M€ d'achats par an, oui" in large
+    decimal = texts(assistant.handle(event("avec 72,5 M€ d'achats sommes-nous concernés ?", user_id=9)))
+    assert "Avec 72,5 M€ d'achats par an, oui" in decimal
 
 
 def test_a_follow_up_naming_another_body_gets_the_verdict_for_the_purchases_given_before(assistant, event):

@@ -224,7 +224,8 @@ def verdict_for(question: str, earlier: str | None = None) -> dict | None:
     if amount is None and structure is None:
         return None
     return {
-        "amount": None if amount is None else f"{amount:g}".replace(".", ","),
+        # « 1 000 M€ », « 72,5 M€ »: French digit grouping (a narrow no-break space) and decimal comma.
+        "amount": None if amount is None else f"{amount:,g}".translate({ord(","): "\u202f", ord("."): ","}),
         "compulsory": None if amount is None else is_compulsory(amount),
         "structure": structure,
         "threshold": COMPULSORY_THRESHOLD_MEUR,
