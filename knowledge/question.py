@@ -117,6 +117,8 @@ _AMOUNT = re.compile(
     r"(?<![\d,.])(\d{1,4}(?:[.,]\d{1,2})?)\s*(milliards?|mds?\b|md\s*€|millions?|mios?\b|m\s*€|meur\b|m\b)"
 )
 _THE_AMOUNT = re.compile(r"\b(?:les|des|aux)\s+$")
+# « le seuil de 50 millions », « le seuil est-il de 100 M€ »: the threshold named just before the amount.
+_THE_RULE = re.compile(r"\bseuil\b(?:\s+\S+){0,3}\s*$")
 _STRUCTURES = (
     (re.compile(r"\b(?:commune|ville|mairie)s?\b"), "une commune"),
     (re.compile(r"\bdepartements?\b|\bconseil departemental\b"), "un département"),
@@ -148,7 +150,8 @@ def purchases_meur(question: str) -> float | None:
         return None
     value = float(match.group(1).replace(",", "."))
     value = value * 1000 if match.group(2).startswith(("milliard", "md")) else value
-    if value in (COMPULSORY_THRESHOLD_MEUR, FORMER_THRESHOLD_MEUR) and ("seuil" in folded or _THE_AMOUNT.search(folded[: match.start()])):
+    before = folded[: match.start()]
+    if value in (COMPULSORY_THRESHOLD_MEUR, FORMER_THRESHOLD_MEUR) and (_THE_RULE.search(before) or _THE_AMOUNT.search(before)):
         return None  # « le seuil de 50 millions », « loin des 50 millions »: the rule, not the asker's purchases
     return value
 

@@ -852,6 +852,9 @@ def test_a_vague_message_is_not_read_as_a_follow_up(matcher, vague):
         ("nous dépensons 50 millions pile", 50.0, None),
         ("notre GHT achète pour 300 M€", 300.0, "un établissement de santé"),
         ("une région avec un milliard d'achats", 1000.0, "une région"),
+        # « seuil » later in the question does not make the asker's own 50 M€ the rule
+        ("nos achats annuels sont de 50 millions pile, sommes-nous au-dessus du seuil ?", 50.0, None),
+        ("le seuil est-il de 100 millions ?", None, None),
     ],
 )
 def test_facts_a_question_gives(text, amount, structure):
