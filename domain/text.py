@@ -41,13 +41,14 @@ def name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=64)
 def simplify(text: str) -> str:
     """Fold, drop elisions and punctuation, collapse spaces.
 
-    Answering a question simplifies it at several independent steps (greeting
-    test, reported speech, matching, the threshold cues): the last two results
-    are kept, so that it is done once a question."""
+    Answering a question simplifies it, its sentences and its parts at several
+    independent steps (greeting test, reported speech, matching, the threshold
+    cues, two questions in one): the last results are kept, so that each text is
+    simplified once a question."""
     text = ELISION.sub(" ", fold(text))
     text = NON_WORD.sub(" ", text)
     return SPACES.sub(" ", text).strip()
