@@ -25,9 +25,10 @@ class OnTelegram:
         self.fake = fake
         self.shown: dict | None = None  # the last message with buttons
 
-    async def say(self, text: str) -> str:
-        messages = await ask(self.fake, text, PERSON)
-        return self._seen(messages)
+    async def say(self, text: str, messages: int = 1) -> str:
+        """Type a line; the text of the last of the `messages` it gets in answer."""
+        got = await ask(self.fake, text, PERSON, expect=messages)
+        return self._seen(got)
 
     async def choose(self, label: str) -> str:
         messages = await tap(self.fake, self.shown, label, user=PERSON)
@@ -49,12 +50,14 @@ class OnTchap:
         self.shown = None
         self.ways = itertools.cycle(["number", "reaction"])
 
-    async def say(self, text: str) -> str:
+    async def say(self, text: str, messages: int = 1) -> str:
+        from tests.support.matrix_agent import texts
         from tests.support.tchap import last_text
 
         if text.startswith("/"):
             text = "!" + text[1:]
-        return self._seen(last_text(await self.agent.exchange(text)))
+        got = await self.agent.exchange(text, until=lambda got: len(texts(got)) >= messages)
+        return self._seen(last_text(got))
 
     async def choose(self, label: str) -> str:
         from tests.support.tchap import pick
@@ -125,3 +128,13 @@ async def test_a_person_runs_the_self_diagnosis(person):
         await person.choose(next(label for label in labels if label.startswith("Oui") or label in YES))
     result = await person.choose("Valider")
     assert "Profil : Intermédiaire" in result
+
+
+@pytest.mark.slow
+async def test_a_person_asks_for_a_named_scheme_and_opens_its_card(person):
+    # the base's answer, then the directory's offer
+    shown = await person.say("Où trouver le SPASER de la Ville de Lyon ?", messages=2)
+    assert "annuaire des SPASER publiés" in shown
+    assert any("Ville de Lyon" in label for label in person.labels())
+    card = await person.choose("🔎 Ville de Lyon")
+    assert "30 septembre 2021" in card
