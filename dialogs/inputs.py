@@ -170,6 +170,12 @@ def _show(number: float) -> str:
     return f"{number:g}".replace(".", ",")
 
 
+def format_number(value: float) -> str:
+    """« 1 000 », « 72,5 »: French digit grouping (a narrow no-break space), decimal comma, two decimals at most."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
 def format_value(step: Step, value) -> str:
     """How a stored answer reads in a summary."""
     if value is None or value == "" or value == []:
@@ -184,9 +190,7 @@ def format_value(step: Step, value) -> str:
     if step.kind == "number" and step.integer:
         return f"{value} {step.unit}".strip()  # years read 2026, not 2 026
     if step.kind == "number":
-        text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-        text = text.replace(",", "\u202f").replace(".", ",")
-        return f"{text} {step.unit}".strip()
+        return f"{format_number(value)} {step.unit}".strip()
     if step.kind == "date":
         return format_day(str(value))
     if step.kind == "datetime":

@@ -68,13 +68,18 @@ def _types(value) -> tuple[str, ...]:
 def named(query: str, labels: dict[str, str]) -> str | None:
     """The value whose label the query names, with or without hyphens, accents or a plural « s »."""
     wanted = _key(query)
-    singular = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in wanted.split())
+    singular = " ".join(map(_singular, wanted.split()))
     for value, label in labels.items():
         key = _key(label)
         if wanted in (key, _key(value)) or singular == key:
             return value
     best = process.extractOne(wanted, {v: _key(label) for v, label in labels.items()}, scorer=fuzz.ratio)
     return best[2] if best is not None and best[1] >= 90 else None
+
+
+def _singular(word: str) -> str:
+    """« régions » is « région »: a plural « s » dropped, words of three letters or fewer kept (« les »)."""
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
 def _key(text: str) -> str:
@@ -125,7 +130,7 @@ def named_in(question: str, examples: tuple[Example, ...] | None = None) -> list
     words = found.group(1).split()
     for size in range(min(NAME_WORDS, len(words)), 0, -1):
         # « le SPASER des régions » names no structure: a plural of a generic word is generic too.
-        if not {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words[:size]} - GENERIC:
+        if not set(map(_singular, words[:size])) - GENERIC:
             continue
         matches, _ = search(" ".join(words[:size]), examples)
         if matches:

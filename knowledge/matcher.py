@@ -534,13 +534,10 @@ class Matcher:
         intro = INTRO_END.split(GREETING.sub("", question), 1) if SELF_INTRODUCTION.match(simplified) else []
         asked_after = set(self.query_terms(intro[1])[1]) if len(intro) > 1 and intro[1].strip() else None
         if asked_after is not None and not (THRESHOLD_CUES - {SPASER_TERM}) & weights.keys():
-            # Where the asker works is who asks (unless they ask whether it applies to them).
+            # Where the asker works is who asks (unless they ask whether it applies to them), and so are the
+            # introduction's words the base never uses (« je bosse dans une agglo, c'est quoi… »).
             for word, term in zip(*self.query_terms(intro[0])):
-                if word in STRUCTURE_WORDS and term not in asked_after and len(weights) > 1:
-                    weights.pop(term, None)
-                elif term not in self.idf and term not in asked_after and len(weights) > 1:
-                    # « je bosse dans une agglo, c'est quoi… »: words of the introduction the base never
-                    # uses say who asks, not what.
+                if (word in STRUCTURE_WORDS or term not in self.idf) and term not in asked_after and len(weights) > 1:
                     weights.pop(term, None)
         if any(t in self.idf for t in set(weights) - ASKS_FOR_HELP - {SPASER_TERM}):
             # « Des idées pour choisir nos indicateurs en atelier ? » asks about the indicators: the call

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from bot.features.base import Buttons, Catalogue, Command, Feature, MenuButton
 from bot.rendering import message, shorten
 from bot.replies import Button, Event, Reply
-from dialogs.inputs import parse_id
+from dialogs.inputs import format_number, parse_id
 from knowledge.examples import named_in
 from knowledge.loader import Entry, Topic
 from knowledge.matcher import Outcome
@@ -224,8 +224,7 @@ def verdict_for(question: str, earlier: str | None = None) -> dict | None:
     if amount is None and structure is None:
         return None
     return {
-        # « 1 000 M€ », « 72,5 M€ »: French digit grouping (a narrow no-break space) and decimal comma.
-        "amount": None if amount is None else f"{amount:,g}".translate({ord(","): "\u202f", ord("."): ","}),
+        "amount": None if amount is None else format_number(amount),  # « 1 000 M€ », « 72,5 M€ »
         "compulsory": None if amount is None else is_compulsory(amount),
         "structure": structure,
         "threshold": COMPULSORY_THRESHOLD_MEUR,
