@@ -82,7 +82,10 @@ def seen_before(path: Path) -> frozenset[str]:
 
     from domain.text import simplify
 
-    earlier = [q for _, q in split(0)[0] + split(1)[0]] + split(0)[1] + split(1)[1]
+    earlier = []
+    for parity in (0, 1):
+        ins, outs = split(parity)
+        earlier += [q for _, q in ins] + outs
     for other in (BLIND, BLIND_2, BLIND_3):
         if other == path:
             break
