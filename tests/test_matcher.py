@@ -648,11 +648,19 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     # whether one can do without them: whether they are compulsory
     ("peut-on se passer d'indicateurs ?", "indicateurs-obligatoires"),
     ("peut-on se passer de concertation ?", "parties-prenantes-obligation"),
+    # « mettre en place » a scheme is writing it, not « la place de l'ESS »
+    ("Comment mettre en place un SPASER ?", "etapes-redaction"),
     # « que prévoit la loi »: what the law says, asked of 2026, not the AGEC entry titled « Que prévoit la loi AGEC »
     ("que prévoit la loi pour les marchés en 2026 ?", "echeance-2026"),
 ])
 def test_turns_of_phrase_that_carry_no_topic(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
+
+
+def test_what_will_happen_is_not_whether_one_can_do_without(matcher):
+    """« se passer » is « do without » only with what one would do without (« se passer d'indicateurs »);
+    « que va-t-il se passer » asks what will happen, here of nothing the base covers."""
+    assert answer_of(matcher, "que va-t-il se passer dans l'espace cette année ?")[0] != "answered"
 
 
 # « rébarbatifs », « ennuyeux »: workshops that do not bore, which the « dynamique » entry is about
