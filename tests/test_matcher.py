@@ -657,6 +657,22 @@ def test_turns_of_phrase_that_carry_no_topic(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
 
 
+@pytest.mark.parametrize("question", [
+    "c'est quoi un atelier chantier d'insertion ?",
+    "une association intermédiaire, ça compte comme structure d'insertion ?",
+    "les entreprises d'insertion peuvent-elles avoir un marché réservé ?",
+])
+def test_each_kind_of_insertion_structure_is_an_siae(matcher, question):
+    """Entreprises d'insertion, associations intermédiaires, ateliers et chantiers d'insertion and ETTI
+    are the kinds of SIAE: the entry on the SIAE answers for each."""
+    assert answer_of(matcher, question) == ("answered", "siae")
+
+
+def test_the_main_aim_of_something_asks_what_it_is_for(matcher):
+    """« le but principal d'un spaser » asks what it is for, not which document it produces."""
+    assert answer_of(matcher, "quel est le but principal d'un spaser ?") == ("answered", "definition")
+
+
 def test_what_will_happen_is_not_whether_one_can_do_without(matcher):
     """« se passer » is « do without » only with what one would do without (« se passer d'indicateurs »);
     « que va-t-il se passer » asks what will happen, here of nothing the base covers."""
