@@ -673,6 +673,13 @@ def test_the_main_aim_of_something_asks_what_it_is_for(matcher):
     assert answer_of(matcher, "quel est le but principal d'un spaser ?") == ("answered", "definition")
 
 
+def test_the_date_some_sources_give_for_august_2026_is_the_same_deadline(matcher):
+    """Some write « 22 août 2026 », five years to the day after the law: the 2026 obligation, whose
+    answer gives the date in force, not the changes the law of 22 August 2021 made to the SPASER."""
+    assert answer_of(matcher, "Quelle obligation au 22 août 2026 ?") == ("answered", "echeance-2026")
+    assert answer_of(matcher, "qu'a apporté la loi du 22 août 2021 ?") == ("answered", "loi-climat-resilience")
+
+
 def test_what_will_happen_is_not_whether_one_can_do_without(matcher):
     """« se passer » is « do without » only with what one would do without (« se passer d'indicateurs »);
     « que va-t-il se passer » asks what will happen, here of nothing the base covers."""
