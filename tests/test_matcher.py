@@ -680,6 +680,18 @@ def test_the_date_some_sources_give_for_august_2026_is_the_same_deadline(matcher
     assert answer_of(matcher, "qu'a apporté la loi du 22 août 2021 ?") == ("answered", "loi-climat-resilience")
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("comment mettre en place des indicateurs ?",
+     {"exemples-indicateurs", "atelier-indicateurs", "indicateurs-pertinents", "grille-indicateurs"}),
+    ("mise en place d'une clause d'insertion", {"heures-insertion"}),
+])
+def test_setting_something_up_is_about_that_thing_not_a_place(matcher, question, expected):
+    """« mettre en place » says that something is done; « place » is no subject there, unlike in
+    « la place de l'ESS » or the place given to the elected."""
+    kind, entry = answer_of(matcher, question)
+    assert kind == "answered" and entry in expected
+
+
 def test_what_will_happen_is_not_whether_one_can_do_without(matcher):
     """« se passer » is « do without » only with what one would do without (« se passer d'indicateurs »);
     « que va-t-il se passer » asks what will happen, here of nothing the base covers."""
