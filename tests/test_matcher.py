@@ -648,8 +648,10 @@ def test_what_others_did_asks_for_examples(matcher, question, expected):
     # whether one can do without them: whether they are compulsory
     ("peut-on se passer d'indicateurs ?", "indicateurs-obligatoires"),
     ("peut-on se passer de concertation ?", "parties-prenantes-obligation"),
-    # « mettre en place » a scheme is writing it, not « la place de l'ESS »
+    # « mettre en place » a scheme asks how it is made, its steps, not « la place de l'ESS »
     ("Comment mettre en place un SPASER ?", "etapes-redaction"),
+    # « le but principal » of something asks what it is for, not which document it produces
+    ("quel est le but principal d'un spaser ?", "definition"),
     # « que prévoit la loi »: what the law says, asked of 2026, not the AGEC entry titled « Que prévoit la loi AGEC »
     ("que prévoit la loi pour les marchés en 2026 ?", "echeance-2026"),
 ])
@@ -666,11 +668,6 @@ def test_each_kind_of_insertion_structure_is_an_siae(matcher, question):
     """Entreprises d'insertion, associations intermédiaires, ateliers et chantiers d'insertion and ETTI
     are the kinds of SIAE: the entry on the SIAE answers for each."""
     assert answer_of(matcher, question) == ("answered", "siae")
-
-
-def test_the_main_aim_of_something_asks_what_it_is_for(matcher):
-    """« le but principal d'un spaser » asks what it is for, not which document it produces."""
-    assert answer_of(matcher, "quel est le but principal d'un spaser ?") == ("answered", "definition")
 
 
 def test_the_date_some_sources_give_for_august_2026_is_the_same_deadline(matcher):
