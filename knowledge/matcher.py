@@ -131,6 +131,8 @@ SIDE_FIRM = 85.0
 OBLIGATION_TERM = stem("obligatoire")
 SEUIL_TERM = stem("seuil")
 SPASER_TERM = stem("spaser")
+# The field itself: a side of a question that names only it (« la commande publique et l'ESS ») asks nothing.
+FIELD_TERMS = frozenset({SPASER_TERM, "commande_publique"})
 # « c'est quoi », « que veut dire » say how the question is asked; what it asks is the other word
 # (« c'est quoi les axes d'un spaser » asks for the axes, not for the definition of the SPASER).
 DEFINITION_TERM = stem("definition")
@@ -889,7 +891,7 @@ class Matcher:
             level = 0
             for side in sides:
                 side_query = self._own_query(side)
-                if set(side_query.weights) <= {SPASER_TERM}:
+                if set(side_query.weights) <= FIELD_TERMS:
                     break  # « le spaser et le numérique responsable » : « le spaser » asks nothing of its own
                 on_side = self._rank(side_query, limit=CANDIDATES)
                 if not on_side or on_side[0].score < self.answer_threshold:

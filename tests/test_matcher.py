@@ -1208,3 +1208,17 @@ def test_a_closing_question_may_ask_by_its_question_mark_alone(matcher):
     outcome = matcher.decide("Chez nous le service marchés compte trois personnes pour toute la ville, la charge "
                              "est énorme. Le schéma doit être publié ?")
     assert outcome.kind == "answered" and outcome.best.entry.id == "publication"
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("les marchés réservés dans la commande publique, comment ça marche ?", "clause-critere"),
+        ("économie circulaire et commande publique : quelles obligations pour les acheteurs ?", "economie-circulaire"),
+        # naming the field alone is no second question
+        ("commande publique et ESS : quels leviers dans le spaser ?", "ess-acces"),
+    ],
+)
+def test_public_procurement_is_the_field_and_weighs_as_one_word(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.best.entry.id == expected and outcome.also is None
