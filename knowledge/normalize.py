@@ -46,6 +46,7 @@ STOP_WORDS = frozenset(
     super genial parfait excellent beaucoup
     prevoit prevoient prevoyez prevoyons
     prevoir mettre met mets mettons mettez mettent prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
+    recourir recourt recourent recourons recourez recouru
     france francais francaise concretement exactement vraiment actuellement aujourd hui
     maintenant desormais dorenavant actuel actuelle actuels actuelles egalement
     """.split()

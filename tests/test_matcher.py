@@ -1222,3 +1222,18 @@ def test_a_closing_question_may_ask_by_its_question_mark_alone(matcher):
 def test_public_procurement_is_the_field_and_weighs_as_one_word(matcher, question, expected):
     outcome = matcher.decide(question)
     assert outcome.kind == "answered" and outcome.best.entry.id == expected and outcome.also is None
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # « recourir à » is « use »: what one uses is asked (« recourir à un cabinet » was a way to ask for an AMO)
+        ("comment recourir à un marché réservé ?", "clause-critere"),
+        # « régir », « encadrer » ask for the law; « régissent » is no « régie » for the stemmer
+        ("quels textes régissent le spaser ?", "base-legale"),
+        ("quel texte encadre le spaser ?", "base-legale"),
+    ],
+)
+def test_verbs_that_say_use_or_govern(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert outcome.kind == "answered" and outcome.best.entry.id == expected
