@@ -1237,3 +1237,8 @@ def test_public_procurement_is_the_field_and_weighs_as_one_word(matcher, questio
 def test_verbs_that_say_use_or_govern(matcher, question, expected):
     outcome = matcher.decide(question)
     assert outcome.kind == "answered" and outcome.best.entry.id == expected
+
+
+def test_determining_an_objective_is_setting_it(matcher):
+    outcome = matcher.decide("comment déterminer les objectifs généraux du schéma ?")
+    assert outcome.kind == "answered" and outcome.best.entry.id == "objectifs-cibles-esus"
