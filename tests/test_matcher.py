@@ -1188,6 +1188,13 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("faut-il passer le spaser en conseil municipal ?", "adoption"),
         # the council that asks about a volume is who asks
         ("Notre conseil municipal demande : avec 60 M€ d'achats, sommes-nous concernés ?", "seuil-obligation"),
+        # « recourir à » is « use »: what one uses is asked (« recourir à un cabinet » was a way to ask for an AMO)
+        ("comment recourir à un marché réservé ?", "clause-critere"),
+        # « régir », « encadrer » ask for the law; « régissent » is no « régie » for the stemmer
+        ("quels textes régissent le spaser ?", "base-legale"),
+        ("quel texte encadre le spaser ?", "base-legale"),
+        # determining, defining, setting an objective is fixing it
+        ("comment déterminer les objectifs généraux du schéma ?", "objectifs-cibles-esus"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
@@ -1222,23 +1229,3 @@ def test_a_closing_question_may_ask_by_its_question_mark_alone(matcher):
 def test_public_procurement_is_the_field_and_weighs_as_one_word(matcher, question, expected):
     outcome = matcher.decide(question)
     assert outcome.kind == "answered" and outcome.best.entry.id == expected and outcome.also is None
-
-
-@pytest.mark.parametrize(
-    "question, expected",
-    [
-        # « recourir à » is « use »: what one uses is asked (« recourir à un cabinet » was a way to ask for an AMO)
-        ("comment recourir à un marché réservé ?", "clause-critere"),
-        # « régir », « encadrer » ask for the law; « régissent » is no « régie » for the stemmer
-        ("quels textes régissent le spaser ?", "base-legale"),
-        ("quel texte encadre le spaser ?", "base-legale"),
-    ],
-)
-def test_verbs_that_say_use_or_govern(matcher, question, expected):
-    outcome = matcher.decide(question)
-    assert outcome.kind == "answered" and outcome.best.entry.id == expected
-
-
-def test_determining_an_objective_is_setting_it(matcher):
-    outcome = matcher.decide("comment déterminer les objectifs généraux du schéma ?")
-    assert outcome.kind == "answered" and outcome.best.entry.id == "objectifs-cibles-esus"
