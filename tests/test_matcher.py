@@ -1195,6 +1195,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("quel texte encadre le spaser ?", "base-legale"),
         # determining, defining, setting an objective is fixing it
         ("comment déterminer les objectifs généraux du schéma ?", "objectifs-cibles-esus"),
+        # a responsible purchasing policy or strategy is what the scheme writes down
+        ("notre politique d'achat durable doit-elle être publiée ?", "publication"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
