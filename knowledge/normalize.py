@@ -46,7 +46,8 @@ STOP_WORDS = frozenset(
     super genial parfait excellent beaucoup
     prevoit prevoient prevoyez prevoyons
     prevoir mettre met mets mettons mettez mettent prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
-    recourir recourt recourent recourons recourez recouru
+    recourir recourt recourent recourons recourez recouru definir definit definissent
+    determiner determine determinent etablir etablit
     france francais francaise concretement exactement vraiment actuellement aujourd hui
     maintenant desormais dorenavant actuel actuelle actuels actuelles egalement
     """.split()

@@ -1193,8 +1193,11 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # « régir », « encadrer » ask for the law; « régissent » is no « régie » for the stemmer
         ("quels textes régissent le spaser ?", "base-legale"),
         ("quel texte encadre le spaser ?", "base-legale"),
-        # determining, defining, setting an objective is fixing it
-        ("comment déterminer les objectifs généraux du schéma ?", "objectifs-cibles-esus"),
+        # « définir », « déterminer » say how something is decided, not what: one phrasing's « définir les
+        # apports de chacun » drew every « comment définir X ? » to the partners' roles
+        ("comment définir nos objectifs ?", "objectifs-cibles-esus"),
+        ("comment définir la gouvernance du spaser ?", "exemples-gouvernance"),
+        ("comment déterminer nos indicateurs ?", "exemples-indicateurs"),
         # a responsible purchasing policy or strategy is what the scheme writes down
         ("notre politique d'achat durable doit-elle être publiée ?", "publication"),
     ],
