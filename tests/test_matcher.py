@@ -1202,10 +1202,10 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # (« quel sigle employer » drew « quels indicateurs employer ? » to the SPAR)
         ("quels indicateurs employer ?", "exemples-indicateurs"),
         ("comment préparer les ateliers sur les indicateurs ?", "atelier-indicateurs"),
+        ("comment privilégier l'ess ?", "ess-acces"),
         # « déployer » (« quels outils déployer pour les ateliers »); « rechercher » is « chercher »
         ("comment déployer les indicateurs ?", "exemples-indicateurs"),
         ("comment rechercher des exemples d'indicateurs ?", "exemples-indicateurs"),
-        ("comment privilégier l'ess ?", "ess-acces"),
         # a responsible purchasing policy or strategy is what the scheme writes down
         ("notre politique d'achat durable doit-elle être publiée ?", "publication"),
     ],
