@@ -1190,9 +1190,10 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("Notre conseil municipal demande : avec 60 M€ d'achats, sommes-nous concernés ?", "seuil-obligation"),
         # « recourir à » is « use »: what one uses is asked (« recourir à un cabinet » was a way to ask for an AMO)
         ("comment recourir à un marché réservé ?", "clause-critere"),
-        # « régir », « encadrer » ask for the law; « régissent » is no « régie » for the stemmer
+        # « régir », « encadrer », « le cadre juridique » ask for the law; « régissent » is no « régie » for the stemmer
         ("quels textes régissent le spaser ?", "base-legale"),
         ("quel texte encadre le spaser ?", "base-legale"),
+        ("quel est le cadre juridique du spaser ?", "base-legale"),
         # « définir », « déterminer » say how something is decided, not what: one phrasing's « définir les
         # apports de chacun » drew every « comment définir X ? » to the partners' roles
         ("comment définir nos objectifs ?", "objectifs-cibles-esus"),
