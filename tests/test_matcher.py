@@ -826,7 +826,8 @@ def test_only_inflections_meet_a_phrase_not_words_of_the_same_stem(matcher):
 def test_the_head_of_state_is_not_an_elected_member_of_the_buyer(matcher):
     # « président » is the buyer's elected head (« le président du département »), not the President.
     assert matcher.decide("qui est le président de la République ?").kind != "answered"
-    assert answer_of(matcher, "le président du département doit-il valider le spaser ?") == ("answered", "role-elus")
+    # whether the department's president validates the scheme is who adopts it
+    assert answer_of(matcher, "le président du département doit-il valider le spaser ?") == ("answered", "adoption")
 
 
 def test_in_france_asks_for_the_national_figures_not_the_buyer_s_own(matcher):
@@ -1207,6 +1208,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # « déployer » (« quels outils déployer pour les ateliers »); « rechercher » is « chercher »
         ("comment déployer les indicateurs ?", "exemples-indicateurs"),
         ("comment rechercher des exemples d'indicateurs ?", "exemples-indicateurs"),
+        # validating or approving the scheme is adopting it; its « durée de vie » is the period it covers
+        ("qui valide le spaser ?", "adoption"),
+        ("quelle est la durée de vie d'un spaser ?", "duree-validite"),
         # a responsible purchasing policy or strategy is what the scheme writes down
         ("notre politique d'achat durable doit-elle être publiée ?", "publication"),
     ],
