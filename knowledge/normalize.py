@@ -48,7 +48,7 @@ STOP_WORDS = frozenset(
     prevoir mettre met mets mettons mettez mettent prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     recourir recourt recourent recourons recourez recouru definir definit definissent
     determiner determine determinent etablir etablit preparer employer privilegier mener
-    deployer rechercher recherche recherchons
+    deployer rechercher recherche recherchons chiffrer
     france francais francaise concretement exactement vraiment actuellement aujourd hui
     maintenant desormais dorenavant actuel actuelle actuels actuelles egalement
     """.split()

@@ -1213,6 +1213,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("quelle est la durée de vie d'un spaser ?", "duree-validite"),
         # a responsible purchasing policy or strategy is what the scheme writes down
         ("notre politique d'achat durable doit-elle être publiée ?", "publication"),
+        # hours « à réaliser » under a social clause are insertion hours; « chiffrer » only means setting a figure
+        ("combien d'heures à réaliser dans un marché avec clause sociale ?", "heures-insertion"),
+        ("chiffrer l'objectif d'heures d'insertion du schéma", "heures-insertion"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
