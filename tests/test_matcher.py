@@ -1013,6 +1013,13 @@ def test_a_long_message_about_something_else_is_still_not_answered(matcher, ques
     assert matcher.decide(question).kind != "answered"
 
 
+@pytest.mark.parametrize("question", ["qui a gagné au loto ?", "qui a gagné l'euro ?"])
+def test_winning_a_game_is_not_what_the_scheme_gains(matcher, question):
+    """« gagner » speaks of the scheme only in « qu'est-ce qu'on y gagne »."""
+    assert matcher.decide(question).kind == "not_covered"
+    assert matcher.decide("on y gagne quoi, concrètement, avec un schéma ?").best.entry.id == "pourquoi-spaser"
+
+
 @pytest.mark.parametrize(
     "question, first, second",
     [
