@@ -192,6 +192,7 @@ WALKED_TERMS = 6
 # Question weight past which more words are taken as context (about four rare words).
 TOTAL_CAP = 16.0
 MIN_TYPO_LEN = 5
+ACRONYM = re.compile(r"\b[A-Z]{4}\b")
 # What words side by side as in a phrasing add to its F-score (tuned on aggregate figures only).
 PAIR_WEIGHT = 0.2
 # Who asks (« pour une région », « notre commune », « un établissement public de l'État ») says more
@@ -413,6 +414,10 @@ class Matcher:
         # rarely hit the first letter, and scanning the whole vocabulary would
         # make cost grow with the base.
         self.vocabulary = frozenset(vocabulary)
+        # The base's acronyms of four letters (« SIAE », « PNAD »), as the entries write them in capitals.
+        self.acronyms = frozenset(
+            a.lower() for e in kb.entries for text in (*e.phrasings, e.answer) for a in ACRONYM.findall(text)
+        ) & self.vocabulary
         self.vocabulary_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         # A typo of a synonym (« shema » for « schéma ») is corrected to it, then replaced by its
         # term; one letter off only, since these words are not the base's own (« maitrise » is
@@ -448,12 +453,16 @@ class Matcher:
         alignment): « indicatuers » is one slip of the fingers from
         « indicateurs », not two."""
         term = stem(word)
-        if term in self.idf or len(word) < MIN_TYPO_LEN or word.isdigit() or "_" in word:
+        if term in self.idf or len(word) < MIN_TYPO_LEN - 1 or word.isdigit() or "_" in word:
             return None
         if term in self.neighbour_postings or term in self.answer_stems:
             # « avenant » is a word of its own, not a slip for « avantage »; so is « commerce » (an answer
             # says « commerce équitable »), not one for « commencer ».
             return None
+        if len(word) < MIN_TYPO_LEN:
+            # A word of four letters is mostly an acronym (« SIEA » for « SIAE »): only two letters
+            # swapped side by side are a slip; one letter off is another word.
+            return next((w for w in self.acronyms if sorted(w) == sorted(word) and OSA.distance(word, w) == 1), None)
         if word not in self._corrections:
             cutoff = 80 if len(word) >= 6 else 75
             nearby = [

@@ -246,9 +246,17 @@ def test_typos_are_corrected_against_the_vocabulary(matcher):
     ("indicatuers du spaser", "exemples-indicateurs"),  # a synonym's variant: one edit allowed
     ("exmeples de spaser", "exemples-spaser"),
     ("combein de pages", "nombre-pages"),
+    ("c'est quoi une SAIE ?", "siae"),  # an acronym of four letters: only a swap is a slip
+    ("le PAND, c'était quoi ?", "pnad"),
 ])
 def test_two_swapped_letters_are_one_typo(matcher, question, expected):
     assert answer_of(matcher, question) == ("answered", expected)
+
+
+def test_a_four_letter_word_one_letter_off_is_no_slip_for_an_acronym(matcher):
+    """« SIAF » is not « SIAE », nor is « deal » the « delà » of « au-delà de l'obligation »."""
+    assert "siae" not in matcher.query_terms("les SIAF")[0]
+    assert matcher.query_terms("un deal avec les entreprises")[0][0] == "deal"
 
 
 @pytest.mark.parametrize("question", ["de la", "le la les", "", "???", "🙂🙂", "on a jusqu'à quand ?"])
