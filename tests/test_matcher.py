@@ -1231,6 +1231,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # hours « à réaliser » under a social clause are insertion hours; « chiffrer » only means setting a figure
         ("combien d'heures à réaliser dans un marché avec clause sociale ?", "heures-insertion"),
         ("chiffrer l'objectif d'heures d'insertion du schéma", "heures-insertion"),
+        # being « labellisé » is holding the label
+        ("notre collectivité peut-elle être labellisée ?", "label-rfar"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
