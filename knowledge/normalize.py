@@ -48,7 +48,8 @@ STOP_WORDS = frozenset(
     prevoir mettre met mets mettons mettez mettent prendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     recourir recourt recourent recourons recourez recouru definir definit definissent
     determiner determine determinent etablir etablit preparer employer privilegier mener
-    deployer rechercher recherche recherchons chiffrer
+    deployer rechercher recherche recherchons chiffrer pourrait pourraient pourrions
+    madame monsieur mesdames messieurs cordialement envisage envisageons envisagez envisagent envisager
     france francais francaise concretement exactement vraiment actuellement aujourd hui
     maintenant desormais dorenavant actuel actuelle actuels actuelles egalement
     """.split()

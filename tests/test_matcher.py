@@ -1233,6 +1233,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("chiffrer l'objectif d'heures d'insertion du schéma", "heures-insertion"),
         # being « labellisé » is holding the label
         ("notre collectivité peut-elle être labellisée ?", "label-rfar"),
+        # buyers who regroup make a joint scheme; a « photographie » of the purchases is the inventory
+        ("peut-on se regrouper avec d'autres communes pour le schéma ?", "spaser-commun"),
+        ("il nous faut une photographie de nos achats avant de commencer", "etat-des-lieux"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
