@@ -1021,6 +1021,11 @@ def test_a_long_message_about_something_else_is_still_not_answered(matcher, ques
     assert matcher.decide(question).kind != "answered"
 
 
+def test_a_scheme_once_voted_is_context_not_a_question_on_the_vote(matcher):
+    """... but « une fois voté » only dates the scheme asked about."""
+    assert matcher.decide("une fois voté, combien de temps dure le schéma ?").best.entry.id == "duree-validite"
+
+
 @pytest.mark.parametrize("question", ["qui a gagné au loto ?", "qui a gagné l'euro ?"])
 def test_winning_a_game_is_not_what_the_scheme_gains(matcher, question):
     """« gagner » speaks of the scheme only in « qu'est-ce qu'on y gagne »."""
@@ -1236,6 +1241,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # buyers who regroup make a joint scheme; a « photographie » of the purchases is the inventory
         ("peut-on se regrouper avec d'autres communes pour le schéma ?", "spaser-commun"),
         ("il nous faut une photographie de nos achats avant de commencer", "etat-des-lieux"),
+        # asking whether the scheme must be voted asks about its adoption ...
+        ("le schéma doit-il être voté ?", "adoption"),
+        ("faut-il soumettre le schéma au vote des élus ?", "adoption"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
