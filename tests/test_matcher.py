@@ -1244,6 +1244,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # asking whether the scheme must be voted asks about its adoption ...
         ("le schéma doit-il être voté ?", "adoption"),
         ("faut-il soumettre le schéma au vote des élus ?", "adoption"),
+        # « citez-moi » asks for examples; citing the SDGs in the scheme is another question
+        ("pouvez-vous me citer des collectivités qui ont un spaser ?", "exemples-spaser"),
+        ("faut-il citer les ODD dans le schéma ?", "odd"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
