@@ -1247,6 +1247,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # « citez-moi » asks for examples; citing the SDGs in the scheme is another question
         ("pouvez-vous me citer des collectivités qui ont un spaser ?", "exemples-spaser"),
         ("faut-il citer les ODD dans le schéma ?", "odd"),
+        ("qui vote le spaser ?", "adoption"),
+        ("des exemples de comité de suivi ?", "exemples-gouvernance"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
