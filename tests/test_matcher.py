@@ -1248,6 +1248,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("pouvez-vous me citer des collectivités qui ont un spaser ?", "exemples-spaser"),
         ("faut-il citer les ODD dans le schéma ?", "odd"),
         ("qui vote le spaser ?", "adoption"),
+        ("la commission permanente peut-elle adopter le schéma ?", "adoption"),
+        ("le schéma peut-il être adopté en bureau ?", "adoption"),
         ("des exemples de comité de suivi ?", "exemples-gouvernance"),
     ],
 )
