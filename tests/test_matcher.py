@@ -1251,6 +1251,18 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("la commission permanente peut-elle adopter le schéma ?", "adoption"),
         ("le schéma peut-il être adopté en bureau ?", "adoption"),
         ("des exemples de comité de suivi ?", "exemples-gouvernance"),
+        # everyday idioms: « taper sur les doigts », « s'y coller », « balancer sur le site », « passer en conseil »…
+        ('on risque de se faire taper sur les doigts sans schéma ?', "sanction-controle"),
+        ('le schéma doit passer en conseil ?', "adoption"),
+        ('quelle est la marche à suivre pour le schéma ?', "etapes-redaction"),
+        ('par où attaquer le spaser ?', "premieres-etapes"),
+        ('un spaser, ça tient combien de temps ?', "duree-validite"),
+        ("le spaser, c'est juste cocher une case ?", "pourquoi-spaser"),
+        ('peut-on refiler le travail à un cabinet ?', "amo"),
+        ("c'est à qui de se coller au pilotage ?", "chef-de-projet"),
+        ('faut le balancer sur le site ?', "publication"),
+        ('comment on montre les résultats aux élus ?', "communication-resultats"),
+        ("les données des marchés en open data, on s'en sert comment ?", "decp-donnees"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
