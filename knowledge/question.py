@@ -53,7 +53,8 @@ _ASKS = (
 )
 _QUESTION_START = r"(?:il|ils|elle|que|ce que|ce|comment|combien|quel|quelle|quels|quelles|pourquoi|quand|ou|qui|a quoi)"
 REPORTED = re.compile(
-    r"^(?:.{0,160}?\s)?(?:"
+    # « on en demande combien ? » asks how many to require: « en demande » is no reported question.
+    r"^(?:.{0,160}?\s)?(?<!\ben )(?:"
     rf"{_ASKS}\s+si\s+"  # « … me demande si »
     rf"|{_ASKS}\s+(?={_QUESTION_START}\b)"  # « le DGS demande comment »
     r"|on (?:me |nous )?a dit (?:que )?|je me demande (?:si )?|on se demande (?:si )?"

@@ -298,6 +298,8 @@ def test_extra_variants_change_the_answer(kb):
         # to whom, and how briefly, something is to be explained is context
         ("je dois expliquer au bureau en deux mots ce qu'est une ESUS", "ce est une esus"),
         ("comment présenter les résultats aux élus ?", "comment présenter les résultats aux élus ?"),
+        # « on en demande combien » asks how many to require of the contractors; nobody reports it
+        ("les heures d'insertion, on en demande combien ?", "les heures d'insertion, on en demande combien ?"),
     ],
 )
 def test_reported_question_is_reduced_to_what_it_asks(question, focused):
