@@ -1274,6 +1274,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("qui tient la barre du projet spaser ?", "chef-de-projet"),
         ("le spaser pour les nuls ?", "definition"),
         ("un consultant peut-il nous mâcher le travail ?", "amo"),
+        ("comment ne pas se planter avec le spaser ?", "erreurs-a-eviter"),
+        ("j'ai rien pigé au spaser, c'est quoi ?", "definition"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
