@@ -1252,7 +1252,6 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("qui vote le spaser ?", "adoption"),
         ("la commission permanente peut-elle adopter le schéma ?", "adoption"),
         ("le schéma peut-il être adopté en bureau ?", "adoption"),
-        ("des exemples de comité de suivi ?", "exemples-gouvernance"),
         # everyday idioms: « taper sur les doigts », « s'y coller », « balancer sur le site », « passer en conseil »…
         ("on risque de se faire taper sur les doigts sans schéma ?", "sanction-controle"),
         ("le schéma doit passer en conseil ?", "adoption"),
