@@ -1023,6 +1023,12 @@ def test_a_long_message_about_something_else_is_still_not_answered(matcher, ques
     assert matcher.decide(question).kind != "answered"
 
 
+def test_one_name_set_against_another_is_one_question(matcher):
+    """« SPAR et pas SPASER, pourquoi ? » asks once, about the two names."""
+    outcome = matcher.decide("Lyon parle de SPAR et pas de SPASER, pourquoi ?")
+    assert (outcome.kind, outcome.best.entry.id, outcome.also) == ("answered", "spar", None)
+
+
 def test_a_scheme_once_voted_is_context_not_a_question_on_the_vote(matcher):
     """... but « une fois voté » only dates the scheme asked about."""
     assert matcher.decide("une fois voté, combien de temps dure le schéma ?").best.entry.id == "duree-validite"
@@ -1275,6 +1281,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("un consultant peut-il nous mâcher le travail ?", "amo"),
         ("comment ne pas se planter avec le spaser ?", "erreurs-a-eviter"),
         ("j'ai rien pigé au spaser, c'est quoi ?", "definition"),
+        ("pourquoi en faire un spaser ?", "pourquoi-spaser"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
