@@ -1023,6 +1023,12 @@ def test_a_long_message_about_something_else_is_still_not_answered(matcher, ques
     assert matcher.decide(question).kind != "answered"
 
 
+def test_what_two_laws_say_is_two_questions(matcher):
+    """« disent » asks nothing of its own: « que disent AGEC et EGalim ? » is the two laws."""
+    outcome = matcher.decide("que disent AGEC et EGalim ?")
+    assert outcome.kind == "answered" and {outcome.best.entry.id, outcome.also.entry.id} == {"loi-agec", "loi-egalim"}
+
+
 def test_one_name_set_against_another_is_one_question(matcher):
     """« SPAR et pas SPASER, pourquoi ? » asks once, about the two names."""
     outcome = matcher.decide("Lyon parle de SPAR et pas de SPASER, pourquoi ?")
