@@ -1288,6 +1288,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("comment ne pas se planter avec le spaser ?", "erreurs-a-eviter"),
         ("j'ai rien pigé au spaser, c'est quoi ?", "definition"),
         ("pourquoi en faire un spaser ?", "pourquoi-spaser"),
+        ("faudrait-il le publier au recueil des actes ?", "publication"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
