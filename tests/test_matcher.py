@@ -1289,6 +1289,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("j'ai rien pigé au spaser, c'est quoi ?", "definition"),
         ("pourquoi en faire un spaser ?", "pourquoi-spaser"),
         ("faudrait-il le publier au recueil des actes ?", "publication"),
+        ("heures d'insert combien ?", "heures-insertion"),
+        ("jcommence par koi ?", "etapes-redaction"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
