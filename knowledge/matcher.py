@@ -240,7 +240,11 @@ def _slips(word: str, known: str) -> bool:
         if (b.src_pos == a.src_pos + 1 and word[a.src_pos] == known[b.dest_pos]
                 and word[b.src_pos] == known[a.dest_pos]):
             swapped |= {a.src_pos, b.src_pos}
-    if not all(op.src_pos in swapped or word[op.src_pos] + known[op.dest_pos] in SLIPS for op in ops):
+    # « insersion », « délibérassion »: the ear writes « -sion » for « -tion ».
+    heard = {op.src_pos for op in ops if word[op.src_pos] == "s" and known[op.dest_pos] == "t"
+             and known.startswith("ion", op.dest_pos + 1)}
+    if not all(op.src_pos in swapped or op.src_pos in heard or word[op.src_pos] + known[op.dest_pos] in SLIPS
+               for op in ops):
         return False
     # A letter too many is an ending (« porteurs »), a key hit twice or one beside its neighbour
     # (« seuill »), or a vowel sounded with the next (« spaseur »); « juriste » is not « juste ».

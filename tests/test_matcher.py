@@ -1000,6 +1000,8 @@ def test_a_real_word_one_letter_from_a_known_one_is_not_a_slip(matcher, question
         ("conbien de pages ?", "combien"),
         ("le seuill du spaser", "seuil"),  # a key hit twice
         ("intercos et spaser commun", "intercommunalite"),  # an ending
+        ("faut-il une délibérassion ?", "deliberation"),  # « -sion » heard for « -tion »
+        ("les heures d'insersion", "heures_insertion"),
     ],
 )
 def test_slips_of_the_fingers_and_the_ear_are_still_corrected(matcher, question, fixed):
