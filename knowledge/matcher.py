@@ -68,7 +68,7 @@ FOLLOW_UP_WEIGHT = 0.6
 # Where a question may be cut in two; the scores of each side decide.
 PUNCT_BREAK = re.compile(r"[?;]")
 PART_BREAK = re.compile(r"\b(?:et|puis)\b")
-CONTRASTS = re.compile(r"\s+(?:pas|non|non pas)\b")
+CONTRASTS = re.compile(r"\s+(?:pas|non)\b")
 MAX_PARTS = 6
 COMPARING = re.compile(r"\b(?:entre|difference|differences|distinguer|distingue|comparer|compare|versus|vs)\s+(?:\S+\s+){0,4}$")
 # A neighbouring subject declines a question only from this score on, and only ahead of every entry.

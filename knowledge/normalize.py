@@ -49,7 +49,8 @@ STOP_WORDS = frozenset(
     recourir recourt recourent recourons recourez recouru definir definit definissent
     determiner determine determinent etablir etablit preparer employer privilegier mener
     deployer rechercher recherche recherchons chiffrer pourrait pourraient pourrions
-    madame monsieur mesdames messieurs cordialement envisage envisageons envisagez envisagent envisager disent dites disons fallait faudrait faudra
+    madame monsieur mesdames messieurs cordialement envisage envisageons envisagez envisagent envisager
+    disent dites disons fallait faudrait faudra
     france francais francaise concretement exactement vraiment actuellement aujourd hui
     maintenant desormais dorenavant actuel actuelle actuels actuelles egalement
     """.split()
