@@ -193,7 +193,9 @@ WALKED_TERMS = 6
 # Question weight past which more words are taken as context (about four rare words).
 TOTAL_CAP = 16.0
 MIN_TYPO_LEN = 5
-ACRONYM = re.compile(r"\b[A-Z]{4}\b")
+# Shorter words are corrected only into the base's acronyms of this length (« SIEA » for « SIAE »).
+ACRONYM_LEN = MIN_TYPO_LEN - 1
+ACRONYM = re.compile(rf"\b[A-Z]{{{ACRONYM_LEN}}}\b")
 # What words side by side as in a phrasing add to its F-score (tuned on aggregate figures only).
 PAIR_WEIGHT = 0.2
 # Who asks (« pour une région », « notre commune », « un établissement public de l'État ») says more
@@ -458,13 +460,13 @@ class Matcher:
         alignment): « indicatuers » is one slip of the fingers from
         « indicateurs », not two."""
         term = stem(word)
-        if term in self.idf or len(word) < MIN_TYPO_LEN - 1 or word.isdigit() or "_" in word:
+        if term in self.idf or len(word) < ACRONYM_LEN or word.isdigit() or "_" in word:
             return None
         if term in self.neighbour_postings or term in self.answer_stems:
             # « avenant » is a word of its own, not a slip for « avantage »; so is « commerce » (an answer
             # says « commerce équitable »), not one for « commencer ».
             return None
-        if len(word) < MIN_TYPO_LEN:
+        if len(word) == ACRONYM_LEN:
             # A word of four letters is mostly an acronym (« SIEA » for « SIAE »): only two letters
             # swapped side by side are a slip; one letter off is another word.
             return next((w for w in self.acronyms if sorted(w) == sorted(word) and OSA.distance(word, w) == 1), None)
