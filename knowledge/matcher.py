@@ -56,6 +56,9 @@ DEFAULT_SUGGEST_THRESHOLD = 28.0
 # Below the answer threshold, an entry this far ahead of the next is answered.
 MARGIN_FLOOR = 42.0
 MARGIN = 14.0
+# Above the answer threshold, three entries this close share what was asked (« c'est quoi un achat
+# durable ? » only names what the MOOC, the portal and the self-diagnosis all speak of): none is first.
+THREE_WAY_TIE = 1.5
 UNKNOWN_SHARE = 0.34
 # Past this share of unknown words, a question gets no « did you mean… ? », only the close questions,
 # unless its best entry scores this much (measured: 40 out-of-scope questions of 45 so suggested lose their
@@ -749,7 +752,7 @@ class Matcher:
     def _clearly_first(self, query: _Query, ranked: list[Match]) -> bool:
         best = ranked[0].score
         if best >= self.answer_threshold:
-            return True
+            return len(ranked) < 3 or ranked[2].score < best - THREE_WAY_TIE
         # The margin speaks for an entry only when the base knows most of
         # what is asked; « avance forfaitaire obligatoire » is not the SPASER
         # threshold because « obligatoire » is its only known word.

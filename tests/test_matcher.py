@@ -1327,3 +1327,10 @@ def test_a_closing_question_may_ask_by_its_question_mark_alone(matcher):
 def test_public_procurement_is_the_field_and_weighs_as_one_word(matcher, question, expected):
     outcome = matcher.decide(question)
     assert outcome.kind == "answered" and outcome.best.entry.id == expected and outcome.also is None
+
+
+@pytest.mark.parametrize("question", ["c'est quoi l'achat responsable ?", "un achat durable, c'est quoi au juste ?"])
+def test_three_entries_level_at_the_top_are_offered_not_one_of_them_answered(matcher, question):
+    # The base has no entry on what a sustainable purchase is; the three that merely mention one are choices.
+    outcome = matcher.decide(question)
+    assert outcome.kind == "suggested" and len(outcome.suggestions) == 3
