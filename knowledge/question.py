@@ -103,13 +103,29 @@ CONTEXT_WORDS = frozenset(
 MODIFIERS = frozenset("trop assez beaucoup bien mal mieux plutot tres peu souvent toujours jamais".split())
 
 
+# « mon maire veut savoir s'il doit… »: « il » is the one who asks, who is then what is asked about;
+# not in « s'il y a », « s'il faut », where « il » is no one.
+_ASKER_PRONOUN = re.compile(
+    r"^(?:il|elle|ils|elles)\b(?!\s+(?:y|faut|faudra|faudrait|fallait|existe|vaut|s agit|est (?:possible|obligatoire|"
+    r"necessaire|utile|prevu|recommande|conseille)))")
+# The asker: from a determiner to the asking verb (« le président du syndicat me demande »), not « on se demande ».
+_DETERMINERS = r"(?:le|la|les|l|mon|ma|mes|notre|nos|son|sa|ses|leur|leurs)"
+_ASKER = re.compile(
+    rf"(?:^|\s)(?P<asker>{_DETERMINERS}\s+(?:(?!{_DETERMINERS}\s)\S+\s+){{0,2}}?\S+)"
+    rf"\s+(?:(?:me|m|nous|lui|leur)\s+)?(?:{_ASKS})\b")
+
+
 def focus(question: str) -> str:
     """The question without a reported-speech preamble (« ma directrice veut savoir si… »)."""
     simplified = simplify(question)
     for preamble in (REPORTED, INTRODUCED, EXPLAINING):
         match = preamble.match(simplified)
         if match and simplified[match.end() :].strip():
-            return simplified[match.end() :]
+            asked = simplified[match.end() :]
+            asker = _ASKER.search(simplified[: match.end()]) if preamble is REPORTED else None
+            if asker and _ASKER_PRONOUN.match(asked):
+                return _ASKER_PRONOUN.sub(asker["asker"], asked, count=1)
+            return asked
     return question
 
 

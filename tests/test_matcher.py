@@ -300,12 +300,26 @@ def test_extra_variants_change_the_answer(kb):
         ("comment présenter les résultats aux élus ?", "comment présenter les résultats aux élus ?"),
         # « on en demande combien » asks how many to require of the contractors; nobody reports it
         ("les heures d'insertion, on en demande combien ?", "les heures d'insertion, on en demande combien ?"),
+        # « il » is the asker, who is what is asked about; not in « il y a », nor after « on se demande »
+        ("le président du syndicat me demande s'il doit présider le copil", "le president du syndicat doit presider le copil"),
+        ("ma maire veut savoir si elle doit être associée dès le début", "ma maire doit etre associee des le debut"),
+        ("on se demande s'il y a une durée imposée", "il y a une duree imposee"),
+        ("la DGS demande s'il faut un comité de pilotage", "il faut un comite de pilotage"),
     ],
 )
 def test_reported_question_is_reduced_to_what_it_asks(question, focused):
     from knowledge.question import focus
 
     assert focus(question) == focused
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["ma maire veut savoir si elle doit être associée dès le début de la démarche",
+     "le président me demande s'il doit participer aux ateliers"],
+)
+def test_an_elected_asker_asking_about_themselves_asks_about_the_elected(matcher, question):
+    assert answer_of(matcher, question) == ("answered", "role-elus")
 
 
 def test_context_about_the_asker_does_not_drown_the_question(matcher):
