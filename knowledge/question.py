@@ -60,6 +60,11 @@ REPORTED = re.compile(
     r"|on (?:me |nous )?a dit (?:que )?|je me demande (?:si )?|on se demande (?:si )?"
     # « mon DGS me demande de lui résumer l'intérêt du SPASER »: what is to be summed up is asked.
     rf"|{_ASKS}\s+de\s+(?:lui |leur |me |nous )?(?:resumer|expliquer|presenter|lister|trouver|preparer|donner|dire)\s+"
+    # « mon maire m'a demandé de regarder si… », « mon chef m'a dit de me renseigner sur… »: what is to be
+    # looked into is asked.
+    r"|(?:a|ont|m a|m ont|nous a|nous ont|me|nous)\s+(?:demande|dit|charge|chargee|charges|missionne|missionnee)\s+de\s+"
+    r"(?:me |nous |m )?(?:regarder|verifier|voir|savoir|chercher|renseigner|creuser|etudier|examiner|me pencher|"
+    rf"nous pencher|pencher)\s+(?:sur\s+|si\s+|(?={_QUESTION_START}\b))?"
     r")"
 )
 # « Bonjour, » before someone says who they are.

@@ -305,6 +305,10 @@ def test_extra_variants_change_the_answer(kb):
         ("ma maire veut savoir si elle doit être associée dès le début", "ma maire doit etre associee des le debut"),
         ("on se demande s'il y a une durée imposée", "il y a une duree imposee"),
         ("la DGS demande s'il faut un comité de pilotage", "il faut un comite de pilotage"),
+        # what someone asked the asker to look into is what is asked
+        ("mon maire m'a demandé de regarder si on est concernés", "on est concernes"),
+        ("mon chef m'a dit de me renseigner sur les indicateurs obligatoires", "les indicateurs obligatoires"),
+        ("ma DGS m'a chargée de voir combien de temps il faut", "combien de temps il faut"),
     ],
 )
 def test_reported_question_is_reduced_to_what_it_asks(question, focused):
@@ -320,6 +324,10 @@ def test_reported_question_is_reduced_to_what_it_asks(question, focused):
 )
 def test_an_elected_asker_asking_about_themselves_asks_about_the_elected(matcher, question):
     assert answer_of(matcher, question) == ("answered", "role-elus")
+
+
+def test_what_the_asker_was_told_to_look_into_is_what_is_asked(matcher):
+    assert answer_of(matcher, "mon maire m'a demandé de regarder si on est concernés") == ("answered", "qui-est-concerne")
 
 
 def test_context_about_the_asker_does_not_drown_the_question(matcher):
