@@ -1318,6 +1318,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("les grandes étapes d'une démarche d'achats durables ?", "etapes-redaction"),
         ("comment piloter une démarche d'achat responsable en mode projet ?", "chef-de-projet"),
         ("on aimerait un label pour valoriser notre démarche d'achats durables, ça existe ?", "label-rfar"),
+        ("notre schéma doit-il passer en CA ?", "adoption"),
+        ("y a un moyen de s'auto-évaluer ?", "autodiagnostic"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
