@@ -80,6 +80,9 @@ NEIGHBOUR_MIN = 40.0
 # comité de pilotage et je voudrais savoir à quel rythme le réunir ») is context, not a first question,
 # unless it asks something itself (« je voudrais savoir combien de pages… et… »).
 TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez nous|nous sommes)\b")
+# So does what a message says of the asker's own things (« Notre schéma n'est plus suivi depuis deux ans
+# et la direction s'inquiète : que risque-t-on ? »), unless it asks something itself.
+TELLS_ABOUT_OURS = re.compile(r"^(?:notre|nos)\b")
 # « je cherche un modèle », « j'aimerais des exemples »: the asker speaks of themselves to ask for something.
 REQUESTS = re.compile(r"^(?:je )?(?:cherche|recherche|voudrais|veux|aimerais|souhaite|souhaiterais|ai besoin)\b")
 _ASKING = (r"comment|combien|cb|quel|quelle|quels|quelles|pourquoi|est ce|faut il|peut on|"
@@ -812,7 +815,12 @@ class Matcher:
             return None
         asking = self._question_after_telling(question) if query.threshold else query.closing
         if asking is None:
-            return None
+            # « Le vice-président voudrait porter le sujet mais le DGS pense que c'est technique : quelle
+            # place pour les élus ? »: the question after the colon, when it settles on the entry already first.
+            clauses = _sentences(question, SENTENCE_BREAK)
+            if len(clauses) < 2 or not clauses[-1].rstrip().endswith("?"):
+                return None
+            asking = clauses[-1]
         alone = self._decide(self._own_query(asking), "")
         if alone.kind == Answered.ANSWERED and alone.also is None and alone.best.entry.id == outcome.best.entry.id:
             return alone
@@ -905,8 +913,8 @@ class Matcher:
         found: tuple[Match, Match] | None = None
         for cut in range(1, len(pieces)):
             sides = [" ".join(pieces[:cut]), " ".join(pieces[cut:])]
-            if (TELLS_ABOUT_ONESELF.match(sides[0]) and not ASKS_OPENLY.search(sides[0])
-                    and not REQUESTS.match(sides[0])):
+            telling = TELLS_ABOUT_ONESELF.match(sides[0]) or TELLS_ABOUT_OURS.match(sides[0])
+            if telling and not ASKS_OPENLY.search(sides[0]) and not REQUESTS.match(sides[0]):
                 continue
             answers = []
             level = 0

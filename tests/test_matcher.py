@@ -1361,3 +1361,23 @@ def test_three_entries_level_at_the_top_are_offered_not_one_of_them_answered(mat
     # The base has no entry on what a sustainable purchase is; the three that merely mention one are choices.
     outcome = matcher.decide(question)
     assert outcome.kind == "suggested" and len(outcome.suggestions) == 3
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # what « notre schéma… » tells is no first question of its own
+        ("Notre schéma n'est plus suivi depuis trois ans et la direction s'inquiète : que risque-t-on ?",
+         "sanction-controle"),
+        # the question after the colon settles on the entry already first for the whole message
+        ("Le président voudrait piloter la démarche mais le directeur général y voit un sujet technique : "
+         "quelle doit être la place des élus ?", "role-elus"),
+        ("l'agglomération prépare son schéma et nous sommes une petite commune : pouvons-nous nous y joindre ?",
+         "spaser-commun"),
+        ("On voudrait que les coopératives du territoire accèdent davantage à nos marchés : que mettre dans le schéma ?",
+         "ess-acces"),
+    ],
+)
+def test_what_a_message_tells_before_a_colon_does_not_hide_its_question(matcher, question, expected):
+    outcome = matcher.decide(question)
+    assert (outcome.kind, outcome.best.entry.id, outcome.also) == ("answered", expected, None)
