@@ -136,6 +136,7 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "comment attribuer une concession de service public ?",  # not the concessions the 2026 obligation covers
     "comment publier un avis d'attribution ?",  # a notice, not the scheme's publication
     "quelles sont les règles de la sous-traitance ?",  # subcontracting at large, not counting subcontractors
+    "le sourçage, ça se passe comment ?",  # sourcing at large, not the ESS's
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
@@ -144,6 +145,7 @@ def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher,
 
 
 @pytest.mark.parametrize("question, expected", [
+    ("comment faire du sourcing auprès de l'ESS ?", "ess-acces"),  # sourcing the ESS is the ESS entry
     ("comment mettre des clauses sociales dans nos marchés ?", "clause-critere"),
     ("quel est le seuil du spaser ?", "seuil-obligation"),
     ("quelle part des marchés publics a une clause environnementale ?", "recensement-oecp"),
