@@ -1321,6 +1321,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("comment piloter une démarche d'achat responsable en mode projet ?", "chef-de-projet"),
         ("on aimerait un label pour valoriser notre démarche d'achats durables, ça existe ?", "label-rfar"),
         ("notre schéma doit-il passer en CA ?", "adoption"),
+        ("fo le metre en ligne ?", "publication"),
+        ("vs avé un modèle de spaser ?", "modele-type"),
         ("y a un moyen de s'auto-évaluer ?", "autodiagnostic"),
     ],
 )
