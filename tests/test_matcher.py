@@ -1323,6 +1323,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("notre schéma doit-il passer en CA ?", "adoption"),
         ("fo le metre en ligne ?", "publication"),
         ("vs avé un modèle de spaser ?", "modele-type"),
+        ("quels axes met-on d'habitude dans un spaser ?", "axes-classiques"),  # what is usual is classic
+        ("combien de temps ça prend d'habitude ?", "duree-elaboration"),  # while it stays a question on time
         ("y a un moyen de s'auto-évaluer ?", "autodiagnostic"),
     ],
 )
