@@ -1325,6 +1325,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("vs avé un modèle de spaser ?", "modele-type"),
         ("quels axes met-on d'habitude dans un spaser ?", "axes-classiques"),  # what is usual is classic
         ("combien de temps ça prend d'habitude ?", "duree-elaboration"),  # while it stays a question on time
+        ("l'impact de la loi climat sur la commande publique ?", "loi-climat-resilience"),  # what a law changed
+        ("loi climat et résilience : quels impacts sur les marchés ?", "loi-climat-resilience"),
         ("y a un moyen de s'auto-évaluer ?", "autodiagnostic"),
     ],
 )
