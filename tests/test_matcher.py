@@ -1327,6 +1327,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("combien de temps ça prend d'habitude ?", "duree-elaboration"),  # while it stays a question on time
         ("l'impact de la loi climat sur la commande publique ?", "loi-climat-resilience"),  # what a law changed
         ("loi climat et résilience : quels impacts sur les marchés ?", "loi-climat-resilience"),
+        ("où trouver les données ouvertes de la commande publique ?", "decp-donnees"),
+        ("nos contrats sont sur le portail national de données ouvertes, ça sert pour les indicateurs ?", "decp-donnees"),
         ("y a un moyen de s'auto-évaluer ?", "autodiagnostic"),
     ],
 )
