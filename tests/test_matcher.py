@@ -1328,6 +1328,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("l'impact de la loi climat sur la commande publique ?", "loi-climat-resilience"),  # what a law changed
         ("loi climat et résilience : quels impacts sur les marchés ?", "loi-climat-resilience"),
         ("où trouver les données ouvertes de la commande publique ?", "decp-donnees"),
+        ("qui doit présider le copil ?", "gouvernance-rythme"),  # presiding is the elected's part
         ("nos contrats sont sur le portail national de données ouvertes, ça sert pour les indicateurs ?", "decp-donnees"),
         ("y a un moyen de s'auto-évaluer ?", "autodiagnostic"),
     ],
