@@ -52,6 +52,18 @@ ASKS_ABOUT_ME = re.compile(
 )
 
 
+# « Comment supprimer mes données ? », « et le RGPD ? »: the person's own data, answered by what is kept
+# and the commands that show and erase it. « Nos données d'achats » are not theirs: they ask the FAQ.
+ASKS_ABOUT_MY_DATA = re.compile(
+    r"\b(?:supprimer|supprimez|supprime|effacer|effacez|efface|oublier|oubliez|retirer|retirez|detruire|voir|"
+    r"consulter|recuperer|exporter|telecharger|acceder a|avoir) (?:toutes )?mes donnees\b"
+    r"|\bmes donnees (?:personnelles|perso)\b|\bdonnees personnelles\b|\brgpd\b|\bvie privee\b|\bdroit a l oubli\b"
+    r"|\b(?:faites vous|fais tu|vous faites|tu fais) de mes donnees\b"
+    r"|\b(?:vous gardez|vous conservez|vous savez|tu gardes|tu conserves|tu sais|gardez vous|conservez vous) (?:quoi )?sur moi\b"
+    r"|\b(?:oubliez|oublie|effacez|efface) moi\b"
+)
+
+
 def bare_command(text: str) -> str | None:
     """The command a message made of one such word stands for (« Aide ? » is /aide), or a question
     about the assistant itself (« tu sers à quoi ? » is /aide too)."""
@@ -59,6 +71,12 @@ def bare_command(text: str) -> str | None:
     if found is None and len(text) <= 80 and ASKS_ABOUT_ME.match(simplify(text)):
         return "aide"
     return found
+
+
+def asks_about_own_data(text: str) -> bool:
+    """Whether a message asks what is kept about the person, or how to see or erase it. Not read as
+    such while a dialog waits for an answer: « DPO, chargé des données personnelles » may be one."""
+    return len(text) <= 160 and ASKS_ABOUT_MY_DATA.search(simplify(text)) is not None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from bot.features import FEATURES
 from bot.faq_index import build_matcher
 from bot.features.base import Buttons, Catalogue, Command, Feature, build
 from bot.rendering import message, shorten
-from bot.replies import Event, Reply, bare_command, decode_replies, encode_replies
+from bot.replies import Event, Reply, asks_about_own_data, bare_command, decode_replies, encode_replies
 from dialogs.definitions import Dialog, load_dialogs
 from bot.dialog_screens import DialogScreens, prefixed
 from dialogs.engine import DialogEngine, looks_like_question
@@ -210,6 +210,9 @@ class Assistant:
         if event.command is not None:
             return self._on_command(event)
         bare = bare_command(event.text or "") if event.chat_type == "private" else None
+        if bare is None and event.chat_type == "private" and asks_about_own_data(event.text or "") and (
+                self.engine.pending(event.user_id) is None):
+            bare = "confidentialite"  # « comment effacer mes données ? »: what is kept, and the commands for it
         if bare is not None:  # « aide », « menu » typed without their « / »
             return self._on_command(dataclasses.replace(event, command=bare, text=None))
         return self._on_text(event)

@@ -283,3 +283,23 @@ def test_a_courtesy_is_answered_as_one_and_a_real_question_is_still_one():
     assert courtesy("merci et pour les indicateurs") is None  # a question after the thanks
     assert courtesy("bonne pratique spaser") is None and courtesy("combien de temps par semaine") is None
     assert courtesy("bonne") is None and courtesy("") is None
+
+
+@pytest.mark.parametrize("text", ["comment supprimer mes données ?", "et le RGPD ?", "que faites-vous de mes données ?",
+                                  "qu'est-ce que vous gardez sur moi ?", "je veux voir mes données"])
+def test_a_question_about_ones_own_data_gets_what_is_kept_and_the_commands_for_it(assistant, event, text):
+    text = texts(assistant.handle(event(text)))
+    assert "Vos données personnelles" in text and "/mesdonnees" in text and "/oublier" in text
+
+
+def test_the_buyers_purchase_data_is_a_question_for_the_base_not_a_privacy_matter(assistant, event):
+    text = texts(assistant.handle(event("comment utiliser nos données d'achats pour calculer les indicateurs ?")))
+    assert "Vos données personnelles" not in text
+
+
+def test_a_dialog_answer_that_speaks_of_personal_data_stays_an_answer(assistant, event):
+    replies = assistant.handle(event(command="profil"))
+    kind = next(b.payload for r in replies for row in r.buttons for b in row if "Métropole" in b.label)
+    assistant.handle(event(payload=kind))
+    text = texts(assistant.handle(event("Syndicat des données personnelles")))
+    assert "Vos données personnelles" not in text and "Syndicat des données personnelles" in text
