@@ -359,6 +359,7 @@ def test_two_questions_in_one_get_both_entries_in_the_order_asked(matcher):
     ("je voudrais un modèle de schéma et aussi des exemples d'indicateurs", {"modele-type", "exemples-indicateurs"}),
     # « retrouver » is « trouver »: the webinars' own phrasing is found again
     ("où trouver les webinaires et le MOOC ?", {"webinaires", "mooc"}),
+    ("faut-il une AMO, et en combien de temps on le finalise ?", {"amo", "duree-elaboration"}),
 ])
 def test_two_requests_in_one_get_both_entries(matcher, question, expected):
     outcome = matcher.decide(question)
@@ -1329,6 +1330,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("loi climat et résilience : quels impacts sur les marchés ?", "loi-climat-resilience"),
         ("où trouver les données ouvertes de la commande publique ?", "decp-donnees"),
         ("qui doit présider le copil ?", "gouvernance-rythme"),  # presiding is the elected's part
+        ("on peut le boucler en combien de temps ?", "duree-elaboration"),  # finishing it is writing it
         ("nos contrats sont sur le portail national de données ouvertes, ça sert pour les indicateurs ?", "decp-donnees"),
         ("y a un moyen de s'auto-évaluer ?", "autodiagnostic"),
     ],
