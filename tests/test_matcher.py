@@ -1331,6 +1331,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("où trouver les données ouvertes de la commande publique ?", "decp-donnees"),
         ("qui doit présider le copil ?", "gouvernance-rythme"),  # presiding is the elected's part
         ("on peut le boucler en combien de temps ?", "duree-elaboration"),  # finishing it is writing it
+        ("on peut se faire rappeler à l'ordre si on n'a pas de spaser ?", "sanction-controle"),
+        ("le schéma doit-il être voté en séance plénière ?", "adoption"),
         ("nos contrats sont sur le portail national de données ouvertes, ça sert pour les indicateurs ?", "decp-donnees"),
         ("y a un moyen de s'auto-évaluer ?", "autodiagnostic"),
     ],
