@@ -83,6 +83,9 @@ TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez
 # So does what a message says of the asker's own things (« Notre schéma n'est plus suivi depuis deux ans
 # et la direction s'inquiète : que risque-t-on ? »), unless it asks something itself.
 TELLS_ABOUT_OURS = re.compile(r"^(?:notre|nos)\b")
+# The asker's own part in the scheme (« mon rôle », « ma place »): who they said they are is what is asked.
+OWN_PART = re.compile(r"\b(?:mon role|ma place|mon implication|mon positionnement|ma participation|m impliquer|"
+                      r"mon intervention|intervenir)\b")
 # « je cherche un modèle », « j'aimerais des exemples »: the asker speaks of themselves to ask for something.
 REQUESTS = re.compile(r"^(?:je )?(?:cherche|recherche|voudrais|veux|aimerais|souhaite|souhaiterais|ai besoin)\b")
 _ASKING = (r"comment|combien|cb|quel|quelle|quels|quelles|pourquoi|est ce|faut il|peut on|"
@@ -568,9 +571,11 @@ class Matcher:
             # for help is how it asks, whatever phrasing happens to share it. Not « conseil », which
             # is also where a scheme is voted (« passer en conseil municipal »).
             weights = {t: w for t, w in weights.items() if t not in ASKS_FOR_HELP or t == COUNCIL_TERM}
-        if asked_after is not None and ELECTED_TERM in weights and len(weights) > 1 and ELECTED_TERM not in asked_after:
+        if (asked_after is not None and ELECTED_TERM in weights and len(weights) > 1 and ELECTED_TERM not in asked_after
+                and not OWN_PART.search(simplify(intro[1]))):
             # « Je suis maire d'une commune…, dois-je faire un spaser ? »: the mayor is who asks, not the
-            # place of the elected in the scheme (unless the question itself names them).
+            # place of the elected in the scheme (unless the question itself names them, or asks the
+            # asker's own part: « je suis vice-présidente…, quel doit être mon rôle ? »).
             weights.pop(ELECTED_TERM)
         if DEFINITION_TERM in weights and len(set(weights) - {SPASER_TERM, DEFINITION_TERM}) > 0:
             weights[DEFINITION_TERM] *= DEFINITION_WEIGHT

@@ -182,7 +182,7 @@ def purchases_meur(question: str) -> float | None:
 # achetons pour 70 M€ par an : sommes-nous tenus… ? »: who the person is, before the volume they state.
 SELF_INTRODUCTION = re.compile(
     _GREETED + r"(?:je suis|je travaille|je bosse|mon travail est|mon poste est|je m occupe|je coordonne|je gere"
-    r"|j ai en charge|je viens (?:d )?(?:etre|arriver|prendre)|j ai ete (?:nommee?|recrutee?)|en tant que"
+    r"|j ai en charge|je viens (?:d )?(?:etre|arriver|prendre)|j ai ete (?:nommee?|recrutee?)|en tant(?: que)?"
     r"|nous sommes|on est)\b")
 
 
