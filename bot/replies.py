@@ -59,7 +59,8 @@ ASKS_ABOUT_MY_DATA = re.compile(
     r"consulter|recuperer|exporter|telecharger|acceder a|avoir) (?:toutes )?mes donnees\b"
     r"|\bmes donnees (?:personnelles|perso)\b|\bdonnees personnelles\b|\brgpd\b|\bvie privee\b|\bdroit a l oubli\b"
     r"|\b(?:faites vous|fais tu|vous faites|tu fais) de mes donnees\b"
-    r"|\b(?:vous gardez|vous conservez|vous savez|tu gardes|tu conserves|tu sais|gardez vous|conservez vous) (?:quoi )?sur moi\b"
+    r"|\b(?:vous gardez|vous conservez|vous savez|tu gardes|tu conserves|tu sais|gardez vous|conservez vous)"
+    r" (?:quoi )?sur moi\b"
     r"|\b(?:oubliez|oublie|effacez|efface) moi\b"
 )
 
