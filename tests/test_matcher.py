@@ -1334,6 +1334,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("on peut se faire rappeler à l'ordre si on n'a pas de spaser ?", "sanction-controle"),
         ("le schéma doit-il être voté en séance plénière ?", "adoption"),
         ("peut-on avoir un spaser unique avec nos communes membres ?", "spaser-commun"),
+        ("on a consulté les associations du territoire, est-ce obligatoire ?", "parties-prenantes-obligation"),
         # who the asker says they are is context, unless they ask their own part
         ("En tant qu'élue, qu'est-ce que ce schéma apporte à notre territoire ?", "pourquoi-spaser"),
         ("Je suis vice-présidente en charge du développement économique, quelle doit être ma place dans la démarche ?",
