@@ -127,9 +127,10 @@ def focus(question: str) -> str:
         match = preamble.match(simplified)
         if match and simplified[match.end() :].strip():
             asked = simplified[match.end() :]
-            asker = _ASKER.search(simplified[: match.end()]) if preamble is REPORTED else None
-            if asker and _ASKER_PRONOUN.match(asked):
-                return _ASKER_PRONOUN.sub(asker["asker"], asked, count=1)
+            if preamble is REPORTED and _ASKER_PRONOUN.match(asked):
+                asker = _ASKER.search(simplified[: match.end()])
+                if asker:
+                    return _ASKER_PRONOUN.sub(asker["asker"], asked, count=1)
             return asked
     return question
 
