@@ -1342,6 +1342,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("nos contrats sont sur le portail national de données ouvertes, ça sert pour les indicateurs ?", "decp-donnees"),
         ("y a un moyen de s'auto-évaluer ?", "autodiagnostic"),
         ("les erreurs que font souvent les collectivités ?", "erreurs-a-eviter"),
+        ("Le spaser s'applique-t-il à nous ?", "qui-est-concerne"),
+        ("Chez nous, qui signe le schéma une fois rédigé ?", "adoption"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
