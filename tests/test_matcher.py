@@ -1344,6 +1344,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("les erreurs que font souvent les collectivités ?", "erreurs-a-eviter"),
         ("Le spaser s'applique-t-il à nous ?", "qui-est-concerne"),
         ("Chez nous, qui signe le schéma une fois rédigé ?", "adoption"),
+        ("Vingt indicateurs, c'est suffisant ?", "nombre-indicateurs"),
+        ("cinq axes, ça suffit ?", "nombre-axes"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
