@@ -1346,7 +1346,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("Chez nous, qui signe le schéma une fois rédigé ?", "adoption"),
         ("Vingt indicateurs, c'est suffisant ?", "nombre-indicateurs"),
         ("cinq axes, ça suffit ?", "nombre-axes"),
-        ("doit-on forcément prendre un consultant ?", "amo"),
+        ("faut-il forcément passer par un bureau d'études ?", "amo"),
+        ("on doit forcément consulter les entreprises ?", "parties-prenantes-obligation"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
