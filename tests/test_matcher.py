@@ -1348,6 +1348,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("cinq axes, ça suffit ?", "nombre-axes"),
         ("faut-il forcément passer par un bureau d'études ?", "amo"),
         ("on doit forcément consulter les entreprises ?", "parties-prenantes-obligation"),
+        ("que met-on sur la page de garde du schéma ?", "introduction-editorial"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
