@@ -219,6 +219,8 @@ STRUCTURE_TERMS = frozenset(stem(w) for w in STRUCTURE_WORDS)
 # A year with its law (« la loi de 2021 ») still finds the law by the other word.
 YEAR = re.compile(r"(?:19|20)\d\d")
 YEAR_WEIGHT = 0.3
+# « depuis la loi de 2023 »: a year that names a law is the law asked about.
+LAW_YEAR = re.compile(r"\b(?:loi|lois|reforme) (?:de |du |d |en )?((?:19|20)\d\d)\b")
 
 
 # Letters one hits for another: neighbours on a French (AZERTY) or English (QWERTY) keyboard, and
@@ -543,6 +545,7 @@ class Matcher:
                 w in MODIFIERS or w in CONTEXT_WORDS or stem(w) not in self.idf for w in words):
             # « je vois pas trop », « bien compris »: a modifier among words the base never uses asks nothing.
             return _Query(weights, "", len(words))
+        law_years = set(LAW_YEAR.findall(simplified))
         for word, term in zip(words, stems):
             if word in CONTEXT_WORDS and word not in self.vocabulary:
                 # « environ 38 M€ » shares its stem with « environnement »: a
@@ -550,7 +553,7 @@ class Matcher:
                 continue
             if term in self.idf:
                 weights[term] = self.idf[term] * (STRUCTURE_WEIGHT if word in STRUCTURE_WORDS else
-                                                  YEAR_WEIGHT if YEAR.fullmatch(word) else 1.0)
+                                                  YEAR_WEIGHT if YEAR.fullmatch(word) and word not in law_years else 1.0)
             elif word not in CONTEXT_WORDS and not word.isdigit():
                 # In a long question, unknown words are mostly context; in a
                 # short one, they are what is asked.
