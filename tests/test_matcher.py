@@ -1353,6 +1353,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("qu'a modifié la loi de 2023 sur le seuil ?", "loi-industrie-verte"),
         ("On commence l'état des lieux : quelles données regarder ?", "etat-des-lieux"),
         ("Notre premier schéma comptait 45 indicateurs, impossible à suivre. Combien en garder ?", "nombre-indicateurs"),
+        ("le plan national pour les achats durables, il est encore en cours ?", "pnad"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
