@@ -1354,6 +1354,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("On commence l'état des lieux : quelles données regarder ?", "etat-des-lieux"),
         ("Notre premier schéma comptait 45 indicateurs, impossible à suivre. Combien en garder ?", "nombre-indicateurs"),
         ("le plan national pour les achats durables, il est encore en cours ?", "pnad"),
+        ("quel pourcentage des collectivités a déjà son schéma adopté ?", "nombre-spaser-adoptes"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
