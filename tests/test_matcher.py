@@ -1355,6 +1355,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("Notre premier schéma comptait 45 indicateurs, impossible à suivre. Combien en garder ?", "nombre-indicateurs"),
         ("le plan national pour les achats durables, il est encore en cours ?", "pnad"),
         ("quel pourcentage des collectivités a déjà son schéma adopté ?", "nombre-spaser-adoptes"),
+        ("les webinaires de l'année dernière sont-ils encore visibles ?", "webinaires"),
+        ("je prends quels montants pour le seuil ?", "calcul-seuil"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
