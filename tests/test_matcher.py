@@ -1361,6 +1361,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("comment faire travailler ensemble les services et les acheteurs ?", "mobiliser-interne"),
         ("la vice-présidente demande quel rôle elle doit jouer", "role-elus"),
         ("un arrêté du président suffit-il pour adopter notre schéma ?", "adoption"),
+        ("quel indicateur pour la part de nos achats auprès de l'ESS ?", "exemples-indicateurs"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
