@@ -1351,7 +1351,6 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("que met-on sur la page de garde du schéma ?", "introduction-editorial"),
         ("Quelle part des contrats devait avoir une considération sociale selon le plan national ?", "objectifs-pnad"),
         ("qu'a modifié la loi de 2023 sur le seuil ?", "loi-industrie-verte"),
-        ("On commence l'état des lieux : quelles données regarder ?", "etat-des-lieux"),
         ("Notre premier schéma comptait 45 indicateurs, impossible à suivre. Combien en garder ?", "nombre-indicateurs"),
         ("le plan national pour les achats durables, il est encore en cours ?", "pnad"),
         ("quel pourcentage des collectivités a déjà son schéma adopté ?", "nombre-spaser-adoptes"),
@@ -1361,7 +1360,6 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("comment faire travailler ensemble les services et les acheteurs ?", "mobiliser-interne"),
         ("la vice-présidente demande quel rôle elle doit jouer", "role-elus"),
         ("un arrêté du président suffit-il pour adopter notre schéma ?", "adoption"),
-        ("quel indicateur pour la part de nos achats auprès de l'ESS ?", "exemples-indicateurs"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
