@@ -56,8 +56,8 @@ DEFAULT_SUGGEST_THRESHOLD = 28.0
 # Below the answer threshold, an entry this far ahead of the next is answered.
 MARGIN_FLOOR = 42.0
 MARGIN = 14.0
-# Above the answer threshold, three entries this close share what was asked (« c'est quoi un achat
-# durable ? » only names what the MOOC, the portal and the self-diagnosis all speak of): none is first.
+# Above the answer threshold, three entries this close share what was asked (« je démarre sur le
+# spaser, des conseils ? » fits the first steps, the prerequisites and the definition alike): none is first.
 THREE_WAY_TIE = 1.5
 UNKNOWN_SHARE = 0.34
 # Past this share of unknown words, a question gets no « did you mean… ? », only the close questions,
