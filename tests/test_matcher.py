@@ -77,6 +77,15 @@ def test_no_synonym_group_lists_one_form_twice():
     assert repeated == {}
 
 
+def test_no_synonym_group_takes_a_vague_word_alone(kb):
+    # « assez », « souvent » alone say how much or how often, not what is asked: made into a group's term,
+    # they would turn « assez bien » into a question. Phrases that hold them (« est-ce assez ») may.
+    from domain.text import simplify
+    from knowledge.question import MODIFIERS
+    taken = {form for group in kb.synonym_groups for form in group if simplify(form) in MODIFIERS}
+    assert taken == set()
+
+
 def test_no_entry_lists_one_phrasing_twice(kb):
     # A phrasing listed twice weighs nothing more: it only hides that the entry has one fewer wording.
     from domain.text import simplify
@@ -342,7 +351,8 @@ def test_context_about_the_asker_does_not_drown_the_question(matcher):
     assert long.best.entry.id == plain.best.entry.id == "duree-elaboration"
 
 
-@pytest.mark.parametrize("question", ["je sais pas trop", "hmm bof", "euh", "pas trop", "ah je vois pas trop"])
+@pytest.mark.parametrize("question", ["je sais pas trop", "hmm bof", "euh", "pas trop", "ah je vois pas trop",
+                                      "assez bien", "pas assez", "souvent oui"])
 def test_vague_words_are_not_a_question(matcher, question):
     # « trop » is a word of the base (« pas trop d'indicateurs »), but beside words it never uses it asks nothing
     assert matcher.decide(question).kind != "answered"
