@@ -1373,6 +1373,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("un achat durable, c'est quoi au juste ?", "achat-responsable"),
         ("Quelle est la définition de l'achat public responsable ?", "achat-responsable"),
         ("comment rendre nos achats plus responsables ?", "achat-responsable"),
+        ("qui tient à jour les indicateurs du schéma ?", "suivi-indicateurs-qui"),
+        ("on utilise quelles données ouvertes pour mesurer nos achats ?", "decp-donnees"),
+        ("combien de temps du lancement du projet jusqu'au vote ?", "duree-elaboration"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
