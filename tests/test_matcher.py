@@ -1376,6 +1376,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("qui tient à jour les indicateurs du schéma ?", "suivi-indicateurs-qui"),
         ("on utilise quelles données ouvertes pour mesurer nos achats ?", "decp-donnees"),
         ("combien de temps du lancement du projet jusqu'au vote ?", "duree-elaboration"),
+        ("faut-il suivre la part de nos achats attribués aux PME ?", "exemples-indicateurs"),
+        ("les budgets annexes entrent-ils dans le calcul du seuil ?", "calcul-seuil"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
