@@ -1379,6 +1379,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("faut-il suivre la part de nos achats attribués aux PME ?", "exemples-indicateurs"),
         ("les budgets annexes entrent-ils dans le calcul du seuil ?", "calcul-seuil"),
         ("quelle est la limite d'achats au-delà de laquelle le schéma devient obligatoire ?", "seuil-obligation"),
+        ("que met-on au début du schéma ?", "introduction-editorial"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
