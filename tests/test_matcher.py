@@ -1380,6 +1380,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("les budgets annexes entrent-ils dans le calcul du seuil ?", "calcul-seuil"),
         ("quelle est la limite d'achats au-delà de laquelle le schéma devient obligatoire ?", "seuil-obligation"),
         ("que met-on au début du schéma ?", "introduction-editorial"),
+        ("qui est notre interlocuteur à l'État pour le schéma ?", "mission-spaser"),
+        ("où en est le nombre de schémas publiés ?", "nombre-spaser-adoptes"),
+        ("faut-il informer les entreprises des résultats du schéma ?", "communication-resultats"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
