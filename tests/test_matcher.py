@@ -1383,6 +1383,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("qui est notre interlocuteur à l'État pour le schéma ?", "mission-spaser"),
         ("où en est le nombre de schémas publiés ?", "nombre-spaser-adoptes"),
         ("faut-il informer les entreprises des résultats du schéma ?", "communication-resultats"),
+        ("existe-t-il des aides de l'État pour rédiger le schéma ?", "mission-spaser"),
+        ("comment avoir des indicateurs d'impact et pas seulement de moyens ?", "indicateurs-pertinents"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
