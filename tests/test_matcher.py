@@ -1385,6 +1385,13 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("faut-il informer les entreprises des résultats du schéma ?", "communication-resultats"),
         ("existe-t-il des aides de l'État pour rédiger le schéma ?", "mission-spaser"),
         ("comment avoir des indicateurs d'impact et pas seulement de moyens ?", "indicateurs-pertinents"),
+        ("à partir de quel montant le schéma devient-il impératif ?", "seuil-obligation"),
+        ("combien de critères de mesure garder ?", "nombre-indicateurs"),
+        ("que doit contenir une fiche opérationnelle ?", "fiche-action"),
+        ("on part de rien, comment débuter le schéma ?", "premieres-etapes"),
+        ("faut-il recruter un chef de projet ?", "chef-de-projet"),
+        ("comment compter les heures réservées aux personnes éloignées de l'emploi ?", "heures-insertion"),
+        ("comment s'est passée la concertation parisienne ?", "concertation-paris"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
