@@ -1392,6 +1392,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("faut-il recruter un chef de projet ?", "chef-de-projet"),
         ("comment compter les heures réservées aux personnes éloignées de l'emploi ?", "heures-insertion"),
         ("comment s'est passée la concertation parisienne ?", "concertation-paris"),
+        ("quand le schéma a-t-il été instauré ?", "historique-lois"),
+        ("un label existe-t-il pour les acheteurs responsables ?", "label-rfar"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
