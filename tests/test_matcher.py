@@ -352,7 +352,7 @@ def test_context_about_the_asker_does_not_drown_the_question(matcher):
 
 
 @pytest.mark.parametrize("question", ["je sais pas trop", "hmm bof", "euh", "pas trop", "ah je vois pas trop",
-                                      "assez bien", "pas assez", "souvent oui"])
+                                      "assez bien", "pas assez", "souvent oui", "test", "c'est un test"])
 def test_vague_words_are_not_a_question(matcher, question):
     # « trop » is a word of the base (« pas trop d'indicateurs »), but beside words it never uses it asks nothing
     assert matcher.decide(question).kind != "answered"
@@ -1394,6 +1394,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("comment s'est passée la concertation parisienne ?", "concertation-paris"),
         ("quand le schéma a-t-il été instauré ?", "historique-lois"),
         ("un label existe-t-il pour les acheteurs responsables ?", "label-rfar"),
+        ("je veux tester notre maturité", "autodiagnostic"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
