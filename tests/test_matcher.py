@@ -362,6 +362,8 @@ def test_two_questions_in_one_get_both_entries_in_the_order_asked(matcher):
     outcome = matcher.decide("combien d'indicateurs prévoir, et à quelle fréquence réunir le comité de pilotage ?")
     assert outcome.kind == "answered"
     assert (outcome.best.entry.id, outcome.also.entry.id) == ("nombre-indicateurs", "gouvernance-rythme")
+    votes = matcher.decide("combien de temps pour l'écrire, et qui doit le voter ?")
+    assert (votes.best.entry.id, votes.also.entry.id) == ("duree-elaboration", "adoption")
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -1395,6 +1397,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("quand le schéma a-t-il été instauré ?", "historique-lois"),
         ("un label existe-t-il pour les acheteurs responsables ?", "label-rfar"),
         ("je veux tester notre maturité", "autodiagnostic"),
+        ("qui va le voter ?", "adoption"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
