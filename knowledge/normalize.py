@@ -42,6 +42,8 @@ STOP_WORDS = frozenset(
     auriez aurais aurait auraient fournir produire rester reste restent restera va vont vais allons allez aller
     jouable realisable tenable exact exacte exacts exactes suppose supposons imagine imaginons
     proposer propose proposes proposez proposent proposons
+    permets permettez sollicite sollicitons pourriez auriez preciser precisez precisiez indiquer indiquez eclairer
+    transmettre remercie remercions vouloir notion modalites
     surement probablement certainement truc trucs machin bidule chose choses quelque quelqu quelquun existant existante existants existantes
     super genial parfait excellent beaucoup
     prevoit prevoient prevoyez prevoyons

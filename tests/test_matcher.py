@@ -146,6 +146,7 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "comment publier un avis d'attribution ?",  # a notice, not the scheme's publication
     "quelles sont les règles de la sous-traitance ?",  # subcontracting at large, not counting subcontractors
     "le sourçage, ça se passe comment ?",  # sourcing at large, not the ESS's
+    "comment déclarer une consultation sans suite ?",  # « suite » is no slip for « site »
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
@@ -1398,6 +1399,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("un label existe-t-il pour les acheteurs responsables ?", "label-rfar"),
         ("je veux tester notre maturité", "autodiagnostic"),
         ("qui va le voter ?", "adoption"),
+        ("quelle instance doit adopter le schéma dans une région ?", "adoption"),
+        ("Je me permets de vous solliciter au sujet de la durée de validité du schéma.", "duree-validite"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
