@@ -1402,6 +1402,7 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("quelle instance doit adopter le schéma dans une région ?", "adoption"),
         ("c'est quoi un achat socialement responsable ?", "achat-responsable"),
         ("la loi egalim et les repas servis aux élèves ?", "loi-egalim"),
+        ("une commune nouvelle avec 40 M€ d'achats est-elle concernée ?", "seuil-obligation"),
         ("Je me permets de vous solliciter au sujet de la durée de validité du schéma.", "duree-validite"),
     ],
 )
