@@ -1403,6 +1403,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("c'est quoi un achat socialement responsable ?", "achat-responsable"),
         ("la loi egalim et les repas servis aux élèves ?", "loi-egalim"),
         ("une commune nouvelle avec 40 M€ d'achats est-elle concernée ?", "seuil-obligation"),
+        # « à partir de quand » asks a date, not a share (« part »)
+        ("à partir de quand le spaser est obligatoire ?", "seuil-obligation"),
         ("Je me permets de vous solliciter au sujet de la durée de validité du schéma.", "duree-validite"),
     ],
 )
