@@ -1405,6 +1405,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("une commune nouvelle avec 40 M€ d'achats est-elle concernée ?", "seuil-obligation"),
         # « à partir de quand » asks a date, not a share (« part »)
         ("à partir de quand le spaser est obligatoire ?", "seuil-obligation"),
+        # a city named as an example of objectives is not what is asked
+        ("où trouver le schéma de la métropole de lyon ?", "portail-achats-durables"),
         ("Je me permets de vous solliciter au sujet de la durée de validité du schéma.", "duree-validite"),
     ],
 )
