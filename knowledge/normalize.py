@@ -42,9 +42,10 @@ STOP_WORDS = frozenset(
     auriez aurais aurait auraient fournir produire rester reste restent restera va vont vais allons allez aller
     jouable realisable tenable exact exacte exacts exactes suppose supposons imagine imaginons
     proposer propose proposes proposez proposent proposons
-    permets permettez sollicite sollicitons pourriez auriez preciser precisez precisiez indiquer indiquez eclairer
-    transmettre remercie remercions vouloir notion modalites
-    surement probablement certainement truc trucs machin bidule chose choses quelque quelqu quelquun existant existante existants existantes
+    permets permettez sollicite sollicitons preciser precisez precisiez indiquer indiquez eclairer
+    transmettre remercie remercions notion
+    surement probablement certainement truc trucs machin bidule chose choses quelque quelqu quelquun
+    existant existante existants existantes
     super genial parfait excellent beaucoup
     prevoit prevoient prevoyez prevoyons
     prevoir mettre met mets mettons mettez mettent prendre prends prenons prenez garder rendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
