@@ -1408,6 +1408,10 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # a city named as an example of objectives is not what is asked
         ("où trouver le schéma de la métropole de lyon ?", "portail-achats-durables"),
         ("Je me permets de vous solliciter au sujet de la durée de validité du schéma.", "duree-validite"),
+        # « en adopter un » asks whether one must, not how it is adopted.
+        ("Notre université doit-elle en adopter un ?", "qui-est-concerne"),
+        # A job title, not the scheme's control.
+        ("Je suis contrôleur de gestion : combien d'indicateurs prévoir ?", "nombre-indicateurs"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
