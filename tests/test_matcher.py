@@ -1412,6 +1412,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("Notre université doit-elle en adopter un ?", "qui-est-concerne"),
         # A job title, not the scheme's control.
         ("Je suis contrôleur de gestion : combien d'indicateurs prévoir ?", "nombre-indicateurs"),
+        # « que la loi rend obligatoires » says what is compulsory: « rend » names no subject.
+        ("Quels indicateurs le code rend obligatoires dans le schéma ?", "indicateurs-obligatoires"),
+        ("quelle loi rend le schéma obligatoire ?", "base-legale"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
