@@ -48,7 +48,7 @@ STOP_WORDS = frozenset(
     existant existante existants existantes
     super genial parfait excellent beaucoup
     prevoit prevoient prevoyez prevoyons
-    prevoir mettre met mets mettons mettez mettent prendre prends prenons prenez garder rendre utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
+    prevoir mettre met mets mettons mettez mettent prendre prends prenons prenez garder rendre attendu attendue attendus attendues utiliser parle parler dit devoir pouvoir falloir avoir etre vouloir
     recourir recourt recourent recourons recourez recouru definir definit definissent
     determiner determine determinent etablir etablit preparer employer privilegier mener
     deployer rechercher recherche recherchons chiffrer pourrait pourraient pourrions

@@ -147,6 +147,7 @@ def test_how_questions_about_something_else_keep_their_own_entry(matcher, questi
     "quelles sont les règles de la sous-traitance ?",  # subcontracting at large, not counting subcontractors
     "le sourçage, ça se passe comment ?",  # sourcing at large, not the ESS's
     "comment déclarer une consultation sans suite ?",  # « suite » is no slip for « site »
+    "comment remplir la déclaration de sous-traitance DC4 ?",  # a form, not counting subcontractors
 ])
 def test_procurement_at_large_is_declined_and_says_where_it_is_answered(matcher, question):
     outcome = matcher.decide(question)
@@ -1415,6 +1416,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # « que la loi rend obligatoires » says what is compulsory: « rend » names no subject.
         ("Quels indicateurs le code rend obligatoires dans le schéma ?", "indicateurs-obligatoires"),
         ("quelle loi rend le schéma obligatoire ?", "base-legale"),
+        # What is « attendu » is what is asked: the sections, not the deliverable.
+        ("Quelles rubriques sont attendues dans le schéma ?", "sommaire-type"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
