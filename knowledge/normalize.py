@@ -24,7 +24,7 @@ STOP_WORDS = frozenset(
     """
     a ai aie aient aies ait alors as au aucun aucune aupres aussi autre autres aux avec avez avoir avons
     bon bonjour bonsoir c ca car ce ceci cela celle celles celui ces cet cette ceux chaque chez ci
-    comme comment concernant d dans de des devez devons dois doit doivent donc dont du
+    comme comment concernant d dans de des devant devez devons dois doit doivent donc dont du
     elle elles en encore entre es est et etaient etait ete etre eu eux faire fais fait font faut
     hello il ils j je jusqu l la le les leur leurs lui m ma mais me meme mes moi mon
     n ne ni nos notre nous on ont ou où par parce pas peu peut peuvent peux plus pour

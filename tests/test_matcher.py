@@ -1418,6 +1418,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("quelle loi rend le schéma obligatoire ?", "base-legale"),
         # What is « attendu » is what is asked: the sections, not the deliverable.
         ("Quelles rubriques sont attendues dans le schéma ?", "sommaire-type"),
+        # « devant » is where it goes, not what is asked.
+        ("le schéma doit-il passer devant l'assemblée ?", "adoption"),
+        ("faut-il passer devant le conseil pour le schéma ?", "adoption"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
