@@ -1421,6 +1421,9 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # « devant » is where it goes, not what is asked.
         ("le schéma doit-il passer devant l'assemblée ?", "adoption"),
         ("faut-il passer devant le conseil pour le schéma ?", "adoption"),
+        # Ready to start is the prerequisites, not indicators « tout prêts ».
+        ("Sommes-nous prêts pour le SPASER ?", "prerequis"),
+        ("Notre mairie est-elle prête à se lancer ?", "prerequis"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
