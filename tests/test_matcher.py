@@ -1424,6 +1424,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         # Ready to start is the prerequisites, not indicators « tout prêts ».
         ("Sommes-nous prêts pour le SPASER ?", "prerequis"),
         ("Notre mairie est-elle prête à se lancer ?", "prerequis"),
+        # Who passes contracts is who buys, not « que se passe-t-il » without a schema.
+        ("Une SPL qui passe des marchés doit-elle faire un schéma ?", "qui-est-concerne"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
