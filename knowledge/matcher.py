@@ -85,7 +85,7 @@ TELLS_ABOUT_ONESELF = re.compile(r"^(?:je|j|moi|dans notre|dans ma|dans mon|chez
 TELLS_ABOUT_OURS = re.compile(r"^(?:notre|nos)\b")
 # The asker's own part in the scheme (« mon rôle », « ma place »): who they said they are is what is asked.
 OWN_PART = re.compile(r"\b(?:mon role|ma place|mon implication|mon positionnement|ma participation|m impliquer|"
-                      r"mon intervention|intervenir)\b")
+                      r"mon intervention|intervenir|me concerne|me concerner)\b")
 # « je cherche un modèle », « j'aimerais des exemples »: the asker speaks of themselves to ask for something.
 REQUESTS = re.compile(r"^(?:je )?(?:cherche|recherche|voudrais|veux|aimerais|souhaite|souhaiterais|ai besoin)\b")
 _ASKING = (r"comment|combien|cb|quel|quelle|quels|quelles|pourquoi|est ce|faut il|peut on|"

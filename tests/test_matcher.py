@@ -1426,6 +1426,10 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("Notre mairie est-elle prête à se lancer ?", "prerequis"),
         # Who passes contracts is who buys, not « que se passe-t-il » without a schema.
         ("Une SPL qui passe des marchés doit-elle faire un schéma ?", "qui-est-concerne"),
+        # An elected person asking how the schema concerns them asks their own part; councillors are elected.
+        ("Je suis conseiller municipal, en quoi le spaser me concerne ?", "role-elus"),
+        ("Je suis adjointe au maire, en quoi le schéma me concerne ?", "role-elus"),
+        ("Quelle place pour les conseillers régionaux dans le schéma ?", "role-elus"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
