@@ -1430,6 +1430,10 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("Je suis conseiller municipal, en quoi le spaser me concerne ?", "role-elus"),
         ("Je suis adjointe au maire, en quoi le schéma me concerne ?", "role-elus"),
         ("Quelle place pour les conseillers régionaux dans le schéma ?", "role-elus"),
+        # The schema's diagnostic part is the inventory of purchases, not the maturity self-diagnosis.
+        ("Que mettre dans la partie diagnostic du SPASER ?", "etat-des-lieux"),
+        ("Comment écrire le diagnostic du schéma ?", "etat-des-lieux"),
+        ("Comment faire un diagnostic de maturité ?", "autodiagnostic"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
