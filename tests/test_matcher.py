@@ -1434,6 +1434,10 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("Que mettre dans la partie diagnostic du SPASER ?", "etat-des-lieux"),
         ("Comment écrire le diagnostic du schéma ?", "etat-des-lieux"),
         ("Comment faire un diagnostic de maturité ?", "autodiagnostic"),
+        # A count is about what it counts (« 100 pages » is not « 100 M€ »); « pour 8 ans » is the period.
+        ("un spaser de 100 pages c'est excessif ?", "nombre-pages"),
+        ("Notre projet fait 15 pages, est-ce assez ?", "nombre-pages"),
+        ("Peut-on adopter un schéma pour 8 ans ?", "duree-validite"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
