@@ -158,6 +158,8 @@ BARE_SPASER_CUES = (
         r"|debuter)\b"), stem("etape")),
     (re.compile(r"\b(?:aide|aider|aidez|besoin d aide|accompagnement|accompagner|accompagne|coup de main|soutien)\b"),
      stem("ressources")),
+    # « Que prévoit l'article L2111-3 ? »: the article is the SPASER's (synonyms.yaml); named alone, its text is asked.
+    (re.compile(r"\bl ?2111\b"), stem("texte")),
 )
 # « Faut-il un SPASER ? », « faut-il en faire un ? »: whether one must, asked with little words only.
 MUST_HAVE_ONE = re.compile(

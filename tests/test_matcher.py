@@ -1438,6 +1438,11 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("un spaser de 100 pages c'est excessif ?", "nombre-pages"),
         ("Notre projet fait 15 pages, est-ce assez ?", "nombre-pages"),
         ("Peut-on adopter un schéma pour 8 ans ?", "duree-validite"),
+        # The SPASER's article names the schema: what is asked of it is the rest of the question.
+        ("Quelles mentions l'article L2111-3 impose-t-il dans le schéma ?", "contenu-obligatoire"),
+        ("Les offices HLM sont-ils visés par l'article L2111-3 ?", "qui-est-concerne"),
+        ("Que prévoit l'article L2111-3 ?", "base-legale"),
+        ("Quel article du code parle du SPASER ?", "base-legale"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
