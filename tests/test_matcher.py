@@ -1443,6 +1443,8 @@ def test_what_x_is_is_not_covered_by_an_entry_that_defines_something_else(matche
         ("Les offices HLM sont-ils visés par l'article L2111-3 ?", "qui-est-concerne"),
         ("Que prévoit l'article L2111-3 ?", "base-legale"),
         ("Quel article du code parle du SPASER ?", "base-legale"),
+        # Not subject to the obligation is the voluntary schema.
+        ("Un établissement non soumis à l'obligation peut-il faire un SPASER ?", "spaser-volontaire"),
     ],
 )
 def test_buyers_own_wordings_are_answered_by_their_entry(matcher, question, expected):
