@@ -202,8 +202,9 @@ AMOUNT_GLUED = re.compile(r"\b(\d+)(m|meur|k|keur)\b")
 # its own the number would meet « 100 M€ » or « 10 pages » elsewhere.
 COUNTED = re.compile(r"\b\d+ (?=(?:pages?|axes?|indicateurs?|fiches?|actions?|personnes|agents|jours|semaines"
                      r"|ateliers?|reunions?|objectifs?)\b)")
-# « un schéma pour 10 ans » asks about the period it covers, as « sur combien d'années » does.
-FOR_YEARS = re.compile(r"\b(?:pour|sur|de|durant|pendant) \d+ (?:ans|annees)\b")
+# « un schéma pour 10 ans » asks about the period it covers, as « sur combien d'années » does
+# (« il y a plus de 3 ans » only dates something).
+FOR_YEARS = re.compile(r"\b(?:pour|sur|(?<!plus )(?<!moins )de|durant|pendant) \d+ (?:ans|annees)\b")
 
 
 def content_words(text: str, synonyms: Synonyms) -> list[str]:
