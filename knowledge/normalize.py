@@ -198,6 +198,8 @@ THOUSANDS = re.compile(r"\b\d{1,3}(?: \d{3})+\b")
 AMOUNT_GLUED = re.compile(r"\b(\d+)(m|meur|k|keur)\b")
 
 
+# Most questions hold no digit: the two rules below are not run for them.
+DIGIT = re.compile(r"\d")
 # « un schéma de 100 pages », « 15 fiches-actions »: what is asked about is what is counted; on
 # its own the number would meet « 100 M€ » or « 10 pages » elsewhere.
 COUNTED = re.compile(r"\b\d+ (?=(?:pages?|axes?|indicateurs?|fiches?|actions?|personnes|agents|jours|semaines"
@@ -210,7 +212,8 @@ FOR_YEARS = re.compile(r"\b(?:pour|sur|(?<!plus )(?<!moins )de|durant|pendant) \
 def content_words(text: str, synonyms: Synonyms) -> list[str]:
     """Words that carry meaning, synonyms applied, before stemming."""
     simplified = AMOUNT_GLUED.sub(r"\1 \2", THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), simplify(text)))
-    simplified = COUNTED.sub("", FOR_YEARS.sub("sur combien annees", simplified))
+    if DIGIT.search(simplified):
+        simplified = COUNTED.sub("", FOR_YEARS.sub("sur combien annees", simplified))
     return phrased([w for w in synonyms.apply(simplified) if _is_content(w)], synonyms)
 
 
